@@ -1,0 +1,113 @@
+// Plans a new project as a list of files, then writes it. Planning touches nothing on disk,
+// so every error surfaces before the first byte is written.
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join, relative } from 'node:path'
+import type { Template } from './templates.js'
+
+export interface PlannedFile {
+  /** Path inside the new project, with forward slashes. */
+  path: string
+  /** Either a file to copy as it is (mode kept) or new contents. */
+  source?: string
+  contents?: string
+}
+
+export interface ProjectOptions {
+  assetsDir: string
+  viteTemplatesDir: string | undefined
+  template: Template
+  packageName: string
+  productName: string
+}
+
+const renamed: Record<string, string> = { _gitignore: '.gitignore' }
+
+function listFiles(root: string, prefix = ''): Map<string, string> {
+  const files = new Map<string, string>()
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name)
+      if (entry.isDirectory()) walk(full)
+      else {
+        const rel = relative(root, full).split('\\').join('/')
+        const name = rel.split('/').pop()!
+        const target = renamed[name] ? rel.slice(0, -name.length) + renamed[name] : rel
+        files.set(prefix + target, full)
+      }
+    }
+  }
+  walk(root)
+  return files
+}
+
+type Json = { [key: string]: unknown }
+const dependencyFields = ['dependencies', 'devDependencies', 'peerDependencies'] as const
+
+/** Lays our package.json over create-vite's: dependency maps merge (null removes), scripts are ours. */
+function mergePackageJson(base: Json, ours: Json): Json {
+  const merged: Json = { ...base, ...ours }
+  for (const field of dependencyFields) {
+    const combined = { ...(base[field] as Json | undefined), ...(ours[field] as Json | undefined) }
+    for (const [name, version] of Object.entries(combined)) if (version === null) delete combined[name]
+    if (Object.keys(combined).length > 0) merged[field] = combined
+  }
+  return merged
+}
+
+export function planProject(options: ProjectOptions): PlannedFile[] {
+  const { assetsDir, template } = options
+  const files = new Map<string, string>()
+  if (template.viteBase) {
+    if (!options.viteTemplatesDir) throw new Error('create-vite is not installed; it provides the base of this template')
+    const base = listFiles(join(options.viteTemplatesDir, `template-${template.viteBase}`))
+    for (const [path, source] of base) {
+      if (!template.omitFromBase?.some((omitted) => path === omitted || path.startsWith(omitted + '/'))) files.set(path, source)
+    }
+  }
+  const basePackageJson = files.get('package.json')
+  for (const [path, source] of listFiles(join(assetsDir, `template-${template.name}`))) files.set(path, source)
+  for (const [path, source] of listFiles(join(assetsDir, 'taupy'), 'taupy/')) files.set(path, source)
+
+  const planned: PlannedFile[] = [...files].map(([path, source]) => ({ path, source }))
+  const packageJson = planned.find((file) => file.path === 'package.json')
+  if (!packageJson?.source) throw new Error(`template-${template.name} has no package.json`)
+  const ours = JSON.parse(readFileSync(packageJson.source, 'utf8')) as Json
+  const base = basePackageJson ? (JSON.parse(readFileSync(basePackageJson, 'utf8')) as Json) : {}
+  const pkg = mergePackageJson(base, ours)
+  packageJson.contents = JSON.stringify({ ...pkg, name: options.packageName, productName: options.productName }, null, 2) + '\n'
+  delete packageJson.source
+
+  const indexHtml = planned.find((file) => file.path === 'index.html')
+  if (indexHtml?.source) {
+    const html = readFileSync(indexHtml.source, 'utf8')
+    indexHtml.contents = html.replace(/<title>[^<]*<\/title>/, `<title>${escapeHtml(options.productName)}</title>`)
+    delete indexHtml.source
+  }
+  return planned.sort((a, b) => a.path.localeCompare(b.path))
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
+}
+
+/** Writes the planned files; returns the paths of files that already existed and were replaced. */
+export function writeProject(root: string, files: readonly PlannedFile[]): string[] {
+  const overwritten: string[] = []
+  for (const file of files) {
+    const dest = join(root, file.path)
+    if (existsSync(dest)) overwritten.push(file.path)
+    mkdirSync(dirname(dest), { recursive: true })
+    if (file.source) copyFileSync(file.source, dest)
+    else writeFileSync(dest, file.contents ?? '')
+    // npm tarballs may drop the executable bit; the launcher binaries need it.
+    if (file.path.startsWith('taupy/launcher/') && !file.path.endsWith('.md')) chmodSync(dest, 0o755)
+  }
+  return overwritten
+}
+
+/** Empty, missing, or holding only a .git folder (as create-vite allows). */
+export function isEmptyDir(dir: string): boolean {
+  if (!existsSync(dir)) return true
+  const entries = readdirSync(dir)
+  return entries.length === 0 || (entries.length === 1 && entries[0] === '.git')
+}

@@ -1,0 +1,36 @@
+// The template table: adding a template is adding a row here and a `template-<name>` folder.
+export interface Template {
+  name: string
+  label: string
+  description: string
+  /** create-vite template laid down first; ours is copied over it. */
+  viteBase?: string
+  /** Files or folders of the create-vite base that our template replaces with nothing. */
+  omitFromBase?: readonly string[]
+}
+
+export const templates: readonly Template[] = [
+  {
+    name: 'widgets',
+    label: 'Widgets',
+    description: 'UI written as server-side TypeScript widgets; HTML patches stream over /ws',
+  },
+  {
+    name: 'react',
+    label: 'React',
+    description: 'Vite + React frontend, server state and typed calls over /ws',
+    viteBase: 'react-ts',
+  },
+  {
+    name: 'lit',
+    label: 'Lit',
+    description: 'Vite + Lit web components, server state and typed calls over /ws',
+    viteBase: 'lit-ts',
+  },
+]
+
+export const defaultTemplate = 'widgets'
+
+export function findTemplate(name: string): Template | undefined {
+  return templates.find((template) => template.name === name)
+}

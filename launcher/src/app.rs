@@ -1,0 +1,308 @@
+//! The platform-neutral core: lifecycle of window and backend, and routing of messages.
+//! Runs on the UI thread only; other threads talk to it through `UiMsg` + `platform::wake()`.
+
+use crate::backend::{self, Backend};
+use crate::cli::Options;
+use crate::json::Json;
+use crate::platform;
+use crate::protocol::{self, Command, ProtocolError, Request};
+use std::cell::RefCell;
+use std::sync::mpsc::{Receiver, Sender};
+use std::thread;
+use std::time::Duration;
+
+pub enum UiMsg {
+    Request(Request),
+    Invalid(ProtocolError),
+    BackendExited { code: Option<i32>, signal: Option<i32>, tail: Vec<String> },
+    /// `--url` mode: our stdin closed (the window stays open).
+    InputClosed,
+    ReadyTimeout,
+    GraceTimeout(u64),
+}
+
+struct App {
+    opts: Options,
+    rx: Receiver<UiMsg>,
+    tx: Sender<UiMsg>,
+    backend: Option<Backend>,
+    window_open: bool,
+    /// Commands that arrived before the ready line; replayed once the window exists.
+    pending: Vec<Request>,
+    /// Set while a close_requested awaits the backend's exit or veto.
+    closing: Option<u64>,
+    /// Set once we asked the backend to go (exit command, or window closed with no backend).
+    quitting: bool,
+    exit_override: Option<i32>,
+    /// The backend died unexpectedly: the window shows the error page; closing it exits with this.
+    crashed: Option<i32>,
+    seq: u64,
+}
+
+thread_local! {
+    static APP: RefCell<Option<App>> = RefCell::new(None);
+}
+
+pub fn init(opts: Options, tx: Sender<UiMsg>, rx: Receiver<UiMsg>, backend: Option<Backend>) {
+    APP.with(|a| {
+        *a.borrow_mut() = Some(App {
+            opts,
+            rx,
+            tx,
+            backend,
+            window_open: false,
+            pending: Vec::new(),
+            closing: None,
+            quitting: false,
+            exit_override: None,
+            crashed: None,
+            seq: 0,
+        })
+    });
+}
+
+fn with<R>(f: impl FnOnce(&mut App) -> R) -> R {
+    APP.with(|a| f(a.borrow_mut().as_mut().expect("app initialised")))
+}
+
+/// Called by the platform on the UI thread after `wake()`: handles everything queued.
+pub fn drain() {
+    loop {
+        let msg = with(|a| a.rx.try_recv().ok());
+        match msg {
+            Some(m) => with(|a| a.handle(m)),
+            None => return,
+        }
+    }
+}
+
+/// Called by the platform when the user asks to close the window (title bar button, Alt+F4).
+pub fn close_requested() {
+    with(|a| a.on_close_requested());
+}
+
+fn exit_code(code: Option<i32>, signal: Option<i32>) -> i32 {
+    match (code, signal) {
+        (Some(c), _) => c,
+        (None, Some(s)) => 128 + s,
+        _ => 1,
+    }
+}
+
+pub fn origin_of(url: &str) -> String {
+    // scheme://host[:port] of an absolute URL; good enough for http(s) URLs we are given.
+    match url.find("://") {
+        Some(i) => {
+            let rest = &url[i + 3..];
+            let end = rest.find(|c| c == '/' || c == '?' || c == '#').unwrap_or(rest.len());
+            url[..i + 3 + end].to_ascii_lowercase()
+        }
+        None => url.to_string(),
+    }
+}
+
+impl App {
+    fn after(&self, ms: u64, msg: UiMsg) {
+        let tx = self.tx.clone();
+        thread::spawn(move || {
+            thread::sleep(Duration::from_millis(ms));
+            backend::send(&tx, msg);
+        });
+    }
+
+    fn handle(&mut self, msg: UiMsg) {
+        match msg {
+            UiMsg::Request(r) => self.on_request(r),
+            UiMsg::Invalid(e) => backend::emit(&protocol::error_event(&e)),
+            UiMsg::BackendExited { code, signal, tail } => self.on_backend_exited(exit_code(code, signal), tail),
+            UiMsg::InputClosed => {}
+            UiMsg::ReadyTimeout => {
+                if !self.window_open && !self.quitting {
+                    eprintln!(
+                        "taupy-launcher: the backend did not print its ready line within {} ms; stopping it",
+                        self.opts.ready_timeout_ms
+                    );
+                    self.exit_override = Some(1);
+                    self.quitting = true;
+                    if let Some(b) = &self.backend {
+                        b.kill();
+                    }
+                }
+            }
+            UiMsg::GraceTimeout(n) => {
+                if self.closing == Some(n) || (self.quitting && n == self.seq) {
+                    eprintln!(
+                        "taupy-launcher: the backend did not exit within {} ms; killing it",
+                        self.opts.close_timeout_ms
+                    );
+                    self.quitting = true;
+                    match &self.backend {
+                        Some(b) => b.kill(),
+                        None => platform::quit(self.exit_override.unwrap_or(0)),
+                    }
+                }
+            }
+        }
+    }
+
+    fn on_request(&mut self, r: Request) {
+        match &r.command {
+            Command::Ready { url } => {
+                if self.window_open {
+                    let e = ProtocolError {
+                        code: "already_ready",
+                        message: "the window is already open; use navigate".into(),
+                        command: Some("ready".into()),
+                        id: r.id.clone(),
+                    };
+                    backend::emit(&protocol::error_event(&e));
+                    return;
+                }
+                self.open(url.clone());
+                if let Some(id) = &r.id {
+                    backend::emit(&protocol::reply_ok(id, Json::Null));
+                }
+            }
+            Command::PreventClose => {
+                self.closing = None;
+                if let Some(id) = &r.id {
+                    backend::emit(&protocol::reply_ok(id, Json::Null));
+                }
+            }
+            Command::Exit { code } => {
+                if let Some(id) = &r.id {
+                    backend::emit(&protocol::reply_ok(id, Json::Null));
+                }
+                self.shutdown(Some(*code));
+            }
+            _ => {
+                if self.window_open {
+                    platform::exec(r);
+                } else {
+                    self.pending.push(r);
+                }
+            }
+        }
+    }
+
+    fn open(&mut self, url: String) {
+        platform::open_window(&self.opts, &url, &origin_of(&url));
+        self.window_open = true;
+        backend::emit(&protocol::event(
+            "window_ready",
+            vec![("protocol", protocol::PROTOCOL_VERSION.into()), ("platform", platform::NAME.into())],
+        ));
+        for r in std::mem::replace(&mut self.pending, Vec::new()) {
+            platform::exec(r);
+        }
+    }
+
+    /// Window closes now; the backend gets EOF on stdin and has the grace period to exit.
+    fn shutdown(&mut self, code: Option<i32>) {
+        if code.is_some() {
+            self.exit_override = code;
+        }
+        self.quitting = true;
+        self.closing = None;
+        if self.window_open {
+            platform::close_window();
+            self.window_open = false;
+        }
+        backend::close_sink();
+        if self.backend.is_none() || self.crashed.is_some() {
+            platform::quit(self.exit_override.or(self.crashed).unwrap_or(0));
+            return;
+        }
+        self.seq += 1;
+        self.after(self.opts.close_timeout_ms, UiMsg::GraceTimeout(self.seq));
+    }
+
+    fn on_close_requested(&mut self) {
+        if self.quitting {
+            return;
+        }
+        if self.backend.is_none() || self.crashed.is_some() {
+            // No backend to ask (--url mode), or it is already gone (error page showing).
+            backend::emit(&protocol::event("close_requested", vec![]));
+            self.shutdown(None);
+            return;
+        }
+        if self.closing.is_some() {
+            return; // already asked; the grace timer is running
+        }
+        self.seq += 1;
+        self.closing = Some(self.seq);
+        backend::emit(&protocol::event("close_requested", vec![]));
+        self.after(self.opts.close_timeout_ms, UiMsg::GraceTimeout(self.seq));
+    }
+
+    fn on_backend_exited(&mut self, code: i32, tail: Vec<String>) {
+        backend::close_sink();
+        let asked = self.quitting || self.closing.is_some();
+        if asked || (code == 0 && self.window_open) {
+            // Normal end: we asked it to go, or it quit cleanly on its own.
+            platform::quit(self.exit_override.unwrap_or(code));
+            return;
+        }
+        let code = if code == 0 { 1 } else { code };
+        let tail = if tail.is_empty() { self.backend.as_ref().map(|b| b.stderr_tail()).unwrap_or_default() } else { tail };
+        if !self.window_open {
+            eprintln!("taupy-launcher: the backend exited with code {} before it was ready", code);
+            if !tail.is_empty() {
+                eprintln!("taupy-launcher: last lines of its stderr:");
+                for l in &tail {
+                    eprintln!("  {}", l);
+                }
+            }
+            platform::quit(code);
+            return;
+        }
+        // Crash while the window is up: say so in the window; closing it exits with the code.
+        self.crashed = Some(code);
+        platform::show_error_page(&error_page(code, &tail));
+    }
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn error_page(code: i32, tail: &[String]) -> String {
+    let lines: Vec<String> = tail.iter().map(|l| html_escape(l)).collect();
+    format!(
+        "<!doctype html><meta charset=utf-8><title>Backend stopped</title>\
+         <body style=\"font:15px system-ui,sans-serif;margin:2em;color:#222\">\
+         <h1 style=\"color:#b00020;font-size:1.4em\">The app's backend stopped unexpectedly</h1>\
+         <p id=taupy-error data-code=\"{}\">It exited with code {}. Close this window and start the app again.</p>\
+         <p>Last lines of its error output:</p>\
+         <pre style=\"background:#f4f4f4;padding:1em;white-space:pre-wrap\">{}</pre></body>",
+        code,
+        code,
+        if lines.is_empty() { "(nothing)".to_string() } else { lines.join("\n") }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins() {
+        assert_eq!(origin_of("http://127.0.0.1:4000/?taupy=abc"), "http://127.0.0.1:4000");
+        assert_eq!(origin_of("HTTP://LocalHost:1/x#y"), "http://localhost:1");
+        assert_eq!(origin_of("http://127.0.0.1:4000"), "http://127.0.0.1:4000");
+    }
+
+    #[test]
+    fn exit_codes() {
+        assert_eq!(exit_code(Some(0), None), 0);
+        assert_eq!(exit_code(None, Some(9)), 137);
+    }
+
+    #[test]
+    fn error_page_escapes() {
+        let p = error_page(3, &["<script>alert(1)</script>".into()]);
+        assert!(p.contains("&lt;script&gt;") && !p.contains("<script>"));
+        assert!(p.contains("code 3"));
+    }
+}

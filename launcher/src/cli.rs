@@ -1,0 +1,244 @@
+//! Command line and config file. See `taupy-launcher --help` and docs/launcher.md.
+
+use crate::json::Json;
+
+pub const USAGE: &str = "\
+taupy-launcher: a native window with the system webview for a taupy app
+
+USAGE:
+    taupy-launcher [OPTIONS] -- <backend command> [args...]
+    taupy-launcher [OPTIONS] --url <URL>
+
+The backend is started as a child with TAUPY_LAUNCHER=1. It prints
+{\"type\":\"ready\",\"url\":\"http://127.0.0.1:PORT/...\"} on stdout when listening;
+the window then opens on that URL. Other JSON lines are commands (docs/ipc.md),
+non-JSON lines are its log (copied to stderr). Events go to the backend's stdin.
+With --url there is no backend: commands are read from stdin, events written to stdout.
+
+OPTIONS:
+    --title <TEXT>            window title [default: taupy]
+    --width <PX>              initial width  [default: 1024]
+    --height <PX>             initial height [default: 768]
+    --min-width <PX>          minimum width  [default: none]
+    --min-height <PX>         minimum height [default: none]
+    --resizable <true|false>  whether the user can resize [default: true]
+    --decorations <true|false> native title bar and borders [default: true]
+    --devtools                allow the web inspector (open_devtools, context menu)
+    --config <FILE>           JSON file with any of: title, width, height, minWidth,
+                              minHeight, resizable, decorations, devtools,
+                              closeTimeoutMs, readyTimeoutMs (options given on the
+                              command line win)
+    --close-timeout <MS>      how long the backend has to exit or veto after
+                              close_requested, and to exit after `exit` [default: 5000]
+    --ready-timeout <MS>      how long to wait for the ready line [default: 30000]
+    --url <URL>               open URL, no backend
+    -h, --help                this text
+    -V, --version             print the version and protocol version
+";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    pub title: String,
+    pub width: i32,
+    pub height: i32,
+    pub min_width: Option<i32>,
+    pub min_height: Option<i32>,
+    pub resizable: bool,
+    pub decorations: bool,
+    pub devtools: bool,
+    pub close_timeout_ms: u64,
+    pub ready_timeout_ms: u64,
+    pub url: Option<String>,
+    pub backend: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            title: "taupy".into(),
+            width: 1024,
+            height: 768,
+            min_width: None,
+            min_height: None,
+            resizable: true,
+            decorations: true,
+            devtools: false,
+            close_timeout_ms: 5000,
+            ready_timeout_ms: 30000,
+            url: None,
+            backend: Vec::new(),
+        }
+    }
+}
+
+pub enum Parsed {
+    Run(Options),
+    Help,
+    Version,
+}
+
+fn num(name: &str, v: &str) -> Result<i64, String> {
+    v.trim().parse::<i64>().map_err(|_| format!("{} expects a number, got `{}`", name, v))
+}
+
+fn px(name: &str, v: &str) -> Result<i32, String> {
+    let n = num(name, v)?;
+    if !(1..=100_000).contains(&n) {
+        return Err(format!("{} out of range: {}", name, n));
+    }
+    Ok(n as i32)
+}
+
+fn boolean(name: &str, v: &str) -> Result<bool, String> {
+    match v {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        _ => Err(format!("{} expects true or false, got `{}`", name, v)),
+    }
+}
+
+/// Applies one option. `value` is None for flags given without `=value` and no next argument.
+fn apply(o: &mut Options, name: &str, value: &str) -> Result<(), String> {
+    match name {
+        "title" => o.title = value.to_string(),
+        "width" => o.width = px("--width", value)?,
+        "height" => o.height = px("--height", value)?,
+        "min-width" | "minWidth" => o.min_width = Some(px("--min-width", value)?),
+        "min-height" | "minHeight" => o.min_height = Some(px("--min-height", value)?),
+        "resizable" => o.resizable = boolean("--resizable", value)?,
+        "decorations" => o.decorations = boolean("--decorations", value)?,
+        "devtools" => o.devtools = boolean("--devtools", value)?,
+        "close-timeout" | "closeTimeoutMs" => o.close_timeout_ms = num("--close-timeout", value)?.max(0) as u64,
+        "ready-timeout" | "readyTimeoutMs" => o.ready_timeout_ms = num("--ready-timeout", value)?.max(0) as u64,
+        "url" => o.url = Some(value.to_string()),
+        _ => return Err(format!("unknown option --{}", name)),
+    }
+    Ok(())
+}
+
+fn apply_config(o: &mut Options, text: &str, path: &str) -> Result<(), String> {
+    let v = Json::parse(text).map_err(|e| format!("{}: {}", path, e))?;
+    let pairs = match v {
+        Json::Obj(p) => p,
+        _ => return Err(format!("{}: expected a JSON object", path)),
+    };
+    for (k, val) in pairs {
+        let s = match val {
+            Json::Str(s) => s,
+            Json::Bool(b) => b.to_string(),
+            Json::Num(n) => format!("{}", n as i64),
+            _ => return Err(format!("{}: bad value for `{}`", path, k)),
+        };
+        if k == "url" {
+            return Err(format!("{}: `url` is a command line option only", path));
+        }
+        apply(o, &k, &s).map_err(|e| format!("{}: {}", path, e))?;
+    }
+    Ok(())
+}
+
+pub fn parse(args: &[String]) -> Result<Parsed, String> {
+    let mut o = Options::default();
+    // Command line values are applied after the config file, so collect them first.
+    let mut given: Vec<(String, String)> = Vec::new();
+    let mut config: Option<String> = None;
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        i += 1;
+        if a == "--" {
+            o.backend = args[i..].to_vec();
+            break;
+        }
+        match a.as_str() {
+            "-h" | "--help" => return Ok(Parsed::Help),
+            "-V" | "--version" => return Ok(Parsed::Version),
+            "--devtools" => {
+                given.push(("devtools".into(), "true".into()));
+                continue;
+            }
+            _ => {}
+        }
+        let body = match a.strip_prefix("--") {
+            Some(b) => b,
+            None => return Err(format!("unexpected argument `{}` (put the backend command after `--`)", a)),
+        };
+        let (name, value) = match body.find('=') {
+            Some(eq) => (body[..eq].to_string(), body[eq + 1..].to_string()),
+            None => {
+                if i >= args.len() {
+                    return Err(format!("--{} needs a value", body));
+                }
+                i += 1;
+                (body.to_string(), args[i - 1].clone())
+            }
+        };
+        if name == "config" {
+            config = Some(value);
+        } else {
+            given.push((name, value));
+        }
+    }
+    if let Some(path) = config {
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read config {}: {}", path, e))?;
+        apply_config(&mut o, &text, &path)?;
+    }
+    for (n, v) in &given {
+        apply(&mut o, n, v)?;
+    }
+    if o.url.is_some() && !o.backend.is_empty() {
+        return Err("give either --url or a backend command after `--`, not both".into());
+    }
+    if o.url.is_none() && o.backend.is_empty() {
+        return Err("no backend command: taupy-launcher [OPTIONS] -- <command> [args...] (or --url URL)".into());
+    }
+    Ok(Parsed::Run(o))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(args: &[&str]) -> Result<Options, String> {
+        let v: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        match parse(&v)? {
+            Parsed::Run(o) => Ok(o),
+            _ => Err("not run".into()),
+        }
+    }
+
+    #[test]
+    fn backend_after_double_dash() {
+        let o = run(&["--title", "Hello", "--width=640", "--", "node", "dist/server.mjs", "--title", "x"]).unwrap();
+        assert_eq!(o.title, "Hello");
+        assert_eq!(o.width, 640);
+        assert_eq!(o.backend, vec!["node", "dist/server.mjs", "--title", "x"]);
+    }
+
+    #[test]
+    fn url_mode_and_errors() {
+        let o = run(&["--url", "http://127.0.0.1:1/", "--resizable", "false", "--devtools"]).unwrap();
+        assert_eq!(o.url.as_deref(), Some("http://127.0.0.1:1/"));
+        assert!(!o.resizable && o.devtools);
+        assert!(run(&[]).is_err());
+        assert!(run(&["--width", "wide", "--", "x"]).is_err());
+        assert!(run(&["--bogus", "1", "--", "x"]).is_err());
+        assert!(run(&["node"]).is_err());
+        assert!(run(&["--url", "http://a/", "--", "node"]).is_err());
+    }
+
+    #[test]
+    fn config_file_then_command_line() {
+        let dir = std::env::temp_dir().join(format!("taupy-cli-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("launcher.json");
+        std::fs::write(&p, r#"{"title":"From config","width":500,"minWidth":300,"resizable":false}"#).unwrap();
+        let ps = p.to_string_lossy().to_string();
+        let o = run(&["--config", &ps, "--width", "700", "--", "node"]).unwrap();
+        assert_eq!(o.title, "From config");
+        assert_eq!(o.width, 700);
+        assert_eq!(o.min_width, Some(300));
+        assert!(!o.resizable);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,24 @@
+//! The platform boundary. Each backend module provides exactly these items, and nothing
+//! outside `platform/` knows which one is compiled:
+//!
+//! - `NAME: &str`                      "linux" / "windows" (reported in window_ready)
+//! - `init(&Options) -> Result<(), String>`   toolkit init (fails clearly without a display)
+//! - `run() -> i32`                    UI main loop; returns the exit code given to `quit`
+//! - `wake()`                          thread-safe: schedule `crate::app::drain()` on the UI thread
+//! - `open_window(&Options, url, origin)`     create the window, load `url`, allow only `origin`
+//! - `exec(Request)`                   run a window command; reply via `backend::emit`
+//! - `show_error_page(html)`           replace the page with the crash page
+//! - `close_window()`, `quit(code)`
+//!
+//! Calls back into the core: `crate::app::close_requested()` (user closes the window),
+//! `crate::app::drain()` (after wake), and `crate::backend::emit(event)` for events.
+
+#[cfg(target_os = "linux")]
+mod linux;
+#[cfg(target_os = "linux")]
+pub use self::linux::*;
+
+#[cfg(windows)]
+mod windows;
+#[cfg(windows)]
+pub use self::windows::*;

@@ -1,0 +1,406 @@
+//! The IPC protocol, version 1 (spec: docs/ipc.md; TypeScript twin: scripts/ipc/protocol.ts).
+//! Newline-delimited JSON objects with a `type`. Backend -> launcher: commands (this enum).
+//! Launcher -> backend: events (built with the helpers at the bottom).
+
+use crate::json::Json;
+
+pub const PROTOCOL_VERSION: i32 = 1;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileFilter {
+    pub name: String,
+    pub extensions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FileDialog {
+    pub title: Option<String>,
+    pub multiple: bool,
+    pub default_path: Option<String>,
+    pub filters: Vec<FileFilter>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Level {
+    Info,
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// The backend is listening; open the window on `url` (exactly once).
+    Ready { url: String },
+    SetTitle { title: String },
+    SetSize { width: i32, height: i32 },
+    SetMinSize { width: i32, height: i32 },
+    SetPosition { x: i32, y: i32 },
+    Center,
+    Maximize,
+    Minimize,
+    Restore,
+    SetFullscreen { fullscreen: bool },
+    ToggleFullscreen,
+    SetAlwaysOnTop { always_on_top: bool },
+    SetDecorations { decorations: bool },
+    SetResizable { resizable: bool },
+    Show,
+    Hide,
+    Focus,
+    Navigate { url: String },
+    Reload,
+    Eval { script: String },
+    OpenDevtools,
+    OpenExternal { url: String },
+    MessageDialog { title: Option<String>, message: String, level: Level },
+    ConfirmDialog { title: Option<String>, message: String, level: Level },
+    OpenFileDialog(FileDialog),
+    OpenFolderDialog(FileDialog),
+    SaveFileDialog(FileDialog),
+    PostMessage { data: Json },
+    PreventClose,
+    Exit { code: i32 },
+}
+
+/// Every command `type` the launcher understands (kept in sync with protocol.ts by tests).
+pub const COMMAND_TYPES: &[&str] = &[
+    "ready", "set_title", "set_size", "set_min_size", "set_position", "center", "maximize", "minimize",
+    "restore", "set_fullscreen", "toggle_fullscreen", "set_always_on_top", "set_decorations",
+    "set_resizable", "show", "hide", "focus", "navigate", "reload", "eval", "open_devtools",
+    "open_external", "message_dialog", "confirm_dialog", "open_file_dialog", "open_folder_dialog",
+    "save_file_dialog", "post_message", "prevent_close", "exit",
+];
+
+/// Every event `type` the launcher emits.
+pub const EVENT_TYPES: &[&str] = &[
+    "window_ready", "page_loaded", "close_requested", "resized", "moved", "focused", "blurred",
+    "fullscreen_changed", "page_message", "navigation_blocked", "reply", "error",
+];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// Present when the sender wants a `reply` event (any JSON string or number).
+    pub id: Option<Json>,
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProtocolError {
+    /// `malformed` (not a JSON object with a string `type`), `unknown_command`, `invalid_argument`.
+    pub code: &'static str,
+    pub message: String,
+    pub command: Option<String>,
+    pub id: Option<Json>,
+}
+
+/// Result of reading one line from the backend.
+#[derive(Debug, PartialEq)]
+pub enum Line {
+    Request(Request),
+    Invalid(ProtocolError),
+    /// Not a JSON object: the backend's log, passed through to stderr.
+    Log,
+}
+
+pub fn parse_line(line: &str) -> Line {
+    let t = line.trim();
+    if !t.starts_with('{') {
+        return Line::Log;
+    }
+    let v = match Json::parse(t) {
+        Ok(v) => v,
+        Err(e) => {
+            return Line::Invalid(ProtocolError {
+                code: "malformed",
+                message: format!("invalid JSON: {}", e),
+                command: None,
+                id: None,
+            })
+        }
+    };
+    match parse_request(&v) {
+        Ok(r) => Line::Request(r),
+        Err(e) => Line::Invalid(e),
+    }
+}
+
+pub fn parse_request(v: &Json) -> Result<Request, ProtocolError> {
+    let id = match v.get("id") {
+        Some(Json::Null) | None => None,
+        Some(i @ Json::Num(_)) | Some(i @ Json::Str(_)) => Some(i.clone()),
+        Some(_) => return Err(err("malformed", "`id` must be a string or a number", None, None)),
+    };
+    let ty = match v.get("type").and_then(Json::as_str) {
+        Some(t) => t.to_string(),
+        None => return Err(err("malformed", "missing string field `type`", None, id)),
+    };
+    let a = Args { v, ty: &ty, id: &id };
+    let command = match ty.as_str() {
+        "ready" => Command::Ready { url: a.string("url")? },
+        "set_title" => Command::SetTitle { title: a.string("title")? },
+        "set_size" => Command::SetSize { width: a.dim("width")?, height: a.dim("height")? },
+        "set_min_size" => Command::SetMinSize { width: a.int("width")?.max(0), height: a.int("height")?.max(0) },
+        "set_position" => Command::SetPosition { x: a.int("x")?, y: a.int("y")? },
+        "center" => Command::Center,
+        "maximize" => Command::Maximize,
+        "minimize" => Command::Minimize,
+        "restore" => Command::Restore,
+        "set_fullscreen" => Command::SetFullscreen { fullscreen: a.boolean("fullscreen")? },
+        "toggle_fullscreen" => Command::ToggleFullscreen,
+        "set_always_on_top" => Command::SetAlwaysOnTop { always_on_top: a.boolean("alwaysOnTop")? },
+        "set_decorations" => Command::SetDecorations { decorations: a.boolean("decorations")? },
+        "set_resizable" => Command::SetResizable { resizable: a.boolean("resizable")? },
+        "show" => Command::Show,
+        "hide" => Command::Hide,
+        "focus" => Command::Focus,
+        "navigate" => Command::Navigate { url: a.string("url")? },
+        "reload" => Command::Reload,
+        "eval" => Command::Eval { script: a.string("script")? },
+        "open_devtools" => Command::OpenDevtools,
+        "open_external" => Command::OpenExternal { url: a.string("url")? },
+        "message_dialog" => Command::MessageDialog {
+            title: a.opt_string("title")?,
+            message: a.string("message")?,
+            level: a.level()?,
+        },
+        "confirm_dialog" => Command::ConfirmDialog {
+            title: a.opt_string("title")?,
+            message: a.string("message")?,
+            level: a.level()?,
+        },
+        "open_file_dialog" => Command::OpenFileDialog(a.file_dialog()?),
+        "open_folder_dialog" => Command::OpenFolderDialog(a.file_dialog()?),
+        "save_file_dialog" => Command::SaveFileDialog(a.file_dialog()?),
+        "post_message" => Command::PostMessage { data: v.get("data").cloned().unwrap_or(Json::Null) },
+        "prevent_close" => Command::PreventClose,
+        "exit" => Command::Exit { code: a.opt_int("code")?.unwrap_or(0) },
+        _ => {
+            return Err(err("unknown_command", &format!("unknown command type `{}`", ty), Some(ty.clone()), id))
+        }
+    };
+    Ok(Request { id, command })
+}
+
+fn err(code: &'static str, message: &str, command: Option<String>, id: Option<Json>) -> ProtocolError {
+    ProtocolError { code, message: message.to_string(), command, id }
+}
+
+struct Args<'a> {
+    v: &'a Json,
+    ty: &'a str,
+    id: &'a Option<Json>,
+}
+
+impl<'a> Args<'a> {
+    fn bad(&self, msg: String) -> ProtocolError {
+        err("invalid_argument", &msg, Some(self.ty.to_string()), self.id.clone())
+    }
+    fn string(&self, k: &str) -> Result<String, ProtocolError> {
+        match self.opt_string(k)? {
+            Some(s) => Ok(s),
+            None => Err(self.bad(format!("`{}` needs a string field `{}`", self.ty, k))),
+        }
+    }
+    fn opt_string(&self, k: &str) -> Result<Option<String>, ProtocolError> {
+        match self.v.get(k) {
+            None | Some(Json::Null) => Ok(None),
+            Some(Json::Str(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(self.bad(format!("`{}`: field `{}` must be a string", self.ty, k))),
+        }
+    }
+    fn opt_int(&self, k: &str) -> Result<Option<i32>, ProtocolError> {
+        match self.v.get(k) {
+            None | Some(Json::Null) => Ok(None),
+            Some(Json::Num(n)) if n.is_finite() && n.abs() < 1e9 => Ok(Some(n.round() as i32)),
+            Some(_) => Err(self.bad(format!("`{}`: field `{}` must be a number", self.ty, k))),
+        }
+    }
+    fn int(&self, k: &str) -> Result<i32, ProtocolError> {
+        match self.opt_int(k)? {
+            Some(n) => Ok(n),
+            None => Err(self.bad(format!("`{}` needs a number field `{}`", self.ty, k))),
+        }
+    }
+    fn dim(&self, k: &str) -> Result<i32, ProtocolError> {
+        let n = self.int(k)?;
+        if n < 1 {
+            return Err(self.bad(format!("`{}`: `{}` must be at least 1", self.ty, k)));
+        }
+        Ok(n)
+    }
+    fn boolean(&self, k: &str) -> Result<bool, ProtocolError> {
+        match self.v.get(k) {
+            Some(Json::Bool(b)) => Ok(*b),
+            _ => Err(self.bad(format!("`{}` needs a boolean field `{}`", self.ty, k))),
+        }
+    }
+    fn level(&self) -> Result<Level, ProtocolError> {
+        match self.opt_string("level")?.as_deref() {
+            None | Some("info") => Ok(Level::Info),
+            Some("warning") => Ok(Level::Warning),
+            Some("error") => Ok(Level::Error),
+            Some(other) => Err(self.bad(format!("`level` must be info, warning or error, not `{}`", other))),
+        }
+    }
+    fn file_dialog(&self) -> Result<FileDialog, ProtocolError> {
+        let mut d = FileDialog {
+            title: self.opt_string("title")?,
+            multiple: match self.v.get("multiple") {
+                None | Some(Json::Null) => false,
+                Some(Json::Bool(b)) => *b,
+                Some(_) => return Err(self.bad("`multiple` must be a boolean".into())),
+            },
+            default_path: self.opt_string("defaultPath")?,
+            filters: Vec::new(),
+        };
+        match self.v.get("filters") {
+            None | Some(Json::Null) => {}
+            Some(Json::Arr(items)) => {
+                for f in items {
+                    let name = f.get("name").and_then(Json::as_str);
+                    let exts = match f.get("extensions") {
+                        Some(Json::Arr(e)) => e.iter().map(|x| x.as_str().map(|s| s.to_string())).collect::<Option<Vec<_>>>(),
+                        _ => None,
+                    };
+                    match (name, exts) {
+                        (Some(n), Some(e)) => d.filters.push(FileFilter { name: n.to_string(), extensions: e }),
+                        _ => return Err(self.bad("each filter needs `name` and `extensions` (strings)".into())),
+                    }
+                }
+            }
+            Some(_) => return Err(self.bad("`filters` must be an array".into())),
+        }
+        Ok(d)
+    }
+}
+
+// ----- events (launcher -> backend) -----
+
+pub fn event(ty: &str, mut fields: Vec<(&str, Json)>) -> Json {
+    fields.insert(0, ("type", ty.into()));
+    Json::obj(fields)
+}
+
+pub fn reply_ok(id: &Json, result: Json) -> Json {
+    event("reply", vec![("id", id.clone()), ("ok", true.into()), ("result", result)])
+}
+
+pub fn reply_err(id: &Json, code: &str, message: &str) -> Json {
+    event(
+        "reply",
+        vec![
+            ("id", id.clone()),
+            ("ok", false.into()),
+            ("error", Json::obj(vec![("code", code.into()), ("message", message.into())])),
+        ],
+    )
+}
+
+pub fn error_event(e: &ProtocolError) -> Json {
+    let mut f = vec![("code", Json::from(e.code)), ("message", Json::from(e.message.as_str()))];
+    if let Some(c) = &e.command {
+        f.push(("command", c.as_str().into()));
+    }
+    if let Some(i) = &e.id {
+        f.push(("id", i.clone()));
+    }
+    event("error", f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLES: &str = include_str!("../protocol-examples.json");
+
+    fn examples(kind: &str) -> Vec<Json> {
+        let all = Json::parse(EXAMPLES).expect("examples are valid JSON");
+        match all.get(kind) {
+            Some(Json::Arr(a)) => a.clone(),
+            _ => panic!("no {}", kind),
+        }
+    }
+
+    #[test]
+    fn every_example_command_parses_and_every_command_has_an_example() {
+        let mut seen = Vec::new();
+        for ex in examples("commands") {
+            let line = ex.to_string();
+            match parse_line(&line) {
+                Line::Request(_) => {}
+                other => panic!("{} did not parse: {:?}", line, other),
+            }
+            seen.push(ex.get("type").and_then(Json::as_str).unwrap().to_string());
+        }
+        for t in COMMAND_TYPES {
+            assert!(seen.iter().any(|s| s == t), "no example for command {}", t);
+        }
+        for s in &seen {
+            assert!(COMMAND_TYPES.contains(&s.as_str()), "example for unlisted command {}", s);
+        }
+    }
+
+    #[test]
+    fn every_event_type_has_an_example() {
+        let seen: Vec<String> =
+            examples("events").iter().map(|e| e.get("type").and_then(Json::as_str).unwrap().to_string()).collect();
+        for t in EVENT_TYPES {
+            assert!(seen.iter().any(|s| s == t), "no example for event {}", t);
+        }
+        for s in &seen {
+            assert!(EVENT_TYPES.contains(&s.as_str()), "example for unlisted event {}", s);
+        }
+    }
+
+    #[test]
+    fn every_invalid_example_is_rejected_with_its_code() {
+        for ex in examples("invalid") {
+            let line = ex.get("line").and_then(Json::as_str).unwrap();
+            let code = ex.get("code").and_then(Json::as_str).unwrap();
+            match parse_line(line) {
+                Line::Invalid(e) => assert_eq!(e.code, code, "{}", line),
+                other => panic!("{} should be invalid, got {:?}", line, other),
+            }
+        }
+    }
+
+    #[test]
+    fn typed_fields() {
+        let r = parse_request(&Json::parse(r#"{"type":"set_size","id":3,"width":800,"height":600}"#).unwrap()).unwrap();
+        assert_eq!(r.id, Some(Json::Num(3.0)));
+        assert_eq!(r.command, Command::SetSize { width: 800, height: 600 });
+        let r = parse_request(
+            &Json::parse(r#"{"type":"open_file_dialog","id":"a","multiple":true,"filters":[{"name":"Text","extensions":["txt","md"]}]}"#)
+                .unwrap(),
+        )
+        .unwrap();
+        match r.command {
+            Command::OpenFileDialog(d) => {
+                assert!(d.multiple);
+                assert_eq!(d.filters[0].extensions, vec!["txt".to_string(), "md".to_string()]);
+            }
+            _ => panic!(),
+        }
+    }
+
+    #[test]
+    fn log_lines_pass_through() {
+        assert_eq!(parse_line("Server listening at http://127.0.0.1:3000"), Line::Log);
+        assert_eq!(parse_line(""), Line::Log);
+        assert_eq!(parse_line("[1,2]"), Line::Log);
+    }
+
+    #[test]
+    fn errors_name_the_command_and_id() {
+        match parse_line(r#"{"type":"set_size","id":9,"width":"wide"}"#) {
+            Line::Invalid(e) => {
+                assert_eq!(e.code, "invalid_argument");
+                assert_eq!(e.command.as_deref(), Some("set_size"));
+                let ev = error_event(&e).to_string();
+                assert!(ev.starts_with(r#"{"type":"error","code":"invalid_argument""#), "{}", ev);
+                assert!(ev.contains(r#""id":9"#));
+            }
+            other => panic!("{:?}", other),
+        }
+    }
+}

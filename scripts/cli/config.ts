@@ -1,0 +1,42 @@
+// What the tooling needs to know about an app, read from its package.json: the one place an
+// app author configures taupy ("taupy" key) and names the app ("productName").
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+export interface AppConfig {
+  dir: string
+  name: string
+  productName: string
+  /** Backend entry, bundled to dist/server.mjs. */
+  server: string
+  /** Browser entry bundled by esbuild to dist/web/app.js (widgets template). */
+  client?: string
+  /** The UI is a Vite project built to dist/web (React and Lit templates). */
+  vite: boolean
+  window: { width?: number; height?: number; minWidth?: number; minHeight?: number }
+  outDir: string
+}
+
+interface PackageJson {
+  name?: string
+  productName?: string
+  taupy?: { server?: string; client?: string; vite?: boolean; window?: AppConfig['window'] }
+}
+
+export function readConfig(dir: string): AppConfig {
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageJson
+  const name = pkg.name ?? 'taupy-app'
+  return {
+    dir,
+    name,
+    productName: pkg.productName ?? name,
+    server: pkg.taupy?.server ?? 'src/main.ts',
+    client: pkg.taupy?.client,
+    vite: pkg.taupy?.vite ?? false,
+    window: pkg.taupy?.window ?? {},
+    outDir: join(dir, 'dist'),
+  }
+}
+
+export const serverBundle = (config: AppConfig): string => join(config.outDir, 'server.mjs')
+export const webDir = (config: AppConfig): string => join(config.outDir, 'web')

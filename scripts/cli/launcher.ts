@@ -1,0 +1,18 @@
+// Finds the prebuilt native launcher for this OS, shipped in taupy/launcher/<platform>-<arch>/.
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import type { AppConfig } from './config.js'
+
+export function findLauncher(appDir: string, platform = `${process.platform}-${process.arch}`): string | undefined {
+  const file = join(appDir, 'taupy', 'launcher', platform, platform.startsWith('win32') ? 'taupy-launcher.exe' : 'taupy-launcher')
+  return existsSync(file) ? file : undefined
+}
+
+/** Launcher options from package.json: the title and the window's size. */
+export function launcherArgs(config: AppConfig): string[] {
+  const args = ['--title', config.productName]
+  const { width, height, minWidth, minHeight } = config.window
+  if (width && height) args.push('--size', `${width}x${height}`)
+  if (minWidth && minHeight) args.push('--min-size', `${minWidth}x${minHeight}`)
+  return args
+}

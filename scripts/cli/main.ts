@@ -1,0 +1,39 @@
+// `taupy <command>`: the app's tooling, called from its package.json scripts.
+import { parseArgs } from 'node:util'
+import { buildAll } from './build.js'
+import { readConfig } from './config.js'
+import { start } from './start.js'
+
+const usage = `Usage: taupy <command> [options]
+
+Commands:
+  build                 build the UI and bundle the backend into dist/
+  start                 run the built app in its window (builds first when sources changed)
+    --no-window         run only the backend and print its ready line (tests, CI, headless)
+    --browser           open the system browser instead of the native window
+  dev                   develop with live reload (see the app README)
+  package               make one executable file (see the app README)`
+
+export async function main(argv: string[], appDir: string): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: false,
+    options: {
+      'no-window': { type: 'boolean' },
+      browser: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  })
+  const command = positionals[0]
+  const config = readConfig(appDir)
+  switch (command) {
+    case 'build':
+      return buildAll(config)
+    case 'start':
+      return start(config, { window: !values['no-window'], browser: Boolean(values.browser) })
+    default:
+      console.error(command && !values.help ? `taupy: unknown command "${command}"\n\n${usage}` : usage)
+      process.exitCode = command && !values.help ? 1 : 0
+  }
+}

@@ -1,0 +1,82 @@
+// Browser side of the /ws channel, shared by every template: one WebSocket to the page's own
+// origin (the app cookie rides along), JSON both ways, and reconnection with capped
+// exponential backoff. The current state is mirrored on <html data-taupy-connection="…">
+// so a stylesheet can show "reconnecting" without any script.
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed'
+
+export interface ChannelOptions {
+  path?: string
+  onMessage(message: unknown): void
+  /** Called on every (re)connection: the place to join or re-sync. */
+  onOpen?(): void
+  onState?(state: ConnectionState): void
+}
+
+export interface Channel {
+  readonly state: ConnectionState
+  /** Sends when open; returns false (and sends nothing) otherwise. */
+  send(message: object): boolean
+  close(): void
+}
+
+const backoff = { firstMs: 100, maxMs: 5000 }
+
+export function connectChannel(options: ChannelOptions): Channel {
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${options.path ?? '/ws'}`
+  let socket: WebSocket | undefined
+  let state: ConnectionState = 'connecting'
+  let attempt = 0
+  let stopped = false
+
+  const setState = (next: ConnectionState): void => {
+    state = next
+    document.documentElement.dataset.taupyConnection = next
+    options.onState?.(next)
+  }
+
+  const open = (): void => {
+    const ws = new WebSocket(url)
+    socket = ws
+    ws.onopen = () => {
+      attempt = 0
+      setState('open')
+      options.onOpen?.()
+    }
+    ws.onmessage = (event: MessageEvent) => {
+      if (typeof event.data !== 'string') return
+      let message: unknown
+      try {
+        message = JSON.parse(event.data)
+      } catch {
+        console.error('taupy: the server sent a message that is not JSON')
+        return
+      }
+      options.onMessage(message)
+    }
+    ws.onclose = () => {
+      if (socket !== ws) return
+      if (stopped) return setState('closed')
+      setState('reconnecting')
+      const delay = Math.min(backoff.maxMs, backoff.firstMs * 2 ** attempt) * (0.75 + Math.random() / 2)
+      attempt += 1
+      setTimeout(open, delay)
+    }
+  }
+
+  setState('connecting')
+  open()
+  return {
+    get state() {
+      return state
+    },
+    send(message) {
+      if (!socket || socket.readyState !== WebSocket.OPEN) return false
+      socket.send(JSON.stringify(message))
+      return true
+    },
+    close() {
+      stopped = true
+      socket?.close()
+    },
+  }
+}

@@ -1,0 +1,58 @@
+// The backend core every template builds on: a Fastify server on loopback with the security
+// hook, WebSocket support and the ready line. Templates add their routes and their channel.
+import websocket from '@fastify/websocket'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { channelLimits } from './channel.js'
+import { announceReady } from './ready.js'
+import { createSecret, registerSecurity, secretParam, type CspOptions, type Guard } from './security.js'
+
+export { registerChannel, channelLimits, type ChannelOptions, type ErrorMessage, type Session } from './channel.js'
+export { serveStatic } from './static.js'
+export type { CspOptions } from './security.js'
+
+export interface ServerOptions {
+  csp?: CspOptions
+}
+
+export interface TaupyServer {
+  fastify: FastifyInstance
+  /** Listens on 127.0.0.1, prints the ready line and returns the URL a browser needs. */
+  listen(): Promise<string>
+}
+
+const list = (value: string | undefined): string[] => (value ? value.split(',').filter(Boolean) : [])
+
+export async function createServer(options: ServerOptions = {}): Promise<TaupyServer> {
+  const guard: Guard = {
+    // The dev supervisor passes the same secret and port to every restart, so the open window
+    // stays signed in; otherwise both are new on every launch.
+    secret: process.env.TAUPY_SECRET || createSecret(),
+    host: '',
+    extraOrigins: list(process.env.TAUPY_DEV_ORIGINS),
+    extraHosts: list(process.env.TAUPY_DEV_HOSTS),
+  }
+  const fastify = Fastify({
+    // stdout carries the IPC protocol; logs go to stderr.
+    logger: { level: process.env.TAUPY_LOG_LEVEL ?? 'warn', stream: process.stderr },
+    bodyLimit: 1024 * 1024,
+    forceCloseConnections: true,
+  })
+  registerSecurity(fastify, guard, options.csp ?? {})
+  await fastify.register(websocket, { options: { maxPayload: channelLimits.maxMessageBytes } })
+
+  return {
+    fastify,
+    async listen() {
+      await fastify.listen({ host: '127.0.0.1', port: Number(process.env.TAUPY_PORT ?? 0) })
+      const address = fastify.server.address()
+      if (address === null || typeof address === 'string') throw new Error('server is not listening on TCP')
+      guard.host = `127.0.0.1:${address.port}`
+      const url = `http://${guard.host}/?${secretParam}=${guard.secret}`
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        process.once(signal, () => void fastify.close().finally(() => process.exit(0)))
+      }
+      announceReady(url)
+      return url
+    },
+  }
+}
