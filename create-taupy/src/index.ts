@@ -63,9 +63,9 @@ function cancelled(): never {
   process.exit(1)
 }
 
-function answer<T>(value: T | symbol): T {
+function answer<T>(value: T): Exclude<T, symbol> {
   if (prompts.isCancel(value)) cancelled()
-  return value as T
+  return value as Exclude<T, symbol>
 }
 
 function viteTemplatesDir(): string | undefined {

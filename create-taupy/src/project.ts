@@ -2,7 +2,7 @@
 // so every error surfaces before the first byte is written.
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
-import type { Template } from './templates.js'
+import { unusedRuntime, type Template } from './templates.js'
 
 export interface PlannedFile {
   /** Path inside the new project, with forward slashes. */
@@ -66,7 +66,10 @@ export function planProject(options: ProjectOptions): PlannedFile[] {
   }
   const basePackageJson = files.get('package.json')
   for (const [path, source] of listFiles(join(assetsDir, `template-${template.name}`))) files.set(path, source)
-  for (const [path, source] of listFiles(join(assetsDir, 'taupy'), 'taupy/')) files.set(path, source)
+  const unused = unusedRuntime(template)
+  for (const [path, source] of listFiles(join(assetsDir, 'taupy'), 'taupy/')) {
+    if (!unused.has(path.split('/')[1]!)) files.set(path, source)
+  }
 
   const planned: PlannedFile[] = [...files].map(([path, source]) => ({ path, source }))
   const packageJson = planned.find((file) => file.path === 'package.json')

@@ -7,6 +7,8 @@ export interface Template {
   viteBase?: string
   /** Files or folders of the create-vite base that our template replaces with nothing. */
   omitFromBase?: readonly string[]
+  /** Folders of the shared runtime (scripts/) that only some templates use. */
+  runtime?: readonly string[]
 }
 
 export const templates: readonly Template[] = [
@@ -14,18 +16,21 @@ export const templates: readonly Template[] = [
     name: 'widgets',
     label: 'Widgets',
     description: 'UI written as server-side TypeScript widgets; HTML patches stream over /ws',
+    runtime: ['widgets'],
   },
   {
     name: 'react',
     label: 'React',
     description: 'Vite + React frontend, server state and typed calls over /ws',
     viteBase: 'react-ts',
+    runtime: ['sync', 'vite'],
   },
   {
     name: 'lit',
     label: 'Lit',
     description: 'Vite + Lit web components, server state and typed calls over /ws',
     viteBase: 'lit-ts',
+    runtime: ['sync', 'vite'],
   },
 ]
 
@@ -33,4 +38,11 @@ export const defaultTemplate = 'widgets'
 
 export function findTemplate(name: string): Template | undefined {
   return templates.find((template) => template.name === name)
+}
+
+/** taupy/ folders left out of a template that does not list them in its runtime. */
+export function unusedRuntime(template: Template): Set<string> {
+  const optional = new Set(templates.flatMap((t) => t.runtime ?? []))
+  for (const folder of template.runtime ?? []) optional.delete(folder)
+  return optional
 }
