@@ -46,6 +46,7 @@ impl Json {
         }
     }
 
+    #[allow(dead_code)]
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             Json::Num(n) => Some(*n),
@@ -53,6 +54,7 @@ impl Json {
         }
     }
 
+    #[allow(dead_code)]
     pub fn as_bool(&self) -> Option<bool> {
         match self {
             Json::Bool(b) => Some(*b),
@@ -182,7 +184,8 @@ impl<'a> Parser<'a> {
         if self.i >= self.s.len() {
             return self.err("unexpected end of input");
         }
-        match self.s[self.i] {
+        let c = self.s[self.i];
+        match c {
             b'n' if self.eat("null") => Ok(Json::Null),
             b't' if self.eat("true") => Ok(Json::Bool(true)),
             b'f' if self.eat("false") => Ok(Json::Bool(false)),

@@ -63,6 +63,7 @@ pub enum Command {
 }
 
 /// Every command `type` the launcher understands (kept in sync with protocol.ts by tests).
+#[allow(dead_code)] // used by tests and docs
 pub const COMMAND_TYPES: &[&str] = &[
     "ready", "set_title", "set_size", "set_min_size", "set_position", "center", "maximize", "minimize",
     "restore", "set_fullscreen", "toggle_fullscreen", "set_always_on_top", "set_decorations",
@@ -72,6 +73,7 @@ pub const COMMAND_TYPES: &[&str] = &[
 ];
 
 /// Every event `type` the launcher emits.
+#[allow(dead_code)]
 pub const EVENT_TYPES: &[&str] = &[
     "window_ready", "page_loaded", "close_requested", "resized", "moved", "focused", "blurred",
     "fullscreen_changed", "page_message", "navigation_blocked", "reply", "error",

@@ -1,0 +1,773 @@
+//! Linux: GTK 3 window + WebKitGTK 4.1 webview, through raw `extern "C"` declarations
+//! (no crates). Linked via build.rs (`pkg-config --libs webkit2gtk-4.1 gtk+-3.0`).
+//! Everything here runs on the GTK main thread, except `wake()`, which uses the thread-safe
+//! `g_idle_add` to schedule `app::drain()` there.
+
+use crate::app;
+use crate::backend::emit;
+use crate::cli::Options;
+use crate::json::Json;
+use crate::protocol::{self, event, reply_err, reply_ok, Command, FileDialog, Level, Request};
+use std::cell::{Cell, RefCell};
+use std::ffi::{CStr, CString};
+use std::os::raw::{c_char, c_double, c_int, c_uint, c_ulong, c_void};
+use std::ptr::null_mut;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+pub const NAME: &str = "linux";
+
+type Ptr = *mut c_void;
+type GBoolean = c_int;
+
+#[repr(C)]
+struct GError {
+    domain: u32,
+    code: c_int,
+    message: *mut c_char,
+}
+
+#[repr(C)]
+struct GSList {
+    data: Ptr,
+    next: *mut GSList,
+}
+
+#[repr(C)]
+struct GdkEventWindowState {
+    kind: c_int,
+    window: Ptr,
+    send_event: i8,
+    changed_mask: c_uint,
+    new_window_state: c_uint,
+}
+
+#[repr(C)]
+struct GdkEventButton {
+    kind: c_int,
+    window: Ptr,
+    send_event: i8,
+    time: u32,
+    x: c_double,
+    y: c_double,
+    axes: *mut c_double,
+    state: c_uint,
+    button: c_uint,
+    device: Ptr,
+    x_root: c_double,
+    y_root: c_double,
+}
+
+#[repr(C)]
+struct GdkRectangle {
+    x: c_int,
+    y: c_int,
+    width: c_int,
+    height: c_int,
+}
+
+#[allow(improper_ctypes)]
+extern "C" {
+    fn g_idle_add(f: extern "C" fn(Ptr) -> GBoolean, data: Ptr) -> c_uint;
+    fn g_signal_connect_data(i: Ptr, sig: *const c_char, h: Ptr, data: Ptr, destroy: Ptr, flags: c_int) -> c_ulong;
+    fn g_free(p: Ptr);
+    fn g_error_free(e: *mut GError);
+    fn g_slist_free(l: *mut GSList);
+    fn g_object_unref(o: Ptr);
+
+    fn gtk_init_check(argc: *mut c_int, argv: *mut *mut *mut c_char) -> GBoolean;
+    fn gtk_main();
+    fn gtk_main_quit();
+    fn gtk_window_new(kind: c_int) -> Ptr;
+    fn gtk_window_set_title(w: Ptr, t: *const c_char);
+    fn gtk_window_set_default_size(w: Ptr, width: c_int, height: c_int);
+    fn gtk_window_resize(w: Ptr, width: c_int, height: c_int);
+    fn gtk_window_get_size(w: Ptr, width: *mut c_int, height: *mut c_int);
+    fn gtk_window_get_position(w: Ptr, x: *mut c_int, y: *mut c_int);
+    fn gtk_window_move(w: Ptr, x: c_int, y: c_int);
+    fn gtk_window_maximize(w: Ptr);
+    fn gtk_window_unmaximize(w: Ptr);
+    fn gtk_window_iconify(w: Ptr);
+    fn gtk_window_deiconify(w: Ptr);
+    fn gtk_window_fullscreen(w: Ptr);
+    fn gtk_window_unfullscreen(w: Ptr);
+    fn gtk_window_set_keep_above(w: Ptr, on: GBoolean);
+    fn gtk_window_set_decorated(w: Ptr, on: GBoolean);
+    fn gtk_window_set_resizable(w: Ptr, on: GBoolean);
+    fn gtk_window_present(w: Ptr);
+    fn gtk_window_set_modal(w: Ptr, on: GBoolean);
+    fn gtk_window_set_transient_for(w: Ptr, parent: Ptr);
+    fn gtk_window_begin_move_drag(w: Ptr, button: c_int, x: c_int, y: c_int, time: u32);
+    fn gtk_widget_set_size_request(w: Ptr, width: c_int, height: c_int);
+    fn gtk_widget_show_all(w: Ptr);
+    fn gtk_widget_show(w: Ptr);
+    fn gtk_widget_hide(w: Ptr);
+    fn gtk_widget_destroy(w: Ptr);
+    fn gtk_widget_grab_focus(w: Ptr);
+    fn gtk_widget_get_window(w: Ptr) -> Ptr;
+    fn gtk_container_add(c: Ptr, w: Ptr);
+    fn gtk_file_chooser_dialog_new(title: *const c_char, parent: Ptr, action: c_int, first: *const c_char, ...) -> Ptr;
+    fn gtk_file_chooser_set_select_multiple(c: Ptr, on: GBoolean);
+    fn gtk_file_chooser_set_do_overwrite_confirmation(c: Ptr, on: GBoolean);
+    fn gtk_file_chooser_set_current_name(c: Ptr, name: *const c_char);
+    fn gtk_file_chooser_set_current_folder(c: Ptr, dir: *const c_char) -> GBoolean;
+    fn gtk_file_chooser_set_filename(c: Ptr, f: *const c_char) -> GBoolean;
+    fn gtk_file_chooser_get_filenames(c: Ptr) -> *mut GSList;
+    fn gtk_file_chooser_add_filter(c: Ptr, f: Ptr);
+    fn gtk_file_filter_new() -> Ptr;
+    fn gtk_file_filter_set_name(f: Ptr, name: *const c_char);
+    fn gtk_file_filter_add_pattern(f: Ptr, p: *const c_char);
+    fn gtk_message_dialog_new(parent: Ptr, flags: c_int, kind: c_int, buttons: c_int, fmt: *const c_char, ...) -> Ptr;
+
+    fn gdk_display_get_default() -> Ptr;
+    fn gdk_display_get_default_seat(d: Ptr) -> Ptr;
+    fn gdk_seat_get_pointer(s: Ptr) -> Ptr;
+    fn gdk_device_get_position(d: Ptr, screen: *mut Ptr, x: *mut c_int, y: *mut c_int);
+    fn gdk_display_get_monitor_at_window(d: Ptr, w: Ptr) -> Ptr;
+    fn gdk_display_get_primary_monitor(d: Ptr) -> Ptr;
+    fn gdk_monitor_get_workarea(m: Ptr, r: *mut GdkRectangle);
+
+    fn webkit_user_content_manager_new() -> Ptr;
+    fn webkit_user_content_manager_register_script_message_handler(m: Ptr, name: *const c_char) -> GBoolean;
+    fn webkit_user_content_manager_add_script(m: Ptr, s: Ptr);
+    fn webkit_user_script_new(src: *const c_char, frames: c_int, time: c_int, allow: Ptr, block: Ptr) -> Ptr;
+    fn webkit_user_script_unref(s: Ptr);
+    fn webkit_web_view_new_with_user_content_manager(m: Ptr) -> Ptr;
+    fn webkit_web_view_load_uri(v: Ptr, uri: *const c_char);
+    fn webkit_web_view_load_html(v: Ptr, html: *const c_char, base: *const c_char);
+    fn webkit_web_view_reload(v: Ptr);
+    fn webkit_web_view_get_uri(v: Ptr) -> *const c_char;
+    fn webkit_web_view_get_settings(v: Ptr) -> Ptr;
+    fn webkit_web_view_get_inspector(v: Ptr) -> Ptr;
+    fn webkit_web_inspector_show(i: Ptr);
+    fn webkit_settings_set_enable_developer_extras(s: Ptr, on: GBoolean);
+    fn webkit_web_view_evaluate_javascript(
+        v: Ptr, script: *const c_char, len: isize, world: *const c_char, source_uri: *const c_char,
+        cancellable: Ptr, cb: extern "C" fn(Ptr, Ptr, Ptr), data: Ptr,
+    );
+    fn webkit_web_view_evaluate_javascript_finish(v: Ptr, res: Ptr, err: *mut *mut GError) -> Ptr;
+    fn webkit_navigation_policy_decision_get_navigation_action(d: Ptr) -> Ptr;
+    fn webkit_navigation_action_get_request(a: Ptr) -> Ptr;
+    fn webkit_uri_request_get_uri(r: Ptr) -> *const c_char;
+    fn webkit_policy_decision_ignore(d: Ptr);
+    fn webkit_policy_decision_use(d: Ptr);
+    fn webkit_javascript_result_get_js_value(r: Ptr) -> Ptr;
+    fn jsc_value_is_string(v: Ptr) -> GBoolean;
+    fn jsc_value_is_undefined(v: Ptr) -> GBoolean;
+    fn jsc_value_to_string(v: Ptr) -> *mut c_char;
+    fn jsc_value_to_json(v: Ptr, indent: c_uint) -> *mut c_char;
+}
+
+// ----- state (GTK main thread only) -----
+
+thread_local! {
+    static WINDOW: Cell<Ptr> = Cell::new(null_mut());
+    static VIEW: Cell<Ptr> = Cell::new(null_mut());
+    static ORIGIN: RefCell<String> = RefCell::new(String::new());
+    static EXIT_CODE: Cell<i32> = Cell::new(0);
+    static QUITTING: Cell<bool> = Cell::new(false);
+    static FULLSCREEN: Cell<bool> = Cell::new(false);
+    static GEOMETRY: Cell<(i32, i32, i32, i32)> = Cell::new((i32::MIN, i32::MIN, 0, 0));
+    static LAST_PRESS: Cell<(u32, f64, f64, u32)> = Cell::new((0, 0.0, 0.0, 0));
+}
+
+static WAKE_PENDING: AtomicBool = AtomicBool::new(false);
+
+fn win() -> Ptr {
+    WINDOW.with(|w| w.get())
+}
+fn view() -> Ptr {
+    VIEW.with(|v| v.get())
+}
+
+fn cstr(s: &str) -> CString {
+    CString::new(s.replace('\0', "")).unwrap()
+}
+
+unsafe fn take_gstring(p: *mut c_char) -> Option<String> {
+    if p.is_null() {
+        return None;
+    }
+    let s = CStr::from_ptr(p).to_string_lossy().into_owned();
+    g_free(p as Ptr);
+    Some(s)
+}
+
+unsafe fn connect(obj: Ptr, sig: &str, handler: Ptr, data: Ptr) {
+    let s = cstr(sig);
+    g_signal_connect_data(obj, s.as_ptr(), handler, data, null_mut(), 0);
+}
+
+// ----- the platform API (see platform/mod.rs) -----
+
+pub fn init(_opts: &Options) -> Result<(), String> {
+    // WebKitGTK's DMA-BUF renderer needs a GPU/EGL setup that Xvfb and many VMs lack; fall
+    // back to its shared-memory path unless the user chose otherwise (docs/launcher.md).
+    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        return Err("no display: set DISPLAY (X11) or WAYLAND_DISPLAY".into());
+    }
+    let ok = unsafe { gtk_init_check(null_mut(), null_mut()) };
+    if ok == 0 {
+        return Err("cannot open the display (gtk_init_check failed)".into());
+    }
+    Ok(())
+}
+
+pub fn run() -> i32 {
+    unsafe { gtk_main() };
+    EXIT_CODE.with(|c| c.get())
+}
+
+extern "C" fn on_idle(_: Ptr) -> GBoolean {
+    WAKE_PENDING.store(false, Ordering::SeqCst);
+    app::drain();
+    0 // G_SOURCE_REMOVE
+}
+
+pub fn wake() {
+    if !WAKE_PENDING.swap(true, Ordering::SeqCst) {
+        unsafe { g_idle_add(on_idle, null_mut()) };
+    }
+}
+
+pub fn quit(code: i32) {
+    if QUITTING.with(|q| q.replace(true)) {
+        return;
+    }
+    EXIT_CODE.with(|c| c.set(code));
+    unsafe { gtk_main_quit() };
+}
+
+pub fn close_window() {
+    let w = win();
+    if !w.is_null() {
+        WINDOW.with(|c| c.set(null_mut()));
+        VIEW.with(|c| c.set(null_mut()));
+        unsafe { gtk_widget_destroy(w) };
+    }
+}
+
+pub fn show_error_page(html: &str) {
+    let v = view();
+    if !v.is_null() {
+        let h = cstr(html);
+        unsafe { webkit_web_view_load_html(v, h.as_ptr(), null_mut()) };
+    }
+}
+
+/// The page-side API, injected at document start in the top frame.
+const PAGE_SCRIPT: &str = r#"(function () {
+  if (window.taupy) return;
+  var h = window.webkit && window.webkit.messageHandlers && window.webkit.messageHandlers.taupy;
+  var listeners = [];
+  function send(m) { if (h) h.postMessage(JSON.stringify(m)); }
+  window.taupy = Object.freeze({
+    platform: "linux",
+    postMessage: function (data) { send({ kind: "message", data: data }); },
+    startDrag: function () { send({ kind: "drag" }); },
+    onMessage: function (fn) { listeners.push(fn); },
+    _dispatch: function (data) { listeners.forEach(function (fn) { try { fn(data); } catch (e) { console.error(e); } }); }
+  });
+  document.addEventListener("mousedown", function (e) {
+    if (e.button === 0 && e.target && e.target.closest && e.target.closest("[data-taupy-drag-region]")) {
+      e.preventDefault();
+      send({ kind: "drag" });
+    }
+  });
+})();"#;
+
+pub fn open_window(opts: &Options, url: &str, origin: &str) {
+    ORIGIN.with(|o| *o.borrow_mut() = origin.to_string());
+    unsafe {
+        let w = gtk_window_new(0);
+        let t = cstr(&opts.title);
+        gtk_window_set_title(w, t.as_ptr());
+        gtk_window_set_default_size(w, opts.width, opts.height);
+        if opts.min_width.is_some() || opts.min_height.is_some() {
+            gtk_widget_set_size_request(w, opts.min_width.unwrap_or(-1), opts.min_height.unwrap_or(-1));
+        }
+        gtk_window_set_resizable(w, opts.resizable as GBoolean);
+        gtk_window_set_decorated(w, opts.decorations as GBoolean);
+
+        let ucm = webkit_user_content_manager_new();
+        let name = cstr("taupy");
+        webkit_user_content_manager_register_script_message_handler(ucm, name.as_ptr());
+        connect(ucm, "script-message-received::taupy", on_script_message as Ptr, null_mut());
+        let src = cstr(PAGE_SCRIPT);
+        // frames: WEBKIT_USER_CONTENT_INJECT_TOP_FRAME (1); time: INJECT_AT_DOCUMENT_START (0)
+        let script = webkit_user_script_new(src.as_ptr(), 1, 0, null_mut(), null_mut());
+        webkit_user_content_manager_add_script(ucm, script);
+        webkit_user_script_unref(script);
+
+        let v = webkit_web_view_new_with_user_content_manager(ucm);
+        g_object_unref(ucm);
+        if opts.devtools {
+            webkit_settings_set_enable_developer_extras(webkit_web_view_get_settings(v), 1);
+        }
+        connect(v, "decide-policy", on_decide_policy as Ptr, null_mut());
+        connect(v, "load-changed", on_load_changed as Ptr, null_mut());
+        connect(v, "load-failed", on_load_failed as Ptr, null_mut());
+        connect(v, "button-press-event", on_button_press as Ptr, null_mut());
+        connect(w, "delete-event", on_delete as Ptr, null_mut());
+        connect(w, "configure-event", on_configure as Ptr, null_mut());
+        connect(w, "focus-in-event", on_focus_in as Ptr, null_mut());
+        connect(w, "focus-out-event", on_focus_out as Ptr, null_mut());
+        connect(w, "window-state-event", on_window_state as Ptr, null_mut());
+        gtk_container_add(w, v);
+        WINDOW.with(|c| c.set(w));
+        VIEW.with(|c| c.set(v));
+        let u = cstr(url);
+        webkit_web_view_load_uri(v, u.as_ptr());
+        gtk_widget_show_all(w);
+        gtk_widget_grab_focus(v);
+    }
+}
+
+fn ack(id: &Option<Json>) {
+    if let Some(id) = id {
+        emit(&reply_ok(id, Json::Null));
+    }
+}
+
+fn fail(id: &Option<Json>, command: &str, code: &'static str, message: &str) {
+    match id {
+        Some(id) => emit(&reply_err(id, code, message)),
+        None => emit(&protocol::error_event(&protocol::ProtocolError {
+            code,
+            message: message.to_string(),
+            command: Some(command.to_string()),
+            id: None,
+        })),
+    }
+}
+
+fn same_origin(url: &str) -> bool {
+    ORIGIN.with(|o| app::origin_of(url) == *o.borrow())
+}
+
+pub fn exec(r: Request) {
+    let w = win();
+    let v = view();
+    if w.is_null() {
+        return fail(&r.id, "window", "no_window", "the window is closed");
+    }
+    let id = r.id;
+    unsafe {
+        match r.command {
+            Command::SetTitle { title } => {
+                let t = cstr(&title);
+                gtk_window_set_title(w, t.as_ptr());
+            }
+            Command::SetSize { width, height } => gtk_window_resize(w, width, height),
+            Command::SetMinSize { width, height } => gtk_widget_set_size_request(
+                w,
+                if width > 0 { width } else { -1 },
+                if height > 0 { height } else { -1 },
+            ),
+            Command::SetPosition { x, y } => gtk_window_move(w, x, y),
+            Command::Center => center(w),
+            Command::Maximize => gtk_window_maximize(w),
+            Command::Minimize => gtk_window_iconify(w),
+            Command::Restore => {
+                gtk_window_deiconify(w);
+                gtk_window_unmaximize(w);
+                gtk_window_unfullscreen(w);
+            }
+            Command::SetFullscreen { fullscreen } => set_fullscreen(w, fullscreen),
+            Command::ToggleFullscreen => set_fullscreen(w, !FULLSCREEN.with(|f| f.get())),
+            Command::SetAlwaysOnTop { always_on_top } => gtk_window_set_keep_above(w, always_on_top as GBoolean),
+            Command::SetDecorations { decorations } => gtk_window_set_decorated(w, decorations as GBoolean),
+            Command::SetResizable { resizable } => gtk_window_set_resizable(w, resizable as GBoolean),
+            Command::Show => gtk_widget_show(w),
+            Command::Hide => gtk_widget_hide(w),
+            Command::Focus => gtk_window_present(w),
+            Command::Navigate { url } => {
+                if !same_origin(&url) {
+                    return fail(&id, "navigate", "forbidden_origin", "navigate stays on the app's origin; use open_external");
+                }
+                let u = cstr(&url);
+                webkit_web_view_load_uri(v, u.as_ptr());
+            }
+            Command::Reload => webkit_web_view_reload(v),
+            Command::Eval { script } => return eval(v, &script, id),
+            Command::PostMessage { data } => {
+                let js = format!("window.taupy && window.taupy._dispatch({})", data.to_string());
+                return eval(v, &js, id);
+            }
+            Command::OpenDevtools => {
+                webkit_settings_set_enable_developer_extras(webkit_web_view_get_settings(v), 1);
+                webkit_web_inspector_show(webkit_web_view_get_inspector(v));
+            }
+            Command::OpenExternal { url } => {
+                if let Err(e) = open_external(&url) {
+                    return fail(&id, "open_external", "open_failed", &e);
+                }
+            }
+            Command::MessageDialog { title, message, level } => return message_dialog(w, title, &message, level, false, id),
+            Command::ConfirmDialog { title, message, level } => return message_dialog(w, title, &message, level, true, id),
+            Command::OpenFileDialog(d) => return file_dialog(w, d, 0, id),
+            Command::SaveFileDialog(d) => return file_dialog(w, d, 1, id),
+            Command::OpenFolderDialog(d) => return file_dialog(w, d, 2, id),
+            // Handled by the core; never reach the platform.
+            Command::Ready { .. } | Command::PreventClose | Command::Exit { .. } => {}
+        }
+    }
+    ack(&id);
+}
+
+unsafe fn set_fullscreen(w: Ptr, on: bool) {
+    if on {
+        gtk_window_fullscreen(w)
+    } else {
+        gtk_window_unfullscreen(w)
+    }
+}
+
+unsafe fn center(w: Ptr) {
+    let d = gdk_display_get_default();
+    let gw = gtk_widget_get_window(w);
+    let mut m = if gw.is_null() { null_mut() } else { gdk_display_get_monitor_at_window(d, gw) };
+    if m.is_null() {
+        m = gdk_display_get_primary_monitor(d);
+    }
+    if m.is_null() {
+        return;
+    }
+    let mut r = GdkRectangle { x: 0, y: 0, width: 0, height: 0 };
+    gdk_monitor_get_workarea(m, &mut r);
+    let (mut ww, mut wh) = (0, 0);
+    gtk_window_get_size(w, &mut ww, &mut wh);
+    gtk_window_move(w, r.x + (r.width - ww).max(0) / 2, r.y + (r.height - wh).max(0) / 2);
+}
+
+pub fn open_external(url: &str) -> Result<(), String> {
+    let lower = url.to_ascii_lowercase();
+    if !(lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:")) {
+        return Err(format!("only http, https and mailto URLs are opened externally, not `{}`", url));
+    }
+    match std::process::Command::new("xdg-open")
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+    {
+        Ok(mut child) => {
+            std::thread::spawn(move || child.wait());
+            Ok(())
+        }
+        Err(e) => Err(format!("xdg-open: {}", e)),
+    }
+}
+
+// ----- eval -----
+
+struct Pending {
+    id: Option<Json>,
+}
+
+unsafe fn eval(v: Ptr, script: &str, id: Option<Json>) {
+    let s = cstr(script);
+    let data = Box::into_raw(Box::new(Pending { id })) as Ptr;
+    webkit_web_view_evaluate_javascript(v, s.as_ptr(), -1, null_mut(), null_mut(), null_mut(), on_eval_done, data);
+}
+
+extern "C" fn on_eval_done(v: Ptr, res: Ptr, data: Ptr) {
+    unsafe {
+        let p = Box::from_raw(data as *mut Pending);
+        let mut err: *mut GError = null_mut();
+        let value = webkit_web_view_evaluate_javascript_finish(v, res, &mut err);
+        if value.is_null() {
+            let msg = if err.is_null() {
+                "evaluation failed".to_string()
+            } else {
+                let m = CStr::from_ptr((*err).message).to_string_lossy().into_owned();
+                g_error_free(err);
+                m
+            };
+            return fail(&p.id, "eval", "eval_failed", &msg);
+        }
+        let result = if jsc_value_is_undefined(value) != 0 {
+            Json::Null
+        } else {
+            take_gstring(jsc_value_to_json(value, 0)).and_then(|s| Json::parse(&s).ok()).unwrap_or(Json::Null)
+        };
+        g_object_unref(value);
+        if let Some(id) = &p.id {
+            emit(&reply_ok(id, result));
+        }
+    }
+}
+
+// ----- dialogs (non-blocking: the reply is sent from the "response" signal) -----
+
+struct DialogReply {
+    id: Option<Json>,
+    kind: c_int, // 0 open, 1 save, 2 folder, 10 message, 11 confirm
+}
+
+unsafe fn message_dialog(w: Ptr, title: Option<String>, message: &str, level: Level, confirm: bool, id: Option<Json>) {
+    let kind = match level {
+        Level::Info => if confirm { 2 } else { 0 },
+        Level::Warning => 1,
+        Level::Error => 3,
+    };
+    let fmt = cstr("%s");
+    let m = cstr(message);
+    // flags: MODAL | DESTROY_WITH_PARENT; buttons: GTK_BUTTONS_OK (1) / GTK_BUTTONS_OK_CANCEL (5)
+    let d = gtk_message_dialog_new(w, 1 | 2, kind, if confirm { 5 } else { 1 }, fmt.as_ptr(), m.as_ptr());
+    if let Some(t) = title {
+        let t = cstr(&t);
+        gtk_window_set_title(d, t.as_ptr());
+    }
+    let data = Box::into_raw(Box::new(DialogReply { id, kind: if confirm { 11 } else { 10 } })) as Ptr;
+    connect(d, "response", on_dialog_response as Ptr, data);
+    gtk_widget_show_all(d);
+}
+
+unsafe fn file_dialog(w: Ptr, d: FileDialog, action: c_int, id: Option<Json>) {
+    let default_title = match action {
+        0 => if d.multiple { "Open Files" } else { "Open File" },
+        1 => "Save File",
+        _ => "Select Folder",
+    };
+    let title = cstr(d.title.as_deref().unwrap_or(default_title));
+    let cancel = cstr("_Cancel");
+    let ok = cstr(match action {
+        1 => "_Save",
+        2 => "_Select",
+        _ => "_Open",
+    });
+    // GTK_RESPONSE_CANCEL = -6, GTK_RESPONSE_ACCEPT = -3
+    let dlg = gtk_file_chooser_dialog_new(
+        title.as_ptr(), w, action, cancel.as_ptr(), -6 as c_int, ok.as_ptr(), -3 as c_int, null_mut::<c_char>(),
+    );
+    gtk_window_set_modal(dlg, 1);
+    gtk_window_set_transient_for(dlg, w);
+    if action != 1 {
+        gtk_file_chooser_set_select_multiple(dlg, d.multiple as GBoolean);
+    } else {
+        gtk_file_chooser_set_do_overwrite_confirmation(dlg, 1);
+    }
+    if let Some(p) = &d.default_path {
+        let path = std::path::Path::new(p);
+        if path.is_dir() {
+            let c = cstr(p);
+            gtk_file_chooser_set_current_folder(dlg, c.as_ptr());
+        } else if action == 1 {
+            if let Some(parent) = path.parent() {
+                let c = cstr(&parent.to_string_lossy());
+                gtk_file_chooser_set_current_folder(dlg, c.as_ptr());
+            }
+            if let Some(name) = path.file_name() {
+                let c = cstr(&name.to_string_lossy());
+                gtk_file_chooser_set_current_name(dlg, c.as_ptr());
+            }
+        } else {
+            let c = cstr(p);
+            gtk_file_chooser_set_filename(dlg, c.as_ptr());
+        }
+    }
+    for f in &d.filters {
+        let filter = gtk_file_filter_new();
+        let n = cstr(&f.name);
+        gtk_file_filter_set_name(filter, n.as_ptr());
+        for e in &f.extensions {
+            let pat = cstr(&if e == "*" { "*".to_string() } else { format!("*.{}", e.trim_start_matches('.')) });
+            gtk_file_filter_add_pattern(filter, pat.as_ptr());
+        }
+        gtk_file_chooser_add_filter(dlg, filter);
+    }
+    let data = Box::into_raw(Box::new(DialogReply { id, kind: action })) as Ptr;
+    connect(dlg, "response", on_dialog_response as Ptr, data);
+    gtk_widget_show_all(dlg);
+}
+
+extern "C" fn on_dialog_response(dlg: Ptr, response: c_int, data: Ptr) {
+    unsafe {
+        let r = Box::from_raw(data as *mut DialogReply);
+        let accepted = response == -3 || response == -5; // ACCEPT or OK
+        let result = match r.kind {
+            10 => Json::Null,
+            11 => Json::obj(vec![("confirmed", accepted.into())]),
+            _ => {
+                let mut paths = Vec::new();
+                if accepted {
+                    let list = gtk_file_chooser_get_filenames(dlg);
+                    let mut node = list;
+                    while !node.is_null() {
+                        if let Some(s) = take_gstring((*node).data as *mut c_char) {
+                            paths.push(Json::Str(s));
+                        }
+                        node = (*node).next;
+                    }
+                    g_slist_free(list);
+                }
+                let cancelled = paths.is_empty();
+                if r.kind == 1 {
+                    let path = paths.into_iter().next().unwrap_or(Json::Null);
+                    Json::obj(vec![("cancelled", cancelled.into()), ("path", path)])
+                } else {
+                    Json::obj(vec![("cancelled", cancelled.into()), ("paths", Json::Arr(paths))])
+                }
+            }
+        };
+        gtk_widget_destroy(dlg);
+        if let Some(id) = &r.id {
+            emit(&reply_ok(id, result));
+        }
+    }
+}
+
+// ----- signal handlers -----
+
+extern "C" fn on_delete(_w: Ptr, _ev: Ptr, _d: Ptr) -> GBoolean {
+    app::close_requested();
+    1 // keep the window: the core closes it when the backend has exited
+}
+
+extern "C" fn on_configure(w: Ptr, _ev: Ptr, _d: Ptr) -> GBoolean {
+    let (mut x, mut y, mut cw, mut ch) = (0, 0, 0, 0);
+    unsafe {
+        gtk_window_get_position(w, &mut x, &mut y);
+        gtk_window_get_size(w, &mut cw, &mut ch);
+    }
+    let (ox, oy, ow, oh) = GEOMETRY.with(|g| g.replace((x, y, cw, ch)));
+    if (cw, ch) != (ow, oh) {
+        emit(&event("resized", vec![("width", cw.into()), ("height", ch.into())]));
+    }
+    if (x, y) != (ox, oy) {
+        emit(&event("moved", vec![("x", x.into()), ("y", y.into())]));
+    }
+    0
+}
+
+extern "C" fn on_focus_in(_w: Ptr, _ev: Ptr, _d: Ptr) -> GBoolean {
+    emit(&event("focused", vec![]));
+    0
+}
+
+extern "C" fn on_focus_out(_w: Ptr, _ev: Ptr, _d: Ptr) -> GBoolean {
+    emit(&event("blurred", vec![]));
+    0
+}
+
+extern "C" fn on_window_state(_w: Ptr, ev: *const GdkEventWindowState, _d: Ptr) -> GBoolean {
+    const FULLSCREEN_BIT: c_uint = 1 << 4;
+    unsafe {
+        if (*ev).changed_mask & FULLSCREEN_BIT != 0 {
+            let on = (*ev).new_window_state & FULLSCREEN_BIT != 0;
+            FULLSCREEN.with(|f| f.set(on));
+            emit(&event("fullscreen_changed", vec![("fullscreen", on.into())]));
+        }
+    }
+    0
+}
+
+extern "C" fn on_button_press(_v: Ptr, ev: *const GdkEventButton, _d: Ptr) -> GBoolean {
+    unsafe {
+        LAST_PRESS.with(|p| p.set(((*ev).button, (*ev).x_root, (*ev).y_root, (*ev).time)));
+    }
+    0
+}
+
+/// WEBKIT_LOAD_FINISHED = 3
+extern "C" fn on_load_changed(v: Ptr, load_event: c_int, _d: Ptr) {
+    if load_event == 3 {
+        let url = unsafe { ptr_str(webkit_web_view_get_uri(v)) };
+        if same_origin(&url) {
+            emit(&event("page_loaded", vec![("url", url.into())]));
+        }
+    }
+}
+
+extern "C" fn on_load_failed(_v: Ptr, _e: c_int, uri: *const c_char, err: *const GError, _d: Ptr) -> GBoolean {
+    unsafe {
+        let msg = if err.is_null() { String::new() } else { ptr_str((*err).message) };
+        // WEBKIT_NETWORK_ERROR_CANCELLED (302) and policy "frame load interrupted" (102) are ours.
+        let code = if err.is_null() { 0 } else { (*err).code };
+        if code != 302 && code != 102 {
+            emit(&event(
+                "error",
+                vec![("code", "load_failed".into()), ("message", format!("{}: {}", ptr_str(uri), msg).into())],
+            ));
+        }
+    }
+    0
+}
+
+unsafe fn ptr_str(p: *const c_char) -> String {
+    if p.is_null() {
+        String::new()
+    } else {
+        CStr::from_ptr(p).to_string_lossy().into_owned()
+    }
+}
+
+/// Keeps the webview on the app's origin. WebKit asks here for main-frame and sub-frame
+/// navigations (NAVIGATION_ACTION = 0) and for window.open / target=_blank (NEW_WINDOW_ACTION = 1).
+extern "C" fn on_decide_policy(_v: Ptr, decision: Ptr, kind: c_int, _d: Ptr) -> GBoolean {
+    if kind != 0 && kind != 1 {
+        return 0; // responses: default handling
+    }
+    unsafe {
+        let action = webkit_navigation_policy_decision_get_navigation_action(decision);
+        let url = ptr_str(webkit_uri_request_get_uri(webkit_navigation_action_get_request(action)));
+        let internal = url.starts_with("about:") || url.starts_with("data:") && kind == 0;
+        if kind == 0 && (same_origin(&url) || internal) {
+            webkit_policy_decision_use(decision);
+            return 1;
+        }
+        webkit_policy_decision_ignore(decision);
+        let opened = !same_origin(&url) && open_external(&url).is_ok();
+        emit(&event("navigation_blocked", vec![("url", url.into()), ("opened", opened.into())]));
+    }
+    1
+}
+
+/// Messages from the page (`window.taupy.postMessage`, drag regions). Accepted only while the
+/// page is on the app's origin; navigations elsewhere are refused above, so no foreign frame
+/// can be loaded to send them.
+extern "C" fn on_script_message(_m: Ptr, js_result: Ptr, _d: Ptr) {
+    let v = view();
+    if v.is_null() {
+        return;
+    }
+    let page = unsafe { ptr_str(webkit_web_view_get_uri(v)) };
+    if !same_origin(&page) {
+        return;
+    }
+    let text = unsafe {
+        let value = webkit_javascript_result_get_js_value(js_result);
+        if jsc_value_is_string(value) == 0 {
+            return;
+        }
+        take_gstring(jsc_value_to_string(value)).unwrap_or_default()
+    };
+    let msg = match Json::parse(&text) {
+        Ok(m) => m,
+        Err(_) => return,
+    };
+    match msg.get("kind").and_then(Json::as_str) {
+        Some("drag") => start_drag(),
+        Some("message") => emit(&event("page_message", vec![("data", msg.get("data").cloned().unwrap_or(Json::Null))])),
+        _ => {}
+    }
+}
+
+fn start_drag() {
+    let w = win();
+    if w.is_null() {
+        return;
+    }
+    unsafe {
+        let (button, mut xr, mut yr, time) = LAST_PRESS.with(|p| p.get());
+        if button == 0 {
+            let seat = gdk_display_get_default_seat(gdk_display_get_default());
+            let mut x = 0;
+            let mut y = 0;
+            gdk_device_get_position(gdk_seat_get_pointer(seat), null_mut(), &mut x, &mut y);
+            xr = x as f64;
+            yr = y as f64;
+        }
+        gtk_window_begin_move_drag(w, 1, xr as c_int, yr as c_int, time);
+    }
+}
