@@ -1,0 +1,37 @@
+// Starts a backend process and waits for its ready line.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { waitForReady } from '../../scripts/cli/processes.js'
+
+export interface Backend {
+  url: string
+  origin: string
+  host: string
+  secret: string
+  child: ChildProcess
+  stop(): Promise<void>
+}
+
+export async function startBackend(command: string[], env: NodeJS.ProcessEnv = {}): Promise<Backend> {
+  const child = spawn(command[0]!, command.slice(1), { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] })
+  let stderr = ''
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  const url = await waitForReady(child, () => {}).catch((error: Error) => {
+    throw new Error(`${error.message}\n${stderr}`)
+  })
+  const parsed = new URL(url)
+  return {
+    url,
+    origin: parsed.origin,
+    host: parsed.host,
+    secret: parsed.searchParams.get('taupy') ?? '',
+    child,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve()
+        child.once('exit', () => resolve())
+        child.kill('SIGTERM')
+      }),
+  }
+}
+
+export const coreServer = [process.execPath, '--import', 'tsx', new URL('../fixtures/core-server.ts', import.meta.url).pathname]

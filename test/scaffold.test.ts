@@ -1,0 +1,130 @@
+// The scaffolder as a user meets it: flags, defaults, refusals, and what lands on disk.
+import assert from 'node:assert/strict'
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, test } from 'node:test'
+import { runCli, tempDir } from './helpers/cli.js'
+
+const listTree = (dir: string): string[] =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1))
+    .sort()
+
+describe('create-taupy', () => {
+  test('--help lists every template and the flags', () => {
+    const { status, stdout } = runCli(['--help'], tempDir())
+    assert.equal(status, 0)
+    for (const word of ['widgets', 'react', 'lit', '--template', '--yes', '--force', '--version']) {
+      assert.match(stdout, new RegExp(word))
+    }
+  })
+
+  test('--version prints the package version', () => {
+    const { status, stdout } = runCli(['--version'], tempDir())
+    assert.equal(status, 0)
+    assert.match(stdout.trim(), /^\d+\.\d+\.\d+/)
+  })
+
+  for (const template of ['widgets', 'react', 'lit']) {
+    test(`scaffolds the ${template} template non-interactively`, () => {
+      const cwd = tempDir()
+      const { status, stdout, stderr } = runCli(['my-app', '--template', template], cwd)
+      assert.equal(status, 0, stderr)
+      const app = join(cwd, 'my-app')
+      const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8'))
+      assert.equal(pkg.name, 'my-app')
+      assert.equal(pkg.productName, 'My App')
+      for (const script of ['dev', 'build', 'start', 'package', 'test']) assert.ok(pkg.scripts[script], script)
+      assert.ok(existsSync(join(app, '.gitignore')), '_gitignore is renamed')
+      assert.ok(!existsSync(join(app, '_gitignore')))
+      assert.ok(existsSync(join(app, 'taupy/server/security.ts')), 'the shared core is copied in')
+      assert.ok(existsSync(join(app, 'taupy/bin/taupy.mjs')))
+      const deps = { ...pkg.dependencies, ...pkg.devDependencies } as Record<string, string>
+      for (const [name, range] of Object.entries(deps)) {
+        assert.match(range, /^[~^]?\d/, `${name} must come from the public registry, got ${range}`)
+      }
+      assert.match(stdout, /cd my-app\n\s+npm install\n\s+npm run dev/)
+    })
+  }
+
+  test('ships only the runtime folders a template uses', () => {
+    const cwd = tempDir()
+    assert.equal(runCli(['w', '-t', 'widgets'], cwd).status, 0)
+    assert.equal(runCli(['r', '-t', 'react'], cwd).status, 0)
+    assert.ok(!existsSync(join(cwd, 'w/taupy/sync')))
+    assert.ok(!existsSync(join(cwd, 'r/taupy/widgets')))
+  })
+
+  test('the next steps match the package manager that ran it', () => {
+    const cwd = tempDir()
+    const { stdout } = runCli(['app', '-t', 'widgets'], cwd, { npm_config_user_agent: 'pnpm/9.0.0 npm/? node/v20' })
+    assert.match(stdout, /pnpm install\n\s+pnpm dev/)
+  })
+
+  test('defaults to the widgets template in taupy-app without a terminal', () => {
+    const cwd = tempDir()
+    const { status } = runCli([], cwd)
+    assert.equal(status, 0)
+    assert.ok(existsSync(join(cwd, 'taupy-app/src/main.ts')))
+  })
+
+  test('refuses an invalid package name and writes nothing', () => {
+    const cwd = tempDir()
+    const { status, stderr } = runCli(['My App', '-t', 'widgets'], cwd)
+    assert.equal(status, 1)
+    assert.match(stderr, /not a valid npm package name.*Try: my-app/)
+    assert.deepEqual(readdirSync(cwd), [])
+  })
+
+  test('refuses an unknown template and writes nothing', () => {
+    const cwd = tempDir()
+    const { status, stderr } = runCli(['app', '--template', 'vue'], cwd)
+    assert.equal(status, 1)
+    assert.match(stderr, /Unknown template "vue"\. Choose one of: widgets, react, lit/)
+    assert.deepEqual(readdirSync(cwd), [])
+  })
+
+  test('refuses unknown flags with a pointer to --help', () => {
+    const { status, stderr } = runCli(['app', '--tempalte', 'lit'], tempDir())
+    assert.equal(status, 1)
+    assert.match(stderr, /--help/)
+  })
+
+  test('refuses a non-empty directory without --force and leaves it untouched', () => {
+    const cwd = tempDir()
+    mkdirSync(join(cwd, 'app'))
+    writeFileSync(join(cwd, 'app/notes.txt'), 'mine')
+    const { status, stderr } = runCli(['app', '-t', 'widgets'], cwd)
+    assert.equal(status, 1)
+    assert.match(stderr, /not empty.*--force/s)
+    assert.deepEqual(listTree(join(cwd, 'app')), ['notes.txt'])
+  })
+
+  test('--force keeps foreign files and lists the ones it replaced', () => {
+    const cwd = tempDir()
+    const app = join(cwd, 'app')
+    mkdirSync(join(app, 'src'), { recursive: true })
+    writeFileSync(join(app, 'notes.txt'), 'mine')
+    writeFileSync(join(app, 'package.json'), '{"name":"old"}')
+    const { status, stdout } = runCli(['app', '-t', 'widgets', '--force'], cwd)
+    assert.equal(status, 0)
+    assert.equal(readFileSync(join(app, 'notes.txt'), 'utf8'), 'mine')
+    assert.match(stdout, /Replaced 1 existing file\(s\):\n\s+package\.json/)
+    assert.equal(JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')).name, 'app')
+  })
+
+  test('a folder holding only .git counts as empty', () => {
+    const cwd = tempDir()
+    mkdirSync(join(cwd, 'app/.git'), { recursive: true })
+    assert.equal(runCli(['app', '-t', 'widgets'], cwd).status, 0)
+  })
+
+  test('launcher binaries, when shipped, stay executable', () => {
+    const cwd = tempDir()
+    runCli(['app', '-t', 'widgets'], cwd)
+    const launcherDir = join(cwd, 'app/taupy/launcher/linux-x64')
+    if (!existsSync(launcherDir)) return
+    assert.ok(statSync(join(launcherDir, 'taupy-launcher')).mode & 0o100)
+  })
+})

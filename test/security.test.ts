@@ -1,0 +1,146 @@
+// The shared backend core against the requests a hostile web page or local process can make.
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import type WebSocket from 'ws'
+import { coreServer, startBackend, type Backend } from './helpers/backend.js'
+import { closed, nextMessage, openSocket, rawGet } from './helpers/http.js'
+
+let backend: Backend
+let cookie: string
+
+before(async () => {
+  backend = await startBackend(coreServer)
+  cookie = `taupy_${new URL(backend.origin).port}=${backend.secret}`
+})
+after(() => backend?.stop())
+
+const signedIn = (extra: Record<string, string> = {}) => ({ host: backend.host, cookie, ...extra })
+const wsUrl = () => `ws://${backend.host}/ws`
+
+describe('HTTP', () => {
+  test('listens on loopback only, with a 43-character secret in the ready URL', () => {
+    assert.equal(new URL(backend.url).hostname, '127.0.0.1')
+    assert.equal(backend.secret.length, 43)
+  })
+
+  test('the secret in the URL is traded for an HttpOnly SameSite=Strict cookie and removed', async () => {
+    const response = await rawGet(backend.origin, `/?taupy=${backend.secret}`, { host: backend.host })
+    assert.equal(response.status, 302)
+    assert.equal(response.headers.location, '/')
+    const setCookie = String(response.headers['set-cookie'])
+    assert.match(setCookie, new RegExp(`^${cookie}; Path=/; HttpOnly; SameSite=Strict$`))
+  })
+
+  test('a request without the secret, or with a wrong one, gets 403', async () => {
+    assert.equal((await rawGet(backend.origin, '/', { host: backend.host })).status, 403)
+    assert.equal((await rawGet(backend.origin, '/data.json', { host: backend.host })).status, 403)
+    assert.equal((await rawGet(backend.origin, '/?taupy=wrong', { host: backend.host })).status, 403)
+    const wrongCookie = `taupy_${new URL(backend.origin).port}=${'x'.repeat(43)}`
+    assert.equal((await rawGet(backend.origin, '/', { host: backend.host, cookie: wrongCookie })).status, 403)
+  })
+
+  test('a foreign Host header gets 403 even with the secret (DNS rebinding)', async () => {
+    for (const host of [`evil.example:${new URL(backend.origin).port}`, `localhost:${new URL(backend.origin).port}`, '127.0.0.1:1']) {
+      const response = await rawGet(backend.origin, `/?taupy=${backend.secret}`, { host, cookie })
+      assert.equal(response.status, 403, host)
+      assert.match(response.body, /Host/)
+    }
+  })
+
+  test('a cross-origin request gets 403 even with the cookie', async () => {
+    const response = await rawGet(backend.origin, '/data.json', signedIn({ origin: 'http://evil.example' }))
+    assert.equal(response.status, 403)
+  })
+
+  test('signed-in HTML carries a strict CSP; JSON does not need one', async () => {
+    const html = await rawGet(backend.origin, '/', signedIn())
+    assert.equal(html.status, 200)
+    const csp = String(html.headers['content-security-policy'])
+    assert.match(csp, /script-src 'self'(;|$)/)
+    assert.match(csp, /object-src 'none'/)
+    assert.match(csp, /frame-ancestors 'none'/)
+    assert.equal(html.headers['x-content-type-options'], 'nosniff')
+    const json = await rawGet(backend.origin, '/data.json', signedIn({ origin: backend.origin }))
+    assert.equal(json.status, 200)
+  })
+})
+
+describe('/ws upgrade', () => {
+  test('without the secret: 403', async () => {
+    assert.equal(await openSocket(wsUrl(), { origin: backend.origin }), 403)
+  })
+  test('from a foreign origin, even with the cookie: 403', async () => {
+    assert.equal(await openSocket(wsUrl(), { origin: 'http://evil.example', cookie }), 403)
+    assert.equal(await openSocket(wsUrl(), { origin: `http://localhost:${new URL(backend.origin).port}`, cookie }), 403)
+  })
+  test('without an Origin header: 403', async () => {
+    assert.equal(await openSocket(wsUrl(), { cookie }), 403)
+  })
+  test('with a foreign Host: 403', async () => {
+    assert.equal(await openSocket(wsUrl(), { origin: backend.origin, cookie, host: 'evil.example' }), 403)
+  })
+})
+
+describe('/ws messages', () => {
+  let socket: WebSocket
+  before(async () => {
+    const opened = await openSocket(wsUrl(), { origin: backend.origin, cookie })
+    assert.notEqual(typeof opened, 'number')
+    socket = opened as WebSocket
+  })
+  after(() => socket?.close())
+
+  const exchange = async (frame: string | Buffer, binary = false) => {
+    const reply = nextMessage(socket)
+    socket.send(frame, { binary })
+    return reply
+  }
+
+  test('a valid message is answered', async () => {
+    assert.deepEqual(await exchange(JSON.stringify({ type: 'echo', ref: 1, text: 'hi' })), { type: 'echo', ref: 1, text: 'hi' })
+  })
+  test('malformed JSON gets bad_json', async () => {
+    assert.equal((await exchange('{"type": ')).code, 'bad_json')
+  })
+  test('a message outside the protocol gets bad_message with its ref', async () => {
+    const reply = await exchange(JSON.stringify({ type: 'echo', ref: 7, text: 42 }))
+    assert.equal(reply.code, 'bad_message')
+    assert.equal(reply.ref, 7)
+    assert.equal((await exchange(JSON.stringify({ type: 'nope', ref: 8 }))).code, 'bad_message')
+    assert.equal((await exchange('[1,2,3]')).code, 'bad_message')
+  })
+  test('a binary frame gets binary_frame', async () => {
+    assert.equal((await exchange(Buffer.from([1, 2, 3]), true)).code, 'binary_frame')
+  })
+  test('a throwing handler gets handler_failed with its ref; the session lives on', async () => {
+    const reply = await exchange(JSON.stringify({ type: 'boom', ref: 9 }))
+    assert.deepEqual(reply, { type: 'error', code: 'handler_failed', message: 'the handler broke on purpose', ref: 9 })
+    assert.equal((await exchange(JSON.stringify({ type: 'echo', ref: 10, text: 'still here' }))).text, 'still here')
+  })
+  test('an oversized frame closes that socket with 1009; the server lives on', async () => {
+    const big = await openSocket(wsUrl(), { origin: backend.origin, cookie })
+    assert.notEqual(typeof big, 'number')
+    const ws = big as WebSocket
+    const code = closed(ws)
+    ws.send(JSON.stringify({ type: 'echo', ref: 1, text: 'x'.repeat(300 * 1024) }))
+    assert.equal(await code, 1009)
+    assert.equal((await exchange(JSON.stringify({ type: 'echo', ref: 11, text: 'ok' }))).ref, 11)
+  })
+  test('a flood beyond the rate limit is refused with rate_limited, not queued', async () => {
+    const flood = await openSocket(wsUrl(), { origin: backend.origin, cookie })
+    const ws = flood as WebSocket
+    const codes: string[] = []
+    const done = new Promise<void>((resolve) => {
+      ws.on('message', (data) => {
+        const message = JSON.parse(data.toString()) as { type: string; code?: string }
+        codes.push(message.code ?? message.type)
+        if (codes.length === 2000) resolve()
+      })
+    })
+    for (let ref = 0; ref < 2000; ref++) ws.send(JSON.stringify({ type: 'echo', ref, text: '' }))
+    await done
+    ws.close()
+    assert.ok(codes.includes('rate_limited'), 'some messages were refused')
+    assert.ok(codes.filter((code) => code === 'echo').length >= 500, 'the burst allowance was served')
+  })
+})
