@@ -8,16 +8,27 @@ import { createSecret, registerSecurity, secretParam, type CspOptions, type Guar
 
 export { registerChannel, channelLimits, type ChannelOptions, type ErrorMessage, type Session } from './channel.js'
 export { serveStatic } from './static.js'
-export type { CspOptions } from './security.js'
+export { judgeRequest, deniedText, type CspOptions, type Guard, type Verdict } from './security.js'
 
 export interface ServerOptions {
   csp?: CspOptions
+  /** Defaults: TAUPY_PORT, else an ephemeral port. */
+  port?: number
+  /** Defaults: TAUPY_SECRET, else a new random secret. */
+  secret?: string
+}
+
+export interface ListenOptions {
+  /** Print the ready line on stdout (default true). */
+  announce?: boolean
+  /** Close and exit on SIGINT/SIGTERM (default true). */
+  handleSignals?: boolean
 }
 
 export interface TaupyServer {
   fastify: FastifyInstance
   /** Listens on 127.0.0.1, prints the ready line and returns the URL a browser needs. */
-  listen(): Promise<string>
+  listen(options?: ListenOptions): Promise<string>
 }
 
 const list = (value: string | undefined): string[] => (value ? value.split(',').filter(Boolean) : [])
@@ -26,7 +37,7 @@ export async function createServer(options: ServerOptions = {}): Promise<TaupySe
   const guard: Guard = {
     // The dev supervisor passes the same secret and port to every restart, so the open window
     // stays signed in; otherwise both are new on every launch.
-    secret: process.env.TAUPY_SECRET || createSecret(),
+    secret: options.secret ?? (process.env.TAUPY_SECRET || createSecret()),
     host: '',
     extraOrigins: list(process.env.TAUPY_DEV_ORIGINS),
     extraHosts: list(process.env.TAUPY_DEV_HOSTS),
@@ -42,16 +53,18 @@ export async function createServer(options: ServerOptions = {}): Promise<TaupySe
 
   return {
     fastify,
-    async listen() {
-      await fastify.listen({ host: '127.0.0.1', port: Number(process.env.TAUPY_PORT ?? 0) })
+    async listen({ announce = true, handleSignals = true } = {}) {
+      await fastify.listen({ host: '127.0.0.1', port: options.port ?? Number(process.env.TAUPY_PORT ?? 0) })
       const address = fastify.server.address()
       if (address === null || typeof address === 'string') throw new Error('server is not listening on TCP')
       guard.host = `127.0.0.1:${address.port}`
       const url = `http://${guard.host}/?${secretParam}=${guard.secret}`
-      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-        process.once(signal, () => void fastify.close().finally(() => process.exit(0)))
+      if (handleSignals) {
+        for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+          process.once(signal, () => void fastify.close().finally(() => process.exit(0)))
+        }
       }
-      announceReady(url)
+      if (announce) announceReady(url)
       return url
     },
   }

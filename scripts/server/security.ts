@@ -3,7 +3,7 @@
 // the Host is our loopback address (defeats DNS rebinding), the Origin, when sent, is ours
 // (defeats cross-site WebSockets and form posts), and it carries the per-launch secret.
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
 
 export const secretParam = 'taupy'
 
@@ -21,15 +21,15 @@ export interface Guard {
   secret: string
   /** Set once the server listens: `127.0.0.1:PORT`. */
   host: string
-  /** Extra origins allowed besides our own (the Vite dev server, in dev mode). */
-  extraOrigins: readonly string[]
+  /** Extra hosts and origins allowed besides our own (the Vite dev server, in dev mode). */
   extraHosts: readonly string[]
+  extraOrigins: readonly string[]
 }
 
-/** Cookies ignore ports, so the name carries ours: two apps running at once keep their own. */
+/** Cookies ignore ports, so the name carries the port: two apps running at once keep their own. */
 export const cookieName = (host: string): string => `taupy_${host.split(':')[1] ?? 'app'}`
 
-function readCookie(header: string | undefined, name: string): string | undefined {
+export function readCookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined
   for (const part of header.split(';')) {
     const eq = part.indexOf('=')
@@ -38,41 +38,64 @@ function readCookie(header: string | undefined, name: string): string | undefine
   return undefined
 }
 
-function deny(reply: FastifyReply, why: string): FastifyReply {
-  return reply
-    .code(403)
-    .header('content-type', 'text/plain; charset=utf-8')
-    .header('cache-control', 'no-store')
-    .send(`403 Forbidden: ${why}.\nOpen this app from its own window (or the URL it printed when it started).\n`)
+export interface IncomingRequest {
+  method: string
+  /** Path and query, as in the request line. */
+  url: string
+  headers: { host?: string; origin?: string; cookie?: string; upgrade?: string }
 }
 
-export function checkRequest(guard: Guard, request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
-  const host = request.headers.host
-  if (!host || (host !== guard.host && !guard.extraHosts.includes(host))) return deny(reply, 'unexpected Host header')
+export type Verdict =
+  | { allow: true; setCookie?: string }
+  | { allow: false; status: 403; reason: string }
+  | { allow: false; status: 302; location: string; setCookie: string }
 
-  const origin = request.headers.origin
-  const ownOrigin = `http://${guard.host}`
+/**
+ * The whole policy as a pure function, so the Fastify hook and the Vite dev server (which
+ * serves the page in dev mode) apply exactly the same rules.
+ */
+export function judgeRequest(guard: Guard, request: IncomingRequest): Verdict {
+  const { host, origin } = request.headers
+  if (!host || (host !== guard.host && !guard.extraHosts.includes(host))) {
+    return { allow: false, status: 403, reason: 'unexpected Host header' }
+  }
   const isUpgrade = request.headers.upgrade?.toLowerCase() === 'websocket'
   if (origin !== undefined || isUpgrade) {
-    if (origin !== ownOrigin && !guard.extraOrigins.includes(origin ?? '')) return deny(reply, 'cross-origin request')
+    if (origin !== `http://${host}` && origin !== `http://${guard.host}` && !guard.extraOrigins.includes(origin ?? '')) {
+      return { allow: false, status: 403, reason: 'cross-origin request' }
+    }
   }
 
-  const name = cookieName(guard.host)
+  const name = cookieName(host)
   const cookie = readCookie(request.headers.cookie, name)
-  if (cookie !== undefined && secretsEqual(cookie, guard.secret)) return undefined
+  if (cookie !== undefined && secretsEqual(cookie, guard.secret)) return { allow: true }
 
-  const url = new URL(request.url, ownOrigin)
+  const url = new URL(request.url, `http://${host}`)
   const offered = url.searchParams.get(secretParam)
-  if (offered === null || !secretsEqual(offered, guard.secret)) return deny(reply, 'missing or wrong app secret')
-
+  if (offered === null || !secretsEqual(offered, guard.secret)) {
+    return { allow: false, status: 403, reason: 'missing or wrong app secret' }
+  }
   // The secret arrives once in the URL; from then on it lives in a cookie scripts cannot read,
   // and the redirect keeps it out of the page's address and history.
-  url.searchParams.delete(secretParam)
-  reply.header('set-cookie', `${name}=${guard.secret}; Path=/; HttpOnly; SameSite=Strict`)
+  const setCookie = `${name}=${guard.secret}; Path=/; HttpOnly; SameSite=Strict`
   if (request.method === 'GET' && !isUpgrade) {
-    return reply.code(302).header('cache-control', 'no-store').redirect(url.pathname + url.search)
+    url.searchParams.delete(secretParam)
+    return { allow: false, status: 302, location: url.pathname + url.search, setCookie }
   }
-  return undefined
+  return { allow: true, setCookie }
+}
+
+export const deniedText = (reason: string): string =>
+  `403 Forbidden: ${reason}.\nOpen this app from its own window (or the URL it printed when it started).\n`
+
+function applyVerdict(verdict: Verdict, reply: FastifyReply): FastifyReply | undefined {
+  if (verdict.allow) {
+    if (verdict.setCookie) reply.header('set-cookie', verdict.setCookie)
+    return undefined
+  }
+  reply.header('cache-control', 'no-store')
+  if (verdict.status === 302) return reply.header('set-cookie', verdict.setCookie).redirect(verdict.location, 302)
+  return reply.code(403).header('content-type', 'text/plain; charset=utf-8').send(deniedText(verdict.reason))
 }
 
 export interface CspOptions {
@@ -105,7 +128,7 @@ export function contentSecurityPolicy(host: string, options: CspOptions = {}): s
 
 export function registerSecurity(fastify: FastifyInstance, guard: Guard, csp: CspOptions): void {
   fastify.addHook('onRequest', async (request, reply) => {
-    const denied = checkRequest(guard, request, reply)
+    const denied = applyVerdict(judgeRequest(guard, request), reply)
     if (denied) return denied
   })
   fastify.addHook('onSend', async (_request, reply, payload) => {
