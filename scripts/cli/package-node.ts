@@ -1,0 +1,57 @@
+// The Node binary that goes into the executable. By default the one running this tool (no
+// download); for another version or another OS, the official binary from the registry's
+// node-<os>-<arch> package, fetched once with `npm pack` (which checks its integrity) into
+// node_modules/.cache/taupy/node and reused from there.
+import { spawn } from 'node:child_process'
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { exeName, isHost, nodePackageName, type PackageTarget } from './package-target.js'
+
+export interface NodeChoice {
+  /** Path of the binary to embed. */
+  binary: string
+  version: string
+  source: 'running' | 'registry'
+}
+
+function run(command: string, args: string[], cwd: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = ''
+    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], shell: process.platform === 'win32' })
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk))
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk))
+    child.on('error', reject)
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} failed:\n${output}`))))
+  })
+}
+
+/** npm as the user ran it (npm_execpath under `npm run`), else the npm on PATH. */
+function npm(args: string[], cwd: string): Promise<void> {
+  const npmCli = process.env.npm_execpath
+  return npmCli && /npm-cli\.js$/.test(npmCli) ? run(process.execPath, [npmCli, ...args], cwd) : run('npm', args, cwd)
+}
+
+export async function resolveNode(appDir: string, target: PackageTarget, version?: string): Promise<NodeChoice> {
+  const wanted = (version ?? process.versions.node).replace(/^v/, '')
+  if (isHost(target) && wanted === process.versions.node) {
+    return { binary: process.execPath, version: wanted, source: 'running' }
+  }
+  const name = nodePackageName(target)
+  const folder = join(appDir, 'node_modules/.cache/taupy/node', `${name}-${wanted}`)
+  const binary = join(folder, exeName(target, 'node'))
+  if (existsSync(binary)) return { binary, version: wanted, source: 'registry' }
+
+  console.error(`taupy: fetching Node ${wanted} for ${target.id} (npm package ${name})…`)
+  const scratch = `${folder}.partial`
+  rmSync(scratch, { recursive: true, force: true })
+  mkdirSync(scratch, { recursive: true })
+  await npm(['pack', `${name}@${wanted}`, '--pack-destination', scratch, '--silent'], scratch)
+  const tarball = `${name}-${wanted}.tgz`
+  const inside = `package/bin/${exeName(target, 'node')}`
+  // tar ships with Linux, macOS and Windows 10+.
+  await run('tar', ['-xzf', tarball, inside], scratch)
+  mkdirSync(folder, { recursive: true })
+  renameSync(join(scratch, inside), binary)
+  rmSync(scratch, { recursive: true, force: true })
+  return { binary, version: wanted, source: 'registry' }
+}
