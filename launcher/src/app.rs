@@ -259,6 +259,11 @@ impl App {
         }
         // Crash while the window is up: say so in the window; closing it exits with the code.
         self.crashed = Some(code);
+        eprintln!("taupy-launcher: the backend exited with code {}; showing the error page", code);
+        platform::exec(Request {
+            id: None,
+            command: Command::SetTitle { title: format!("{} (backend stopped)", self.opts.title) },
+        });
         platform::show_error_page(&error_page(code, &tail));
     }
 }

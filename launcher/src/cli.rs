@@ -21,6 +21,8 @@ OPTIONS:
     --height <PX>             initial height [default: 768]
     --min-width <PX>          minimum width  [default: none]
     --min-height <PX>         minimum height [default: none]
+    --size <W>x<H>            same as --width W --height H
+    --min-size <W>x<H>        same as --min-width W --min-height H
     --resizable <true|false>  whether the user can resize [default: true]
     --decorations <true|false> native title bar and borders [default: true]
     --devtools                allow the web inspector (open_devtools, context menu)
@@ -89,6 +91,15 @@ fn px(name: &str, v: &str) -> Result<i32, String> {
     Ok(n as i32)
 }
 
+/// `800x600`
+fn pair(name: &str, v: &str) -> Result<(i32, i32), String> {
+    let mut it = v.splitn(2, |c| c == 'x' || c == 'X');
+    match (it.next(), it.next()) {
+        (Some(w), Some(h)) => Ok((px(name, w)?, px(name, h)?)),
+        _ => Err(format!("{} expects WIDTHxHEIGHT, got `{}`", name, v)),
+    }
+}
+
 fn boolean(name: &str, v: &str) -> Result<bool, String> {
     match v {
         "true" | "1" | "yes" => Ok(true),
@@ -110,6 +121,16 @@ fn apply(o: &mut Options, name: &str, value: &str) -> Result<(), String> {
         "devtools" => o.devtools = boolean("--devtools", value)?,
         "close-timeout" | "closeTimeoutMs" => o.close_timeout_ms = num("--close-timeout", value)?.max(0) as u64,
         "ready-timeout" | "readyTimeoutMs" => o.ready_timeout_ms = num("--ready-timeout", value)?.max(0) as u64,
+        "size" => {
+            let (w, h) = pair("--size", value)?;
+            o.width = w;
+            o.height = h;
+        }
+        "min-size" => {
+            let (w, h) = pair("--min-size", value)?;
+            o.min_width = Some(w);
+            o.min_height = Some(h);
+        }
         "url" => o.url = Some(value.to_string()),
         _ => return Err(format!("unknown option --{}", name)),
     }
@@ -209,6 +230,9 @@ mod tests {
 
     #[test]
     fn backend_after_double_dash() {
+        let o = run(&["--size", "800x600", "--min-size=300x200", "--", "node"]).unwrap();
+        assert_eq!((o.width, o.height, o.min_width, o.min_height), (800, 600, Some(300), Some(200)));
+        assert!(run(&["--size", "800", "--", "node"]).is_err());
         let o = run(&["--title", "Hello", "--width=640", "--", "node", "dist/server.mjs", "--title", "x"]).unwrap();
         assert_eq!(o.title, "Hello");
         assert_eq!(o.width, 640);

@@ -1,0 +1,242 @@
+// Linux launcher: Rust unit tests, the prebuilt binary's freshness, and the real binary under
+// Xvfb with a real (tiny, node:http) backend that uses scripts/ipc. Bounded in time throughout.
+// LAUNCHER_TEST_VERBOSE=1 echoes the processes' output.
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import {
+  alive, closeWindow, ensureDisplay, findWindows, fixtureDir, have, launcherDir, root, sleep, sourcesStamp,
+  startSession, stopDisplay, treeRssKiB, waitWindow, windowName, windowSize, type Session,
+} from './fixtures/launcher/harness.js'
+import { COMMAND_TYPES, EVENT_TYPES } from '../scripts/ipc/protocol.js'
+
+const bin = process.env.TAUPY_LAUNCHER_BIN ?? join(launcherDir, 'prebuilt', 'linux-x64', 'taupy-launcher')
+const linux = process.platform === 'linux'
+const backendArgs = ['--', process.execPath, '--import', 'tsx', join(fixtureDir, 'backend.ts')]
+const xdgLog = join(mkdtempSync(join(tmpdir(), 'taupy-xdg-')), 'opened.txt')
+const env = { PATH: `${join(fixtureDir, 'bin')}:${process.env.PATH}`, XDG_OPEN_LOG: xdgLog }
+
+async function post(s: Session, body: object): Promise<{ ok: boolean; result?: unknown; error?: string }> {
+  const port = (await s.waitFor((l) => l.startsWith('PORT '))).slice(5)
+  const res = await fetch(`http://127.0.0.1:${port}/do`, { method: 'POST', body: JSON.stringify(body) })
+  return (await res.json()) as { ok: boolean; result?: unknown; error?: string }
+}
+function pidOf(s: Session): number {
+  return Number(s.stderr.find((l) => l.startsWith('PID '))!.slice(4))
+}
+async function exitWithin(s: Session, ms: number) {
+  const timer = sleep(ms).then(() => 'timeout' as const)
+  const r = await Promise.race([s.exited, timer])
+  if (r === 'timeout') {
+    s.child.kill('SIGKILL')
+    throw new Error(`launcher still running after ${ms} ms; stderr:\n${s.stderr.slice(-20).join('\n')}`)
+  }
+  return r
+}
+
+describe('protocol', () => {
+  test('protocol.ts lists exactly the commands and events of launcher/protocol-examples.json and docs/ipc.md', () => {
+    const ex = JSON.parse(readFileSync(join(launcherDir, 'protocol-examples.json'), 'utf8')) as {
+      commands: Array<{ type: string }>
+      events: Array<{ type: string }>
+    }
+    assert.deepEqual([...new Set(ex.commands.map((c) => c.type))].sort(), [...COMMAND_TYPES].sort())
+    assert.deepEqual([...new Set(ex.events.map((c) => c.type))].sort(), [...EVENT_TYPES].sort())
+    const doc = readFileSync(join(root, 'docs', 'ipc.md'), 'utf8')
+    for (const t of [...COMMAND_TYPES, ...EVENT_TYPES]) assert.ok(doc.includes('`' + t + '`'), `docs/ipc.md lacks ${t}`)
+  })
+})
+
+describe('launcher sources', () => {
+  test('cargo test (JSON, protocol, CLI unit tests)', { skip: !have('cargo') && 'no cargo', timeout: 240_000 }, () => {
+    const r = spawnSync('cargo', ['test', '--offline', '--quiet'], { cwd: launcherDir, encoding: 'utf8', timeout: 230_000 })
+    assert.equal(r.status, 0, r.stdout + r.stderr)
+    assert.match(r.stdout, /test result: ok/)
+  })
+
+  test('prebuilt binaries match the sources (launcher/prebuilt/SOURCES.sha256); rebuild with launcher/build.sh', () => {
+    const stamp = readFileSync(join(launcherDir, 'prebuilt', 'SOURCES.sha256'), 'utf8')
+    assert.equal(stamp, sourcesStamp(), 'launcher sources changed since the prebuilt binaries were built: run launcher/build.sh')
+    assert.ok(existsSync(join(launcherDir, 'prebuilt', 'linux-x64', 'taupy-launcher')))
+  })
+})
+
+describe('linux launcher under X', { skip: !linux && 'linux only', timeout: 180_000 }, () => {
+  before(async () => {
+    await ensureDisplay()
+  })
+  after(() => stopDisplay())
+
+  test('bad usage exits 2 with the usage text', () => {
+    const r = spawnSync(bin, ['--width', 'wide', '--', 'true'], { encoding: 'utf8', timeout: 5000 })
+    assert.equal(r.status, 2)
+    assert.match(r.stderr, /USAGE/)
+  })
+
+  test('window, title, size, eval, page messages, dialog, blocked navigation, close ends both with 0', async (t) => {
+    const started = Date.now()
+    const s = startSession(bin, ['--title', 'Launcher Test', '--size', '800x600', ...backendArgs], env)
+    try {
+      await s.waitEvent('window_ready')
+      const loaded = await s.waitEvent('page_loaded')
+      const launchToLoaded = Date.now() - started
+      t.diagnostic(`launch to page_loaded: ${launchToLoaded} ms`)
+      assert.match(String(loaded.url), /^http:\/\/127\.0\.0\.1:\d+\//)
+      assert.ok(s.stderr.includes('a log line that is not JSON'), 'backend stderr passes through')
+      assert.ok(s.stderr.includes('plain stdout log line'), 'non-JSON stdout passes through to stderr')
+
+      const page = await s.waitEvent('page_message')
+      assert.deepEqual((page.data as { hello: string }).hello, 'from page')
+
+      const id = await waitWindow('^Launcher Test$')
+      assert.deepEqual(windowSize(id), { width: 800, height: 600 })
+
+      assert.deepEqual(await post(s, { op: 'setTitle', title: 'Título ✓ set' }), { ok: true, result: null })
+      assert.equal(windowName(id), 'Título ✓ set')
+
+      await post(s, { op: 'setSize', width: 640, height: 480 })
+      for (let i = 0; i < 40 && windowSize(id).width !== 640; i++) await sleep(50)
+      assert.deepEqual(windowSize(id), { width: 640, height: 480 })
+      await s.waitFor((l) => l.includes('"type":"resized","width":640,"height":480'))
+
+      assert.deepEqual(await post(s, { op: 'eval', script: '1 + 2' }), { ok: true, result: 3 })
+      assert.deepEqual(await post(s, { op: 'eval', script: '({ title: document.title, n: [1, "x"] })' }), {
+        ok: true,
+        result: { title: 'Fixture', n: [1, 'x'] },
+      })
+      const bad = await post(s, { op: 'eval', script: 'nope.nope' })
+      assert.equal(bad.ok, false)
+      assert.match(String(bad.error), /eval_failed/)
+
+      // Unknown and malformed commands get an error event; nothing crashes.
+      await post(s, { op: 'raw', command: { type: 'fly_to_moon' } })
+      const err = await s.waitEvent('error')
+      assert.equal(err.code, 'unknown_command')
+      assert.equal(err.command, 'fly_to_moon')
+
+      // A link to another origin is refused and handed to the system browser (xdg-open stand-in).
+      await post(s, { op: 'eval', script: 'document.getElementById("ext").click(); 0' })
+      const blocked = await s.waitEvent('navigation_blocked')
+      assert.equal(blocked.url, 'https://example.com/')
+      for (let i = 0; i < 40 && !existsSync(xdgLog); i++) await sleep(50)
+      assert.equal(readFileSync(xdgLog, 'utf8').trim(), 'https://example.com/')
+      assert.deepEqual(await post(s, { op: 'eval', script: 'location.origin === new URL(' + JSON.stringify(loaded.url) + ').origin' }), { ok: true, result: true })
+
+      // A file dialog: opened on request, closed by the test like a user would; the reply says cancelled.
+      const pick = post(s, { op: 'openFile', title: 'Pick a test file' })
+      const dialogId = await waitWindow('^Pick a test file$')
+      closeWindow(dialogId)
+      assert.deepEqual(await pick, { ok: true, result: null })
+
+      // RSS: the launcher and its WebKit processes (not the node backend).
+      const rss = treeRssKiB(s.child.pid!, ['node', 'esbuild'])
+      t.diagnostic(`RSS launcher+WebKit: ${(rss.kib / 1024).toFixed(1)} MiB (PSS ${(rss.pssKib / 1024).toFixed(1)} MiB) [${rss.processes.join(', ')}]`)
+      if (have('chromium') && process.env.LAUNCHER_TEST_CHROMIUM !== '0') {
+        const profile = mkdtempSync(join(tmpdir(), 'taupy-chromium-'))
+        const c = startSession('chromium', [
+          `--user-data-dir=${profile}`, '--no-first-run', '--no-default-browser-check', '--disable-extensions',
+          ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), `--app=${loaded.url}`,
+        ])
+        await waitWindow('Fixture', 20000).catch(() => undefined)
+        await sleep(1500)
+        const crss = treeRssKiB(c.child.pid!)
+        t.diagnostic(`RSS chromium --app: ${(crss.kib / 1024).toFixed(1)} MiB (PSS ${(crss.pssKib / 1024).toFixed(1)} MiB) in ${crss.processes.length} processes`)
+        c.child.kill('SIGTERM')
+        await Promise.race([c.exited, sleep(5000)])
+        c.child.kill('SIGKILL')
+        rmSync(profile, { recursive: true, force: true })
+      }
+
+      // Closing the window: close_requested -> the backend exits -> the launcher exits with its code.
+      const backendPid = pidOf(s)
+      closeWindow(id)
+      await s.waitEvent('close_requested')
+      const r = await exitWithin(s, 10000)
+      assert.deepEqual(r, { code: 0, signal: null })
+      for (let i = 0; i < 20 && alive(backendPid); i++) await sleep(50)
+      assert.equal(alive(backendPid), false, 'backend exited')
+      assert.ok(s.stderr.includes('SHUTDOWN'), 'backend ran its shutdown hooks')
+      assert.deepEqual(findWindows('^Título'), [])
+    } finally {
+      s.child.kill('SIGKILL')
+    }
+  })
+
+  test('a close can be vetoed by the backend; exit then ends both', async () => {
+    const s = startSession(bin, ['--title', 'Veto Test', '--close-timeout', '1500', ...backendArgs], { ...env, FIXTURE_MODE: 'veto-close' })
+    try {
+      await s.waitEvent('page_loaded')
+      const id = await waitWindow('^Veto Test$')
+      closeWindow(id)
+      await s.waitFor((l) => l === 'VETOED')
+      await sleep(2500) // longer than the close timeout: a veto stops the grace timer
+      assert.equal(s.child.exitCode, null, 'still running after the veto')
+      assert.equal(findWindows('^Veto Test$').length, 1)
+      await post(s, { op: 'exit', code: 0 }).catch(() => undefined)
+      assert.deepEqual(await exitWithin(s, 8000), { code: 0, signal: null })
+    } finally {
+      s.child.kill('SIGKILL')
+    }
+  })
+
+  test('a backend that crashes after load: error page, then closing exits with its code', async () => {
+    const s = startSession(bin, ['--title', 'Crash Test', ...backendArgs], { ...env, FIXTURE_MODE: 'crash-after-load' })
+    try {
+      await s.waitFor((l) => l.includes('something broke'))
+      await s.waitFor((l) => l.includes('taupy-launcher: the backend exited with code 3; showing the error page'))
+      const id = await waitWindow('^Crash Test')
+      assert.match(windowName(id), /stopped/)
+      closeWindow(id)
+      assert.deepEqual(await exitWithin(s, 8000), { code: 3, signal: null })
+    } finally {
+      s.child.kill('SIGKILL')
+    }
+  })
+
+  test('a backend that fails before ready: no window, non-zero exit with its stderr', async () => {
+    const s = startSession(bin, ['--title', 'Early Test', ...backendArgs], { ...env, FIXTURE_MODE: 'crash-before-ready' })
+    assert.deepEqual(await exitWithin(s, 10000), { code: 3, signal: null })
+    assert.ok(s.stderr.some((l) => l.includes('before it was ready')))
+    assert.ok(s.stderr.some((l) => l.includes('cannot start (simulated failure)')))
+  })
+
+  test('SIGKILL on the launcher ends the backend within a second', async () => {
+    const s = startSession(bin, ['--title', 'Kill Test', ...backendArgs], env)
+    try {
+      await s.waitEvent('page_loaded')
+      const backendPid = pidOf(s)
+      s.child.kill('SIGKILL')
+      await s.exited
+      const t0 = Date.now()
+      while (alive(backendPid) && Date.now() - t0 < 3000) await sleep(20)
+      assert.equal(alive(backendPid), false, 'backend still alive')
+      assert.ok(Date.now() - t0 < 1000, `backend took ${Date.now() - t0} ms`)
+    } finally {
+      s.child.kill('SIGKILL')
+    }
+  })
+
+  test('--url mode: commands on stdin, events on stdout', async () => {
+    const http = await import('node:http')
+    const server = http.createServer((_q, res) => res.end('<title>url mode</title>ok')).listen(0, '127.0.0.1')
+    await new Promise((r) => server.once('listening', r))
+    const port = (server.address() as { port: number }).port
+    const s = startSession(bin, ['--title', 'Url Mode', '--url', `http://127.0.0.1:${port}/`], env)
+    try {
+      await s.waitEvent('page_loaded')
+      s.child.stdin!.write('{"type":"set_title","id":"t1","title":"Url Mode Renamed"}\nnot json\n{"type":"eval","id":2,"script":"document.title"}\n')
+      await s.waitFor((l) => l === '{"type":"reply","id":"t1","ok":true,"result":null}', 5000, 'stdout')
+      await s.waitFor((l) => l === '{"type":"reply","id":2,"ok":true,"result":"url mode"}', 5000, 'stdout')
+      assert.ok(s.stdout.every((l) => l.startsWith('{')), 'stdout carries only protocol lines')
+      const id = await waitWindow('^Url Mode Renamed$')
+      closeWindow(id)
+      assert.deepEqual(await exitWithin(s, 5000), { code: 0, signal: null })
+    } finally {
+      s.child.kill('SIGKILL')
+      server.close()
+    }
+  })
+})
