@@ -21,6 +21,7 @@ export interface ProjectOptions {
 }
 
 const renamed: Record<string, string> = { _gitignore: '.gitignore' }
+const runtimeDependencies = 'taupy/dependencies.json'
 
 function listFiles(root: string, prefix = ''): Map<string, string> {
   const files = new Map<string, string>()
@@ -49,7 +50,8 @@ function mergePackageJson(base: Json, ours: Json): Json {
   for (const field of dependencyFields) {
     const combined = { ...(base[field] as Json | undefined), ...(ours[field] as Json | undefined) }
     for (const [name, version] of Object.entries(combined)) if (version === null) delete combined[name]
-    if (Object.keys(combined).length > 0) merged[field] = combined
+    const sorted = Object.fromEntries(Object.entries(combined).sort(([a], [b]) => a.localeCompare(b)))
+    if (Object.keys(sorted).length > 0) merged[field] = sorted
   }
   return merged
 }
@@ -68,7 +70,7 @@ export function planProject(options: ProjectOptions): PlannedFile[] {
   for (const [path, source] of listFiles(join(assetsDir, `template-${template.name}`))) files.set(path, source)
   const unused = unusedRuntime(template)
   for (const [path, source] of listFiles(join(assetsDir, 'taupy'), 'taupy/')) {
-    if (!unused.has(path.split('/')[1]!)) files.set(path, source)
+    if (!unused.has(path.split('/')[1]!) && path !== runtimeDependencies) files.set(path, source)
   }
 
   const planned: PlannedFile[] = [...files].map(([path, source]) => ({ path, source }))
@@ -76,7 +78,9 @@ export function planProject(options: ProjectOptions): PlannedFile[] {
   if (!packageJson?.source) throw new Error(`template-${template.name} has no package.json`)
   const ours = JSON.parse(readFileSync(packageJson.source, 'utf8')) as Json
   const base = basePackageJson ? (JSON.parse(readFileSync(basePackageJson, 'utf8')) as Json) : {}
-  const pkg = mergePackageJson(base, ours)
+  // What the shared runtime needs is declared once, beside it, and added to every app.
+  const runtime = JSON.parse(readFileSync(join(assetsDir, runtimeDependencies), 'utf8')) as Json
+  const pkg = mergePackageJson(mergePackageJson(base, runtime), ours)
   packageJson.contents = JSON.stringify({ ...pkg, name: options.packageName, productName: options.productName }, null, 2) + '\n'
   delete packageJson.source
 

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util'
 import { buildAll } from './build.js'
 import { readConfig } from './config.js'
+import { dev } from './dev.js'
 import { start } from './start.js'
 
 const usage = `Usage: taupy <command> [options]
@@ -11,7 +12,9 @@ Commands:
   start                 run the built app in its window (builds first when sources changed)
     --no-window         run only the backend and print its ready line (tests, CI, headless)
     --browser           open the system browser instead of the native window
-  dev                   develop with live reload (see the app README)
+  dev                   develop: the backend restarts on save and the page reloads by itself
+    --no-window         print the ready line instead of opening a window
+    --browser           open the system browser instead of the native window
   package               make one executable file (see the app README)`
 
 export async function main(argv: string[], appDir: string): Promise<void> {
@@ -21,6 +24,7 @@ export async function main(argv: string[], appDir: string): Promise<void> {
     strict: false,
     options: {
       'no-window': { type: 'boolean' },
+      supervise: { type: 'boolean' },
       browser: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -30,6 +34,8 @@ export async function main(argv: string[], appDir: string): Promise<void> {
   switch (command) {
     case 'build':
       return buildAll(config)
+    case 'dev':
+      return dev(config, { window: !values['no-window'], browser: Boolean(values.browser), supervise: Boolean(values.supervise) })
     case 'start':
       return start(config, { window: !values['no-window'], browser: Boolean(values.browser) })
     case 'package':

@@ -21,6 +21,38 @@ export interface Channel {
 
 const backoff = { firstMs: 100, maxMs: 5000 }
 
+// Dev mode (`taupy dev`): the backend announces its build on every connection; a new build
+// means new code, so the page reloads. While the backend cannot start, a stand-in sends the
+// error, shown as an overlay until the next good build.
+let devBuild: string | undefined
+function handleDevMessage(message: unknown): boolean {
+  const { type, build, message: text } = (message ?? {}) as { type?: string; build?: string; message?: string }
+  if (type === 'dev_hello') {
+    if (devBuild !== undefined && devBuild !== build) location.reload()
+    devBuild = build
+    return true
+  }
+  if (type === 'dev_error') {
+    showDevError(String(text))
+    devBuild = ''
+    return true
+  }
+  return false
+}
+
+function showDevError(text: string): void {
+  let overlay = document.getElementById('taupy-dev-error')
+  if (!overlay) {
+    overlay = document.createElement('div')
+    overlay.id = 'taupy-dev-error'
+    overlay.setAttribute('role', 'alert')
+    overlay.style.cssText =
+      'position:fixed;inset:0;z-index:2147483647;overflow:auto;padding:2rem;background:rgba(30,0,0,.92);color:#fdd;font:13px/1.5 ui-monospace,monospace;white-space:pre-wrap'
+    document.body.append(overlay)
+  }
+  overlay.textContent = `The backend did not start. Save a fix and this page reloads.\n\n${text}`
+}
+
 export function connectChannel(options: ChannelOptions): Channel {
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${options.path ?? '/ws'}`
   let socket: WebSocket | undefined
@@ -51,7 +83,7 @@ export function connectChannel(options: ChannelOptions): Channel {
         console.error('taupy: the server sent a message that is not JSON')
         return
       }
-      options.onMessage(message)
+      if (!handleDevMessage(message)) options.onMessage(message)
     }
     ws.onclose = () => {
       if (socket !== ws) return

@@ -100,6 +100,8 @@ export function registerChannel<Schema extends TSchema>(
         socket.close(code, reason)
       },
     }
+    // In dev mode the page learns which build it talks to, and reloads when that changes.
+    if (process.env.TAUPY_BUILD_ID) session.send({ type: 'dev_hello', build: process.env.TAUPY_BUILD_ID })
     const handler = options.connect(session, request)
     const allowed = rateLimiter()
 

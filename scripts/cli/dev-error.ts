@@ -1,0 +1,48 @@
+// While the backend cannot run (a save broke the build, or it threw at start-up), the dev
+// supervisor holds the backend's port with this stand-in: the page's socket reconnects to it,
+// receives the error and shows it as an overlay; a reload shows it as a page. The same
+// security rules apply, since it is built on the same core.
+import { Type } from '@sinclair/typebox'
+import { createServer, registerChannel, type TaupyServer } from '../server/index.js'
+
+export interface DevErrorServer {
+  close(): Promise<void>
+}
+
+const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
+
+const reloadWhenFixed = `const connect = () => {
+  const ws = new WebSocket('ws://' + location.host + '/ws')
+  ws.onmessage = (event) => { if (JSON.parse(event.data).type === 'dev_hello') location.reload() }
+  ws.onclose = () => setTimeout(connect, 300)
+}
+connect()
+`
+
+export async function serveDevError(port: number, secret: string, message: string): Promise<DevErrorServer> {
+  const server: TaupyServer = await createServer({ port, secret })
+  // The error page has no app code; this script reloads it once a good build answers.
+  server.fastify.get('/__taupy/dev-error.js', (_request, reply) =>
+    reply.type('text/javascript').header('cache-control', 'no-store').send(reloadWhenFixed),
+  )
+  server.fastify.get('/*', (_request, reply) =>
+    reply
+      .code(500)
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(`<!doctype html><meta charset="utf-8"><title>Backend error</title>
+<body style="font:14px/1.5 system-ui;margin:2rem"><h1>The backend did not start</h1>
+<pre style="white-space:pre-wrap;background:#fee;padding:1rem;border-radius:6px">${escapeHtml(message)}</pre>
+<p>Save a fix: the page reloads by itself.</p><script src="/__taupy/dev-error.js"></script></body>`),
+  )
+  registerChannel(server.fastify, {
+    messages: Type.Object({ type: Type.String() }),
+    connect(session) {
+      session.send({ type: 'dev_error', message })
+      return { message: () => {} }
+    },
+  })
+  await server.listen({ announce: false, handleSignals: false })
+  return { close: () => server.fastify.close() }
+}
