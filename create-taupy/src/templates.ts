@@ -23,6 +23,7 @@ export const templates: readonly Template[] = [
     label: 'React',
     description: 'Vite + React frontend, server state and typed calls over /ws',
     viteBase: 'react-ts',
+    omitFromBase: ['README.md', 'src/assets', 'public/icons.svg'],
     runtime: ['sync', 'vite'],
   },
   {
@@ -30,6 +31,7 @@ export const templates: readonly Template[] = [
     label: 'Lit',
     description: 'Vite + Lit web components, server state and typed calls over /ws',
     viteBase: 'lit-ts',
+    omitFromBase: ['src/my-element.ts', 'src/assets', 'public/icons.svg'],
     runtime: ['sync', 'vite'],
   },
 ]

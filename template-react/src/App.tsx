@@ -1,0 +1,40 @@
+import type { MouseEvent, ReactNode } from 'react'
+import './App.css'
+import { useBackendConnection } from './backend.ts'
+import { About } from './pages/About.tsx'
+import { Home } from './pages/Home.tsx'
+import { navigate, routes, usePath } from './router.ts'
+
+const connectionText = { connecting: 'connecting…', open: 'connected', reconnecting: 'reconnecting…', closed: 'closed' }
+
+function Link({ to, children }: { to: string; children: ReactNode }) {
+  const current = usePath() === to
+  const follow = (event: MouseEvent) => {
+    event.preventDefault()
+    navigate(to)
+  }
+  return (
+    <a href={to} onClick={follow} aria-current={current ? 'page' : undefined}>
+      {children}
+    </a>
+  )
+}
+
+export default function App() {
+  const path = usePath()
+  const connection = useBackendConnection()
+  return (
+    <>
+      <header className="app-header">
+        <nav>
+          <Link to={routes.home}>Home</Link>
+          <Link to={routes.about}>About</Link>
+        </nav>
+        <p>
+          Backend: <output id="status">{connectionText[connection]}</output>
+        </p>
+      </header>
+      <main>{path === routes.about ? <About /> : <Home />}</main>
+    </>
+  )
+}

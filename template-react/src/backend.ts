@@ -1,0 +1,11 @@
+// The one connection to the backend, typed by the API both ends share (shared/api.ts).
+import type { Api } from '../shared/api.ts'
+import { connectSync } from '../taupy/sync/client.ts'
+import type { StateName } from '../taupy/sync/api.ts'
+import { useConnection, useServerState } from './taupy/useServerState.ts'
+
+export const backend = connectSync<Api>()
+
+/** `const todos = useBackendState('todos')`: re-renders whenever the backend changes it. */
+export const useBackendState = <Name extends StateName<Api>>(name: Name) => useServerState(backend, name)
+export const useBackendConnection = () => useConnection(backend)

@@ -1,0 +1,21 @@
+import { backend, useBackendState } from '../backend.ts'
+import { useCallError } from './useCallError.ts'
+
+export function Counter() {
+  const count = useBackendState('counter')
+  const [error, run] = useCallError()
+  return (
+    <section className="card">
+      <h2>Counter</h2>
+      <output data-testid="count" className="count">
+        {count ?? '…'}
+      </output>
+      <div className="row">
+        <button onClick={() => run(backend.call('increment', -1))}>Decrement</button>
+        <button onClick={() => run(backend.call('increment', 1))}>Increment</button>
+        <button onClick={() => run(backend.call('resetCounter'))}>Reset</button>
+      </div>
+      {error && <p role="alert">{error}</p>}
+    </section>
+  )
+}
