@@ -1,0 +1,687 @@
+//! Windows: a Win32 window (user32), native dialogs (comdlg32/shell32), and WebView2.
+//! Raw `extern "system"` declarations, no crates; compiled with Debian's rustc 1.63 for
+//! x86_64-pc-windows-gnu (launcher/build.sh).
+//!
+//! WebView2: the installed Evergreen runtime is located the way Microsoft's loader does
+//! (EdgeUpdate `Clients\{F3017226-…}` key, value `pv`, per machine then per user). When it is
+//! missing the launcher sends `error` {code: "webview2_missing"} and shows a message box that
+//! says what to install; the window and its commands keep working. Hosting the runtime through
+//! its COM API (environment → controller → webview) is NOT implemented yet: see
+//! launcher/README.md ("Windows status"). Webview commands reply `webview_unavailable`.
+
+use crate::app;
+use crate::backend::emit;
+use crate::cli::Options;
+use crate::json::Json;
+use crate::protocol::{self, event, reply_err, reply_ok, Command, FileDialog, Level, Request};
+use std::cell::{Cell, RefCell};
+use std::os::raw::c_void;
+use std::ptr::{null, null_mut};
+use std::sync::atomic::{AtomicIsize, Ordering};
+
+pub const NAME: &str = "windows";
+
+type Hwnd = isize;
+type WndProc = extern "system" fn(Hwnd, u32, usize, isize) -> isize;
+
+#[repr(C)]
+struct WndClassExW {
+    cb_size: u32,
+    style: u32,
+    wnd_proc: WndProc,
+    cls_extra: i32,
+    wnd_extra: i32,
+    instance: isize,
+    icon: isize,
+    cursor: isize,
+    background: isize,
+    menu_name: *const u16,
+    class_name: *const u16,
+    icon_sm: isize,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct Point {
+    x: i32,
+    y: i32,
+}
+
+#[repr(C)]
+struct Msg {
+    hwnd: Hwnd,
+    message: u32,
+    wparam: usize,
+    lparam: isize,
+    time: u32,
+    pt: Point,
+    private: u32,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct Rect {
+    left: i32,
+    top: i32,
+    right: i32,
+    bottom: i32,
+}
+
+#[repr(C)]
+struct MinMaxInfo {
+    reserved: Point,
+    max_size: Point,
+    max_position: Point,
+    min_track: Point,
+    max_track: Point,
+}
+
+#[repr(C)]
+struct OpenFileNameW {
+    struct_size: u32,
+    owner: Hwnd,
+    instance: isize,
+    filter: *const u16,
+    custom_filter: *mut u16,
+    max_cust_filter: u32,
+    filter_index: u32,
+    file: *mut u16,
+    max_file: u32,
+    file_title: *mut u16,
+    max_file_title: u32,
+    initial_dir: *const u16,
+    title: *const u16,
+    flags: u32,
+    file_offset: u16,
+    file_extension: u16,
+    def_ext: *const u16,
+    cust_data: isize,
+    hook: *const c_void,
+    template_name: *const u16,
+    reserved_ptr: *const c_void,
+    reserved: u32,
+    flags_ex: u32,
+}
+
+#[repr(C)]
+struct BrowseInfoW {
+    owner: Hwnd,
+    root: *const c_void,
+    display_name: *mut u16,
+    title: *const u16,
+    flags: u32,
+    callback: *const c_void,
+    lparam: isize,
+    image: i32,
+}
+
+#[link(name = "user32")]
+extern "system" {
+    fn RegisterClassExW(c: *const WndClassExW) -> u16;
+    fn CreateWindowExW(
+        ex: u32, class: *const u16, name: *const u16, style: u32, x: i32, y: i32, w: i32, h: i32,
+        parent: Hwnd, menu: isize, inst: isize, param: *const c_void,
+    ) -> Hwnd;
+    fn DefWindowProcW(h: Hwnd, m: u32, w: usize, l: isize) -> isize;
+    fn GetMessageW(m: *mut Msg, h: Hwnd, min: u32, max: u32) -> i32;
+    fn TranslateMessage(m: *const Msg) -> i32;
+    fn DispatchMessageW(m: *const Msg) -> isize;
+    fn PostMessageW(h: Hwnd, m: u32, w: usize, l: isize) -> i32;
+    fn PostQuitMessage(code: i32);
+    fn SetWindowTextW(h: Hwnd, t: *const u16) -> i32;
+    fn SetWindowPos(h: Hwnd, after: Hwnd, x: i32, y: i32, cx: i32, cy: i32, flags: u32) -> i32;
+    fn ShowWindow(h: Hwnd, cmd: i32) -> i32;
+    fn DestroyWindow(h: Hwnd) -> i32;
+    fn GetWindowRect(h: Hwnd, r: *mut Rect) -> i32;
+    fn GetWindowLongPtrW(h: Hwnd, i: i32) -> isize;
+    fn SetWindowLongPtrW(h: Hwnd, i: i32, v: isize) -> isize;
+    fn GetSystemMetrics(i: i32) -> i32;
+    fn MessageBoxW(h: Hwnd, text: *const u16, caption: *const u16, kind: u32) -> i32;
+    fn SetForegroundWindow(h: Hwnd) -> i32;
+    fn LoadCursorW(inst: isize, name: *const u16) -> isize;
+    fn IsZoomed(h: Hwnd) -> i32;
+    fn IsIconic(h: Hwnd) -> i32;
+}
+#[link(name = "kernel32")]
+extern "system" {
+    fn GetModuleHandleW(name: *const u16) -> isize;
+}
+#[link(name = "advapi32")]
+extern "system" {
+    fn RegGetValueW(
+        key: isize, sub: *const u16, value: *const u16, flags: u32, kind: *mut u32, data: *mut c_void, size: *mut u32,
+    ) -> i32;
+}
+#[link(name = "shell32")]
+extern "system" {
+    fn ShellExecuteW(h: Hwnd, op: *const u16, file: *const u16, params: *const u16, dir: *const u16, show: i32) -> isize;
+    fn SHBrowseForFolderW(bi: *const BrowseInfoW) -> *mut c_void;
+    fn SHGetPathFromIDListW(pidl: *const c_void, path: *mut u16) -> i32;
+}
+#[link(name = "comdlg32")]
+extern "system" {
+    fn GetOpenFileNameW(o: *mut OpenFileNameW) -> i32;
+    fn GetSaveFileNameW(o: *mut OpenFileNameW) -> i32;
+}
+#[link(name = "ole32")]
+extern "system" {
+    fn CoInitializeEx(reserved: *const c_void, flags: u32) -> i32;
+    fn CoTaskMemFree(p: *mut c_void);
+}
+
+const WM_DESTROY: u32 = 0x0002;
+const WM_MOVE: u32 = 0x0003;
+const WM_SIZE: u32 = 0x0005;
+const WM_SETFOCUS: u32 = 0x0007;
+const WM_KILLFOCUS: u32 = 0x0008;
+const WM_CLOSE: u32 = 0x0010;
+const WM_GETMINMAXINFO: u32 = 0x0024;
+const WM_APP_WAKE: u32 = 0x8001;
+const WM_APP_DEFERRED: u32 = 0x8002;
+const WS_OVERLAPPEDWINDOW: u32 = 0x00CF_0000;
+const WS_THICKFRAME: u32 = 0x0004_0000;
+const WS_MAXIMIZEBOX: u32 = 0x0001_0000;
+const WS_POPUP: u32 = 0x8000_0000;
+const WS_VISIBLE: u32 = 0x1000_0000;
+const GWL_STYLE: i32 = -16;
+const SWP_NOSIZE: u32 = 0x1;
+const SWP_NOMOVE: u32 = 0x2;
+const SWP_NOZORDER: u32 = 0x4;
+const SWP_NOACTIVATE: u32 = 0x10;
+const SWP_FRAMECHANGED: u32 = 0x20;
+const HWND_MESSAGE: Hwnd = -3;
+const WEBVIEW2_CLIENT: &str = "{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}";
+const WEBVIEW2_DOWNLOAD: &str = "https://go.microsoft.com/fwlink/p/?LinkId=2124703";
+
+static WAKE_HWND: AtomicIsize = AtomicIsize::new(0);
+
+/// Work that may run a modal loop (dialogs, message boxes) runs from its own window message,
+/// never inside `app::drain()`, so wake-ups during the modal loop can drain safely.
+enum Deferred {
+    Message { title: Option<String>, message: String, level: Level, confirm: bool, id: Option<Json> },
+    File { d: FileDialog, action: u8, id: Option<Json> },
+    MissingRuntime,
+}
+
+thread_local! {
+    static WINDOW: Cell<Hwnd> = Cell::new(0);
+    static MIN_SIZE: Cell<(i32, i32)> = Cell::new((0, 0));
+    static RESIZABLE: Cell<bool> = Cell::new(true);
+    static DECORATED: Cell<bool> = Cell::new(true);
+    static FULLSCREEN: Cell<Option<(Rect, isize)>> = Cell::new(None);
+    static EXIT_CODE: Cell<i32> = Cell::new(0);
+    static QUITTING: Cell<bool> = Cell::new(false);
+    static DEFERRED: RefCell<Vec<Deferred>> = RefCell::new(Vec::new());
+    static RUNTIME: RefCell<Option<String>> = RefCell::new(None);
+}
+
+fn wide(s: &str) -> Vec<u16> {
+    s.encode_utf16().chain(std::iter::once(0)).collect()
+}
+
+fn from_wide(buf: &[u16]) -> String {
+    let end = buf.iter().position(|&c| c == 0).unwrap_or(buf.len());
+    String::from_utf16_lossy(&buf[..end])
+}
+
+fn win() -> Hwnd {
+    WINDOW.with(|w| w.get())
+}
+
+fn class(name: &str, proc_: WndProc) -> Vec<u16> {
+    let cls = wide(name);
+    unsafe {
+        let wc = WndClassExW {
+            cb_size: std::mem::size_of::<WndClassExW>() as u32,
+            style: 0,
+            wnd_proc: proc_,
+            cls_extra: 0,
+            wnd_extra: 0,
+            instance: GetModuleHandleW(null()),
+            icon: 0,
+            cursor: LoadCursorW(0, 32512 as *const u16),
+            background: 6, // COLOR_WINDOW + 1
+            menu_name: null(),
+            class_name: cls.as_ptr(),
+            icon_sm: 0,
+        };
+        RegisterClassExW(&wc);
+    }
+    cls
+}
+
+/// The installed Evergreen WebView2 runtime's version, looked up like Microsoft's loader.
+pub fn webview2_runtime_version() -> Option<String> {
+    let keys: [(isize, String); 3] = [
+        (0x8000_0002u32 as i32 as isize, format!("SOFTWARE\\WOW6432Node\\Microsoft\\EdgeUpdate\\Clients\\{}", WEBVIEW2_CLIENT)),
+        (0x8000_0002u32 as i32 as isize, format!("SOFTWARE\\Microsoft\\EdgeUpdate\\Clients\\{}", WEBVIEW2_CLIENT)),
+        (0x8000_0001u32 as i32 as isize, format!("Software\\Microsoft\\EdgeUpdate\\Clients\\{}", WEBVIEW2_CLIENT)),
+    ];
+    for (root, sub) in keys.iter() {
+        let mut buf = [0u16; 64];
+        let mut size = (buf.len() * 2) as u32;
+        let (s, v) = (wide(sub), wide("pv"));
+        let rc = unsafe { RegGetValueW(*root, s.as_ptr(), v.as_ptr(), 2, null_mut(), buf.as_mut_ptr() as *mut c_void, &mut size) };
+        if rc == 0 {
+            let pv = from_wide(&buf);
+            if !pv.is_empty() && pv != "0.0.0.0" {
+                return Some(pv);
+            }
+        }
+    }
+    None
+}
+
+// ----- the platform API (see platform/mod.rs) -----
+
+pub fn init(_opts: &Options) -> Result<(), String> {
+    unsafe {
+        CoInitializeEx(null(), 0x2); // COINIT_APARTMENTTHREADED: dialogs and WebView2 want an STA
+        let cls = class("TaupyWake", wake_proc);
+        let h = CreateWindowExW(0, cls.as_ptr(), null(), 0, 0, 0, 0, 0, HWND_MESSAGE, 0, GetModuleHandleW(null()), null());
+        if h == 0 {
+            return Err("cannot create the message window".into());
+        }
+        WAKE_HWND.store(h, Ordering::SeqCst);
+    }
+    Ok(())
+}
+
+pub fn run() -> i32 {
+    unsafe {
+        let mut m: Msg = std::mem::zeroed();
+        while GetMessageW(&mut m, 0, 0, 0) > 0 {
+            TranslateMessage(&m);
+            DispatchMessageW(&m);
+        }
+    }
+    EXIT_CODE.with(|c| c.get())
+}
+
+pub fn wake() {
+    let h = WAKE_HWND.load(Ordering::SeqCst);
+    if h != 0 {
+        unsafe { PostMessageW(h, WM_APP_WAKE, 0, 0) };
+    }
+}
+
+fn defer(d: Deferred) {
+    DEFERRED.with(|q| q.borrow_mut().push(d));
+    unsafe { PostMessageW(WAKE_HWND.load(Ordering::SeqCst), WM_APP_DEFERRED, 0, 0) };
+}
+
+extern "system" fn wake_proc(h: Hwnd, m: u32, w: usize, l: isize) -> isize {
+    match m {
+        WM_APP_WAKE => {
+            app::drain();
+            0
+        }
+        WM_APP_DEFERRED => {
+            let next = DEFERRED.with(|q| {
+                let mut q = q.borrow_mut();
+                if q.is_empty() { None } else { Some(q.remove(0)) }
+            });
+            if let Some(d) = next {
+                run_deferred(d);
+            }
+            0
+        }
+        _ => unsafe { DefWindowProcW(h, m, w, l) },
+    }
+}
+
+pub fn quit(code: i32) {
+    if QUITTING.with(|q| q.replace(true)) {
+        return;
+    }
+    EXIT_CODE.with(|c| c.set(code));
+    unsafe { PostQuitMessage(code) };
+}
+
+pub fn close_window() {
+    let h = win();
+    if h != 0 {
+        WINDOW.with(|w| w.set(0));
+        unsafe { DestroyWindow(h) };
+    }
+}
+
+pub fn show_error_page(_html: &str) {
+    // Without a hosted webview the crash is shown in the title (set by the core) and on stderr.
+}
+
+pub fn open_window(opts: &Options, _url: &str, _origin: &str) {
+    MIN_SIZE.with(|m| m.set((opts.min_width.unwrap_or(0), opts.min_height.unwrap_or(0))));
+    RESIZABLE.with(|r| r.set(opts.resizable));
+    DECORATED.with(|r| r.set(opts.decorations));
+    unsafe {
+        let cls = class("TaupyWindow", window_proc);
+        let title = wide(&opts.title);
+        let h = CreateWindowExW(
+            0, cls.as_ptr(), title.as_ptr(), WS_OVERLAPPEDWINDOW,
+            (GetSystemMetrics(0) - opts.width).max(0) / 2, (GetSystemMetrics(1) - opts.height).max(0) / 2,
+            opts.width, opts.height, 0, 0, GetModuleHandleW(null()), null(),
+        );
+        WINDOW.with(|w| w.set(h));
+        apply_style(h);
+        ShowWindow(h, 1);
+    }
+    match webview2_runtime_version() {
+        Some(v) => RUNTIME.with(|r| *r.borrow_mut() = Some(v)),
+        None => {
+            emit(&event(
+                "error",
+                vec![
+                    ("code", "webview2_missing".into()),
+                    ("message", format!("the Microsoft Edge WebView2 Runtime is not installed; get it from {}", WEBVIEW2_DOWNLOAD).into()),
+                ],
+            ));
+            defer(Deferred::MissingRuntime);
+        }
+    }
+}
+
+unsafe fn apply_style(h: Hwnd) {
+    let mut style = if DECORATED.with(|d| d.get()) { WS_OVERLAPPEDWINDOW } else { WS_POPUP | WS_THICKFRAME };
+    if !RESIZABLE.with(|r| r.get()) {
+        style &= !(WS_THICKFRAME | WS_MAXIMIZEBOX);
+    }
+    let visible = GetWindowLongPtrW(h, GWL_STYLE) as u32 & WS_VISIBLE;
+    SetWindowLongPtrW(h, GWL_STYLE, (style | visible) as isize);
+    SetWindowPos(h, 0, 0, 0, 0, 0, SWP_NOMOVE | SWP_NOSIZE | SWP_NOZORDER | SWP_FRAMECHANGED | SWP_NOACTIVATE);
+}
+
+fn ack(id: &Option<Json>) {
+    if let Some(id) = id {
+        emit(&reply_ok(id, Json::Null));
+    }
+}
+
+fn fail(id: &Option<Json>, command: &str, code: &'static str, message: &str) {
+    match id {
+        Some(id) => emit(&reply_err(id, code, message)),
+        None => emit(&protocol::error_event(&protocol::ProtocolError {
+            code,
+            message: message.to_string(),
+            command: Some(command.to_string()),
+            id: None,
+        })),
+    }
+}
+
+pub fn exec(r: Request) {
+    let h = win();
+    if h == 0 {
+        return fail(&r.id, "window", "no_window", "the window is closed");
+    }
+    let id = r.id;
+    unsafe {
+        match r.command {
+            Command::SetTitle { title } => {
+                let t = wide(&title);
+                SetWindowTextW(h, t.as_ptr());
+            }
+            Command::SetSize { width, height } => {
+                SetWindowPos(h, 0, 0, 0, width, height, SWP_NOMOVE | SWP_NOZORDER | SWP_NOACTIVATE);
+            }
+            Command::SetMinSize { width, height } => MIN_SIZE.with(|m| m.set((width, height))),
+            Command::SetPosition { x, y } => {
+                SetWindowPos(h, 0, x, y, 0, 0, SWP_NOSIZE | SWP_NOZORDER | SWP_NOACTIVATE);
+            }
+            Command::Center => {
+                let mut r = Rect { left: 0, top: 0, right: 0, bottom: 0 };
+                GetWindowRect(h, &mut r);
+                let (w, ht) = (r.right - r.left, r.bottom - r.top);
+                SetWindowPos(h, 0, (GetSystemMetrics(0) - w).max(0) / 2, (GetSystemMetrics(1) - ht).max(0) / 2, 0, 0,
+                    SWP_NOSIZE | SWP_NOZORDER | SWP_NOACTIVATE);
+            }
+            Command::Maximize => {
+                ShowWindow(h, 3);
+            }
+            Command::Minimize => {
+                ShowWindow(h, 6);
+            }
+            Command::Restore => {
+                set_fullscreen(h, false);
+                ShowWindow(h, 9);
+            }
+            Command::SetFullscreen { fullscreen } => set_fullscreen(h, fullscreen),
+            Command::ToggleFullscreen => set_fullscreen(h, FULLSCREEN.with(|f| f.get()).is_none()),
+            Command::SetAlwaysOnTop { always_on_top } => {
+                SetWindowPos(h, if always_on_top { -1 } else { -2 }, 0, 0, 0, 0, SWP_NOMOVE | SWP_NOSIZE | SWP_NOACTIVATE);
+            }
+            Command::SetDecorations { decorations } => {
+                DECORATED.with(|d| d.set(decorations));
+                apply_style(h);
+            }
+            Command::SetResizable { resizable } => {
+                RESIZABLE.with(|d| d.set(resizable));
+                apply_style(h);
+            }
+            Command::Show => {
+                ShowWindow(h, 5);
+            }
+            Command::Hide => {
+                ShowWindow(h, 0);
+            }
+            Command::Focus => {
+                if IsIconic(h) != 0 {
+                    ShowWindow(h, 9);
+                }
+                SetForegroundWindow(h);
+            }
+            Command::OpenExternal { url } => {
+                let lower = url.to_ascii_lowercase();
+                if !(lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:")) {
+                    return fail(&id, "open_external", "open_failed", "only http, https and mailto URLs are opened externally");
+                }
+                let (op, u) = (wide("open"), wide(&url));
+                if ShellExecuteW(h, op.as_ptr(), u.as_ptr(), null(), null(), 1) <= 32 {
+                    return fail(&id, "open_external", "open_failed", "ShellExecute failed");
+                }
+            }
+            Command::MessageDialog { title, message, level } => {
+                return defer(Deferred::Message { title, message, level, confirm: false, id })
+            }
+            Command::ConfirmDialog { title, message, level } => {
+                return defer(Deferred::Message { title, message, level, confirm: true, id })
+            }
+            Command::OpenFileDialog(d) => return defer(Deferred::File { d, action: 0, id }),
+            Command::SaveFileDialog(d) => return defer(Deferred::File { d, action: 1, id }),
+            Command::OpenFolderDialog(d) => return defer(Deferred::File { d, action: 2, id }),
+            Command::Navigate { .. } | Command::Reload | Command::Eval { .. } | Command::PostMessage { .. } | Command::OpenDevtools => {
+                let msg = match RUNTIME.with(|r| r.borrow().clone()) {
+                    None => "the WebView2 runtime is not installed".to_string(),
+                    Some(v) => format!("WebView2 {} found, but hosting it is not implemented in this build", v),
+                };
+                return fail(&id, "webview", "webview_unavailable", &msg);
+            }
+            Command::Ready { .. } | Command::PreventClose | Command::Exit { .. } => {}
+        }
+    }
+    ack(&id);
+}
+
+unsafe fn set_fullscreen(h: Hwnd, on: bool) {
+    let saved = FULLSCREEN.with(|f| f.get());
+    if on && saved.is_none() {
+        let mut r = Rect { left: 0, top: 0, right: 0, bottom: 0 };
+        GetWindowRect(h, &mut r);
+        let style = GetWindowLongPtrW(h, GWL_STYLE);
+        FULLSCREEN.with(|f| f.set(Some((r, style))));
+        SetWindowLongPtrW(h, GWL_STYLE, (WS_POPUP | WS_VISIBLE) as isize);
+        SetWindowPos(h, 0, 0, 0, GetSystemMetrics(0), GetSystemMetrics(1), SWP_NOZORDER | SWP_FRAMECHANGED);
+        emit(&event("fullscreen_changed", vec![("fullscreen", true.into())]));
+    } else if !on {
+        if let Some((r, style)) = saved {
+            FULLSCREEN.with(|f| f.set(None));
+            SetWindowLongPtrW(h, GWL_STYLE, style);
+            SetWindowPos(h, 0, r.left, r.top, r.right - r.left, r.bottom - r.top, SWP_NOZORDER | SWP_FRAMECHANGED);
+            emit(&event("fullscreen_changed", vec![("fullscreen", false.into())]));
+        }
+    }
+}
+
+fn run_deferred(d: Deferred) {
+    let h = win();
+    unsafe {
+        match d {
+            Deferred::MissingRuntime => {
+                let text = wide(&format!(
+                    "This app needs the Microsoft Edge WebView2 Runtime, which is not installed.\n\nInstall the \"Evergreen\" runtime from:\n{}",
+                    WEBVIEW2_DOWNLOAD
+                ));
+                let cap = wide("WebView2 Runtime missing");
+                MessageBoxW(h, text.as_ptr(), cap.as_ptr(), 0x10);
+            }
+            Deferred::Message { title, message, level, confirm, id } => {
+                let icon = match level {
+                    Level::Info => 0x40,
+                    Level::Warning => 0x30,
+                    Level::Error => 0x10,
+                };
+                let (t, m) = (wide(title.as_deref().unwrap_or("")), wide(&message));
+                let rc = MessageBoxW(h, m.as_ptr(), t.as_ptr(), icon | if confirm { 1 } else { 0 });
+                if let Some(id) = &id {
+                    let result = if confirm { Json::obj(vec![("confirmed", (rc == 1).into())]) } else { Json::Null };
+                    emit(&reply_ok(id, result));
+                }
+            }
+            Deferred::File { d, action, id } => {
+                let result = if action == 2 { folder_dialog(h, &d) } else { file_dialog(h, &d, action == 1) };
+                if let Some(id) = &id {
+                    emit(&reply_ok(id, result));
+                }
+            }
+        }
+    }
+}
+
+unsafe fn file_dialog(h: Hwnd, d: &FileDialog, save: bool) -> Json {
+    let mut filter: Vec<u16> = Vec::new();
+    for f in &d.filters {
+        let pats: Vec<String> = f.extensions.iter().map(|e| if e == "*" { "*.*".to_string() } else { format!("*.{}", e.trim_start_matches('.')) }).collect();
+        filter.extend(f.name.encode_utf16());
+        filter.push(0);
+        filter.extend(pats.join(";").encode_utf16());
+        filter.push(0);
+    }
+    filter.push(0);
+    let mut file = vec![0u16; 32 * 1024];
+    let mut initial_dir: Vec<u16> = Vec::new();
+    if let Some(p) = &d.default_path {
+        let path = std::path::Path::new(p);
+        if path.is_dir() {
+            initial_dir = wide(p);
+        } else {
+            let w: Vec<u16> = p.encode_utf16().collect();
+            let n = w.len().min(file.len() - 1);
+            file[..n].copy_from_slice(&w[..n]);
+        }
+    }
+    let title = d.title.as_ref().map(|t| wide(t));
+    let mut o: OpenFileNameW = std::mem::zeroed();
+    o.struct_size = std::mem::size_of::<OpenFileNameW>() as u32;
+    o.owner = h;
+    o.filter = if d.filters.is_empty() { null() } else { filter.as_ptr() };
+    o.filter_index = 1;
+    o.file = file.as_mut_ptr();
+    o.max_file = file.len() as u32;
+    o.initial_dir = if initial_dir.is_empty() { null() } else { initial_dir.as_ptr() };
+    o.title = title.as_ref().map(|t| t.as_ptr()).unwrap_or(null());
+    // OFN_EXPLORER | OFN_NOCHANGEDIR | OFN_PATHMUSTEXIST (+ FILEMUSTEXIST / ALLOWMULTISELECT / OVERWRITEPROMPT)
+    o.flags = 0x80000 | 0x8 | 0x800 | if save { 0x2 } else { 0x1000 | if d.multiple { 0x200 } else { 0 } };
+    let ok = if save { GetSaveFileNameW(&mut o) } else { GetOpenFileNameW(&mut o) } != 0;
+    let mut paths: Vec<String> = Vec::new();
+    if ok {
+        // dir\0name1\0name2\0\0 for several files, or a full path\0\0 for one.
+        let parts: Vec<String> = file.split(|&c| c == 0).take_while(|s| !s.is_empty()).map(String::from_utf16_lossy).collect();
+        if parts.len() == 1 {
+            paths.push(parts[0].clone());
+        } else if parts.len() > 1 {
+            for name in &parts[1..] {
+                paths.push(format!("{}\\{}", parts[0].trim_end_matches('\\'), name));
+            }
+        }
+    }
+    let cancelled = paths.is_empty();
+    if save {
+        let path = paths.into_iter().next().map(Json::Str).unwrap_or(Json::Null);
+        Json::obj(vec![("cancelled", cancelled.into()), ("path", path)])
+    } else {
+        Json::obj(vec![("cancelled", cancelled.into()), ("paths", Json::Arr(paths.into_iter().map(Json::Str).collect()))])
+    }
+}
+
+unsafe fn folder_dialog(h: Hwnd, d: &FileDialog) -> Json {
+    let mut name = vec![0u16; 520];
+    let title = wide(d.title.as_deref().unwrap_or("Select Folder"));
+    let bi = BrowseInfoW {
+        owner: h,
+        root: null(),
+        display_name: name.as_mut_ptr(),
+        title: title.as_ptr(),
+        flags: 0x1 | 0x40, // BIF_RETURNONLYFSDIRS | BIF_NEWDIALOGSTYLE
+        callback: null(),
+        lparam: 0,
+        image: 0,
+    };
+    let pidl = SHBrowseForFolderW(&bi);
+    let mut paths = Vec::new();
+    if !pidl.is_null() {
+        let mut buf = vec![0u16; 32 * 1024];
+        if SHGetPathFromIDListW(pidl, buf.as_mut_ptr()) != 0 {
+            paths.push(Json::Str(from_wide(&buf)));
+        }
+        CoTaskMemFree(pidl);
+    }
+    Json::obj(vec![("cancelled", paths.is_empty().into()), ("paths", Json::Arr(paths))])
+}
+
+extern "system" fn window_proc(h: Hwnd, m: u32, w: usize, l: isize) -> isize {
+    unsafe {
+        match m {
+            WM_CLOSE => {
+                app::close_requested();
+                0 // the core destroys the window once the backend has exited
+            }
+            WM_SIZE => {
+                if w != 1 {
+                    // not SIZE_MINIMIZED; report the outer size, as set_size takes it
+                    let mut r = Rect { left: 0, top: 0, right: 0, bottom: 0 };
+                    GetWindowRect(h, &mut r);
+                    emit(&event("resized", vec![("width", (r.right - r.left).into()), ("height", (r.bottom - r.top).into())]));
+                }
+                let _ = IsZoomed(h);
+                0
+            }
+            WM_MOVE => {
+                let mut r = Rect { left: 0, top: 0, right: 0, bottom: 0 };
+                GetWindowRect(h, &mut r);
+                emit(&event("moved", vec![("x", r.left.into()), ("y", r.top.into())]));
+                0
+            }
+            WM_SETFOCUS => {
+                emit(&event("focused", vec![]));
+                0
+            }
+            WM_KILLFOCUS => {
+                emit(&event("blurred", vec![]));
+                0
+            }
+            WM_GETMINMAXINFO => {
+                let (mw, mh) = MIN_SIZE.with(|s| s.get());
+                let info = l as *mut MinMaxInfo;
+                if mw > 0 {
+                    (*info).min_track.x = mw;
+                }
+                if mh > 0 {
+                    (*info).min_track.y = mh;
+                }
+                0
+            }
+            WM_DESTROY => 0,
+            _ => DefWindowProcW(h, m, w, l),
+        }
+    }
+}
