@@ -1,7 +1,1 @@
-import { connectChannel } from '../taupy/client/socket.js'
-
-const status = document.querySelector<HTMLOutputElement>('#status')!
-connectChannel({
-  onState: (state) => (status.value = state === 'open' ? 'connected' : state),
-  onMessage: () => {},
-})
+import '../taupy/widgets/client/index.js'

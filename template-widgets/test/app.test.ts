@@ -1,13 +1,17 @@
+// End-to-end: the built app in headless Chromium, every demo feature driven the way a user
+// would, plus the things that must hold under stress: shared state across windows, escaping
+// of typed markup, errors that leave the session alive, and recovery after a backend restart.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import type { Browser } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { startApp, type RunningApp } from '../taupy/testing/app.js'
 import { launchBrowser } from '../taupy/testing/browser.js'
 
 const appDir = fileURLToPath(new URL('..', import.meta.url))
 let app: RunningApp
 let browser: Browser
+const pageErrors: string[] = []
 
 before(async () => {
   app = await startApp(appDir)
@@ -18,9 +22,196 @@ after(async () => {
   await app?.stop()
 })
 
-test('the page connects to the backend over /ws', async () => {
+async function openApp(): Promise<Page> {
   const page = await browser.newPage()
+  page.on('pageerror', (error) => pageErrors.push(error.message))
+  page.on('dialog', (dialog) => {
+    pageErrors.push(`a dialog opened: ${dialog.message()}`)
+    void dialog.dismiss()
+  })
   await page.goto(app.url)
-  await page.locator('#status', { hasText: 'connected' }).waitFor()
+  await connected(page)
+  return page
+}
+
+const connected = (page: Page) => page.locator('html[data-taupy-connection="open"]').waitFor({ state: 'attached' })
+const todoTexts = (page: Page) => page.locator('.todo-list li span').allTextContents()
+
+test('the first request returns the fully rendered page (no script needed)', async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false })
+  const page = await context.newPage()
+  await page.goto(app.url)
   assert.equal(new URL(page.url()).search, '', 'the secret is removed from the address')
+  assert.equal(await page.locator('#counter .count').textContent(), '0')
+  assert.equal(await page.locator('#todos h2').count(), 1)
+  await context.close()
+})
+
+test('the counter counts', async () => {
+  const page = await openApp()
+  const count = page.locator('#counter .count')
+  await page.click('#counter button[title=Increment]')
+  await page.click('#counter button[title=Increment]')
+  await page.click('#counter button[title=Increment]')
+  await page.click('#counter button[title=Decrement]')
+  await count.filter({ hasText: /^2$/ }).waitFor()
+  await page.close()
+})
+
+test('todos: add by Enter and by button, toggle, filter, delete; typing is never interrupted', async () => {
+  const page = await openApp()
+  const input = page.locator('.new-todo')
+  // Typed key by key while patches come back: the server must not move the caret or drop keys.
+  await input.pressSequentially('Water the plants', { delay: 5 })
+  assert.equal(await input.inputValue(), 'Water the plants')
+  await input.press('Enter')
+  await page.locator('.todo-list li', { hasText: 'Water the plants' }).waitFor()
+  await page.waitForFunction(() => document.querySelector<HTMLInputElement>('.new-todo')?.value === '')
+  await input.fill('Call the bank')
+  await page.click('button.add')
+  await page.locator('.todo-list li', { hasText: 'Call the bank' }).waitFor()
+  assert.deepEqual(await todoTexts(page), ['Water the plants', 'Call the bank'])
+
+  await page.locator('.todo-list li', { hasText: 'Water the plants' }).locator('input[type=checkbox]').check()
+  await page.locator('.todo-list li.done', { hasText: 'Water the plants' }).waitFor()
+  await page.locator('.remaining', { hasText: '1 item left' }).waitFor()
+
+  await page.selectOption('select.filter', 'active')
+  await page.locator('.todo-list li', { hasText: 'Water the plants' }).waitFor({ state: 'detached' })
+  assert.deepEqual(await todoTexts(page), ['Call the bank'])
+  await page.selectOption('select.filter', 'done')
+  await page.locator('.todo-list li', { hasText: 'Call the bank' }).waitFor({ state: 'detached' })
+  assert.deepEqual(await todoTexts(page), ['Water the plants'])
+  await page.selectOption('select.filter', 'all')
+  await page.locator('.todo-list li').nth(1).waitFor()
+
+  await page.locator('.todo-list li', { hasText: 'Call the bank' }).locator('button.delete').click()
+  await page.locator('.todo-list li', { hasText: 'Call the bank' }).waitFor({ state: 'detached' })
+  assert.deepEqual(await todoTexts(page), ['Water the plants'])
+  await page.close()
+})
+
+test('markup typed into a todo is shown as text and never runs', async () => {
+  const page = await openApp()
+  const evil = '<img src=x onerror="window.__pwned = true; alert(1)">'
+  await page.locator('.new-todo').fill(evil)
+  await page.locator('.new-todo').press('Enter')
+  await page.locator('.todo-list li span', { hasText: evil }).waitFor()
+  assert.equal(await page.locator('.todo-list img').count(), 0)
+  assert.equal(await page.evaluate(() => (window as { __pwned?: boolean }).__pwned), undefined)
+  await page.locator('.todo-list li', { hasText: evil }).locator('button.delete').click()
+  await page.locator('.todo-list li', { hasText: evil }).waitFor({ state: 'detached' })
+  await page.close()
+})
+
+test('two windows share the todo list live; each keeps its own counter', async () => {
+  const first = await openApp()
+  const second = await openApp()
+  await first.locator('.new-todo').fill('Seen everywhere')
+  await first.locator('.new-todo').press('Enter')
+  await second.locator('.todo-list li', { hasText: 'Seen everywhere' }).waitFor()
+  await second.locator('.todo-list li', { hasText: 'Seen everywhere' }).locator('input[type=checkbox]').check()
+  await first.locator('.todo-list li.done', { hasText: 'Seen everywhere' }).waitFor()
+  await first.click('#counter button[title=Increment]')
+  await first.locator('#counter .count', { hasText: /^1$/ }).waitFor()
+  assert.equal(await second.locator('#counter .count').textContent(), '0')
+  await second.locator('.todo-list li', { hasText: 'Seen everywhere' }).locator('button.delete').click()
+  await first.locator('.todo-list li', { hasText: 'Seen everywhere' }).waitFor({ state: 'detached' })
+  await first.close()
+  await second.close()
+})
+
+test('the form shows validation messages, keeps what was typed, and accepts valid input', async () => {
+  const page = await openApp()
+  await page.click('a[href="/form"]')
+  await page.waitForURL(/\/form$/)
+  await page.locator('#signup').waitFor()
+  await page.fill('#signup input[name=name]', 'Ada')
+  await page.click('#signup button[type=submit]')
+  await page.locator('.taupy-error', { hasText: 'valid email' }).waitFor()
+  assert.deepEqual(await page.locator('.taupy-error').allTextContents(), [
+    'Please enter a valid email address.',
+    'Please choose a plan.',
+    'Please accept the terms.',
+  ])
+  assert.equal(await page.inputValue('#signup input[name=name]'), 'Ada', 'a re-render keeps what the user typed')
+
+  await page.fill('#signup input[name=email]', 'ada@example.com')
+  await page.selectOption('#signup select[name=plan]', 'pro')
+  await page.fill('#signup textarea[name=notes]', 'Hello')
+  await page.locator('#signup input[type=range]').fill('80')
+  await page.locator('.volume', { hasText: '80' }).waitFor()
+  await page.check('#signup input[name=terms]')
+  await page.click('#signup button[type=submit]')
+  await page.locator('.saved', { hasText: 'Thanks, Ada! We will write to ada@example.com about the pro plan.' }).waitFor()
+  assert.equal(await page.locator('.taupy-error').count(), 0)
+
+  // The router follows the history: back to the home page, forward to the form.
+  await page.goBack()
+  await page.locator('#counter').waitFor()
+  await page.goForward()
+  await page.locator('#signup').waitFor()
+  assert.equal(new URL(page.url()).pathname, '/form')
+  await page.close()
+})
+
+test('the window title can be set from the UI', async () => {
+  const page = await openApp()
+  await page.locator('.title-input').fill('Renamed')
+  await page.click('button.set-title')
+  await page.getByText('Title set to “Renamed”.').waitFor()
+  await page.close()
+})
+
+test('a malformed message or an unknown handler gets an error; the session lives on', async () => {
+  const page = await openApp()
+  // No named functions in here: tsx would wrap them in a helper the page does not have.
+  const replies = await page.evaluate(async () => {
+    const socket = new WebSocket(`ws://${location.host}/ws`)
+    const received: { type: string; code?: string; ref?: number }[] = []
+    socket.onmessage = (event) => received.push(JSON.parse(event.data))
+    await new Promise((resolve) => (socket.onopen = resolve))
+    const sends: [number, string][] = [
+      [0, 'not json'],
+      [1, JSON.stringify({ type: 'event', ref: 1, target: 'c1.0', event: 'click' })],
+      [2, JSON.stringify({ type: 'join', ref: 2, session: 'none', path: '/' })],
+      [3, JSON.stringify({ type: 'event', ref: 3, target: 'c999.0', event: 'click' })],
+    ]
+    for (const [ref, text] of sends) {
+      socket.send(text)
+      while (!received.some((message) => message.ref === ref || (ref === 0 && message.code === 'bad_json'))) {
+        await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+    }
+    socket.close()
+    return received
+  })
+  assert.equal(replies[0]?.code, 'bad_json')
+  assert.equal(replies.find((message) => message.ref === 1)?.code, 'bad_message', 'events before the join are refused')
+  assert.ok(replies.some((message) => message.type === 'ack' && message.ref === 2), 'the join is acknowledged')
+  assert.deepEqual(replies.at(-1), { type: 'error', code: 'unknown_target', message: 'no click handler c999.0 in this page (it may have been re-rendered away)', ref: 3 })
+  assert.match(app.stderr(), /no click handler c999\.0/, 'and it is logged')
+  await page.click('#counter button[title=Increment]')
+  await page.locator('#counter .count', { hasText: /^1$/ }).waitFor()
+  await page.close()
+})
+
+test('when the backend restarts, the page shows it is reconnecting and recovers', async () => {
+  const page = await openApp()
+  const { port } = new URL(app.origin)
+  const secret = new URL(app.url).searchParams.get('taupy')!
+  await app.stop()
+  await page.locator('html[data-taupy-connection="reconnecting"]').waitFor({ state: 'attached' })
+  app = await startApp(appDir, { TAUPY_PORT: port, TAUPY_SECRET: secret })
+  await connected(page)
+  await page.click('#counter button[title=Increment]')
+  await page.locator('#counter .count', { hasText: /^1$/ }).waitFor()
+  await page.locator('.new-todo').fill('After the restart')
+  await page.locator('.new-todo').press('Enter')
+  await page.locator('.todo-list li', { hasText: 'After the restart' }).waitFor()
+  await page.close()
+})
+
+test('no page error along the way', () => {
+  assert.deepEqual(pageErrors, [])
 })

@@ -1,0 +1,48 @@
+// The widgets wire protocol on /ws, both directions, in one place. The server validates client
+// messages against `clientMessages` (TypeBox) before anything else sees them; the browser
+// runtime imports only the types.
+import { Type, type Static } from '@sinclair/typebox'
+
+const ref = Type.Integer({ minimum: 0 })
+const path = Type.String({ pattern: '^/', maxLength: 2048 })
+
+export const eventNames = ['click', 'input', 'change', 'submit', 'keydown'] as const
+
+export const clientMessages = Type.Union([
+  /** First message on every (re)connection: attach to the server-rendered session, or start one. */
+  Type.Object({ type: Type.Literal('join'), ref, session: Type.String({ maxLength: 64 }), path }),
+  /** A DOM event on an element with `data-on-<event>="<component>.<handler>"`. */
+  Type.Object({
+    type: Type.Literal('event'),
+    ref,
+    target: Type.String({ pattern: '^c[0-9]+\\.[0-9]+$', maxLength: 32 }),
+    event: Type.Union(eventNames.map((name) => Type.Literal(name))),
+    value: Type.Optional(Type.String({ maxLength: 100_000 })),
+    checked: Type.Optional(Type.Boolean()),
+    key: Type.Optional(Type.String({ maxLength: 32 })),
+    form: Type.Optional(Type.Record(Type.String({ maxLength: 200 }), Type.String({ maxLength: 100_000 }))),
+  }),
+  /** The user followed a link or pressed back/forward: render that route. */
+  Type.Object({ type: Type.Literal('navigate'), ref, path }),
+])
+
+export type ClientMessage = Static<typeof clientMessages>
+export type EventMessage = Extract<ClientMessage, { type: 'event' }>
+
+/** The new markup of one component; its root element carries data-c="<id>". */
+export interface Patch {
+  id: string
+  html: string
+}
+
+export type ServerMessage =
+  /**
+   * Dirty components only. `ref` names the event whose handling produced them, if any; `root`
+   * marks a whole-page render that replaces whatever the page shows (a re-sync).
+   */
+  | { type: 'patch'; ref?: number; patches: Patch[]; root?: true }
+  /** The event (or join, navigate) `ref` is handled and its patches were sent before this. */
+  | { type: 'ack'; ref: number }
+  /** The server moved this window to another route: push it onto the history. */
+  | { type: 'navigate'; path: string }
+  | { type: 'error'; code: string; message: string; ref?: number }

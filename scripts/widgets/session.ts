@@ -1,0 +1,195 @@
+// One window's live UI: its components, its route, the queue of its events, and the socket it
+// is attached to (none between the first paint and the join, or while reconnecting). The
+// session renders dirty components into patches after each event and answers with an ack.
+import { randomUUID } from 'node:crypto'
+import { Component, type ComponentOwner, type EventData } from './component.js'
+import { runInSession } from './context.js'
+import { html, type Content } from './html.js'
+import type { ClientMessage, Patch, ServerMessage } from './protocol.js'
+import { state, type State } from './reactive.js'
+import { createRouterView, type Routes } from './router.js'
+
+export interface WidgetApp {
+  /** Path → page factory; a page is created once per window, the first time it is shown. */
+  routes: Routes
+  /** Wraps every page (navigation, header); gets the current page to place. */
+  layout?: (page: Content) => Content
+  /**
+   * 'components' sends only dirty components. 'page' re-renders and sends the whole page on
+   * every change: the naive baseline the benchmark compares against.
+   */
+  strategy?: 'components' | 'page'
+}
+
+/** An event for a handler that is not (or no longer) in the page. */
+export class UnknownTargetError extends Error {}
+
+export class WidgetSession implements ComponentOwner {
+  readonly id = randomUUID()
+  readonly path: State<string>
+  readonly root: Component
+  #app: WidgetApp
+  #lastId = 0
+  #components = new Map<string, Component>()
+  #dirty = new Set<Component>()
+  #flushQueued = false
+  #renderingAll = false
+  #send: ((message: ServerMessage) => void) | undefined
+  #clientHasPage = false
+  #queue: Promise<void> = Promise.resolve()
+  /** The ref of the message being handled: patches it causes, even mid-await, carry it. */
+  #handlingRef: number | undefined
+  /** Where render errors outside an event go (the server's log). */
+  onRenderError: (error: unknown) => void = (error) => console.error(error)
+
+  constructor(app: WidgetApp, path: string) {
+    this.#app = app
+    this.path = state(path)
+    this.root = runInSession(this, () => {
+      const view = createRouterView(app.routes)
+      const layout = app.layout ?? ((page: Content) => page)
+      return new Component(this, () => html`<div class="taupy-root">${layout(view)}</div>`)
+    })
+  }
+
+  get renderingAll(): boolean {
+    return this.#renderingAll
+  }
+  get attached(): boolean {
+    return this.#send !== undefined
+  }
+
+  nextComponentId(): string {
+    return `c${++this.#lastId}`
+  }
+  register(component: Component): void {
+    this.#components.set(component.id, component)
+  }
+  unregister(component: Component): void {
+    this.#components.delete(component.id)
+    this.#dirty.delete(component)
+  }
+  markDirty(component: Component): void {
+    this.#dirty.add(component)
+    if (this.#flushQueued) return
+    this.#flushQueued = true
+    queueMicrotask(() => {
+      this.#flushQueued = false
+      try {
+        this.flush(this.#handlingRef)
+      } catch (error) {
+        this.onRenderError(error)
+      }
+    })
+  }
+
+  navigate(path: string): void {
+    if (path === this.path.peek()) return
+    this.path.set(path)
+    this.#send?.({ type: 'navigate', path })
+  }
+
+  /** The whole page as HTML, every component rendered. */
+  renderAll(): string {
+    this.#renderingAll = true
+    try {
+      return runInSession(this, () => this.root.renderInto().markup)
+    } finally {
+      this.#renderingAll = false
+      this.#dirty.clear()
+    }
+  }
+
+  /** The page for the first HTTP response; the first join then needs only later changes. */
+  renderFirstPaint(): string {
+    const markup = this.renderAll()
+    this.#clientHasPage = true
+    return markup
+  }
+
+  /**
+   * Connects a socket. After the server-rendered first paint only what changed since is sent;
+   * any other join (a re-join after a drop may have missed patches, or a session the backend
+   * never rendered) gets the whole page.
+   */
+  attach(send: (message: ServerMessage) => void): void {
+    this.#send = send
+    if (this.#clientHasPage) {
+      this.#clientHasPage = false
+      this.flush()
+    } else {
+      send({ type: 'patch', root: true, patches: [{ id: this.root.id, html: this.renderAll() }] })
+    }
+  }
+
+  detach(): void {
+    this.#send = undefined
+  }
+
+  /** Renders the dirty components and sends them as one patch message. */
+  flush(ref?: number): void {
+    if (!this.#send || this.#dirty.size === 0) return
+    const patches: Patch[] = []
+    let failure: unknown
+    runInSession(this, () => {
+      if (this.#app.strategy === 'page') {
+        this.#dirty.clear()
+        this.#renderingAll = true
+        try {
+          patches.push({ id: this.root.id, html: this.root.render() })
+        } finally {
+          this.#renderingAll = false
+        }
+        return
+      }
+      // Parents first: rendering a parent renders its dirty children, which are then clean.
+      const dirty = [...this.#dirty].sort((a, b) => a.depth - b.depth)
+      this.#dirty.clear()
+      for (const component of dirty) {
+        if (!component.mounted || !component.dirty) continue
+        try {
+          patches.push({ id: component.id, html: component.render() })
+        } catch (error) {
+          failure ??= error
+        }
+      }
+    })
+    if (patches.length > 0) this.#send({ type: 'patch', ...(ref === undefined ? {} : { ref }), patches })
+    if (failure !== undefined) throw failure
+  }
+
+  /** Handles one client message after the ones before it (handlers may be async). */
+  handle(message: Exclude<ClientMessage, { type: 'join' }>): Promise<void> {
+    const run = this.#queue.then(() => this.#handleNow(message))
+    this.#queue = run.catch(() => {})
+    return run
+  }
+
+  async #handleNow(message: Exclude<ClientMessage, { type: 'join' }>): Promise<void> {
+    this.#handlingRef = message.ref
+    try {
+      if (message.type === 'navigate') this.path.set(message.path)
+      else {
+        const [componentId, index] = message.target.split('.') as [string, string]
+        const handler = this.#components.get(componentId)?.handler(index, message.event)
+        if (!handler) throw new UnknownTargetError(`no ${message.event} handler ${message.target} in this page (it may have been re-rendered away)`)
+        const data: EventData = {}
+        if (message.value !== undefined) data.value = message.value
+        if (message.checked !== undefined) data.checked = message.checked
+        if (message.key !== undefined) data.key = message.key
+        if (message.form !== undefined) data.form = message.form
+        await runInSession(this, () => handler(data))
+      }
+    } finally {
+      this.#handlingRef = undefined
+      this.flush(message.ref)
+    }
+    this.#send?.({ type: 'ack', ref: message.ref })
+  }
+
+  /** The window is gone: unsubscribe everything from app-wide state. */
+  close(): void {
+    this.detach()
+    this.root.unmount()
+  }
+}

@@ -1,0 +1,178 @@
+// Unit tests of the widgets runtime: rendering, escaping, dependency tracking and diff
+// addressing, driven through a real WidgetSession with the socket replaced by an array.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { button, checkbox, component, html, keyedList, link, state, textInput, unsafeRawHtml, WidgetSession, type State } from '../scripts/widgets/index.js'
+import type { ServerMessage } from '../scripts/widgets/protocol.js'
+import type { Routes } from '../scripts/widgets/router.js'
+
+function open(routes: Routes, path = '/') {
+  const session = new WidgetSession({ routes }, path)
+  const sent: ServerMessage[] = []
+  const firstPaint = session.renderFirstPaint()
+  session.attach((message) => sent.push(message))
+  return { session, sent, firstPaint }
+}
+
+const patchesOf = (sent: ServerMessage[]) => sent.flatMap((message) => (message.type === 'patch' ? message.patches : []))
+const handlerIds = (markup: string, event: string) => [...markup.matchAll(new RegExp(`data-on-${event}="([^"]+)"`, 'g'))].map((m) => m[1]!)
+
+test('html escapes every interpolation, in text and in attributes', () => {
+  const evil = `<img src=x onerror="alert(1)">'&`
+  assert.equal(html`<p title="${evil}">${evil}</p>`.markup, '<p title="&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&#39;&amp;">&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&#39;&amp;</p>')
+  assert.equal(html`${[1, null, false, undefined, 'a', [true, 2]]}`.markup, '1a2')
+  assert.equal(html`<b>${html`<i>${'<'}</i>`}</b>`.markup, '<b><i>&lt;</i></b>', 'nested templates are markup, their values escaped')
+  assert.equal(html`${unsafeRawHtml('<hr>')}`.markup, '<hr>', 'raw markup only through the named escape hatch')
+})
+
+test('the first paint is the whole page with component ids and handlers', () => {
+  const { firstPaint } = open({
+    '/': () => {
+      const count = state(3)
+      return component(() => html`<div id="c">${count.get()} ${button('+', () => count.update((n) => n + 1))}</div>`)
+    },
+  })
+  assert.match(firstPaint, /^<div data-c="c\d+" class="taupy-root"><div data-c="c\d+" class="taupy-route"><div data-c="c\d+" id="c">3 <button type="button" class="taupy-button taupy-secondary" data-on-click="c\d+\.0">\+<\/button><\/div><\/div><\/div>$/)
+})
+
+test('a state change re-renders only the components that read it', async () => {
+  const a = state(1)
+  const b = state(1)
+  let renders = { a: 0, b: 0 }
+  const { session, sent } = open({
+    '/': () => {
+      const left = component(() => (renders.a++, html`<span>${a.get()}</span>`))
+      const right = component(() => (renders.b++, html`<span>${b.get()}</span>`))
+      return component(() => html`<div>${left}${right}</div>`)
+    },
+  })
+  renders = { a: 0, b: 0 }
+  a.set(2)
+  await Promise.resolve()
+  assert.deepEqual(renders, { a: 1, b: 0 })
+  const patches = patchesOf(sent)
+  assert.equal(patches.length, 1)
+  assert.match(patches[0]!.html, /^<span data-c="c\d+">2<\/span>$/)
+  session.close()
+  assert.equal(a.observerCount, 0, 'a closed window unsubscribes from app-wide state')
+  assert.equal(b.observerCount, 0)
+})
+
+test('dependencies are re-tracked on every render', async () => {
+  const useA = state(true)
+  const a = state('a')
+  const b = state('b')
+  const { session } = open({ '/': () => component(() => html`<p>${useA.get() ? a.get() : b.get()}</p>`) })
+  assert.equal(a.observerCount, 1)
+  assert.equal(b.observerCount, 0)
+  useA.set(false)
+  session.flush()
+  assert.equal(a.observerCount, 0, 'no longer read, no longer subscribed')
+  assert.equal(b.observerCount, 1)
+})
+
+interface Item {
+  id: number
+  done: State<boolean>
+}
+
+function bigList(size: number) {
+  const items = state<Item[]>(Array.from({ length: size }, (_, id) => ({ id, done: state(false) })))
+  const routes: Routes = {
+    '/': () => {
+      const rows = keyedList({
+        key: (item: Item) => item.id,
+        row: (item: Item) =>
+          component(() => html`<li>${checkbox({ checked: item.done.get(), label: `Item ${item.id}`, onChange: (checked) => item.done.set(checked) })}</li>`),
+      })
+      return component(() => html`<ul>${rows.render(items.get())}</ul>`)
+    },
+  }
+  return { items, ...open(routes) }
+}
+
+test('one event that changes one row of 1,000 sends that row alone, addressed by its id', async () => {
+  const { session, sent, firstPaint } = bigList(1000)
+  const target = handlerIds(firstPaint, 'change')[500]!
+  await session.handle({ type: 'event', ref: 7, target, event: 'change', checked: true })
+  const [patch, ack] = sent
+  assert.equal(patch?.type, 'patch')
+  assert.equal(patch.type === 'patch' && patch.ref, 7, 'the patch names the event it answers')
+  const patches = patchesOf(sent)
+  assert.equal(patches.length, 1)
+  assert.equal(patches[0]!.id, target.split('.')[0])
+  assert.match(patches[0]!.html, /Item 500/)
+  assert.match(patches[0]!.html, / checked/)
+  assert.ok(JSON.stringify(patch).length < 2000, 'under 2 kB on the wire')
+  assert.deepEqual(ack, { type: 'ack', ref: 7 })
+})
+
+test('adding a row sends the list with placeholders for the rows the page already has', () => {
+  const { items, session, sent } = bigList(3)
+  items.update((list) => [{ id: 99, done: state(true) }, ...list])
+  session.flush()
+  const [list] = patchesOf(sent)
+  const placeholders = list!.html.match(/<li data-c="c\d+" data-keep><\/li>/g) ?? []
+  assert.equal(placeholders.length, 3)
+  assert.match(list!.html, /Item 99/)
+})
+
+test('handler ids are stable across renders, so typing never races a rename', async () => {
+  const text = state('')
+  const { session, sent, firstPaint } = open({
+    '/': () => component(() => html`<div>${textInput({ value: text.get(), onInput: (value) => text.set(value) })}</div>`),
+  })
+  const [id] = handlerIds(firstPaint, 'input')
+  await session.handle({ type: 'event', ref: 1, target: id!, event: 'input', value: 'h' })
+  await session.handle({ type: 'event', ref: 2, target: id!, event: 'input', value: 'hi' })
+  assert.equal(text.peek(), 'hi')
+  assert.deepEqual(handlerIds(patchesOf(sent)[1]!.html, 'input'), [id])
+})
+
+test('an event for a handler that is gone fails without harming the session', async () => {
+  const { session, sent, firstPaint } = bigList(2)
+  const target = handlerIds(firstPaint, 'change')[0]!
+  await assert.rejects(session.handle({ type: 'event', ref: 1, target: 'c999.0', event: 'click' }), /no click handler c999\.0/)
+  await assert.rejects(session.handle({ type: 'event', ref: 2, target, event: 'click' }), /no click handler/, 'the event name must match too')
+  await session.handle({ type: 'event', ref: 3, target, event: 'change', checked: true })
+  assert.deepEqual(sent.at(-1), { type: 'ack', ref: 3 })
+})
+
+test('a throwing handler rejects, its state changes are still sent, the session lives on', async () => {
+  const count = state(0)
+  const { session, sent, firstPaint } = open({
+    '/': () =>
+      component(() => html`<p>${count.get()}${button('boom', () => {
+        count.set(1)
+        throw new Error('boom')
+      })}</p>`),
+  })
+  await assert.rejects(session.handle({ type: 'event', ref: 1, target: handlerIds(firstPaint, 'click')[0]!, event: 'click' }), /boom/)
+  assert.match(patchesOf(sent)[0]!.html, /<p data-c="c\d+">1/)
+})
+
+test('the router shows the page for the route; links mark the current one', () => {
+  const routes: Routes = {
+    '/': () => component(() => html`<p>home ${link('/two', 'two')}</p>`),
+    '/two': () => component(() => html`<p>two ${link('/two', 'here')}</p>`),
+  }
+  const { session, sent, firstPaint } = open(routes)
+  assert.match(firstPaint, /home <a href="\/two" data-nav>two<\/a>/)
+  return session.handle({ type: 'navigate', ref: 1, path: '/two' }).then(() => {
+    assert.match(patchesOf(sent)[0]!.html, /two <a href="\/two" data-nav aria-current="page">here<\/a>/)
+    assert.match(new WidgetSession({ routes }, '/nope').renderFirstPaint(), /Not found/)
+  })
+})
+
+test('a re-join after a drop gets the whole page again', () => {
+  const { session, sent } = open({ '/': () => component(() => html`<p>hi</p>`) })
+  session.detach()
+  session.attach((message) => sent.push(message))
+  const last = sent.at(-1)
+  assert.equal(last?.type === 'patch' && last.root, true)
+  assert.match(JSON.stringify(last), /hi/)
+})
+
+test('a component must render one root element of its own', () => {
+  assert.throws(() => open({ '/': () => component(() => 'text') }), /one root element/)
+})
