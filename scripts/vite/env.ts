@@ -1,33 +1,17 @@
-// The contract between `taupy dev` (or any supervisor) and the Vite plugin: both processes get
-// the same environment. The backend listens on TAUPY_PORT with TAUPY_SECRET and accepts the Vite
-// origin (TAUPY_DEV_ORIGINS); Vite listens on TAUPY_VITE_PORT, requires the same secret and
-// proxies /ws to the backend. The window opens `devUrl`.
-export interface DevPorts {
+// What `taupy dev` (scripts/cli/dev.ts) tells Vite: it starts the backend on TAUPY_BACKEND_PORT
+// with TAUPY_SECRET (accepting the Vite origin through TAUPY_DEV_ORIGINS / TAUPY_DEV_HOSTS) and
+// Vite with `--host 127.0.0.1 --port N --strictPort`; the window opens Vite with the secret.
+export interface DevBackend {
   backendPort: number
-  vitePort: number
   secret: string
 }
 
 export const loopback = '127.0.0.1'
 
-export function devEnvironment(ports: DevPorts): Record<string, string> {
-  return {
-    TAUPY_PORT: String(ports.backendPort),
-    TAUPY_SECRET: ports.secret,
-    TAUPY_VITE_PORT: String(ports.vitePort),
-    TAUPY_DEV_ORIGINS: `http://${loopback}:${ports.vitePort}`,
-  }
-}
-
-export function devUrl(ports: DevPorts): string {
-  return `http://${loopback}:${ports.vitePort}/?taupy=${ports.secret}`
-}
-
-/** Reads the contract back; undefined when the dev server was not started by a supervisor. */
-export function readDevEnvironment(env: NodeJS.ProcessEnv = process.env): DevPorts | undefined {
-  const backendPort = Number(env.TAUPY_PORT)
-  const vitePort = Number(env.TAUPY_VITE_PORT)
+/** Undefined when Vite was not started by `taupy dev`. */
+export function readDevBackend(env: NodeJS.ProcessEnv = process.env): DevBackend | undefined {
+  const backendPort = Number(env.TAUPY_BACKEND_PORT)
   const secret = env.TAUPY_SECRET
-  if (!secret || !Number.isInteger(backendPort) || backendPort <= 0 || !Number.isInteger(vitePort) || vitePort <= 0) return undefined
-  return { backendPort, vitePort, secret }
+  if (!secret || !Number.isInteger(backendPort) || backendPort <= 0) return undefined
+  return { backendPort, secret }
 }

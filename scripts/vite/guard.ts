@@ -4,7 +4,7 @@
 // The cookie has the name the backend expects, so the proxied /ws upgrade is signed in too.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { cookieName, secretParam, secretsEqual } from '../server/security.js'
-import { loopback, type DevPorts } from './env.js'
+import { loopback, type DevBackend } from './env.js'
 
 function readCookie(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
@@ -20,22 +20,22 @@ function deny(response: ServerResponse, why: string): void {
 }
 
 /** Connect middleware: answers the request itself (403, or 302 after signing in) or calls next. */
-export function devGuard(ports: DevPorts) {
-  const host = `${loopback}:${ports.vitePort}`
+export function devGuard(backend: DevBackend, vitePort: number) {
+  const host = `${loopback}:${vitePort}`
   const origin = `http://${host}`
-  const cookie = cookieName(`${loopback}:${ports.backendPort}`)
+  const cookie = cookieName(`${loopback}:${backend.backendPort}`)
   return (request: IncomingMessage, response: ServerResponse, next: () => void): void => {
     if (request.headers.host !== host) return deny(response, 'unexpected Host header')
     if (request.headers.origin !== undefined && request.headers.origin !== origin) return deny(response, 'cross-origin request')
     const given = readCookie(request.headers.cookie, cookie)
-    if (given !== undefined && secretsEqual(given, ports.secret)) return next()
+    if (given !== undefined && secretsEqual(given, backend.secret)) return next()
     const url = new URL(request.url ?? '/', origin)
     const offered = url.searchParams.get(secretParam)
-    if (offered === null || !secretsEqual(offered, ports.secret)) return deny(response, 'missing or wrong app secret')
+    if (offered === null || !secretsEqual(offered, backend.secret)) return deny(response, 'missing or wrong app secret')
     url.searchParams.delete(secretParam)
     response.writeHead(302, {
       location: url.pathname + url.search,
-      'set-cookie': `${cookie}=${ports.secret}; Path=/; HttpOnly; SameSite=Strict`,
+      'set-cookie': `${cookie}=${backend.secret}; Path=/; HttpOnly; SameSite=Strict`,
       'cache-control': 'no-store',
     })
     response.end()

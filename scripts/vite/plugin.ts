@@ -1,44 +1,42 @@
 // The Vite plugin of the React and Lit templates (vite.config.ts: `plugins: [react(), taupy()]`).
-// In dev it puts Vite on the loopback port `taupy dev` chose, proxies /ws to the backend, and
-// holds the dev server to the backend's rules: loopback Host, our Origin, the per-launch secret
-// and the same Content-Security-Policy. `vite build` is left alone.
+// In dev it proxies /ws to the backend and holds Vite's dev server to the backend's rules:
+// loopback Host, our Origin, the per-launch secret and the same Content-Security-Policy.
+// `vite build` is left alone: the built app is served by the backend itself.
 import type { Plugin } from 'vite'
 import { contentSecurityPolicy } from '../server/security.js'
-import { loopback, readDevEnvironment, type DevPorts } from './env.js'
+import { loopback, readDevBackend, type DevBackend } from './env.js'
 import { devGuard } from './guard.js'
 import { inlineScriptsAsModules } from './inline-scripts.js'
 
-export { devEnvironment, devUrl, readDevEnvironment, type DevPorts } from './env.js'
-
-const missingEnvironment =
-  'taupy: start the dev server with `npm run dev`: it starts the backend beside Vite and passes ' +
-  'TAUPY_PORT, TAUPY_VITE_PORT and TAUPY_SECRET to both.'
+const notStartedByTaupy =
+  'taupy: start the dev server with `npm run dev`: it starts the backend beside Vite and tells ' +
+  'Vite where it is (TAUPY_BACKEND_PORT) and the per-launch secret (TAUPY_SECRET).'
 
 export function taupy(): Plugin[] {
-  let ports: DevPorts | undefined
+  let backend: DevBackend | undefined
   const devServer: Plugin = {
     name: 'taupy:dev-server',
     apply: 'serve',
     config(_config, { isPreview }) {
       if (isPreview) return
-      ports = readDevEnvironment()
-      if (!ports) throw new Error(missingEnvironment)
+      backend = readDevBackend()
+      if (!backend) throw new Error(notStartedByTaupy)
       return {
         server: {
           host: loopback,
-          port: ports.vitePort,
           strictPort: true,
           open: false,
+          // Only our own address; the guard below is stricter still (exact host and port).
           allowedHosts: [],
-          // Host becomes the backend's own; the backend accepts the Vite origin via TAUPY_DEV_ORIGINS.
-          proxy: { '/ws': { target: `http://${loopback}:${ports.backendPort}`, ws: true, changeOrigin: true } },
+          proxy: { '/ws': { target: `http://${loopback}:${backend.backendPort}`, ws: true, changeOrigin: true } },
         },
       }
     },
     configureServer(server) {
-      if (!ports) return
-      const csp = contentSecurityPolicy(`${loopback}:${ports.vitePort}`)
-      const guard = devGuard(ports)
+      if (!backend) return
+      const vitePort = server.config.server.port ?? 5173
+      const csp = contentSecurityPolicy(`${loopback}:${vitePort}`)
+      const guard = devGuard(backend, vitePort)
       // Added here, before Vite's own middlewares: nothing is served before the checks pass.
       server.middlewares.use((request, response, next) => {
         response.setHeader('content-security-policy', csp)

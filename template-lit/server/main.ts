@@ -1,0 +1,55 @@
+// The app's backend: the state the UI watches, the calls it makes, and (when built) the UI itself.
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { win } from '../taupy/ipc/index.js'
+import { createServer, serveStatic } from '../taupy/server/index.js'
+import { createStore, serveApi } from '../taupy/sync/server.js'
+import { api } from '../shared/api.js'
+import { checkSignUp } from '../shared/signup.js'
+
+const server = await createServer()
+
+const store = createStore(api, {
+  counter: 0,
+  todos: [],
+  title: process.env.TAUPY_APP_NAME ?? 'Taupy App',
+  members: [],
+})
+let nextTodoId = 1
+
+serveApi(server.fastify, {
+  api,
+  store,
+  calls: {
+    increment: (by) => store.update('counter', (count) => count + by),
+    resetCounter: () => store.set('counter', 0),
+    addTodo(text) {
+      const todo = { id: nextTodoId++, text: text.trim(), done: false }
+      if (!todo.text) throw new Error('A todo needs some text.')
+      store.update('todos', (todos) => [...todos, todo])
+      return todo
+    },
+    toggleTodo: (id) => void store.update('todos', (todos) => todos.map((todo) => (todo.id === id ? { ...todo, done: !todo.done } : todo))),
+    deleteTodo: (id) => void store.update('todos', (todos) => todos.filter((todo) => todo.id !== id)),
+    async setTitle(title) {
+      store.set('title', title)
+      await win.setTitle(title)
+    },
+    signUp(form) {
+      const errors = checkSignUp(form)
+      if (Object.keys(errors).length > 0) return { ok: false as const, errors }
+      const member = { name: form.name.trim(), email: form.email.trim() }
+      store.update('members', (members) => [...members, member])
+      return { ok: true as const, greeting: `Welcome, ${member.name}!` }
+    },
+    failOnPurpose() {
+      throw new Error('The backend failed on purpose (see failOnPurpose in server/main.ts).')
+    },
+  },
+})
+
+// `npm run build` puts the UI beside this bundle; in dev, Vite serves it instead.
+const webRoot = fileURLToPath(new URL('./web', import.meta.url))
+if (existsSync(webRoot)) await serveStatic(server.fastify, { root: webRoot, spaFallback: true })
+
+await server.listen()

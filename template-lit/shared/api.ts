@@ -1,0 +1,50 @@
+// The app's API, one definition for both ends: the server state the UI can watch and the calls
+// it can make. The backend (server/main.ts) checks every call's arguments against these schemas;
+// the UI imports only the types, so the schemas never reach the browser bundle.
+import { Type, type Static } from '@sinclair/typebox'
+import { defineApi } from '../taupy/sync/api.js'
+
+export const Todo = Type.Object({
+  id: Type.Integer(),
+  text: Type.String({ minLength: 1, maxLength: 200 }),
+  done: Type.Boolean(),
+})
+export type Todo = Static<typeof Todo>
+
+export const SignUp = Type.Object({
+  name: Type.String({ maxLength: 100 }),
+  email: Type.String({ maxLength: 200 }),
+  age: Type.String({ maxLength: 10 }),
+})
+export type SignUp = Static<typeof SignUp>
+
+const SignUpErrors = Type.Partial(Type.Record(Type.KeyOf(SignUp), Type.String()))
+export type SignUpErrors = Static<typeof SignUpErrors>
+
+export const api = defineApi({
+  state: {
+    counter: Type.Integer(),
+    todos: Type.Array(Todo),
+    /** The window title, set from the UI through the backend. */
+    title: Type.String(),
+    members: Type.Array(Type.Object({ name: Type.String(), email: Type.String() })),
+  },
+  calls: {
+    increment: { args: [Type.Integer({ minimum: -1000, maximum: 1000 })], result: Type.Integer() },
+    resetCounter: { args: [] },
+    addTodo: { args: [Type.String({ maxLength: 200 })], result: Todo },
+    toggleTodo: { args: [Type.Integer()] },
+    deleteTodo: { args: [Type.Integer()] },
+    setTitle: { args: [Type.String({ minLength: 1, maxLength: 120 })] },
+    signUp: {
+      args: [SignUp],
+      result: Type.Union([
+        Type.Object({ ok: Type.Literal(true), greeting: Type.String() }),
+        Type.Object({ ok: Type.Literal(false), errors: SignUpErrors }),
+      ]),
+    },
+    /** Always throws: shows how a server error reaches the UI. */
+    failOnPurpose: { args: [] },
+  },
+})
+export type Api = typeof api

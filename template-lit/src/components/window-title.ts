@@ -1,0 +1,41 @@
+import { LitElement, html, type PropertyValues } from 'lit'
+import { customElement, state } from 'lit/decorators.js'
+import { backend, backendState } from '../backend.ts'
+import { CallErrors } from '../call-error.ts'
+import { cardStyles } from '../styles.ts'
+
+@customElement('window-title')
+export class WindowTitle extends LitElement {
+  private windowTitle = backendState(this, 'title')
+  private errors = new CallErrors(this)
+  @state() private draft = ''
+
+  private submit(event: SubmitEvent) {
+    event.preventDefault()
+    if (this.draft.trim()) void this.errors.run(backend.call('setTitle', this.draft.trim()))
+  }
+
+  // The backend sets the native window's title; in a browser tab, the page follows the state.
+  protected updated(changed: PropertyValues): void {
+    super.updated(changed)
+    if (this.windowTitle.value) document.title = this.windowTitle.value
+  }
+
+  render() {
+    return html`
+      <h2>Window title</h2>
+      <p>Now: <output data-testid="title">${this.windowTitle.value ?? '…'}</output></p>
+      <form class="row" @submit=${this.submit}>
+        <input
+          aria-label="New window title"
+          .value=${this.draft}
+          @input=${(event: InputEvent) => (this.draft = (event.target as HTMLInputElement).value)}
+        />
+        <button type="submit">Set title</button>
+      </form>
+      ${this.errors.message ? html`<p role="alert">${this.errors.message}</p>` : null}
+    `
+  }
+
+  static styles = cardStyles
+}

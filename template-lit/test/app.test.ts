@@ -1,0 +1,139 @@
+// End to end against the production build: the built backend serves dist/web, headless Chromium
+// drives the demo. Locators use roles, labels and test ids, which reach into shadow DOM too.
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import type { Browser, Page } from 'playwright-core'
+import { startApp, type RunningApp } from '../taupy/testing/app.js'
+import { launchBrowser } from '../taupy/testing/browser.js'
+
+const appDir = fileURLToPath(new URL('..', import.meta.url))
+let app: RunningApp
+let browser: Browser
+
+before(async () => {
+  app = await startApp(appDir)
+  browser = await launchBrowser()
+})
+after(async () => {
+  await browser?.close()
+  await app?.stop()
+})
+
+async function openApp(path = '/'): Promise<Page> {
+  const page = await browser.newPage()
+  const problems: string[] = []
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text())
+  })
+  page.on('pageerror', (error) => problems.push(error.message))
+  Object.assign(page, { problems })
+  const url = new URL(app.url)
+  url.pathname = path
+  await page.goto(url.href)
+  await page.locator('#status', { hasText: 'connected' }).waitFor()
+  return page
+}
+const problemsOf = (page: Page): string[] => (page as Page & { problems: string[] }).problems
+
+test('the page connects over /ws with the secret out of the address and a strict CSP', async () => {
+  const page = await openApp()
+  assert.equal(new URL(page.url()).search, '', 'the secret is removed from the address')
+  const response = await page.request.get(app.origin + '/')
+  assert.match(response.headers()['content-security-policy'] ?? '', /script-src 'self';/)
+  assert.deepEqual(problemsOf(page), [], 'no console errors (CSP violations included)')
+  await page.close()
+})
+
+test('counter: increment, decrement and reset through the backend', async () => {
+  const page = await openApp()
+  const count = page.getByTestId('count')
+  await page.getByRole('button', { name: 'Reset' }).click()
+  await assert.doesNotReject(count.filter({ hasText: /^0$/ }).waitFor())
+  await page.getByRole('button', { name: 'Increment' }).click()
+  await page.getByRole('button', { name: 'Increment' }).click()
+  await page.getByRole('button', { name: 'Decrement' }).click()
+  await count.filter({ hasText: /^1$/ }).waitFor()
+  await page.close()
+})
+
+test('todos: add, toggle, filter and delete', async () => {
+  const page = await openApp()
+  const input = page.getByLabel('New todo')
+  for (const text of ['Write docs', 'Ship it']) {
+    await input.fill(text)
+    await page.getByRole('button', { name: 'Add', exact: true }).click()
+    await page.getByText(text, { exact: true }).waitFor()
+  }
+  // click, not check(): the box follows server state, so it flips only when the backend answers.
+  await page.getByRole('checkbox', { name: 'Write docs' }).click()
+  await page.getByTestId('todo-summary').filter({ hasText: '1 left of 2' }).waitFor()
+
+  await page.getByRole('button', { name: 'Active', exact: true }).click()
+  await page.getByRole('checkbox', { name: 'Write docs' }).waitFor({ state: 'detached' })
+  assert.equal(await page.getByRole('checkbox', { name: 'Ship it' }).count(), 1)
+  await page.getByRole('button', { name: 'Done', exact: true }).click()
+  await page.getByRole('checkbox', { name: 'Ship it' }).waitFor({ state: 'detached' })
+  await page.getByRole('button', { name: 'All', exact: true }).click()
+
+  await page.getByRole('button', { name: 'Delete Write docs' }).click()
+  await page.getByTestId('todo-summary').filter({ hasText: '1 left of 1' }).waitFor()
+  await page.getByRole('button', { name: 'Delete Ship it' }).click()
+  await page.getByTestId('todo-summary').filter({ hasText: '0 left of 0' }).waitFor()
+  await page.close()
+})
+
+test('form: errors show per field, a valid form is accepted by the backend', async () => {
+  const page = await openApp()
+  await page.getByLabel('Name').fill('A')
+  await page.getByLabel('Email').fill('not-an-email')
+  await page.getByLabel('Age').fill('7')
+  await page.getByRole('button', { name: 'Sign up' }).click()
+  await page.getByText('Enter at least 2 characters.').waitFor()
+  await page.getByText('Enter an email address like ada@example.com.').waitFor()
+  await page.getByText('Enter an age from 13 to 130.').waitFor()
+
+  await page.getByLabel('Name').fill('Ada')
+  await page.getByLabel('Email').fill('ada@example.com')
+  await page.getByLabel('Age').fill('36')
+  await page.getByRole('button', { name: 'Sign up' }).click()
+  await page.getByRole('status').filter({ hasText: 'Welcome, Ada!' }).waitFor()
+  assert.equal(await page.getByText('Enter at least 2 characters.').count(), 0)
+  await page.close()
+})
+
+test('two pages share server state live, across routes', async () => {
+  const home = await openApp()
+  const about = await openApp('/about')
+  await about.getByRole('heading', { name: 'About' }).waitFor()
+  const before = Number(await home.getByTestId('count').textContent())
+  await home.getByRole('button', { name: 'Increment' }).click()
+  await about.getByTestId('about-counter').filter({ hasText: new RegExp(`^${before + 1}$`) }).waitFor()
+
+  // And the client-side router reaches the same page without a reload.
+  await home.getByRole('link', { name: 'About' }).click()
+  await home.getByTestId('about-counter').filter({ hasText: new RegExp(`^${before + 1}$`) }).waitFor()
+  assert.equal(new URL(home.url()).pathname, '/about')
+  await home.close()
+  await about.close()
+})
+
+test('the window title is set from the UI through the backend', async () => {
+  const page = await openApp()
+  const other = await openApp()
+  await page.getByLabel('New window title').fill('Renamed by the test')
+  await page.getByRole('button', { name: 'Set title' }).click()
+  await other.getByTestId('title').filter({ hasText: 'Renamed by the test' }).waitFor()
+  await other.waitForFunction(() => document.title === 'Renamed by the test')
+  await page.close()
+  await other.close()
+})
+
+test('a server error shows in the UI and the app keeps working', async () => {
+  const page = await openApp()
+  await page.getByRole('button', { name: 'Call a failing function' }).click()
+  await page.getByRole('alert').filter({ hasText: 'The backend failed on purpose' }).waitFor()
+  await page.getByRole('button', { name: 'Increment' }).click()
+  assert.equal(app.child.exitCode, null, 'the backend is still running')
+  await page.close()
+})
