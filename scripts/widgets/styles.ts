@@ -17,6 +17,7 @@ body { margin: 0; }
 .taupy-column { display: flex; flex-direction: column; gap: var(--taupy-gap); }
 .taupy-card { border: 1px solid var(--taupy-border); border-radius: var(--taupy-radius); padding: 16px;
   display: flex; flex-direction: column; gap: var(--taupy-gap); }
+.taupy-card > :is(h1, h2, h3, h4) { margin: 0; }
 .taupy-button { font: inherit; padding: 6px 14px; border-radius: var(--taupy-radius); cursor: pointer;
   border: 1px solid var(--taupy-border); background: transparent; color: inherit; }
 .taupy-button:hover { border-color: var(--taupy-accent); }
