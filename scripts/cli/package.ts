@@ -6,8 +6,8 @@
 // builds on any host (docs/shipping.md).
 import { build as esbuild } from 'esbuild'
 import { createHash } from 'node:crypto'
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs'
+import { dirname, join, relative } from 'node:path'
 import { parseArgs } from 'node:util'
 import { buildAll } from './build.js'
 import { serverBundle, webDir, type AppConfig } from './config.js'
@@ -74,6 +74,24 @@ async function stage(config: AppConfig, target: PackageTarget, node: NodeChoice)
   return { dir, launcher: Boolean(launcher) }
 }
 
+/** `taupy build` empties dist/; executables made earlier for other targets survive it. */
+async function buildKeepingPackages(config: AppConfig): Promise<void> {
+  const kept = join(config.dir, 'node_modules/.cache/taupy/package-kept')
+  rmSync(kept, { recursive: true, force: true })
+  if (existsSync(packageDir(config))) {
+    mkdirSync(dirname(kept), { recursive: true })
+    renameSync(packageDir(config), kept)
+  }
+  try {
+    await buildAll(config)
+  } finally {
+    if (existsSync(kept)) {
+      mkdirSync(config.outDir, { recursive: true })
+      renameSync(kept, packageDir(config))
+    }
+  }
+}
+
 export interface PackageOptions {
   target?: PackageTarget
   /** Node version to embed; default: the running one. */
@@ -92,7 +110,7 @@ export async function buildPackage(config: AppConfig, options: PackageOptions = 
   binPath(config.dir, 'caxa') // fails early, with advice, when caxa is not installed
   if (!existsSync(stub)) throw new Error(`caxa has no stub for ${target.id} (${stub})`)
 
-  await buildAll(config)
+  await buildKeepingPackages(config)
   const node = await resolveNode(config.dir, target, options.node)
   const staged = await stage(config, target, node)
   if (!staged.launcher) {

