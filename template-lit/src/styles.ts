@@ -21,6 +21,7 @@ export const cardStyles = css`
   }
   .row input {
     flex: 1;
+    min-width: 0;
   }
   button,
   input {
