@@ -43,6 +43,6 @@ export async function serveDevError(port: number, secret: string, message: strin
       return { message: () => {} }
     },
   })
-  await server.listen({ announce: false, handleSignals: false })
+  await server.listen({ standalone: false })
   return { close: () => server.fastify.close() }
 }

@@ -1,5 +1,5 @@
 // The launcher IPC for a taupy backend. Spec: docs/ipc.md (protocol version 1).
-export { win, dialog, LauncherClient, LauncherError, LauncherUnavailableError, createWindowApi, createDialogApi } from './window.js'
+export { win, dialog, attachLauncher, LauncherClient, LauncherError, LauncherUnavailableError, createWindowApi, createDialogApi } from './window.js'
 export type { WindowApi, DialogApi, CloseRequestedEvent, WindowEventMap, WindowEventName } from './window.js'
 export { connectLauncher, launcherChannel, LauncherChannel } from './stdio.js'
 export type { ChannelOptions, ShutdownHook } from './stdio.js'

@@ -4,7 +4,7 @@
 import type {
   Command, ConfirmResult, DialogLevel, Event, EventType, FileDialogOptions, FileDialogResult, Id, SaveDialogResult,
 } from './protocol.js'
-import { launcherChannel, type LauncherChannel } from './stdio.js'
+import { connectLauncher, launcherChannel, type LauncherChannel, type ShutdownHook } from './stdio.js'
 
 export class LauncherUnavailableError extends Error {
   constructor(what: string) {
@@ -58,7 +58,8 @@ export class LauncherClient {
     return this.channel.underLauncher
   }
 
-  private subscribe(): void {
+  /** Starts handling launcher events (close requests, replies); listeners and requests call it too. */
+  subscribe(): void {
     if (this.subscribed || !this.available) return
     this.subscribed = true
     this.channel.onEvent((event) => this.dispatch(event))
@@ -255,6 +256,18 @@ export function createDialogApi(client: LauncherClient): DialogApi {
 }
 
 const client = new LauncherClient()
+
+/**
+ * Call once at backend start-up (the server core does): under the launcher, window events are
+ * handled from now on, so a close request ends the app even if it never registered a listener,
+ * and `onShutdown` runs before the process exits because the launcher went away.
+ */
+export function attachLauncher(onShutdown: ShutdownHook): boolean {
+  if (!connectLauncher()) return false
+  launcherChannel().onShutdown(onShutdown)
+  client.subscribe()
+  return true
+}
 /** The app's window (no-ops with a warning when there is no launcher). */
 export const win: WindowApi = createWindowApi(client)
 /** Native dialogs (reject with LauncherUnavailableError when there is no launcher). */

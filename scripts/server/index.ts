@@ -2,6 +2,7 @@
 // hook, WebSocket support and the ready line. Templates add their routes and their channel.
 import websocket from '@fastify/websocket'
 import Fastify, { type FastifyInstance } from 'fastify'
+import { attachLauncher } from '../ipc/index.js'
 import { channelLimits } from './channel.js'
 import { announceReady } from './ready.js'
 import { createSecret, registerSecurity, secretParam, type CspOptions, type Guard } from './security.js'
@@ -19,10 +20,12 @@ export interface ServerOptions {
 }
 
 export interface ListenOptions {
-  /** Print the ready line on stdout (default true). */
-  announce?: boolean
-  /** Close and exit on SIGINT/SIGTERM (default true). */
-  handleSignals?: boolean
+  /**
+   * True (the default) when this server is the app's backend process: it prints the ready line,
+   * exits on SIGINT/SIGTERM and follows the launcher. False for a helper server inside another
+   * process (the dev supervisor's error stand-in).
+   */
+  standalone?: boolean
 }
 
 export interface TaupyServer {
@@ -53,18 +56,20 @@ export async function createServer(options: ServerOptions = {}): Promise<TaupySe
 
   return {
     fastify,
-    async listen({ announce = true, handleSignals = true } = {}) {
+    async listen({ standalone = true } = {}) {
       await fastify.listen({ host: '127.0.0.1', port: options.port ?? Number(process.env.TAUPY_PORT ?? 0) })
       const address = fastify.server.address()
       if (address === null || typeof address === 'string') throw new Error('server is not listening on TCP')
       guard.host = `127.0.0.1:${address.port}`
       const url = `http://${guard.host}/?${secretParam}=${guard.secret}`
-      if (handleSignals) {
+      if (standalone) {
+        // Under the launcher: a closed window or a dead launcher ends the backend, cleanly.
+        attachLauncher(() => fastify.close())
         for (const signal of ['SIGINT', 'SIGTERM'] as const) {
           process.once(signal, () => void fastify.close().finally(() => process.exit(0)))
         }
+        announceReady(url)
       }
-      if (announce) announceReady(url)
       return url
     },
   }
