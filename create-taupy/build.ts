@@ -5,6 +5,7 @@ import { build } from 'esbuild'
 import { cpSync, existsSync, rmSync } from 'node:fs'
 import { dirname, join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { templateFolders } from './src/templates.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const repo = join(here, '..')
@@ -30,9 +31,7 @@ await build({
 })
 
 rmSync(assets, { recursive: true, force: true })
-for (const template of ['template-widgets', 'template-react', 'template-lit']) {
-  copyTree(join(repo, template), join(assets, template))
-}
+for (const folder of templateFolders) copyTree(join(repo, folder), join(assets, folder))
 copyTree(join(repo, 'scripts'), join(assets, 'taupy'))
 const prebuilt = join(repo, 'launcher/prebuilt')
 if (existsSync(prebuilt)) {

@@ -2,7 +2,6 @@
 // /ws, the Vite dev guard on a real HTTP server, and the demo backend both templates share.
 import { Type } from '@sinclair/typebox'
 import assert from 'node:assert/strict'
-import { readdirSync, readFileSync } from 'node:fs'
 import { createServer as createHttpServer, get } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, test } from 'node:test'
@@ -151,15 +150,4 @@ test('the Vite dev guard: exact loopback Host, our Origin, and the secret before
   } finally {
     server.close()
   }
-})
-
-test('the React and Lit demos share one backend, API and end-to-end test, byte for byte', () => {
-  const files = (dir: string): string[] => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => `${e.parentPath}/${e.name}`.slice(dir.length))
-  for (const dir of ['server', 'shared']) {
-    assert.deepEqual(files(`template-lit/${dir}`), files(`template-react/${dir}`))
-    for (const file of files(`template-react/${dir}`)) {
-      assert.equal(readFileSync(`template-lit/${dir}${file}`, 'utf8'), readFileSync(`template-react/${dir}${file}`, 'utf8'), `${dir}${file}`)
-    }
-  }
-  assert.equal(readFileSync('template-lit/test/app.test.ts', 'utf8'), readFileSync('template-react/test/app.test.ts', 'utf8'))
 })

@@ -67,7 +67,9 @@ export function planProject(options: ProjectOptions): PlannedFile[] {
     }
   }
   const basePackageJson = files.get('package.json')
-  for (const [path, source] of listFiles(join(assetsDir, `template-${template.name}`))) files.set(path, source)
+  for (const folder of [...(template.layers ?? []), template.name]) {
+    for (const [path, source] of listFiles(join(assetsDir, `template-${folder}`))) files.set(path, source)
+  }
   const unused = unusedRuntime(template)
   for (const [path, source] of listFiles(join(assetsDir, 'taupy'), 'taupy/')) {
     if (!unused.has(path.split('/')[1]!) && path !== runtimeDependencies) files.set(path, source)

@@ -9,6 +9,11 @@ export interface Template {
   omitFromBase?: readonly string[]
   /** Folders of the shared runtime (scripts/) that only some templates use. */
   runtime?: readonly string[]
+  /**
+   * App code shared by several templates: each `template-<layer>` folder is laid down after the
+   * create-vite base and before `template-<name>` (the React and Lit demos share one backend).
+   */
+  layers?: readonly string[]
 }
 
 export const templates: readonly Template[] = [
@@ -24,6 +29,7 @@ export const templates: readonly Template[] = [
     description: 'Vite + React frontend, server state and typed calls over /ws',
     viteBase: 'react-ts',
     omitFromBase: ['README.md', 'src/assets', 'public/icons.svg'],
+    layers: ['spa'],
     runtime: ['sync', 'vite'],
   },
   {
@@ -32,11 +38,17 @@ export const templates: readonly Template[] = [
     description: 'Vite + Lit web components, server state and typed calls over /ws',
     viteBase: 'lit-ts',
     omitFromBase: ['src/my-element.ts', 'src/assets', 'public/icons.svg'],
+    layers: ['spa'],
     runtime: ['sync', 'vite'],
   },
 ]
 
 export const defaultTemplate = 'widgets'
+
+/** Every template-<name> folder the scaffolder ships: the templates and their shared layers. */
+export const templateFolders: readonly string[] = [
+  ...new Set(templates.flatMap((template) => [...(template.layers ?? []), template.name])),
+].map((name) => `template-${name}`)
 
 export function findTemplate(name: string): Template | undefined {
   return templates.find((template) => template.name === name)
