@@ -14,6 +14,8 @@ export async function serveStatic(fastify: FastifyInstance, options: StaticOptio
     root: options.root,
     wildcard: true,
     index: 'index.html',
+    // Hidden files in the build output are accidents (.env, .git, .DS_Store): never serve them.
+    dotfiles: 'ignore',
     setHeaders(reply, path) {
       const hashed = /[\\/]assets[\\/]/.test(path)
       reply.header('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache')
