@@ -7,6 +7,10 @@ import type { Bench, BenchRow } from './types.js'
 const benches: Record<string, () => Promise<{ default: Bench }>> = {
   scaffold: () => import('./scaffold.js'),
   backend: () => import('./backend.js'),
+  widgets: () => import('./widgets.js'),
+  spa: () => import('./spa.js'),
+  launcher: () => import('./launcher.js'),
+  package: () => import('./package.js'),
 }
 
 const only = process.argv.slice(2)
