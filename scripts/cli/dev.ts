@@ -14,7 +14,7 @@ import { createSecret, secretParam } from '../server/security.js'
 import { buildClient, buildServer } from './build.js'
 import { serverBundle, type AppConfig } from './config.js'
 import { serveDevError, type DevErrorServer } from './dev-error.js'
-import { findLauncher, launcherArgs } from './launcher.js'
+import { findLauncher, hasDisplay, launcherArgs, noDisplayNote } from './launcher.js'
 import { binPath, openBrowser } from './processes.js'
 
 export interface DevFlags {
@@ -55,6 +55,10 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
 const log = (message: string): void => void process.stderr.write(`taupy dev: ${message}\n`)
 
 export async function dev(config: AppConfig, flags: DevFlags): Promise<void> {
+  if (flags.window && !hasDisplay()) {
+    log(noDisplayNote)
+    flags = { ...flags, window: false }
+  }
   const launcher = flags.window && !flags.browser && !flags.supervise ? findLauncher(config.dir) : undefined
   if (launcher) {
     const taupyBin = join(config.dir, 'taupy/bin/taupy.mjs')

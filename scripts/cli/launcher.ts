@@ -16,3 +16,11 @@ export function launcherArgs(config: AppConfig): string[] {
   if (minWidth && minHeight) args.push('--min-size', `${minWidth}x${minHeight}`)
   return args
 }
+
+/** Whether a window can be shown at all: Linux without X11 or Wayland (SSH, CI) cannot. */
+export function hasDisplay(): boolean {
+  return process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY)
+}
+
+export const noDisplayNote =
+  'no display (DISPLAY and WAYLAND_DISPLAY are unset): running the backend alone; open the URL of its ready line in a browser'

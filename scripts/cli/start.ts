@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { buildAll } from './build.js'
 import { serverBundle, webDir, type AppConfig } from './config.js'
-import { findLauncher, launcherArgs } from './launcher.js'
+import { findLauncher, hasDisplay, launcherArgs, noDisplayNote } from './launcher.js'
 import { openBrowser, waitForReady } from './processes.js'
 import { isStale } from './stale.js'
 
@@ -29,7 +29,8 @@ export async function start(config: AppConfig, flags: StartFlags): Promise<void>
     await buildAll(config)
   }
   const backend = [process.execPath, serverBundle(config)]
-  if (!flags.window) {
+  if (flags.window && !hasDisplay()) console.error(`taupy: ${noDisplayNote}`)
+  if (!flags.window || !hasDisplay()) {
     follow(spawn(backend[0]!, backend.slice(1), { cwd: config.dir, stdio: 'inherit' }))
     return
   }
