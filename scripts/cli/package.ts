@@ -1,4 +1,4 @@
-// `taupy package [--target linux-x64|win32-x64|…] [--node <version>]`: one executable file
+// `taupy package [--target linux-x64|win32-x64|…] [--node running|lts|<version>]`: one executable file
 // with Node, the built app and the native launcher inside, made by caxa. The file is caxa's
 // prebuilt stub for the target with a gzipped tar of a staging folder appended; on the first
 // run the stub extracts it to <temp>/caxa/applications/<identifier>/ and runs
@@ -94,11 +94,11 @@ async function buildKeepingPackages(config: AppConfig): Promise<void> {
 
 export interface PackageOptions {
   target?: PackageTarget
-  /** Node version to embed; default: the running one. */
+  /** Node to embed: `running`, `lts` or a version (see nodeVersionFor). */
   node?: string
 }
 
-/** The CLI: `taupy package [--target <os-arch>] [--node <version>]`. */
+/** The CLI: `taupy package [--target <os-arch>] [--node running|lts|<version>]`. */
 export async function packageApp(config: AppConfig, argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, allowPositionals: true, options: { target: { type: 'string' }, node: { type: 'string' } } })
   await buildPackage(config, { target: values.target ? parseTarget(values.target) : undefined, node: values.node })

@@ -11,6 +11,7 @@ import module from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { openBrowser, waitForReady } from '../cli/processes.js'
+import { markInUse, removeOldBuilds } from './old-builds.js'
 import { onParentExit } from './parent-watch.js'
 
 /** Window title and size from the app's package.json, set by `taupy package`. */
@@ -59,5 +60,11 @@ async function runWindow(browser: boolean): Promise<void> {
   openBrowser(await waitForReady(child, (line) => console.log(line)))
 }
 
+// The first process of the app (not the backend the launcher starts) cleans up after caxa,
+// once the app is up: old builds are never worth a slower start.
+if (!args.includes('--taupy-backend')) {
+  markInUse(here)
+  setTimeout(() => void removeOldBuilds(here), 3000).unref()
+}
 if (args.includes('--no-window') || args.includes('--taupy-backend')) await runBackend()
 else await runWindow(args.includes('--browser'))
