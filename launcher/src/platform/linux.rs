@@ -7,6 +7,7 @@ use crate::app;
 use crate::backend::emit;
 use crate::cli::Options;
 use crate::json::Json;
+use super::page_script::{page_script, WEBKIT};
 use crate::protocol::{self, event, reply_err, reply_ok, Command, FileDialog, Level, Request};
 use std::cell::{Cell, RefCell};
 use std::ffi::{CStr, CString};
@@ -254,27 +255,6 @@ pub fn show_error_page(html: &str) {
     }
 }
 
-/// The page-side API, injected at document start in the top frame.
-const PAGE_SCRIPT: &str = r#"(function () {
-  if (window.taupy) return;
-  var h = window.webkit && window.webkit.messageHandlers && window.webkit.messageHandlers.taupy;
-  var listeners = [];
-  function send(m) { if (h) h.postMessage(JSON.stringify(m)); }
-  window.taupy = Object.freeze({
-    platform: "linux",
-    postMessage: function (data) { send({ kind: "message", data: data }); },
-    startDrag: function () { send({ kind: "drag" }); },
-    onMessage: function (fn) { listeners.push(fn); },
-    _dispatch: function (data) { listeners.forEach(function (fn) { try { fn(data); } catch (e) { console.error(e); } }); }
-  });
-  document.addEventListener("mousedown", function (e) {
-    if (e.button === 0 && e.target && e.target.closest && e.target.closest("[data-taupy-drag-region]")) {
-      e.preventDefault();
-      send({ kind: "drag" });
-    }
-  });
-})();"#;
-
 pub fn open_window(opts: &Options, url: &str, origin: &str) {
     ORIGIN.with(|o| *o.borrow_mut() = origin.to_string());
     unsafe {
@@ -292,7 +272,7 @@ pub fn open_window(opts: &Options, url: &str, origin: &str) {
         let name = cstr("taupy");
         webkit_user_content_manager_register_script_message_handler(ucm, name.as_ptr());
         connect(ucm, "script-message-received::taupy", on_script_message as Ptr, null_mut());
-        let src = cstr(PAGE_SCRIPT);
+        let src = cstr(&page_script(&WEBKIT));
         // frames: WEBKIT_USER_CONTENT_INJECT_TOP_FRAME (1); time: INJECT_AT_DOCUMENT_START (0)
         let script = webkit_user_script_new(src.as_ptr(), 1, 0, null_mut(), null_mut());
         webkit_user_content_manager_add_script(ucm, script);

@@ -13,12 +13,21 @@
 //! Calls back into the core: `crate::app::close_requested()` (user closes the window),
 //! `crate::app::drain()` (after wake), and `crate::backend::emit(event)` for events.
 
+/// `window.taupy`, the same script on every platform (only the transport differs).
+mod page_script;
+
 #[cfg(target_os = "linux")]
 mod linux;
 #[cfg(target_os = "linux")]
 pub use self::linux::*;
 
+/// WebView2's COM layouts and handler object: plain Rust, so its tests run on every OS.
+#[cfg(any(windows, test))]
+mod webview2;
+
 #[cfg(windows)]
 mod windows;
+#[cfg(windows)]
+mod windows_webview;
 #[cfg(windows)]
 pub use self::windows::*;

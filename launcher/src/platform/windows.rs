@@ -1,14 +1,12 @@
-//! Windows: a Win32 window (user32), native dialogs (comdlg32/shell32), and WebView2.
-//! Raw `extern "system"` declarations, no crates; compiled with Debian's rustc 1.63 for
-//! x86_64-pc-windows-gnu (launcher/build.sh).
+//! Windows: a Win32 window (user32) and native dialogs (comdlg32/shell32); the WebView2 inside
+//! it is `windows_webview.rs`. Raw `extern "system"` declarations, no crates; compiled with
+//! Debian's rustc 1.63 for x86_64-pc-windows-gnu (launcher/build.sh).
 //!
-//! WebView2: the installed Evergreen runtime is located the way Microsoft's loader does
-//! (EdgeUpdate `Clients\{F3017226-…}` key, value `pv`, per machine then per user). When it is
-//! missing the launcher sends `error` {code: "webview2_missing"} and shows a message box that
-//! says what to install; the window and its commands keep working. Hosting the runtime through
-//! its COM API (environment → controller → webview) is NOT implemented yet: see
-//! launcher/README.md ("Windows status"). Webview commands reply `webview_unavailable`.
+//! When no WebView2 runtime is installed the launcher sends `error` {code: "webview2_missing"}
+//! and shows a message box that says what to install; the window and its commands keep working
+//! and webview commands reply `webview_unavailable`.
 
+use super::windows_webview as webview;
 use crate::app;
 use crate::backend::emit;
 use crate::cli::Options;
@@ -16,12 +14,12 @@ use crate::json::Json;
 use crate::protocol::{self, event, reply_err, reply_ok, Command, FileDialog, Level, Request};
 use std::cell::{Cell, RefCell};
 use std::os::raw::c_void;
-use std::ptr::{null, null_mut};
+use std::ptr::null;
 use std::sync::atomic::{AtomicIsize, Ordering};
 
 pub const NAME: &str = "windows";
 
-type Hwnd = isize;
+pub(super) type Hwnd = isize;
 type WndProc = extern "system" fn(Hwnd, u32, usize, isize) -> isize;
 
 #[repr(C)]
@@ -139,18 +137,13 @@ extern "system" {
     fn MessageBoxW(h: Hwnd, text: *const u16, caption: *const u16, kind: u32) -> i32;
     fn SetForegroundWindow(h: Hwnd) -> i32;
     fn LoadCursorW(inst: isize, name: *const u16) -> isize;
-    fn IsZoomed(h: Hwnd) -> i32;
     fn IsIconic(h: Hwnd) -> i32;
+    fn ReleaseCapture() -> i32;
+    fn GetCursorPos(p: *mut Point) -> i32;
 }
 #[link(name = "kernel32")]
 extern "system" {
     fn GetModuleHandleW(name: *const u16) -> isize;
-}
-#[link(name = "advapi32")]
-extern "system" {
-    fn RegGetValueW(
-        key: isize, sub: *const u16, value: *const u16, flags: u32, kind: *mut u32, data: *mut c_void, size: *mut u32,
-    ) -> i32;
 }
 #[link(name = "shell32")]
 extern "system" {
@@ -172,10 +165,12 @@ extern "system" {
 const WM_DESTROY: u32 = 0x0002;
 const WM_MOVE: u32 = 0x0003;
 const WM_SIZE: u32 = 0x0005;
+const WM_ACTIVATE: u32 = 0x0006;
 const WM_SETFOCUS: u32 = 0x0007;
-const WM_KILLFOCUS: u32 = 0x0008;
 const WM_CLOSE: u32 = 0x0010;
 const WM_GETMINMAXINFO: u32 = 0x0024;
+const WM_NCLBUTTONDOWN: u32 = 0x00A1;
+const HTCAPTION: usize = 2;
 const WM_APP_WAKE: u32 = 0x8001;
 const WM_APP_DEFERRED: u32 = 0x8002;
 const WS_OVERLAPPEDWINDOW: u32 = 0x00CF_0000;
@@ -190,7 +185,6 @@ const SWP_NOZORDER: u32 = 0x4;
 const SWP_NOACTIVATE: u32 = 0x10;
 const SWP_FRAMECHANGED: u32 = 0x20;
 const HWND_MESSAGE: Hwnd = -3;
-const WEBVIEW2_CLIENT: &str = "{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}";
 const WEBVIEW2_DOWNLOAD: &str = "https://go.microsoft.com/fwlink/p/?LinkId=2124703";
 
 static WAKE_HWND: AtomicIsize = AtomicIsize::new(0);
@@ -201,6 +195,7 @@ enum Deferred {
     Message { title: Option<String>, message: String, level: Level, confirm: bool, id: Option<Json> },
     File { d: FileDialog, action: u8, id: Option<Json> },
     MissingRuntime,
+    WebviewFailed(String),
 }
 
 thread_local! {
@@ -212,20 +207,24 @@ thread_local! {
     static EXIT_CODE: Cell<i32> = Cell::new(0);
     static QUITTING: Cell<bool> = Cell::new(false);
     static DEFERRED: RefCell<Vec<Deferred>> = RefCell::new(Vec::new());
-    static RUNTIME: RefCell<Option<String>> = RefCell::new(None);
 }
 
-fn wide(s: &str) -> Vec<u16> {
+pub(super) fn wide(s: &str) -> Vec<u16> {
     s.encode_utf16().chain(std::iter::once(0)).collect()
 }
 
-fn from_wide(buf: &[u16]) -> String {
+pub(super) fn from_wide(buf: &[u16]) -> String {
     let end = buf.iter().position(|&c| c == 0).unwrap_or(buf.len());
     String::from_utf16_lossy(&buf[..end])
 }
 
 fn win() -> Hwnd {
     WINDOW.with(|w| w.get())
+}
+
+/// The app window (0 once closed), for the webview host.
+pub(super) fn window() -> Hwnd {
+    win()
 }
 
 fn class(name: &str, proc_: WndProc) -> Vec<u16> {
@@ -248,28 +247,6 @@ fn class(name: &str, proc_: WndProc) -> Vec<u16> {
         RegisterClassExW(&wc);
     }
     cls
-}
-
-/// The installed Evergreen WebView2 runtime's version, looked up like Microsoft's loader.
-pub fn webview2_runtime_version() -> Option<String> {
-    let keys: [(isize, String); 3] = [
-        (0x8000_0002u32 as i32 as isize, format!("SOFTWARE\\WOW6432Node\\Microsoft\\EdgeUpdate\\Clients\\{}", WEBVIEW2_CLIENT)),
-        (0x8000_0002u32 as i32 as isize, format!("SOFTWARE\\Microsoft\\EdgeUpdate\\Clients\\{}", WEBVIEW2_CLIENT)),
-        (0x8000_0001u32 as i32 as isize, format!("Software\\Microsoft\\EdgeUpdate\\Clients\\{}", WEBVIEW2_CLIENT)),
-    ];
-    for (root, sub) in keys.iter() {
-        let mut buf = [0u16; 64];
-        let mut size = (buf.len() * 2) as u32;
-        let (s, v) = (wide(sub), wide("pv"));
-        let rc = unsafe { RegGetValueW(*root, s.as_ptr(), v.as_ptr(), 2, null_mut(), buf.as_mut_ptr() as *mut c_void, &mut size) };
-        if rc == 0 {
-            let pv = from_wide(&buf);
-            if !pv.is_empty() && pv != "0.0.0.0" {
-                return Some(pv);
-            }
-        }
-    }
-    None
 }
 
 // ----- the platform API (see platform/mod.rs) -----
@@ -303,6 +280,11 @@ pub fn wake() {
     if h != 0 {
         unsafe { PostMessageW(h, WM_APP_WAKE, 0, 0) };
     }
+}
+
+/// WebView2 could not start: explain it in a message box (outside the COM callback).
+pub(super) fn defer_webview_failed(message: String) {
+    defer(Deferred::WebviewFailed(message));
 }
 
 fn defer(d: Deferred) {
@@ -341,16 +323,17 @@ pub fn quit(code: i32) {
 pub fn close_window() {
     let h = win();
     if h != 0 {
+        webview::close();
         WINDOW.with(|w| w.set(0));
         unsafe { DestroyWindow(h) };
     }
 }
 
-pub fn show_error_page(_html: &str) {
-    // Without a hosted webview the crash is shown in the title (set by the core) and on stderr.
+pub fn show_error_page(html: &str) {
+    webview::show_error_page(html);
 }
 
-pub fn open_window(opts: &Options, _url: &str, _origin: &str) {
+pub fn open_window(opts: &Options, url: &str, origin: &str) {
     MIN_SIZE.with(|m| m.set((opts.min_width.unwrap_or(0), opts.min_height.unwrap_or(0))));
     RESIZABLE.with(|r| r.set(opts.resizable));
     DECORATED.with(|r| r.set(opts.decorations));
@@ -366,18 +349,18 @@ pub fn open_window(opts: &Options, _url: &str, _origin: &str) {
         apply_style(h);
         ShowWindow(h, 1);
     }
-    match webview2_runtime_version() {
-        Some(v) => RUNTIME.with(|r| *r.borrow_mut() = Some(v)),
-        None => {
-            emit(&event(
-                "error",
-                vec![
-                    ("code", "webview2_missing".into()),
-                    ("message", format!("the Microsoft Edge WebView2 Runtime is not installed; get it from {}", WEBVIEW2_DOWNLOAD).into()),
-                ],
-            ));
-            defer(Deferred::MissingRuntime);
-        }
+    if webview::fixed_runtime_folder().is_some() || webview::installed_version().is_some() {
+        webview::start(opts, url, origin);
+    } else {
+        webview::set_unavailable("the WebView2 runtime is not installed");
+        emit(&event(
+            "error",
+            vec![
+                ("code", "webview2_missing".into()),
+                ("message", format!("the Microsoft Edge WebView2 Runtime is not installed; get it from {}", WEBVIEW2_DOWNLOAD).into()),
+            ],
+        ));
+        defer(Deferred::MissingRuntime);
     }
 }
 
@@ -397,7 +380,7 @@ fn ack(id: &Option<Json>) {
     }
 }
 
-fn fail(id: &Option<Json>, command: &str, code: &'static str, message: &str) {
+pub(super) fn fail(id: &Option<Json>, command: &str, code: &'static str, message: &str) {
     match id {
         Some(id) => emit(&reply_err(id, code, message)),
         None => emit(&protocol::error_event(&protocol::ProtocolError {
@@ -413,6 +396,9 @@ pub fn exec(r: Request) {
     let h = win();
     if h == 0 {
         return fail(&r.id, "window", "no_window", "the window is closed");
+    }
+    if webview::handles(&r.command) {
+        return webview::exec(r);
     }
     let id = r.id;
     unsafe {
@@ -471,13 +457,8 @@ pub fn exec(r: Request) {
                 SetForegroundWindow(h);
             }
             Command::OpenExternal { url } => {
-                let lower = url.to_ascii_lowercase();
-                if !(lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:")) {
-                    return fail(&id, "open_external", "open_failed", "only http, https and mailto URLs are opened externally");
-                }
-                let (op, u) = (wide("open"), wide(&url));
-                if ShellExecuteW(h, op.as_ptr(), u.as_ptr(), null(), null(), 1) <= 32 {
-                    return fail(&id, "open_external", "open_failed", "ShellExecute failed");
+                if let Err(e) = open_external(&url) {
+                    return fail(&id, "open_external", "open_failed", &e);
                 }
             }
             Command::MessageDialog { title, message, level } => {
@@ -489,17 +470,40 @@ pub fn exec(r: Request) {
             Command::OpenFileDialog(d) => return defer(Deferred::File { d, action: 0, id }),
             Command::SaveFileDialog(d) => return defer(Deferred::File { d, action: 1, id }),
             Command::OpenFolderDialog(d) => return defer(Deferred::File { d, action: 2, id }),
-            Command::Navigate { .. } | Command::Reload | Command::Eval { .. } | Command::PostMessage { .. } | Command::OpenDevtools => {
-                let msg = match RUNTIME.with(|r| r.borrow().clone()) {
-                    None => "the WebView2 runtime is not installed".to_string(),
-                    Some(v) => format!("WebView2 {} found, but hosting it is not implemented in this build", v),
-                };
-                return fail(&id, "webview", "webview_unavailable", &msg);
-            }
-            Command::Ready { .. } | Command::PreventClose | Command::Exit { .. } => {}
+            // Webview commands went to windows_webview above; the core handles the rest.
+            _ => {}
         }
     }
     ack(&id);
+}
+
+/// The system browser (ShellExecute "open"), for http(s) and mailto only.
+pub(super) fn open_external(url: &str) -> Result<(), String> {
+    let lower = url.to_ascii_lowercase();
+    if !(lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:")) {
+        return Err(format!("only http, https and mailto URLs are opened externally, not `{}`", url));
+    }
+    let (op, u) = (wide("open"), wide(url));
+    if unsafe { ShellExecuteW(win(), op.as_ptr(), u.as_ptr(), null(), null(), 1) } <= 32 {
+        return Err("ShellExecute failed".into());
+    }
+    Ok(())
+}
+
+/// `taupy.startDrag()` / drag regions: the move loop a title-bar press starts. Posted rather than
+/// sent, so it runs from the message loop and not inside WebView2's message callback.
+pub(super) fn start_drag() {
+    let h = win();
+    if h == 0 {
+        return;
+    }
+    unsafe {
+        let mut p = Point { x: 0, y: 0 };
+        GetCursorPos(&mut p);
+        ReleaseCapture(); // the webview's child window holds the mouse capture from the press
+        let lparam = (((p.y as u16 as u32) << 16) | (p.x as u16 as u32)) as i32 as isize;
+        PostMessageW(h, WM_NCLBUTTONDOWN, HTCAPTION, lparam);
+    }
 }
 
 unsafe fn set_fullscreen(h: Hwnd, on: bool) {
@@ -532,6 +536,14 @@ fn run_deferred(d: Deferred) {
                     WEBVIEW2_DOWNLOAD
                 ));
                 let cap = wide("WebView2 Runtime missing");
+                MessageBoxW(h, text.as_ptr(), cap.as_ptr(), 0x10);
+            }
+            Deferred::WebviewFailed(message) => {
+                let text = wide(&format!(
+                    "This app's window could not start Microsoft Edge WebView2:\n{}\n\nReinstalling the \"Evergreen\" runtime may help:\n{}",
+                    message, WEBVIEW2_DOWNLOAD
+                ));
+                let cap = wide("WebView2 could not start");
                 MessageBoxW(h, text.as_ptr(), cap.as_ptr(), 0x10);
             }
             Deferred::Message { title, message, level, confirm, id } => {
@@ -646,27 +658,32 @@ extern "system" fn window_proc(h: Hwnd, m: u32, w: usize, l: isize) -> isize {
                 0 // the core destroys the window once the backend has exited
             }
             WM_SIZE => {
-                if w != 1 {
-                    // not SIZE_MINIMIZED; report the outer size, as set_size takes it
+                if w == 1 {
+                    webview::set_visible(false); // SIZE_MINIMIZED
+                } else {
+                    webview::set_visible(true);
+                    webview::fit();
+                    // report the outer size, as set_size takes it
                     let mut r = Rect { left: 0, top: 0, right: 0, bottom: 0 };
                     GetWindowRect(h, &mut r);
                     emit(&event("resized", vec![("width", (r.right - r.left).into()), ("height", (r.bottom - r.top).into())]));
                 }
-                let _ = IsZoomed(h);
                 0
             }
             WM_MOVE => {
+                webview::moved();
                 let mut r = Rect { left: 0, top: 0, right: 0, bottom: 0 };
                 GetWindowRect(h, &mut r);
                 emit(&event("moved", vec![("x", r.left.into()), ("y", r.top.into())]));
                 0
             }
-            WM_SETFOCUS => {
-                emit(&event("focused", vec![]));
-                0
+            // Activation, not keyboard focus: the focus moves on into the webview's child window.
+            WM_ACTIVATE => {
+                emit(&event(if w & 0xFFFF != 0 { "focused" } else { "blurred" }, vec![]));
+                DefWindowProcW(h, m, w, l)
             }
-            WM_KILLFOCUS => {
-                emit(&event("blurred", vec![]));
+            WM_SETFOCUS => {
+                webview::focus();
                 0
             }
             WM_GETMINMAXINFO => {

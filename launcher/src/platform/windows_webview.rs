@@ -1,0 +1,676 @@
+//! WebView2 inside the launcher's Win32 window: finding the runtime the way Microsoft's loader
+//! does, environment → controller → webview through the COM vtables of `webview2.rs`, and the
+//! protocol's webview side (origin rule, page messages, eval, page_loaded). UI thread only:
+//! WebView2 calls every handler on the thread that created it.
+//!
+//! Loader (no DLL to ship): Microsoft's WebView2Loader reads EdgeUpdate's
+//! `ClientState\{F3017226-…}\EBWebView` (the runtime's version folder; machine-wide 32-bit view,
+//! then per user), loads `<folder>\EBWebView\x64\EmbeddedBrowserWebView.dll` and calls its
+//! `CreateWebViewEnvironmentWithOptionsInternal(checkRunningInstance, runtimeType,
+//! userDataFolder, options, handler)`; webview/webview's built-in loader does the same, and so
+//! do we (falling back to `Clients\{…}` `location` + `pv`). An app that ships Microsoft's
+//! `WebView2Loader.dll` next to the exe gets that instead (only from the exe's own folder, never
+//! the DLL search path), and `WEBVIEW2_BROWSER_EXECUTABLE_FOLDER` selects a fixed-version
+//! runtime, as it does for Microsoft's loader.
+
+use super::page_script::{page_script, WEBVIEW2};
+use super::webview2::{
+    self as wv, com_call, hresult_arg, hresult_text, ControllerVtbl, EnvironmentVtbl, HResult, Handler,
+    NavigationCompletedArgsVtbl, NavigationStartingArgsVtbl, NewWindowRequestedArgsVtbl, SettingsVtbl,
+    WebMessageReceivedArgsVtbl, WebViewVtbl, S_OK,
+};
+use super::windows::{self as win, from_wide, wide, Hwnd};
+use crate::app;
+use crate::backend::emit;
+use crate::cli::Options;
+use crate::json::Json;
+use crate::protocol::{event, reply_ok, Command, Request};
+use std::cell::{Cell, RefCell};
+use std::os::raw::c_void;
+use std::ptr::{null, null_mut};
+
+#[link(name = "kernel32")]
+extern "system" {
+    fn LoadLibraryW(name: *const u16) -> isize;
+    fn GetProcAddress(module: isize, name: *const u8) -> *const c_void;
+}
+#[link(name = "advapi32")]
+extern "system" {
+    fn RegGetValueW(
+        key: isize, sub: *const u16, value: *const u16, flags: u32, kind: *mut u32, data: *mut c_void, size: *mut u32,
+    ) -> i32;
+}
+#[link(name = "user32")]
+extern "system" {
+    fn GetClientRect(h: Hwnd, r: *mut wv::Bounds) -> i32;
+}
+#[link(name = "ole32")]
+extern "system" {
+    fn CoTaskMemFree(p: *mut c_void);
+}
+
+const CLIENT_GUID: &str = "{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}";
+const HKLM: isize = 0x8000_0002u32 as i32 as isize;
+const HKCU: isize = 0x8000_0001u32 as i32 as isize;
+const RRF_RT_REG_SZ: u32 = 0x2;
+/// COREWEBVIEW2_WEB_ERROR_STATUS_CONNECTION_ABORTED / _OPERATION_CANCELED: what a navigation we
+/// cancelled (or one superseded by the next) ends with; not a load failure.
+const WEB_ERROR_ABORTED: i32 = 9;
+const WEB_ERROR_CANCELED: i32 = 14;
+const MAX_ATTEMPTS: u32 = 3;
+
+type CreateInternal = unsafe extern "system" fn(bool, i32, *const u16, *mut c_void, *mut Handler) -> HResult;
+type CreateWithOptions = unsafe extern "system" fn(*const u16, *const u16, *mut c_void, *mut Handler) -> HResult;
+
+#[derive(Clone, Copy)]
+enum Loader {
+    /// EmbeddedBrowserWebView.dll's entry point; runtime type 0 = installed, 1 = fixed version.
+    Internal(CreateInternal, i32),
+    /// Microsoft's WebView2Loader.dll, shipped by the app next to the exe.
+    Official(CreateWithOptions),
+}
+
+enum State {
+    /// Environment/controller on their way: webview commands wait here.
+    Starting(Vec<Request>),
+    Ready,
+    Unavailable(String),
+}
+
+thread_local! {
+    static STATE: RefCell<State> = RefCell::new(State::Starting(Vec::new()));
+    static LOADER: Cell<Option<Loader>> = Cell::new(None);
+    static USER_DATA: RefCell<Vec<u16>> = RefCell::new(Vec::new());
+    static ATTEMPTS: Cell<u32> = Cell::new(0);
+    static ENV: Cell<*mut c_void> = Cell::new(null_mut());
+    static CONTROLLER: Cell<*mut c_void> = Cell::new(null_mut());
+    static WEBVIEW: Cell<*mut c_void> = Cell::new(null_mut());
+    static URL: RefCell<String> = RefCell::new(String::new());
+    static ORIGIN: RefCell<String> = RefCell::new(String::new());
+    static ERROR_PAGE: RefCell<Option<String>> = RefCell::new(None);
+    static DEVTOOLS: Cell<bool> = Cell::new(false);
+}
+
+// ----- finding the runtime -----
+
+fn reg_string(root: isize, sub: &str, value: &str) -> Option<String> {
+    let mut buf = vec![0u16; 1024];
+    let mut size = (buf.len() * 2) as u32;
+    let (s, v) = (wide(sub), wide(value));
+    let rc = unsafe {
+        RegGetValueW(root, s.as_ptr(), v.as_ptr(), RRF_RT_REG_SZ, null_mut(), buf.as_mut_ptr() as *mut c_void, &mut size)
+    };
+    let text = from_wide(&buf);
+    if rc == 0 && !text.is_empty() {
+        Some(text)
+    } else {
+        None
+    }
+}
+
+/// EdgeUpdate's key `kind` (`Clients` or `ClientState`) for the runtime: machine-wide in the
+/// 32-bit registry view (where the installer writes it on 64-bit Windows), native, then per user.
+fn edge_update_keys(kind: &str) -> [(isize, String); 3] {
+    [
+        (HKLM, format!("SOFTWARE\\WOW6432Node\\Microsoft\\EdgeUpdate\\{}\\{}", kind, CLIENT_GUID)),
+        (HKLM, format!("SOFTWARE\\Microsoft\\EdgeUpdate\\{}\\{}", kind, CLIENT_GUID)),
+        (HKCU, format!("Software\\Microsoft\\EdgeUpdate\\{}\\{}", kind, CLIENT_GUID)),
+    ]
+}
+
+/// The installed Evergreen runtime's version (`Clients\{…}` `pv`), the check Microsoft documents.
+pub fn installed_version() -> Option<String> {
+    edge_update_keys("Clients").iter().filter_map(|(root, key)| reg_string(*root, key, "pv")).find(|pv| pv != "0.0.0.0")
+}
+
+/// A fixed-version runtime chosen with WEBVIEW2_BROWSER_EXECUTABLE_FOLDER (as Microsoft's loader).
+pub fn fixed_runtime_folder() -> Option<String> {
+    std::env::var("WEBVIEW2_BROWSER_EXECUTABLE_FOLDER").ok().filter(|f| !f.is_empty())
+}
+
+/// The installed runtime's version folder, where the DLL lives.
+fn installed_version_dir() -> Option<String> {
+    for (root, key) in edge_update_keys("ClientState").iter() {
+        if let Some(dir) = reg_string(*root, key, "EBWebView") {
+            return Some(dir);
+        }
+    }
+    for (root, key) in edge_update_keys("Clients").iter() {
+        if let (Some(location), Some(pv)) = (reg_string(*root, key, "location"), reg_string(*root, key, "pv")) {
+            return Some(wv::version_dir(&location, &pv));
+        }
+    }
+    None
+}
+
+unsafe fn load_symbol(dll: &str, symbol: &str) -> Result<*const c_void, String> {
+    let w = wide(dll);
+    let module = LoadLibraryW(w.as_ptr());
+    if module == 0 {
+        return Err(format!("cannot load {}", dll));
+    }
+    let name: Vec<u8> = symbol.bytes().chain(std::iter::once(0)).collect();
+    let f = GetProcAddress(module, name.as_ptr());
+    if f.is_null() {
+        return Err(format!("{} has no {}", dll, symbol));
+    }
+    Ok(f) // the module stays loaded for the life of the process
+}
+
+fn find_loader() -> Result<Loader, String> {
+    unsafe {
+        let beside_exe = std::env::current_exe().ok().and_then(|p| p.parent().map(|d| d.join("WebView2Loader.dll")));
+        if let Some(official) = beside_exe.filter(|p| p.is_file()) {
+            let f = load_symbol(&official.to_string_lossy(), "CreateCoreWebView2EnvironmentWithOptions")?;
+            return Ok(Loader::Official(std::mem::transmute::<*const c_void, CreateWithOptions>(f)));
+        }
+        let (dir, runtime_type) = match fixed_runtime_folder() {
+            Some(folder) => (folder, 1),
+            None => (installed_version_dir().ok_or("the runtime's folder is not in the registry (EdgeUpdate ClientState/Clients)")?, 0),
+        };
+        let f = load_symbol(&wv::client_dll_path(&dir), "CreateWebViewEnvironmentWithOptionsInternal")?;
+        Ok(Loader::Internal(std::mem::transmute::<*const c_void, CreateInternal>(f), runtime_type))
+    }
+}
+
+// ----- start-up: environment → controller → webview -----
+
+fn same_origin(url: &str) -> bool {
+    ORIGIN.with(|o| app::origin_of(url) == *o.borrow())
+}
+
+/// The app's name for its data folder: what `taupy build` bakes in when the launcher sees it,
+/// else the window title, which `npm start` sets to the productName.
+fn app_name(opts: &Options) -> String {
+    std::env::var("TAUPY_APP_NAME").ok().filter(|n| !n.is_empty()).unwrap_or_else(|| opts.title.clone())
+}
+
+pub fn start(opts: &Options, url: &str, origin: &str) {
+    URL.with(|u| *u.borrow_mut() = url.to_string());
+    ORIGIN.with(|o| *o.borrow_mut() = origin.to_string());
+    DEVTOOLS.with(|d| d.set(opts.devtools));
+    let env = |k: &str| std::env::var(k).ok();
+    let folder = wv::user_data_folder(
+        env("TAUPY_DATA_DIR").as_deref(),
+        env("LOCALAPPDATA").as_deref(),
+        env("USERPROFILE").as_deref(),
+        &app_name(opts),
+    );
+    let _ = std::fs::create_dir_all(&folder);
+    USER_DATA.with(|u| *u.borrow_mut() = wide(&folder));
+    match find_loader() {
+        Ok(l) => {
+            LOADER.with(|c| c.set(Some(l)));
+            create_environment();
+        }
+        Err(e) => fail(&format!("the WebView2 runtime is installed but cannot be loaded: {}", e)),
+    }
+}
+
+fn create_environment() {
+    let loader = match LOADER.with(|l| l.get()) {
+        Some(l) => l,
+        None => return,
+    };
+    let handler = Handler::new(wv::IID_ENVIRONMENT_COMPLETED, |a, b| {
+        on_environment(hresult_arg(a), b as *mut c_void);
+        S_OK
+    });
+    let hr = USER_DATA.with(|u| unsafe {
+        let folder = u.borrow().as_ptr();
+        match loader {
+            Loader::Internal(create, runtime_type) => create(true, runtime_type, folder, null_mut(), handler),
+            Loader::Official(create) => create(null(), folder, null_mut(), handler),
+        }
+    });
+    unsafe { Handler::release(handler) };
+    if hr < 0 {
+        retry_or_fail(hr, "creating the WebView2 environment");
+    }
+}
+
+fn retry_or_fail(hr: HResult, what: &str) {
+    let n = ATTEMPTS.with(|a| a.replace(a.get() + 1));
+    if n + 1 < MAX_ATTEMPTS && hr != wv::E_INVALID_STATE && hr != wv::E_ABORT {
+        return create_environment();
+    }
+    fail(&format!("{} failed ({})", what, hresult_text(hr)));
+}
+
+fn on_environment(hr: HResult, env: *mut c_void) {
+    if hr < 0 || env.is_null() {
+        return retry_or_fail(hr, "creating the WebView2 environment");
+    }
+    let h = win::window();
+    if h == 0 {
+        return; // the window closed meanwhile
+    }
+    unsafe {
+        com_call!(env, EnvironmentVtbl, AddRef());
+        let old = ENV.with(|e| e.replace(env));
+        if !old.is_null() {
+            com_call!(old, EnvironmentVtbl, Release());
+        }
+        let handler = Handler::new(wv::IID_CONTROLLER_COMPLETED, |a, b| {
+            on_controller(hresult_arg(a), b as *mut c_void);
+            S_OK
+        });
+        let hr = com_call!(env, EnvironmentVtbl, CreateCoreWebView2Controller(h, handler));
+        Handler::release(handler);
+        if hr < 0 {
+            retry_or_fail(hr, "creating the WebView2 controller");
+        }
+    }
+}
+
+fn on_controller(hr: HResult, controller: *mut c_void) {
+    if hr == wv::E_ABORT || win::window() == 0 {
+        return; // the window was destroyed first
+    }
+    if hr < 0 || controller.is_null() {
+        return retry_or_fail(hr, "creating the WebView2 controller");
+    }
+    unsafe {
+        com_call!(controller, ControllerVtbl, AddRef());
+        CONTROLLER.with(|c| c.set(controller));
+        let mut view: *mut c_void = null_mut();
+        com_call!(controller, ControllerVtbl, get_CoreWebView2(&mut view));
+        if view.is_null() {
+            return fail("the WebView2 controller has no webview");
+        }
+        WEBVIEW.with(|w| w.set(view));
+        configure(view);
+        subscribe(view);
+        fit();
+        com_call!(controller, ControllerVtbl, put_IsVisible(1));
+        let script = wide(&page_script(&WEBVIEW2));
+        let added = Handler::new(wv::IID_ADD_SCRIPT_COMPLETED, |a, _| {
+            let hr = hresult_arg(a);
+            if hr < 0 {
+                eprintln!("taupy-launcher: window.taupy could not be injected ({})", hresult_text(hr));
+            }
+            first_load();
+            S_OK
+        });
+        // The first navigation waits for this script, so the page sees window.taupy from the start.
+        let hr = com_call!(view, WebViewVtbl, AddScriptToExecuteOnDocumentCreated(script.as_ptr(), added));
+        Handler::release(added);
+        if hr < 0 {
+            eprintln!("taupy-launcher: window.taupy could not be injected ({})", hresult_text(hr));
+            first_load();
+        }
+    }
+}
+
+unsafe fn configure(view: *mut c_void) {
+    let mut settings: *mut c_void = null_mut();
+    if com_call!(view, WebViewVtbl, get_Settings(&mut settings)) < 0 || settings.is_null() {
+        return;
+    }
+    com_call!(settings, SettingsVtbl, put_IsStatusBarEnabled(0));
+    com_call!(settings, SettingsVtbl, put_AreDevToolsEnabled(DEVTOOLS.with(|d| d.get()) as i32));
+    com_call!(settings, SettingsVtbl, put_AreHostObjectsAllowed(0));
+    com_call!(settings, SettingsVtbl, Release());
+}
+
+unsafe fn subscribe(view: *mut c_void) {
+    let mut token = 0i64;
+    // Main frame and sub-frames get the same origin rule (as WebKit's decide-policy on Linux).
+    for &frames in [false, true].iter() {
+        let h = Handler::new(wv::IID_NAVIGATION_STARTING, |_, args| {
+            on_navigation_starting(args as *mut c_void);
+            S_OK
+        });
+        if frames {
+            com_call!(view, WebViewVtbl, add_FrameNavigationStarting(h, &mut token));
+        } else {
+            com_call!(view, WebViewVtbl, add_NavigationStarting(h, &mut token));
+        }
+        Handler::release(h);
+    }
+    let h = Handler::new(wv::IID_NEW_WINDOW_REQUESTED, |_, args| {
+        on_new_window(args as *mut c_void);
+        S_OK
+    });
+    com_call!(view, WebViewVtbl, add_NewWindowRequested(h, &mut token));
+    Handler::release(h);
+    let h = Handler::new(wv::IID_NAVIGATION_COMPLETED, |_, args| {
+        on_navigation_completed(args as *mut c_void);
+        S_OK
+    });
+    com_call!(view, WebViewVtbl, add_NavigationCompleted(h, &mut token));
+    Handler::release(h);
+    let h = Handler::new(wv::IID_WEB_MESSAGE_RECEIVED, |_, args| {
+        on_web_message(args as *mut c_void);
+        S_OK
+    });
+    com_call!(view, WebViewVtbl, add_WebMessageReceived(h, &mut token));
+    Handler::release(h);
+}
+
+/// The app's URL (or the crash page, if the backend died meanwhile), then the queued commands.
+fn first_load() {
+    let view = WEBVIEW.with(|w| w.get());
+    if view.is_null() {
+        return;
+    }
+    match ERROR_PAGE.with(|p| p.borrow_mut().take()) {
+        Some(html) => navigate_to_string(view, &html),
+        None => {
+            let url = wide(&URL.with(|u| u.borrow().clone()));
+            unsafe { com_call!(view, WebViewVtbl, Navigate(url.as_ptr())) };
+        }
+    }
+    let queued = STATE.with(|s| match std::mem::replace(&mut *s.borrow_mut(), State::Ready) {
+        State::Starting(q) => q,
+        _ => Vec::new(),
+    });
+    for r in queued {
+        exec(r);
+    }
+}
+
+/// WebView2 cannot be used: say so once (event + message box) and answer what waited.
+fn fail(message: &str) {
+    let queued = STATE.with(|s| match std::mem::replace(&mut *s.borrow_mut(), State::Unavailable(message.to_string())) {
+        State::Starting(q) => q,
+        _ => Vec::new(),
+    });
+    eprintln!("taupy-launcher: {}", message);
+    emit(&event("error", vec![("code", "webview_unavailable".into()), ("message", message.into())]));
+    win::defer_webview_failed(message.to_string());
+    for r in queued {
+        win::fail(&r.id, "webview", "webview_unavailable", message);
+    }
+}
+
+/// No runtime at all (the caller already reported `webview2_missing`).
+pub fn set_unavailable(message: &str) {
+    STATE.with(|s| *s.borrow_mut() = State::Unavailable(message.to_string()));
+}
+
+// ----- events from the webview -----
+
+unsafe fn take_string(p: *mut u16) -> String {
+    if p.is_null() {
+        return String::new();
+    }
+    let s = read_string(p);
+    CoTaskMemFree(p as *mut c_void);
+    s
+}
+
+unsafe fn read_string(p: *const u16) -> String {
+    if p.is_null() {
+        return String::new();
+    }
+    let mut n = 0;
+    while *p.add(n) != 0 {
+        n += 1;
+    }
+    String::from_utf16_lossy(std::slice::from_raw_parts(p, n))
+}
+
+fn source() -> String {
+    let view = WEBVIEW.with(|w| w.get());
+    if view.is_null() {
+        return String::new();
+    }
+    let mut p: *mut u16 = null_mut();
+    unsafe {
+        com_call!(view, WebViewVtbl, get_Source(&mut p));
+        take_string(p)
+    }
+}
+
+fn block(url: String) {
+    let opened = !same_origin(&url) && win::open_external(&url).is_ok();
+    emit(&event("navigation_blocked", vec![("url", url.into()), ("opened", opened.into())]));
+}
+
+/// The webview stays on the app's origin; about:/data: are the webview's own pages (crash page).
+unsafe fn on_navigation_starting(args: *mut c_void) {
+    let mut p: *mut u16 = null_mut();
+    com_call!(args, NavigationStartingArgsVtbl, get_Uri(&mut p));
+    let url = take_string(p);
+    if same_origin(&url) || url.starts_with("about:") || url.starts_with("data:") {
+        return;
+    }
+    com_call!(args, NavigationStartingArgsVtbl, put_Cancel(1));
+    block(url);
+}
+
+/// window.open / target=_blank: never a second webview window.
+unsafe fn on_new_window(args: *mut c_void) {
+    let mut p: *mut u16 = null_mut();
+    com_call!(args, NewWindowRequestedArgsVtbl, get_Uri(&mut p));
+    com_call!(args, NewWindowRequestedArgsVtbl, put_Handled(1));
+    block(take_string(p));
+}
+
+unsafe fn on_navigation_completed(args: *mut c_void) {
+    let (mut ok, mut status) = (0i32, 0i32);
+    com_call!(args, NavigationCompletedArgsVtbl, get_IsSuccess(&mut ok));
+    let url = source();
+    if ok != 0 {
+        if same_origin(&url) {
+            emit(&event("page_loaded", vec![("url", url.into())]));
+        }
+        return;
+    }
+    com_call!(args, NavigationCompletedArgsVtbl, get_WebErrorStatus(&mut status));
+    if status != WEB_ERROR_CANCELED && status != WEB_ERROR_ABORTED {
+        emit(&event(
+            "error",
+            vec![("code", "load_failed".into()), ("message", format!("{}: WebView2 web error status {}", url, status).into())],
+        ));
+    }
+}
+
+/// Messages from `window.taupy` (chrome.webview.postMessage), only from a page on the app's origin.
+unsafe fn on_web_message(args: *mut c_void) {
+    let mut p: *mut u16 = null_mut();
+    com_call!(args, WebMessageReceivedArgsVtbl, get_Source(&mut p));
+    if !same_origin(&take_string(p)) {
+        return;
+    }
+    let mut p: *mut u16 = null_mut();
+    if com_call!(args, WebMessageReceivedArgsVtbl, TryGetWebMessageAsString(&mut p)) < 0 {
+        return; // not a string: not from our script
+    }
+    let msg = match Json::parse(&take_string(p)) {
+        Ok(m) => m,
+        Err(_) => return,
+    };
+    match msg.get("kind").and_then(Json::as_str) {
+        Some("drag") => win::start_drag(),
+        Some("message") => emit(&event("page_message", vec![("data", msg.get("data").cloned().unwrap_or(Json::Null))])),
+        _ => {}
+    }
+}
+
+// ----- commands -----
+
+pub fn handles(c: &Command) -> bool {
+    matches!(c, Command::Navigate { .. } | Command::Reload | Command::Eval { .. } | Command::PostMessage { .. } | Command::OpenDevtools)
+}
+
+pub fn exec(r: Request) {
+    let ready = STATE.with(|s| match &mut *s.borrow_mut() {
+        State::Ready => Ok(()),
+        State::Unavailable(m) => Err(Some(m.clone())),
+        State::Starting(q) => {
+            q.push(r.clone());
+            Err(None)
+        }
+    });
+    match ready {
+        Ok(()) => run(r),
+        Err(Some(message)) => win::fail(&r.id, "webview", "webview_unavailable", &message),
+        Err(None) => {}
+    }
+}
+
+fn run(r: Request) {
+    let view = WEBVIEW.with(|w| w.get());
+    let id = r.id;
+    let hr = unsafe {
+        match r.command {
+            Command::Navigate { url } => {
+                if !same_origin(&url) {
+                    return win::fail(&id, "navigate", "forbidden_origin", "navigate stays on the app's origin; use open_external");
+                }
+                let u = wide(&url);
+                com_call!(view, WebViewVtbl, Navigate(u.as_ptr()))
+            }
+            Command::Reload => com_call!(view, WebViewVtbl, Reload()),
+            Command::Eval { script } => return eval(view, script, id),
+            Command::PostMessage { data } => {
+                let json = wide(&data.to_string());
+                com_call!(view, WebViewVtbl, PostWebMessageAsJson(json.as_ptr()))
+            }
+            Command::OpenDevtools => {
+                // OpenDevToolsWindow does nothing while DevTools are disabled, so enable them first.
+                let mut settings: *mut c_void = null_mut();
+                if com_call!(view, WebViewVtbl, get_Settings(&mut settings)) >= 0 && !settings.is_null() {
+                    com_call!(settings, SettingsVtbl, put_AreDevToolsEnabled(1));
+                    com_call!(settings, SettingsVtbl, Release());
+                }
+                com_call!(view, WebViewVtbl, OpenDevToolsWindow())
+            }
+            _ => S_OK,
+        }
+    };
+    if hr < 0 {
+        return win::fail(&id, "webview", "webview_unavailable", &format!("WebView2 refused the command ({})", hresult_text(hr)));
+    }
+    if let Some(id) = &id {
+        emit(&reply_ok(id, Json::Null));
+    }
+}
+
+/// eval through DevTools' Runtime.evaluate (exceptions are reported); if that call cannot even
+/// be made, ExecuteScript, which turns exceptions into null.
+unsafe fn eval(view: *mut c_void, script: String, id: Option<Json>) {
+    let method = wide("Runtime.evaluate");
+    let params = wide(&wv::evaluate_params(&script));
+    let reply_to = id.clone();
+    let h = Handler::new(wv::IID_DEVTOOLS_METHOD_COMPLETED, move |a, b| {
+        let hr = hresult_arg(a);
+        if hr < 0 {
+            win::fail(&reply_to, "eval", "eval_failed", &format!("Runtime.evaluate failed ({})", hresult_text(hr)));
+        } else {
+            match wv::evaluate_result(&read_string(b as *const u16)) {
+                Ok(v) => reply_value(&reply_to, v),
+                Err(m) => win::fail(&reply_to, "eval", "eval_failed", &m),
+            }
+        }
+        S_OK
+    });
+    let hr = com_call!(view, WebViewVtbl, CallDevToolsProtocolMethod(method.as_ptr(), params.as_ptr(), h));
+    Handler::release(h);
+    if hr >= 0 {
+        return;
+    }
+    let reply_to = id.clone();
+    let h = Handler::new(wv::IID_EXECUTE_SCRIPT_COMPLETED, move |a, b| {
+        let hr = hresult_arg(a);
+        if hr < 0 {
+            win::fail(&reply_to, "eval", "eval_failed", &format!("ExecuteScript failed ({})", hresult_text(hr)));
+        } else {
+            reply_value(&reply_to, Json::parse(&read_string(b as *const u16)).unwrap_or(Json::Null));
+        }
+        S_OK
+    });
+    let s = wide(&script);
+    let hr = com_call!(view, WebViewVtbl, ExecuteScript(s.as_ptr(), h));
+    Handler::release(h);
+    if hr < 0 {
+        win::fail(&id, "eval", "eval_failed", &format!("ExecuteScript failed ({})", hresult_text(hr)));
+    }
+}
+
+fn reply_value(id: &Option<Json>, v: Json) {
+    if let Some(id) = id {
+        emit(&reply_ok(id, v));
+    }
+}
+
+fn navigate_to_string(view: *mut c_void, html: &str) {
+    let h = wide(html);
+    unsafe { com_call!(view, WebViewVtbl, NavigateToString(h.as_ptr())) };
+}
+
+pub fn show_error_page(html: &str) {
+    let view = WEBVIEW.with(|w| w.get());
+    if view.is_null() {
+        ERROR_PAGE.with(|p| *p.borrow_mut() = Some(html.to_string()));
+    } else {
+        navigate_to_string(view, html);
+    }
+}
+
+// ----- following the window -----
+
+fn controller() -> *mut c_void {
+    CONTROLLER.with(|c| c.get())
+}
+
+/// Controller bounds = the window's client area (WM_SIZE).
+pub fn fit() {
+    let (c, h) = (controller(), win::window());
+    if c.is_null() || h == 0 {
+        return;
+    }
+    let mut r = wv::Bounds::default();
+    unsafe {
+        GetClientRect(h, &mut r);
+        com_call!(c, ControllerVtbl, put_Bounds(r));
+    }
+}
+
+/// Hidden while minimized, as Microsoft recommends (the page throttles, less CPU).
+pub fn set_visible(visible: bool) {
+    let c = controller();
+    if !c.is_null() {
+        unsafe { com_call!(c, ControllerVtbl, put_IsVisible(visible as i32)) };
+    }
+}
+
+/// WM_MOVE: lets WebView2 place its popups (selects, tooltips) next to the moved window.
+pub fn moved() {
+    let c = controller();
+    if !c.is_null() {
+        unsafe { com_call!(c, ControllerVtbl, NotifyParentWindowPositionChanged()) };
+    }
+}
+
+/// The window got the keyboard focus: hand it to the page.
+pub fn focus() {
+    let c = controller();
+    if !c.is_null() {
+        unsafe { com_call!(c, ControllerVtbl, MoveFocus(0)) }; // COREWEBVIEW2_MOVE_FOCUS_REASON_PROGRAMMATIC
+    }
+}
+
+/// Before the window is destroyed: Close the controller and drop our references.
+pub fn close() {
+    unsafe {
+        let view = WEBVIEW.with(|w| w.replace(null_mut()));
+        let c = CONTROLLER.with(|w| w.replace(null_mut()));
+        let env = ENV.with(|w| w.replace(null_mut()));
+        if !c.is_null() {
+            com_call!(c, ControllerVtbl, Close());
+        }
+        if !view.is_null() {
+            com_call!(view, WebViewVtbl, Release());
+        }
+        if !c.is_null() {
+            com_call!(c, ControllerVtbl, Release());
+        }
+        if !env.is_null() {
+            com_call!(env, EnvironmentVtbl, Release());
+        }
+    }
+    STATE.with(|s| *s.borrow_mut() = State::Unavailable("the window is closed".into()));
+}
