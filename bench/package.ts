@@ -139,6 +139,7 @@ const bench: Bench = async () => {
     row(`later start, caxa + ${node}`, 'ms', caxa.later, `unpacked app, ${node}`, unpacked.later, `median of ${laterRuns}`),
     row(`first start (extracts), caxa + ${ltsName}`, 'ms', caxaLts.first, `caxa + ${node}`, caxa.first),
     row(`later start, caxa + ${ltsName} (compile cache)`, 'ms', caxaLts.later, `caxa + ${node}`, caxa.later),
+    row(`later start, caxa + ${ltsName}`, 'ms', caxaLts.later, `unpacked app, ${node}`, unpacked.later, 'the default where the running Node is 20'),
     row(`later start, caxa + ${ltsName}`, 'ms', caxaLts.later, `unpacked app, ${ltsName}`, unpackedLts.later),
     row(`start, SEA ${ltsName}`, 'ms', seaTimes.later, `caxa + ${ltsName}, later start`, caxaLts.later, 'nothing to extract'),
   ]
