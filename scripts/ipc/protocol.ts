@@ -122,7 +122,7 @@ export function parseEvent(line: string): Event | undefined {
     const value: unknown = JSON.parse(text)
     if (typeof value !== 'object' || value === null) return undefined
     const type = (value as { type?: unknown }).type
-    if (typeof type !== 'string' || !(type in eventTypes)) return undefined
+    if (typeof type !== 'string' || !Object.hasOwn(eventTypes, type)) return undefined
     return value as Event
   } catch {
     return undefined
