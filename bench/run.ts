@@ -11,6 +11,7 @@ const benches: Record<string, () => Promise<{ default: Bench }>> = {
   spa: () => import('./spa.js'),
   launcher: () => import('./launcher.js'),
   package: () => import('./package.js'),
+  load: () => import('./load.js'),
 }
 
 const only = process.argv.slice(2)

@@ -242,12 +242,15 @@ describe('floods', () => {
     await assertHealthy()
   })
 
-  test('a flood of 20,000 malformed frames is answered frame by frame and leaves the server serving', async () => {
+  test('a flood of 20,000 malformed frames is answered frame by frame, counts toward the rate limit, and leaves the server serving', async () => {
     const client = await openRaw()
     const frame = encodeFrame(opcodes.text, Buffer.from('{"type":'))
     client.write(Buffer.concat(Array.from({ length: 20_000 }, () => frame)))
     await client.until(() => client.frames.length === 20_000, 30_000)
-    assert.ok(client.messages().every((message) => message.code === 'bad_json'))
+    const codes = client.messages().map((message) => message.code)
+    assert.ok(codes.every((code) => code === 'bad_json' || code === 'rate_limited'))
+    assert.ok(codes.includes('rate_limited'), 'malformed frames spend the same tokens as valid ones')
+    assert.ok(codes.filter((code) => code === 'bad_json').length >= channelLimits.burst)
     client.destroy()
     await assertHealthy()
   })

@@ -132,7 +132,8 @@ export class LauncherClient {
       this.pending.delete(event.id)
       if (entry.timer) clearTimeout(entry.timer)
       if (event.ok) entry.resolve(event.result)
-      else entry.reject(new LauncherError(event.error.code, event.error.message, entry.command))
+      // A reply without a well-formed error still fails the call at once, not at its timeout.
+      else entry.reject(new LauncherError(event.error?.code ?? 'failed', event.error?.message ?? 'the launcher refused the command', entry.command))
       return
     }
     if (event.type === 'error' && event.id !== undefined && this.pending.has(event.id)) {

@@ -106,15 +106,17 @@ export function registerChannel<Schema extends TSchema>(
     const allowed = rateLimiter()
 
     socket.on('message', (data: RawData, isBinary: boolean) => {
+      // Every frame spends a token, malformed ones too, so garbage cannot bypass the limit.
+      const withinLimit = allowed()
       if (isBinary) return session.fail('binary_frame', 'binary frames are not part of this protocol; send JSON text')
       let parsed: unknown
       try {
         parsed = JSON.parse(data.toString())
       } catch {
-        return session.fail('bad_json', 'message is not valid JSON')
+        return session.fail(withinLimit ? 'bad_json' : 'rate_limited', withinLimit ? 'message is not valid JSON' : 'too many messages; slow down')
       }
       const ref = refOf(parsed)
-      if (!allowed()) return session.fail('rate_limited', 'too many messages; slow down', ref)
+      if (!withinLimit) return session.fail('rate_limited', 'too many messages; slow down', ref)
       if (!check.Check(parsed)) {
         const first = check.Errors(parsed).First()
         const where = first ? `${first.path || '/'}: ${first.message}` : 'does not match the protocol'
