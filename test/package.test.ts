@@ -4,10 +4,12 @@
 // Windows .exe is built on this Linux machine too, and run under wine64 where it is installed.
 import assert from 'node:assert/strict'
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { chmodSync, closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import type { Browser } from 'playwright-core'
+import { packedCommand } from '../scripts/cli/package.js'
+import { parseTarget } from '../scripts/cli/package-target.js'
 import { waitForReady } from '../scripts/cli/processes.js'
 import { launchBrowser } from '../scripts/testing/browser.js'
 import { installedApp } from './helpers/apps.js'
@@ -115,6 +117,27 @@ describe('npm run package', { timeout: 900_000 }, () => {
     // The stub is gone at once; the packaged Node follows within half a second.
     assert.ok(await eventually(() => readdirSync(join(extracted, '.taupy-running')).length === 0, 5_000), 'the in-use mark goes with the process')
     assert.ok(existsSync(marker), 'the same folder was used')
+  })
+
+  test('a Linux file packed on Windows (no executable bits in its archive) still starts', { timeout: 120_000 }, async () => {
+    // What a Windows host hands caxa: the same folder, every file mode 0644.
+    const builds = join(temp, 'caxa/applications/my-app')
+    const extracted = join(builds, readdirSync(builds)[0]!, '0')
+    const staging = join(temp, 'from-windows')
+    cpSync(extracted, staging, { recursive: true, filter: (path) => !/\.taupy-running|\.compile-cache/.test(path) })
+    for (const file of ['node', 'launcher/taupy-launcher']) if (existsSync(join(staging, file))) chmodSync(join(staging, file), 0o644)
+    const file = join(temp, 'my-app-from-windows')
+    const command = packedCommand(parseTarget('linux-x64'), 'win32')
+    execFileSync(join(app, 'node_modules/.bin/caxa'), ['--input', staging, '--output', file, '--identifier', 'my-app-from-windows/1', '--no-dedupe', '--no-include-node', '--', ...command], { stdio: 'inherit' })
+    const child = spawn(file, ['--no-window'], { env, stdio: ['ignore', 'pipe', 'inherit'] })
+    try {
+      await waitForReady(child, () => {})
+      assert.ok(statSync(join(temp, 'caxa/applications/my-app-from-windows/1/0/node')).mode & 0o100, 'node made executable')
+    } finally {
+      child.kill('SIGTERM')
+      await exited(child)
+    }
+    assert.ok(await eventually(() => processesMentioning('my-app-from-windows/1').length === 0, 5_000), 'nothing left (sh execs Node, so the parent watch still works)')
   })
 
   test("removes other builds' extractions that nothing uses, keeps those in use or just made", { timeout: 60_000 }, async () => {

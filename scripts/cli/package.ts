@@ -36,7 +36,10 @@ function filesUnder(dir: string): string[] {
 /** Same contents, same identifier: a rebuild that changed nothing reuses the extracted folder. */
 function contentHash(dir: string): string {
   const hash = createHash('sha256')
-  for (const file of filesUnder(dir)) hash.update(relative(dir, file).replaceAll('\\', '/')).update('\0').update(readFileSync(file))
+  for (const file of filesUnder(dir)) {
+    const contents = readFileSync(file)
+    hash.update(`${relative(dir, file).replaceAll('\\', '/')}\0${contents.length}\0`).update(contents)
+  }
   return hash.digest('hex').slice(0, 12)
 }
 
@@ -72,6 +75,17 @@ async function stage(config: AppConfig, target: PackageTarget, node: NodeChoice)
     logLevel: 'warning',
   })
   return { dir, launcher: Boolean(launcher) }
+}
+
+/**
+ * The command caxa's stub runs, {{caxa}} being the extracted folder. Files archived on Windows
+ * carry no executable bits (NTFS has none; caxa's archiver records 0666 there), so a Linux or
+ * macOS file built on Windows restores them through /bin/sh first, and then is plain Node.
+ */
+export function packedCommand(target: PackageTarget, host: NodeJS.Platform = process.platform): string[] {
+  const node = `{{caxa}}/${exeName(target, 'node')}`
+  if (target.platform === 'win32' || host !== 'win32') return [node, '{{caxa}}/main.mjs']
+  return ['/bin/sh', '-c', 'chmod u+x "$0" "${0%/node}/launcher/taupy-launcher" 2>/dev/null; exec "$0" "$@"', node, '{{caxa}}/main.mjs']
 }
 
 /** `taupy build` empties dist/; executables made earlier for other targets survive it. */
@@ -130,8 +144,7 @@ export async function buildPackage(config: AppConfig, options: PackageOptions = 
     '--no-dedupe',
     '--no-include-node',
     '--',
-    `{{caxa}}/${exeName(target, 'node')}`,
-    '{{caxa}}/main.mjs',
+    ...packedCommand(target),
   ])
   rmSync(staged.dir, { recursive: true, force: true })
   const bytes = statSync(file).size
