@@ -4,12 +4,14 @@
 //   (default)        the native launcher opens the window and runs the backend (this file
 //                    again, with --taupy-backend); without a launcher, the system browser;
 //   --browser        the system browser;
-//   --no-window      only the backend, in this process, printing its ready line.
+//   --no-window      only the backend, in this process, printing its ready line (also
+//                    what happens on Linux without a display, as with `taupy start`).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import module from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { hasDisplay, noDisplayNote } from '../cli/launcher.js'
 import { openBrowser, waitForReady } from '../cli/processes.js'
 import { markInUse, removeOldBuilds } from './old-builds.js'
 import { onParentExit } from './parent-watch.js'
@@ -66,5 +68,9 @@ if (!args.includes('--taupy-backend')) {
   markInUse(here)
   setTimeout(() => void removeOldBuilds(here), 3000).unref()
 }
+const browser = args.includes('--browser')
 if (args.includes('--no-window') || args.includes('--taupy-backend')) await runBackend()
-else await runWindow(args.includes('--browser'))
+else if (!browser && !hasDisplay()) {
+  console.error(`taupy: ${noDisplayNote}`)
+  await runBackend()
+} else await runWindow(browser)
