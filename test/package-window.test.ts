@@ -1,0 +1,73 @@
+// The packaged file in its native window, under Xvfb: it opens the window with the app's title,
+// the page in the webview connects to /ws, and both ways out end every process: the window's
+// close button (exit code 0), and a SIGTERM to caxa's stub, which passes no signal on (the
+// packaged Node notices its parent is gone and stops the launcher, which stops the backend).
+import assert from 'node:assert/strict'
+import { execFileSync, spawn } from 'node:child_process'
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, test } from 'node:test'
+import { closeWindow, ensureDisplay, stopDisplay, waitWindow, windowName } from './fixtures/launcher/harness.js'
+import { installedApp } from './helpers/apps.js'
+import { tempDir } from './helpers/cli.js'
+
+let app: string
+const temp = tempDir('taupy-package-window-')
+before(async () => {
+  await ensureDisplay()
+  app = installedApp('widgets')
+  execFileSync('npm', ['run', 'package'], { cwd: app, stdio: ['ignore', 'inherit', 'inherit'], timeout: 300_000 })
+})
+after(() => {
+  stopDisplay()
+  rmSync(temp, { recursive: true, force: true })
+})
+
+function processesMentioning(text: string): string[] {
+  const found: string[] = []
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')
+      if (cmdline.includes(text)) found.push(`${pid}: ${cmdline}`)
+    } catch {}
+  }
+  return found
+}
+
+async function eventually(check: () => boolean, ms: number): Promise<boolean> {
+  for (const deadline = Date.now() + ms; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 100))) {
+    if (check()) return true
+  }
+  return check()
+}
+
+/** Runs the file; resolves once its window shows a page that connected over /ws. */
+async function openApp(): Promise<{ windowId: string; exit: Promise<number | null>; kill(): void }> {
+  const child = spawn(join(app, 'dist/package/my-app-linux-x64'), [], {
+    env: { ...process.env, TMPDIR: temp, TAUPY_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  const windowId = await waitWindow('^My App$', 60_000)
+  assert.ok(await eventually(() => /"url":"\/ws"/.test(stderr), 30_000), `the page connected over /ws; stderr:\n${stderr.slice(-2000)}`)
+  return { windowId, exit, kill: () => child.kill('SIGTERM') }
+}
+
+const leftovers = (): string[] => processesMentioning(join(temp, 'caxa'))
+
+test('the file opens its window, the page connects, the close button ends every process', { timeout: 120_000 }, async () => {
+  const app = await openApp()
+  assert.equal(windowName(app.windowId), 'My App')
+  closeWindow(app.windowId)
+  assert.equal(await app.exit, 0)
+  assert.ok(await eventually(() => leftovers().length === 0, 5_000), leftovers().join('\n'))
+})
+
+test('a SIGTERM to caxa\'s stub closes the window and ends every process', { timeout: 120_000 }, async () => {
+  const app = await openApp()
+  app.kill()
+  await app.exit
+  assert.ok(await eventually(() => leftovers().length === 0, 5_000), leftovers().join('\n'))
+})
