@@ -40,6 +40,7 @@ describe('create-taupy', () => {
       assert.ok(!existsSync(join(app, '_gitignore')))
       assert.ok(existsSync(join(app, 'taupy/server/security.ts')), 'the shared core is copied in')
       assert.ok(existsSync(join(app, 'taupy/bin/taupy.mjs')))
+      assert.ok(existsSync(join(app, '.github/workflows/package.yml')), 'the packaging workflow is where GitHub looks')
       const deps = { ...pkg.dependencies, ...pkg.devDependencies } as Record<string, string>
       for (const [name, range] of Object.entries(deps)) {
         assert.match(range, /^[~^]?\d/, `${name} must come from the public registry, got ${range}`)

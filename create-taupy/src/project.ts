@@ -22,6 +22,10 @@ export interface ProjectOptions {
 
 const renamed: Record<string, string> = { _gitignore: '.gitignore' }
 const runtimeDependencies = 'taupy/dependencies.json'
+/** Runtime files that only work where their tools look for them. */
+const relocated: Record<string, string> = {
+  'taupy/packaging/github-workflow.yml': '.github/workflows/package.yml',
+}
 
 function listFiles(root: string, prefix = ''): Map<string, string> {
   const files = new Map<string, string>()
@@ -72,7 +76,7 @@ export function planProject(options: ProjectOptions): PlannedFile[] {
   }
   const unused = unusedRuntime(template)
   for (const [path, source] of listFiles(join(assetsDir, 'taupy'), 'taupy/')) {
-    if (!unused.has(path.split('/')[1]!) && path !== runtimeDependencies) files.set(path, source)
+    if (!unused.has(path.split('/')[1]!) && path !== runtimeDependencies) files.set(relocated[path] ?? path, source)
   }
 
   const planned: PlannedFile[] = [...files].map(([path, source]) => ({ path, source }))
