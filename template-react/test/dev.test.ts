@@ -1,47 +1,18 @@
 // Dev mode: `taupy dev` runs the backend and Vite; editing a component updates the open page
 // through React Fast Refresh, without a reload, and the server state is still there.
 import assert from 'node:assert/strict'
-import { readFileSync, writeFileSync } from 'node:fs'
-import { after, before, test } from 'node:test'
-import { fileURLToPath } from 'node:url'
-import type { Browser } from 'playwright-core'
-import { launchBrowser } from '../taupy/testing/browser.js'
-import { startDev, type RunningDev } from '../taupy/vite/testing.js'
+import { test } from 'node:test'
+import { devSession } from './dev-session.js'
 
-const appDir = fileURLToPath(new URL('..', import.meta.url))
-const component = fileURLToPath(new URL('../src/components/Counter.tsx', import.meta.url))
-const original = readFileSync(component, 'utf8')
-let dev: RunningDev
-let browser: Browser
-
-before(async () => {
-  dev = await startDev(appDir)
-  browser = await launchBrowser()
-})
-after(async () => {
-  writeFileSync(component, original)
-  await browser?.close()
-  await dev?.stop()
-})
+const open = devSession('src/components/Counter.tsx')
 
 test('editing a component hot-updates the page and keeps server state', async () => {
-  const page = await browser.newPage()
-  const problems: string[] = []
-  page.on('console', (message) => void (message.type() === 'error' && problems.push(message.text())))
-  await page.goto(dev.url)
-  await page.locator('#status', { hasText: 'connected' }).waitFor()
-  await page.getByRole('button', { name: 'Reset' }).click()
-  await page.getByTestId('count').filter({ hasText: /^0$/ }).waitFor()
-  for (let i = 0; i < 3; i++) await page.getByRole('button', { name: 'Increment' }).click()
-  await page.getByTestId('count').filter({ hasText: /^3$/ }).waitFor()
-  // A reload would clear this; Fast Refresh keeps the page (and its local state) alive.
+  const { page, problems, editHeading } = await open()
+  // A reload would clear these; Fast Refresh keeps the page (and its local state) alive.
   await page.evaluate(() => Object.assign(window, { notReloaded: true }))
   await page.getByLabel('New todo').fill('typed, not submitted')
 
-  assert.ok(original.includes('<h2>Counter</h2>'))
-  writeFileSync(component, original.replace('<h2>Counter</h2>', '<h2>Counter, edited</h2>'))
-  await page.getByRole('heading', { name: 'Counter, edited' }).waitFor()
-
+  await editHeading()
   assert.equal(await page.getByTestId('count').textContent(), '3', 'server state survives')
   assert.equal(await page.evaluate(() => 'notReloaded' in window), true, 'updated in place, not reloaded')
   assert.equal(await page.getByLabel('New todo').inputValue(), 'typed, not submitted', 'component state survives')
