@@ -1,13 +1,15 @@
 // Windows launcher: built here with Debian's rustc 1.63 + mingw-w64 (which also proves the shared
 // code compiles with 1.63), then run under wine64 + Xvfb. What wine can show: the Win32 window,
-// set_title (xprop), the missing-WebView2 path (error event + message box), and the backend
-// lifecycle with a Windows stand-in backend (wine cannot pipe to a Linux `node`). WebView2 itself
+// set_title (xprop), the missing-WebView2 path (error event + message box), the backend
+// lifecycle with a Windows stand-in backend (wine cannot pipe to a Linux `node`), and the
+// launcher's side of the WebView2 COM contract against a stand-in runtime DLL
+// (fixtures/launcher/fake-webview2.c) found through the registry. The real WebView2 runtime
 // cannot run here (see docs/launcher.md, "Verified on").
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
   alive, closeWindow, ensureDisplay, findWindows, fixtureDir, launcherDir, sleep, startSession, stopDisplay, waitWindow,
@@ -21,6 +23,10 @@ const canRun = canBuild && existsSync(wine) && process.platform === 'linux'
 const out = mkdtempSync(join(tmpdir(), 'taupy-win-'))
 const exe = join(out, 'taupy-launcher.exe')
 const backendExe = join(out, 'win-backend.exe')
+// A runtime "installed" per user: EdgeUpdate's keys point at <fakeRuntime>\EBWebView\x64\EmbeddedBrowserWebView.dll.
+const fakeRuntime = join(out, 'EdgeWebView', '120.0.2210.91')
+const clientGuid = '{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}'
+const edgeUpdateKey = 'HKCU\\Software\\Microsoft\\EdgeUpdate'
 const wineEnv = { WINEDEBUG: '-all', WINEPREFIX: process.env.WINEPREFIX ?? join(tmpdir(), 'taupy-test-wineprefix') }
 
 function build(src: string, output: string, extra: string[] = []) {
@@ -39,12 +45,31 @@ async function exitWithin(s: Session, ms: number) {
 function launch(args: string[]) {
   return startSession(wine, [exe, ...args], wineEnv)
 }
+function reg(args: string[]) {
+  return spawnSync(wine, ['reg', ...args], { env: { ...process.env, ...wineEnv }, timeout: 60_000, encoding: 'utf8' })
+}
+function command(s: Session, line: object) {
+  s.child.stdin!.write(`${JSON.stringify(line)}\n`)
+}
+function installFakeRuntime() {
+  const winPath = 'Z:' + fakeRuntime.replace(/\//g, '\\')
+  assert.equal(reg(['add', `${edgeUpdateKey}\\Clients\\${clientGuid}`, '/v', 'pv', '/t', 'REG_SZ', '/d', '120.0.2210.91', '/f']).status, 0)
+  assert.equal(reg(['add', `${edgeUpdateKey}\\ClientState\\${clientGuid}`, '/v', 'EBWebView', '/t', 'REG_SZ', '/d', winPath, '/f']).status, 0)
+}
+async function reply(s: Session, id: number, ms = 10_000) {
+  await s.waitFor((l) => l.startsWith(`{"type":"reply","id":${id},`), ms, 'stdout')
+  return s.events.find((e) => e.type === 'reply' && e.id === id)!
+}
 
 describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && 'Debian rustc/mingw not installed', timeout: 600_000 }, () => {
   test('builds for x86_64-pc-windows-gnu with Debian rustc 1.63', { timeout: 300_000 }, () => {
     assert.match(spawnSync(rustc, ['--version'], { encoding: 'utf8' }).stdout, /^rustc 1\.63\./)
     build(join(launcherDir, 'src', 'main.rs'), exe, ['-C', 'opt-level=s', '-C', 'panic=abort'])
     build(join(fixtureDir, 'win-backend.rs'), backendExe)
+    const dll = join(fakeRuntime, 'EBWebView', 'x64', 'EmbeddedBrowserWebView.dll')
+    mkdirSync(dirname(dll), { recursive: true })
+    const cc = spawnSync('x86_64-w64-mingw32-gcc', ['-shared', '-O1', '-Wall', '-o', dll, join(fixtureDir, 'fake-webview2.c'), '-lole32'], { encoding: 'utf8' })
+    assert.equal(cc.status, 0, cc.stderr)
     assert.ok(existsSync(join(launcherDir, 'prebuilt', 'win32-x64', 'taupy-launcher.exe')), 'prebuilt exe shipped')
   })
 
@@ -52,6 +77,7 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
     before(async () => {
       await ensureDisplay()
       spawnSync(wine, ['wineboot', '-i'], { env: { ...process.env, ...wineEnv }, timeout: 120_000, stdio: 'ignore' })
+      reg(['delete', edgeUpdateKey, '/f']) // a stand-in runtime left behind by an interrupted run
     })
     after(() => stopDisplay())
 
@@ -130,6 +156,73 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
         assert.ok(s.stderr.includes('STDIN EOF') || true)
       } finally {
         s.child.kill('SIGKILL')
+      }
+    })
+
+    test('WebView2 hosted through COM (stand-in runtime): loader, handlers, origin rule, messages, eval', async () => {
+      installFakeRuntime()
+      const url = 'http://127.0.0.1:9/?taupy=s3cret'
+      const s = launch(['--title', 'Wine Hosted', '--url', url])
+      try {
+        await s.waitEvent('window_ready', 60_000)
+        const fake = (l: string) => s.stderr.includes(`FAKE ${l}`)
+        assert.deepEqual(await s.waitEvent('page_loaded', 20_000), { type: 'page_loaded', url })
+        // The page (fake) posts, tries to leave the origin three ways, then posts "done".
+        await s.waitFor((l) => l === '{"type":"page_message","data":"done"}', 20_000, 'stdout')
+        assert.ok(s.stderr.some((l) => l.startsWith('FAKE create check=1 type=0 options=null')), 'installed runtime via the internal entry point')
+        assert.ok(s.stderr.some((l) => /^FAKE user data folder C:\\users\\[^\\]+\\AppData\\Local\\Wine Hosted\\WebView2$/.test(l)), 'per-user app data, not the exe folder')
+        assert.ok(fake('handler QueryInterface own=0x00000000 other=0x80004002'))
+        assert.ok(fake('script has window.taupy '), 'bridge injected')
+        assert.ok(fake('devtools enabled 0 ') && fake('host objects 0 ') && fake('visible 1 '))
+        assert.ok(s.stderr.some((l) => /^FAKE bounds \d+x\d+$/.test(l)), 'controller bounds follow the client area')
+        assert.ok(s.stderr.indexOf('FAKE script has window.taupy ') < s.stderr.indexOf(`FAKE navigate ${url}`), 'script before first load')
+        const messages = s.events.filter((e) => e.type === 'page_message').map((e) => e.data)
+        assert.deepEqual(messages, [{ hello: 'fake page' }, 'done'], 'the foreign-origin message was dropped')
+        const blocked = s.events.filter((e) => e.type === 'navigation_blocked')
+        assert.deepEqual(blocked.map((e) => e.url), ['ftp://example.com/file', 'ftp://frame.example/', 'ftp://popup.example/'])
+        assert.ok(blocked.every((e) => e.opened === false), 'only http(s)/mailto go to the system browser')
+        assert.ok(fake('cancelled main ftp://example.com/file') && fake('cancelled frame ftp://frame.example/') && fake('handled new window ftp://popup.example/'))
+
+        command(s, { type: 'eval', id: 2, script: '1 + 2' })
+        assert.deepEqual(await reply(s, 2), { type: 'reply', id: 2, ok: true, result: 3 })
+        assert.ok(fake('params {"expression":"1 + 2","returnByValue":true}'))
+        command(s, { type: 'eval', id: 3, script: 'throw new Error("boom")' })
+        assert.deepEqual((await reply(s, 3)).error, { code: 'eval_failed', message: 'Error: boom' })
+        command(s, { type: 'post_message', id: 4, data: { x: 1 } })
+        await reply(s, 4)
+        assert.ok(fake('post {"x":1}'))
+        command(s, { type: 'navigate', id: 5, url: 'https://other.example/' })
+        assert.equal(((await reply(s, 5)).error as { code: string }).code, 'forbidden_origin')
+        command(s, { type: 'navigate', id: 6, url: 'http://127.0.0.1:9/page2' })
+        await reply(s, 6)
+        await s.waitFor((l) => l === '{"type":"page_loaded","url":"http://127.0.0.1:9/page2"}', 10_000, 'stdout')
+        command(s, { type: 'open_devtools', id: 7 })
+        await reply(s, 7)
+        assert.ok(fake('devtools enabled 1 ') && fake('open devtools '))
+
+        closeWindow(await waitWindow('^Wine Hosted$'))
+        await s.waitEvent('close_requested', 10_000)
+        assert.deepEqual(await exitWithin(s, 15_000), { code: 0, signal: null })
+        assert.ok(fake('controller close '), 'controller closed with the window')
+      } finally {
+        s.child.kill('SIGKILL')
+        reg(['delete', edgeUpdateKey, '/f'])
+      }
+    })
+
+    test('stand-in runtime: a backend crash replaces the page with the crash page', async () => {
+      installFakeRuntime()
+      const s = launch(['--title', 'Wine Hosted Crash', '--', backendExe, 'crash-after-ready'])
+      try {
+        await s.waitFor((l) => l === 'FAKE html crash page', 60_000)
+        // Whether the crash beat the controller or not, the crash page is the last thing loaded.
+        const last = s.stderr.filter((l) => /^FAKE (navigate|html) /.test(l)).pop()
+        assert.equal(last, 'FAKE html crash page')
+        closeWindow(await waitWindow('^Wine Hosted Crash \\(backend stopped\\)$', 20_000))
+        assert.deepEqual(await exitWithin(s, 15_000), { code: 3, signal: null })
+      } finally {
+        s.child.kill('SIGKILL')
+        reg(['delete', edgeUpdateKey, '/f'])
       }
     })
   })
