@@ -1,20 +1,13 @@
-// A small router on the History API: enough for a few pages. The backend answers every unknown
-// path with index.html (spaFallback), so reloading on /about works. For more, see @lit-labs/router.
+// The current path as a Lit reactive controller (for more than a few pages, see @lit-labs/router).
 import type { ReactiveController, ReactiveControllerHost } from 'lit'
+import { onNavigate } from './navigation.ts'
 
-export const routes = { home: '/', about: '/about' } as const
-
-const listeners = new Set<() => void>()
-window.addEventListener('popstate', () => listeners.forEach((listener) => listener()))
-
-export function navigate(path: string): void {
-  history.pushState(null, '', path)
-  listeners.forEach((listener) => listener())
-}
+export { navigate, routes } from './navigation.ts'
 
 /** Re-renders its element when the path changes. */
 export class Route implements ReactiveController {
   readonly #update: () => void
+  #unsubscribe?: () => void
 
   constructor(host: ReactiveControllerHost) {
     this.#update = () => host.requestUpdate()
@@ -26,10 +19,10 @@ export class Route implements ReactiveController {
   }
 
   hostConnected(): void {
-    listeners.add(this.#update)
+    this.#unsubscribe = onNavigate(this.#update)
   }
 
   hostDisconnected(): void {
-    listeners.delete(this.#update)
+    this.#unsubscribe?.()
   }
 }
