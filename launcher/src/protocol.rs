@@ -104,6 +104,9 @@ pub enum Line {
     Log,
 }
 
+/// Longer titles are refused: X11 rejects very long window properties, and GDK ends the program.
+pub const MAX_TITLE_CHARS: usize = 4096;
+
 pub fn parse_line(line: &str) -> Line {
     let t = line.trim();
     if !t.starts_with('{') {
@@ -139,7 +142,7 @@ pub fn parse_request(v: &Json) -> Result<Request, ProtocolError> {
     let a = Args { v, ty: &ty, id: &id };
     let command = match ty.as_str() {
         "ready" => Command::Ready { url: a.string("url")? },
-        "set_title" => Command::SetTitle { title: a.string("title")? },
+        "set_title" => Command::SetTitle { title: a.bounded_string("title", MAX_TITLE_CHARS)? },
         "set_size" => Command::SetSize { width: a.dim("width")?, height: a.dim("height")? },
         "set_min_size" => Command::SetMinSize { width: a.int("width")?.max(0), height: a.int("height")?.max(0) },
         "set_position" => Command::SetPosition { x: a.int("x")?, y: a.int("y")? },
@@ -202,6 +205,13 @@ impl<'a> Args<'a> {
             Some(s) => Ok(s),
             None => Err(self.bad(format!("`{}` needs a string field `{}`", self.ty, k))),
         }
+    }
+    fn bounded_string(&self, k: &str, max_chars: usize) -> Result<String, ProtocolError> {
+        let s = self.string(k)?;
+        if s.chars().count() > max_chars {
+            return Err(self.bad(format!("`{}`: field `{}` is longer than {} characters", self.ty, k, max_chars)));
+        }
+        Ok(s)
     }
     fn opt_string(&self, k: &str) -> Result<Option<String>, ProtocolError> {
         match self.v.get(k) {
@@ -320,6 +330,17 @@ mod tests {
         match all.get(kind) {
             Some(Json::Arr(a)) => a.clone(),
             _ => panic!("no {}", kind),
+        }
+    }
+
+    #[test]
+    fn an_overlong_title_is_an_invalid_argument() {
+        let ok = format!("{{\"type\":\"set_title\",\"title\":\"{}\"}}", "é".repeat(MAX_TITLE_CHARS));
+        assert!(matches!(parse_line(&ok), Line::Request(_)));
+        let long = format!("{{\"type\":\"set_title\",\"id\":1,\"title\":\"{}\"}}", "y".repeat(MAX_TITLE_CHARS + 1));
+        match parse_line(&long) {
+            Line::Invalid(e) => assert_eq!(e.code, "invalid_argument"),
+            other => panic!("expected invalid_argument, got {:?}", other),
         }
     }
 
