@@ -8,6 +8,7 @@ const benches: Record<string, () => Promise<{ default: Bench }>> = {
   scaffold: () => import('./scaffold.js'),
   backend: () => import('./backend.js'),
   widgets: () => import('./widgets.js'),
+  dev: () => import('./dev.js'),
   spa: () => import('./spa.js'),
   launcher: () => import('./launcher.js'),
   package: () => import('./package.js'),

@@ -11,7 +11,7 @@ import { watch } from 'chokidar'
 import { createServer as createNetServer, connect } from 'node:net'
 import { dirname, join, relative } from 'node:path'
 import { createSecret, secretParam } from '../server/security.js'
-import { buildClient, buildServer } from './build.js'
+import { devBuilder } from './build.js'
 import { serverBundle, type AppConfig } from './config.js'
 import { serveDevError, type DevErrorServer } from './dev-error.js'
 import { findLauncher, hasDisplay, launcherArgs, noDisplayNote } from './launcher.js'
@@ -95,6 +95,7 @@ async function supervise(config: AppConfig, flags: DevFlags): Promise<void> {
     await waitForPort(vitePort, 30_000)
   }
   const pageUrl = `${pageOrigin}/?${secretParam}=${secret}`
+  const builder = await devBuilder(config)
 
   let backend: ChildProcess | undefined
   let standIn: DevErrorServer | undefined
@@ -130,12 +131,18 @@ async function supervise(config: AppConfig, flags: DevFlags): Promise<void> {
     })
   }
 
-  const startBackend = async (): Promise<void> => {
+  /** Rebuilds while the old backend still serves; returns the build error, if any. */
+  const rebuild = async (): Promise<string | undefined> => {
     try {
-      await Promise.all([buildServer(config, { dev: true }), buildClient(config, { dev: true })])
+      await builder.rebuild()
+      return undefined
     } catch (error) {
-      return showError(error instanceof Error ? error.message : String(error))
+      return error instanceof Error ? error.message : String(error)
     }
+  }
+
+  const startBackend = async (buildError: string | undefined): Promise<void> => {
+    if (buildError !== undefined) return showError(buildError)
     buildId += 1
     const child = spawn(process.execPath, ['--enable-source-maps', serverBundle(config)], {
       cwd: config.dir,
@@ -181,8 +188,9 @@ async function supervise(config: AppConfig, flags: DevFlags): Promise<void> {
       pending = true
       running = running.then(async () => {
         pending = false
+        const buildError = await rebuild()
         await stopBackend()
-        await startBackend()
+        await startBackend(buildError)
       })
     }, debounceMs)
   }
@@ -190,6 +198,7 @@ async function supervise(config: AppConfig, flags: DevFlags): Promise<void> {
   const shutdown = async (code: number): Promise<never> => {
     stopping = true
     await watcher.close()
+    await builder.dispose()
     await stopBackend()
     vite?.kill('SIGTERM')
     process.exit(code)
@@ -215,5 +224,5 @@ async function supervise(config: AppConfig, flags: DevFlags): Promise<void> {
   }
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0))
 
-  await startBackend()
+  await startBackend(await rebuild())
 }

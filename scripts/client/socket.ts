@@ -19,7 +19,9 @@ export interface Channel {
   close(): void
 }
 
-const backoff = { firstMs: 100, maxMs: 5000 }
+// The server is on this machine: a failed attempt costs next to nothing, and a backend that
+// restarts (dev mode, an update) is usually back within a second.
+const backoff = { firstMs: 50, maxMs: 1000 }
 
 // Dev mode (`taupy dev`): the backend announces its build on every connection; a new build
 // means new code, so the page reloads. While the backend cannot start, a stand-in sends the
