@@ -1,6 +1,7 @@
 // Windows launcher: built here with Debian's rustc 1.63 + mingw-w64 (which also proves the shared
 // code compiles with 1.63), then run under wine64 + Xvfb. What wine can show: the Win32 window,
-// set_title (xprop), the missing-WebView2 path (error event + message box), the backend
+// set_title (xprop), the missing-WebView2 path (error event + message box), the file dialogs
+// (wine implements the common item dialogs; the classic fallback too), DPI scaling, the backend
 // lifecycle with a Windows stand-in backend (wine cannot pipe to a Linux `node`), and the
 // launcher's side of the WebView2 COM contract against a stand-in runtime DLL
 // (fixtures/launcher/fake-webview2.c) found through the registry. The real WebView2 runtime
@@ -13,7 +14,7 @@ import { dirname, join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
   alive, closeWindow, ensureDisplay, findWindows, fixtureDir, launcherDir, sleep, startSession, stopDisplay, waitWindow,
-  windowName, type Session,
+  windowName, windowSize, x, type Session,
 } from './fixtures/launcher/harness.js'
 
 const rustc = process.env.RUSTC_WINDOWS ?? '/usr/bin/rustc'
@@ -156,6 +157,84 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
         assert.ok(s.stderr.includes('STDIN EOF') || true)
       } finally {
         s.child.kill('SIGKILL')
+      }
+    })
+
+    test('file dialogs are the common item dialogs: cancelled, a save path, an open path, a folder', async () => {
+      const s = launch(['--title', 'Wine Dialogs', '--url', 'http://127.0.0.1:9/'])
+      /** Enter in the dialog, as a user accepting what defaultPath filled in. */
+      const accept = async (id: string) => {
+        x('xdotool', ['windowfocus', '--sync', id])
+        await sleep(300)
+        x('xdotool', ['key', 'Return'])
+      }
+      try {
+        await s.waitEvent('window_ready', 60_000)
+        closeWindow(await waitWindow('^WebView2 Runtime missing$', 20_000))
+        await sleep(300)
+        command(s, { type: 'open_file_dialog', id: 1, title: 'Pick a wine file', multiple: true, filters: [{ name: 'Text', extensions: ['txt'] }] })
+        closeWindow(await waitWindow('^Pick a wine file$', 20_000))
+        assert.deepEqual((await reply(s, 1)).result, { cancelled: true, paths: [] })
+        // SHBrowseForFolder's caption is always "Browse for Folder": a titled folder window is IFileOpenDialog + FOS_PICKFOLDERS.
+        command(s, { type: 'open_folder_dialog', id: 2, title: 'Pick a wine folder', defaultPath: 'C:\\windows' })
+        closeWindow(await waitWindow('^Pick a wine folder$', 20_000))
+        assert.deepEqual((await reply(s, 2)).result, { cancelled: true, paths: [] })
+        // defaultPath → SetFolder + SetFileName; Enter → GetResult → GetDisplayName(SIGDN_FILESYSPATH).
+        command(s, { type: 'save_file_dialog', id: 3, title: 'Save a wine file', defaultPath: 'C:\\windows\\temp\\taupy-save.txt' })
+        await accept(await waitWindow('^Save a wine file$', 20_000))
+        assert.deepEqual((await reply(s, 3)).result, { cancelled: false, path: 'C:\\windows\\temp\\taupy-save.txt' })
+        command(s, { type: 'open_file_dialog', id: 4, title: 'Open a wine file', defaultPath: 'C:\\windows\\win.ini' })
+        await accept(await waitWindow('^Open a wine file$', 20_000))
+        assert.deepEqual((await reply(s, 4)).result, { cancelled: false, paths: ['C:\\windows\\win.ini'] }, 'GetResults → IShellItemArray')
+        assert.ok(!s.stderr.some((l) => l.includes('classic dialog')), s.stderr.join('\n'))
+        closeWindow(await waitWindow('^Wine Dialogs$'))
+        await s.waitEvent('close_requested', 10_000)
+        assert.deepEqual(await exitWithin(s, 15_000), { code: 0, signal: null })
+      } finally {
+        s.child.kill('SIGKILL')
+      }
+    })
+
+    test('classic dialogs when the common item dialog cannot be created (class not registered)', async () => {
+      const key = 'HKLM\\Software\\Classes\\CLSID\\{DC1C5A9C-E88A-4DDE-A5A1-60F82A20AEF7}\\InprocServer32'
+      assert.equal(reg(['delete', key, '/f']).status, 0)
+      const s = launch(['--title', 'Wine Classic', '--url', 'http://127.0.0.1:9/'])
+      try {
+        await s.waitEvent('window_ready', 60_000)
+        closeWindow(await waitWindow('^WebView2 Runtime missing$', 20_000))
+        await sleep(300)
+        command(s, { type: 'open_file_dialog', id: 1, title: 'Pick a classic file' })
+        closeWindow(await waitWindow('^Pick a classic file$', 20_000))
+        assert.deepEqual((await reply(s, 1)).result, { cancelled: true, paths: [] })
+        command(s, { type: 'open_folder_dialog', id: 2, title: 'Pick a classic folder' })
+        closeWindow(await waitWindow('^Browse for Folder$', 20_000))
+        assert.deepEqual((await reply(s, 2)).result, { cancelled: true, paths: [] })
+        assert.ok(s.stderr.includes('taupy-launcher: the common item dialog is unavailable (0x80040154); using the classic dialog'), s.stderr.join('\n'))
+      } finally {
+        s.child.kill('SIGKILL')
+        // Wine's own registration, as wineboot writes it.
+        reg(['add', key, '/ve', '/d', 'C:\\windows\\system32\\comdlg32.dll', '/f'])
+        reg(['add', key, '/v', 'ThreadingModel', '/d', 'Apartment', '/f'])
+      }
+    })
+
+    test('DPI-aware: at 192 dpi the protocol speaks logical pixels, the window is sized in physical ones', async () => {
+      const fonts = 'HKCC\\Software\\Fonts' // wine's system DPI (LogPixels)
+      assert.equal(reg(['add', fonts, '/v', 'LogPixels', '/t', 'REG_DWORD', '/d', '192', '/f']).status, 0)
+      const s = launch(['--title', 'Wine Dpi', '--size', '400x300', '--url', 'http://127.0.0.1:9/'])
+      try {
+        await s.waitEvent('window_ready', 60_000)
+        const id = await waitWindow('^Wine Dpi$', 20_000)
+        assert.deepEqual(s.events.find((e) => e.type === 'resized'), { type: 'resized', width: 400, height: 300 })
+        const before = windowSize(id)
+        command(s, { type: 'set_size', id: 1, width: 500, height: 350 })
+        await reply(s, 1, 20_000)
+        await s.waitFor((l) => l === '{"type":"resized","width":500,"height":350}', 10_000, 'stdout')
+        const after = windowSize(id)
+        assert.deepEqual({ width: after.width - before.width, height: after.height - before.height }, { width: 200, height: 100 })
+      } finally {
+        s.child.kill('SIGKILL')
+        reg(['add', fonts, '/v', 'LogPixels', '/t', 'REG_DWORD', '/d', '96', '/f'])
       }
     })
 

@@ -24,9 +24,14 @@ pub use self::linux::*;
 /// WebView2's COM layouts and handler object: plain Rust, so its tests run on every OS.
 #[cfg(any(windows, test))]
 mod webview2;
+/// The common item dialogs' COM layouts and a file dialog's pure parts (tested on every OS).
+#[cfg(any(windows, test))]
+mod shell_dialog;
 
 #[cfg(windows)]
 mod windows;
+#[cfg(windows)]
+mod windows_dialogs;
 #[cfg(windows)]
 mod windows_webview;
 #[cfg(windows)]

@@ -82,6 +82,7 @@ macro_rules! vtable {
         }
     };
 }
+pub(crate) use vtable;
 
 /// A COM object as the runtime hands it to us: a pointer to its vtable first.
 #[repr(C)]
@@ -100,8 +101,8 @@ macro_rules! com_call {
 #[allow(unused_imports)]
 pub(crate) use com_call;
 
-type QueryInterfaceFn = unsafe extern "system" fn(This, *const Guid, *mut *mut c_void) -> HResult;
-type AddRefFn = unsafe extern "system" fn(This) -> u32;
+pub type QueryInterfaceFn = unsafe extern "system" fn(This, *const Guid, *mut *mut c_void) -> HResult;
+pub type AddRefFn = unsafe extern "system" fn(This) -> u32;
 
 vtable!(EnvironmentVtbl {
     QueryInterface: QueryInterfaceFn,

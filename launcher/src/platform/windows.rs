@@ -1,11 +1,14 @@
-//! Windows: a Win32 window (user32) and native dialogs (comdlg32/shell32); the WebView2 inside
-//! it is `windows_webview.rs`. Raw `extern "system"` declarations, no crates; compiled with
-//! Debian's rustc 1.63 for x86_64-pc-windows-gnu (launcher/build.sh).
+//! Windows: a Win32 window (user32) and message boxes; the WebView2 inside it is
+//! `windows_webview.rs`, the file dialogs `windows_dialogs.rs`. Raw `extern "system"`
+//! declarations, no crates; compiled with Debian's rustc 1.63 for x86_64-pc-windows-gnu
+//! (launcher/build.sh).
 //!
 //! When no WebView2 runtime is installed the launcher sends `error` {code: "webview2_missing"}
 //! and shows a message box that says what to install; the window and its commands keep working
 //! and webview commands reply `webview_unavailable`.
 
+use super::shell_dialog::DialogKind;
+use super::windows_dialogs as dialogs;
 use super::windows_webview as webview;
 use crate::app;
 use crate::backend::emit;
@@ -74,45 +77,6 @@ struct MinMaxInfo {
     max_track: Point,
 }
 
-#[repr(C)]
-struct OpenFileNameW {
-    struct_size: u32,
-    owner: Hwnd,
-    instance: isize,
-    filter: *const u16,
-    custom_filter: *mut u16,
-    max_cust_filter: u32,
-    filter_index: u32,
-    file: *mut u16,
-    max_file: u32,
-    file_title: *mut u16,
-    max_file_title: u32,
-    initial_dir: *const u16,
-    title: *const u16,
-    flags: u32,
-    file_offset: u16,
-    file_extension: u16,
-    def_ext: *const u16,
-    cust_data: isize,
-    hook: *const c_void,
-    template_name: *const u16,
-    reserved_ptr: *const c_void,
-    reserved: u32,
-    flags_ex: u32,
-}
-
-#[repr(C)]
-struct BrowseInfoW {
-    owner: Hwnd,
-    root: *const c_void,
-    display_name: *mut u16,
-    title: *const u16,
-    flags: u32,
-    callback: *const c_void,
-    lparam: isize,
-    image: i32,
-}
-
 #[link(name = "user32")]
 extern "system" {
     fn RegisterClassExW(c: *const WndClassExW) -> u16;
@@ -144,22 +108,15 @@ extern "system" {
 #[link(name = "kernel32")]
 extern "system" {
     fn GetModuleHandleW(name: *const u16) -> isize;
+    fn GetProcAddress(module: isize, name: *const u8) -> *const c_void;
 }
 #[link(name = "shell32")]
 extern "system" {
     fn ShellExecuteW(h: Hwnd, op: *const u16, file: *const u16, params: *const u16, dir: *const u16, show: i32) -> isize;
-    fn SHBrowseForFolderW(bi: *const BrowseInfoW) -> *mut c_void;
-    fn SHGetPathFromIDListW(pidl: *const c_void, path: *mut u16) -> i32;
-}
-#[link(name = "comdlg32")]
-extern "system" {
-    fn GetOpenFileNameW(o: *mut OpenFileNameW) -> i32;
-    fn GetSaveFileNameW(o: *mut OpenFileNameW) -> i32;
 }
 #[link(name = "ole32")]
 extern "system" {
     fn CoInitializeEx(reserved: *const c_void, flags: u32) -> i32;
-    fn CoTaskMemFree(p: *mut c_void);
 }
 
 const WM_DESTROY: u32 = 0x0002;
@@ -170,6 +127,10 @@ const WM_SETFOCUS: u32 = 0x0007;
 const WM_CLOSE: u32 = 0x0010;
 const WM_GETMINMAXINFO: u32 = 0x0024;
 const WM_NCLBUTTONDOWN: u32 = 0x00A1;
+const WM_DPICHANGED: u32 = 0x02E0;
+/// DPI_AWARENESS_CONTEXT_PER_MONITOR_AWARE_V2, and _PER_MONITOR_AWARE (v1: Windows 10 1607, wine 8).
+const PER_MONITOR_AWARE_V2: isize = -4;
+const PER_MONITOR_AWARE: isize = -3;
 const HTCAPTION: usize = 2;
 const WM_APP_WAKE: u32 = 0x8001;
 const WM_APP_DEFERRED: u32 = 0x8002;
@@ -193,7 +154,7 @@ static WAKE_HWND: AtomicIsize = AtomicIsize::new(0);
 /// never inside `app::drain()`, so wake-ups during the modal loop can drain safely.
 enum Deferred {
     Message { title: Option<String>, message: String, level: Level, confirm: bool, id: Option<Json> },
-    File { d: FileDialog, action: u8, id: Option<Json> },
+    File { d: FileDialog, kind: DialogKind, id: Option<Json> },
     MissingRuntime,
     WebviewFailed(String),
 }
@@ -207,7 +168,10 @@ thread_local! {
     static EXIT_CODE: Cell<i32> = Cell::new(0);
     static QUITTING: Cell<bool> = Cell::new(false);
     static DEFERRED: RefCell<Vec<Deferred>> = RefCell::new(Vec::new());
+    static DPI_FOR_WINDOW: Cell<Option<DpiForWindow>> = Cell::new(None);
 }
+
+type DpiForWindow = unsafe extern "system" fn(Hwnd) -> u32;
 
 pub(super) fn wide(s: &str) -> Vec<u16> {
     s.encode_utf16().chain(std::iter::once(0)).collect()
@@ -216,6 +180,39 @@ pub(super) fn wide(s: &str) -> Vec<u16> {
 pub(super) fn from_wide(buf: &[u16]) -> String {
     let end = buf.iter().position(|&c| c == 0).unwrap_or(buf.len());
     String::from_utf16_lossy(&buf[..end])
+}
+
+/// Per-monitor DPI awareness (v2, Windows 10 1703+; else v1, whose title bar does not scale):
+/// text and webview drawn at each monitor's scale instead of bitmap-stretched. The calls are
+/// looked up at run time, so an older Windows starts DPI-unaware instead of failing to load.
+unsafe fn become_dpi_aware() {
+    let user32 = GetModuleHandleW(wide("user32.dll").as_ptr());
+    let set = GetProcAddress(user32, b"SetProcessDpiAwarenessContext\0".as_ptr());
+    if !set.is_null() {
+        let set: unsafe extern "system" fn(isize) -> i32 = std::mem::transmute(set);
+        let _ = set(PER_MONITOR_AWARE_V2) != 0 || set(PER_MONITOR_AWARE) != 0;
+    }
+    // Whatever the outcome (a manifest or the host may have decided first): GetDpiForWindow says
+    // 96 for a window that is not DPI-aware, so `scale` is right either way.
+    let get = GetProcAddress(user32, b"GetDpiForWindow\0".as_ptr());
+    if !get.is_null() {
+        DPI_FOR_WINDOW.with(|f| f.set(Some(std::mem::transmute::<*const c_void, DpiForWindow>(get))));
+    }
+}
+
+/// The window's monitor scale (DPI / 96); 1 when it is not DPI-aware. The protocol's
+/// sizes and positions are logical pixels, Win32's are physical once aware.
+fn scale(h: Hwnd) -> f64 {
+    let dpi = DPI_FOR_WINDOW.with(|f| f.get()).map(|f| unsafe { f(h) }).unwrap_or(96);
+    if dpi == 0 { 1.0 } else { dpi as f64 / 96.0 }
+}
+
+fn physical(logical: i32, scale: f64) -> i32 {
+    (logical as f64 * scale).round() as i32
+}
+
+fn logical(physical: i32, scale: f64) -> i32 {
+    (physical as f64 / scale).round() as i32
 }
 
 fn win() -> Hwnd {
@@ -254,6 +251,7 @@ fn class(name: &str, proc_: WndProc) -> Vec<u16> {
 pub fn init(_opts: &Options) -> Result<(), String> {
     unsafe {
         CoInitializeEx(null(), 0x2); // COINIT_APARTMENTTHREADED: dialogs and WebView2 want an STA
+        become_dpi_aware();
         let cls = class("TaupyWake", wake_proc);
         let h = CreateWindowExW(0, cls.as_ptr(), null(), 0, 0, 0, 0, 0, HWND_MESSAGE, 0, GetModuleHandleW(null()), null());
         if h == 0 {
@@ -346,6 +344,12 @@ pub fn open_window(opts: &Options, url: &str, origin: &str) {
             opts.width, opts.height, 0, 0, GetModuleHandleW(null()), null(),
         );
         WINDOW.with(|w| w.set(h));
+        let s = scale(h);
+        if s != 1.0 {
+            let (width, height) = (physical(opts.width, s), physical(opts.height, s));
+            SetWindowPos(h, 0, (GetSystemMetrics(0) - width).max(0) / 2, (GetSystemMetrics(1) - height).max(0) / 2,
+                width, height, SWP_NOZORDER | SWP_NOACTIVATE);
+        }
         apply_style(h);
         ShowWindow(h, 1);
     }
@@ -408,11 +412,13 @@ pub fn exec(r: Request) {
                 SetWindowTextW(h, t.as_ptr());
             }
             Command::SetSize { width, height } => {
-                SetWindowPos(h, 0, 0, 0, width, height, SWP_NOMOVE | SWP_NOZORDER | SWP_NOACTIVATE);
+                let s = scale(h);
+                SetWindowPos(h, 0, 0, 0, physical(width, s), physical(height, s), SWP_NOMOVE | SWP_NOZORDER | SWP_NOACTIVATE);
             }
             Command::SetMinSize { width, height } => MIN_SIZE.with(|m| m.set((width, height))),
             Command::SetPosition { x, y } => {
-                SetWindowPos(h, 0, x, y, 0, 0, SWP_NOSIZE | SWP_NOZORDER | SWP_NOACTIVATE);
+                let s = scale(h);
+                SetWindowPos(h, 0, physical(x, s), physical(y, s), 0, 0, SWP_NOSIZE | SWP_NOZORDER | SWP_NOACTIVATE);
             }
             Command::Center => {
                 let mut r = Rect { left: 0, top: 0, right: 0, bottom: 0 };
@@ -467,9 +473,9 @@ pub fn exec(r: Request) {
             Command::ConfirmDialog { title, message, level } => {
                 return defer(Deferred::Message { title, message, level, confirm: true, id })
             }
-            Command::OpenFileDialog(d) => return defer(Deferred::File { d, action: 0, id }),
-            Command::SaveFileDialog(d) => return defer(Deferred::File { d, action: 1, id }),
-            Command::OpenFolderDialog(d) => return defer(Deferred::File { d, action: 2, id }),
+            Command::OpenFileDialog(d) => return defer(Deferred::File { d, kind: DialogKind::Open, id }),
+            Command::SaveFileDialog(d) => return defer(Deferred::File { d, kind: DialogKind::Save, id }),
+            Command::OpenFolderDialog(d) => return defer(Deferred::File { d, kind: DialogKind::Folder, id }),
             // Webview commands went to windows_webview above; the core handles the rest.
             _ => {}
         }
@@ -559,95 +565,14 @@ fn run_deferred(d: Deferred) {
                     emit(&reply_ok(id, result));
                 }
             }
-            Deferred::File { d, action, id } => {
-                let result = if action == 2 { folder_dialog(h, &d) } else { file_dialog(h, &d, action == 1) };
+            Deferred::File { d, kind, id } => {
+                let result = dialogs::show(h, &d, kind);
                 if let Some(id) = &id {
                     emit(&reply_ok(id, result));
                 }
             }
         }
     }
-}
-
-unsafe fn file_dialog(h: Hwnd, d: &FileDialog, save: bool) -> Json {
-    let mut filter: Vec<u16> = Vec::new();
-    for f in &d.filters {
-        let pats: Vec<String> = f.extensions.iter().map(|e| if e == "*" { "*.*".to_string() } else { format!("*.{}", e.trim_start_matches('.')) }).collect();
-        filter.extend(f.name.encode_utf16());
-        filter.push(0);
-        filter.extend(pats.join(";").encode_utf16());
-        filter.push(0);
-    }
-    filter.push(0);
-    let mut file = vec![0u16; 32 * 1024];
-    let mut initial_dir: Vec<u16> = Vec::new();
-    if let Some(p) = &d.default_path {
-        let path = std::path::Path::new(p);
-        if path.is_dir() {
-            initial_dir = wide(p);
-        } else {
-            let w: Vec<u16> = p.encode_utf16().collect();
-            let n = w.len().min(file.len() - 1);
-            file[..n].copy_from_slice(&w[..n]);
-        }
-    }
-    let title = d.title.as_ref().map(|t| wide(t));
-    let mut o: OpenFileNameW = std::mem::zeroed();
-    o.struct_size = std::mem::size_of::<OpenFileNameW>() as u32;
-    o.owner = h;
-    o.filter = if d.filters.is_empty() { null() } else { filter.as_ptr() };
-    o.filter_index = 1;
-    o.file = file.as_mut_ptr();
-    o.max_file = file.len() as u32;
-    o.initial_dir = if initial_dir.is_empty() { null() } else { initial_dir.as_ptr() };
-    o.title = title.as_ref().map(|t| t.as_ptr()).unwrap_or(null());
-    // OFN_EXPLORER | OFN_NOCHANGEDIR | OFN_PATHMUSTEXIST (+ FILEMUSTEXIST / ALLOWMULTISELECT / OVERWRITEPROMPT)
-    o.flags = 0x80000 | 0x8 | 0x800 | if save { 0x2 } else { 0x1000 | if d.multiple { 0x200 } else { 0 } };
-    let ok = if save { GetSaveFileNameW(&mut o) } else { GetOpenFileNameW(&mut o) } != 0;
-    let mut paths: Vec<String> = Vec::new();
-    if ok {
-        // dir\0name1\0name2\0\0 for several files, or a full path\0\0 for one.
-        let parts: Vec<String> = file.split(|&c| c == 0).take_while(|s| !s.is_empty()).map(String::from_utf16_lossy).collect();
-        if parts.len() == 1 {
-            paths.push(parts[0].clone());
-        } else if parts.len() > 1 {
-            for name in &parts[1..] {
-                paths.push(format!("{}\\{}", parts[0].trim_end_matches('\\'), name));
-            }
-        }
-    }
-    let cancelled = paths.is_empty();
-    if save {
-        let path = paths.into_iter().next().map(Json::Str).unwrap_or(Json::Null);
-        Json::obj(vec![("cancelled", cancelled.into()), ("path", path)])
-    } else {
-        Json::obj(vec![("cancelled", cancelled.into()), ("paths", Json::Arr(paths.into_iter().map(Json::Str).collect()))])
-    }
-}
-
-unsafe fn folder_dialog(h: Hwnd, d: &FileDialog) -> Json {
-    let mut name = vec![0u16; 520];
-    let title = wide(d.title.as_deref().unwrap_or("Select Folder"));
-    let bi = BrowseInfoW {
-        owner: h,
-        root: null(),
-        display_name: name.as_mut_ptr(),
-        title: title.as_ptr(),
-        flags: 0x1 | 0x40, // BIF_RETURNONLYFSDIRS | BIF_NEWDIALOGSTYLE
-        callback: null(),
-        lparam: 0,
-        image: 0,
-    };
-    let pidl = SHBrowseForFolderW(&bi);
-    let mut paths = Vec::new();
-    if !pidl.is_null() {
-        let mut buf = vec![0u16; 32 * 1024];
-        if SHGetPathFromIDListW(pidl, buf.as_mut_ptr()) != 0 {
-            paths.push(Json::Str(from_wide(&buf)));
-        }
-        CoTaskMemFree(pidl);
-    }
-    Json::obj(vec![("cancelled", paths.is_empty().into()), ("paths", Json::Arr(paths))])
 }
 
 extern "system" fn window_proc(h: Hwnd, m: u32, w: usize, l: isize) -> isize {
@@ -666,7 +591,8 @@ extern "system" fn window_proc(h: Hwnd, m: u32, w: usize, l: isize) -> isize {
                     // report the outer size, as set_size takes it
                     let mut r = Rect { left: 0, top: 0, right: 0, bottom: 0 };
                     GetWindowRect(h, &mut r);
-                    emit(&event("resized", vec![("width", (r.right - r.left).into()), ("height", (r.bottom - r.top).into())]));
+                    let s = scale(h);
+                    emit(&event("resized", vec![("width", logical(r.right - r.left, s).into()), ("height", logical(r.bottom - r.top, s).into())]));
                 }
                 0
             }
@@ -674,7 +600,8 @@ extern "system" fn window_proc(h: Hwnd, m: u32, w: usize, l: isize) -> isize {
                 webview::moved();
                 let mut r = Rect { left: 0, top: 0, right: 0, bottom: 0 };
                 GetWindowRect(h, &mut r);
-                emit(&event("moved", vec![("x", r.left.into()), ("y", r.top.into())]));
+                let s = scale(h);
+                emit(&event("moved", vec![("x", logical(r.left, s).into()), ("y", logical(r.top, s).into())]));
                 0
             }
             // Activation, not keyboard focus: the focus moves on into the webview's child window.
@@ -688,13 +615,19 @@ extern "system" fn window_proc(h: Hwnd, m: u32, w: usize, l: isize) -> isize {
             }
             WM_GETMINMAXINFO => {
                 let (mw, mh) = MIN_SIZE.with(|s| s.get());
-                let info = l as *mut MinMaxInfo;
+                let (info, s) = (l as *mut MinMaxInfo, scale(h));
                 if mw > 0 {
-                    (*info).min_track.x = mw;
+                    (*info).min_track.x = physical(mw, s);
                 }
                 if mh > 0 {
-                    (*info).min_track.y = mh;
+                    (*info).min_track.y = physical(mh, s);
                 }
+                0
+            }
+            // Moved to a monitor with another scale: take the size Windows suggests for it.
+            WM_DPICHANGED => {
+                let r = *(l as *const Rect);
+                SetWindowPos(h, 0, r.left, r.top, r.right - r.left, r.bottom - r.top, SWP_NOZORDER | SWP_NOACTIVATE);
                 0
             }
             WM_DESTROY => 0,

@@ -391,7 +391,8 @@ pub fn set_unavailable(message: &str) {
 
 // ----- events from the webview -----
 
-unsafe fn take_string(p: *mut u16) -> String {
+/// A string a COM getter allocated with CoTaskMemAlloc: read, then freed (null reads as "").
+pub(super) unsafe fn take_string(p: *mut u16) -> String {
     if p.is_null() {
         return String::new();
     }
