@@ -29,9 +29,10 @@ for (const [name, load] of Object.entries(benches)) {
 }
 
 const format = (value: number): string => (Math.abs(value) >= 100 ? value.toFixed(0) : value.toPrecision(3))
+const formatRatio = (ratio: number): string => (ratio >= 0.1 ? ratio.toFixed(2) : ratio.toPrecision(2))
 const header = '| group | metric | ours | baseline | baseline value | ratio (ours / baseline) | note |\n|---|---|---|---|---|---|---|'
 const table = rows
-  .map((row) => `| ${row.group} | ${row.metric} | ${format(row.ours)} ${row.unit} | ${row.baselineName} | ${format(row.baseline)} ${row.unit} | ${(row.ours / row.baseline).toFixed(2)}× | ${row.note ?? ''} |`)
+  .map((row) => `| ${row.group} | ${row.metric} | ${format(row.ours)} ${row.unit} | ${row.baselineName} | ${format(row.baseline)} ${row.unit} | ${formatRatio(row.ours / row.baseline)}× | ${row.note ?? ''} |`)
   .join('\n')
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}-${process.arch}`
 const report = `# Benchmark results\n\n${new Date().toISOString().slice(0, 10)} on ${machine}.\nProduced by \`npm run bench\`; every baseline was measured in the same run.\n\n${header}\n${table}\n`
