@@ -113,7 +113,10 @@ export function writeProject(root: string, files: readonly PlannedFile[]): strin
     const dest = join(root, file.path)
     if (existsSync(dest)) overwritten.push(file.path)
     const dir = dirname(dest)
-    if (!made.has(dir)) mkdirSync(dir, { recursive: true }), made.add(dir)
+    if (!made.has(dir)) {
+      mkdirSync(dir, { recursive: true })
+      made.add(dir)
+    }
     if (file.source) copyFileSync(file.source, dest)
     else writeFileSync(dest, file.contents ?? '')
     // npm tarballs may drop the executable bit; the launcher binaries need it.
