@@ -187,7 +187,7 @@ async function main(): Promise<void> {
     'Next steps:',
     ...steps.map((step) => `  ${step}`),
     '',
-    `${run('start')} runs the built app in its window, ${run('package')} makes one executable file.`,
+    `${pm === 'npm' ? 'npm start' : run('start')} runs the built app in its window, ${run('package')} makes one executable file.`,
   ]
   if (interactive) prompts.outro(lines.join('\n'))
   else console.log(lines.join('\n'))
