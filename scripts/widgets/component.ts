@@ -14,9 +14,11 @@ export interface EventData {
   key?: string
   /** Named fields of a submitted form. */
   form?: Record<string, string>
+  /** The event a client hook pushed (event 'hook'). */
+  name?: string
 }
 
-export type EventName = 'click' | 'input' | 'change' | 'submit' | 'keydown'
+export type EventName = 'click' | 'input' | 'change' | 'submit' | 'keydown' | 'hook'
 export type Handler = (event: EventData) => void | Promise<void>
 
 /** The session side a component needs: ids, a registry for events and a dirty queue. */

@@ -6,12 +6,18 @@ import { Type, type Static } from '@sinclair/typebox'
 const ref = Type.Integer({ minimum: 0 })
 const path = Type.String({ pattern: '^/', maxLength: 2048 })
 
-export const eventNames = ['click', 'input', 'change', 'submit', 'keydown'] as const
+export const eventNames = ['click', 'input', 'change', 'submit', 'keydown', 'hook'] as const
+
+/** A client hook's name, and the name of an event a hook pushes (`data-hook`, `pushEvent`). */
+export const hookNamePattern = '^[A-Za-z][A-Za-z0-9_-]*$'
 
 export const clientMessages = Type.Union([
   /** First message on every (re)connection: attach to the server-rendered session, or start one. */
   Type.Object({ type: Type.Literal('join'), ref, session: Type.String({ maxLength: 64 }), path }),
-  /** A DOM event on an element with `data-on-<event>="<component>.<handler>"`. */
+  /**
+   * A DOM event on an element with `data-on-<event>="<component>.<handler>"`, or (event 'hook')
+   * an event a client hook pushed, with its `name`.
+   */
   Type.Object({
     type: Type.Literal('event'),
     ref,
@@ -21,6 +27,7 @@ export const clientMessages = Type.Union([
     checked: Type.Optional(Type.Boolean()),
     key: Type.Optional(Type.String({ maxLength: 32 })),
     form: Type.Optional(Type.Record(Type.String({ maxLength: 200 }), Type.String({ maxLength: 100_000 }))),
+    name: Type.Optional(Type.String({ pattern: hookNamePattern, maxLength: 64 })),
   }),
   /** The user followed a link or pressed back/forward: render that route. */
   Type.Object({ type: Type.Literal('navigate'), ref, path }),

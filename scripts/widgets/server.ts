@@ -1,7 +1,8 @@
 // Mounts a widgets app on the core server: a server-rendered GET route per page, the
 // stylesheet, and the /ws diff channel. A session is created by the first paint and waits a
 // while for its socket; a socket that drops leaves it waiting again, so a quick reconnect
-// (backend busy, laptop asleep) finds the window's state where it was.
+// (backend busy, laptop asleep) finds the window's state where it was. Waiting sessions are
+// capped: page loads that never open a socket (a script reloading the page) cannot pile up.
 import type { FastifyInstance } from 'fastify'
 import { registerChannel } from '../server/channel.js'
 import { renderDocument } from './document.js'
@@ -16,25 +17,27 @@ export interface WidgetServerOptions extends WidgetApp {
   styles?: string
   /** The client bundle (the app's client entry built by `taupy build`). */
   script?: string
-  /** How long a session without a socket is kept. */
+  /** How long a session without a socket is kept (default widgetLimits.sessionGraceMs). */
   sessionGraceMs?: number
+  /** How many sessions may wait for their socket at once (default widgetLimits.maxWaitingSessions). */
+  maxWaitingSessions?: number
 }
+
+export const widgetLimits = {
+  /** A session without a socket (first paint not yet joined, or dropped) is kept this long… */
+  sessionGraceMs: 60_000,
+  /** …and at most this many of them: beyond it the one waiting longest is closed. */
+  maxWaitingSessions: 100,
+} as const
 
 export const stylesheetPath = '/taupy/widgets.css'
 
 export function mountWidgets(fastify: FastifyInstance, options: WidgetServerOptions): void {
   const waiting = new Map<string, { session: WidgetSession; timer: NodeJS.Timeout }>()
-  const graceMs = options.sessionGraceMs ?? 60_000
+  const graceMs = options.sessionGraceMs ?? widgetLimits.sessionGraceMs
+  const maxWaiting = options.maxWaitingSessions ?? widgetLimits.maxWaitingSessions
   const logRenderErrors = (session: WidgetSession): void => {
     session.onRenderError = (error) => fastify.log.error({ err: error, session: session.id }, 'widget render failed')
-  }
-  const park = (session: WidgetSession): void => {
-    const timer = setTimeout(() => {
-      waiting.delete(session.id)
-      session.close()
-    }, graceMs)
-    timer.unref()
-    waiting.set(session.id, { session, timer })
   }
   const claim = (id: string): WidgetSession | undefined => {
     const entry = waiting.get(id)
@@ -42,6 +45,21 @@ export function mountWidgets(fastify: FastifyInstance, options: WidgetServerOpti
     waiting.delete(id)
     clearTimeout(entry.timer)
     return entry.session
+  }
+  const drop = (id: string): void => {
+    claim(id)?.close()
+  }
+  const park = (session: WidgetSession): void => {
+    const timer = setTimeout(() => drop(session.id), graceMs)
+    timer.unref()
+    waiting.set(session.id, { session, timer })
+    // A Map iterates in insertion order: the first key has waited longest. Its window, if it
+    // ever joins, gets a fresh session for its path (as after a backend restart).
+    while (waiting.size > maxWaiting) {
+      const oldest = waiting.keys().next().value!
+      fastify.log.warn({ session: oldest }, `more than ${maxWaiting} sessions wait for their socket; closing the oldest`)
+      drop(oldest)
+    }
   }
 
   const css = widgetStyles + (options.styles ?? '')

@@ -178,6 +178,7 @@ export class WidgetSession implements ComponentOwner {
         if (message.checked !== undefined) data.checked = message.checked
         if (message.key !== undefined) data.key = message.key
         if (message.form !== undefined) data.form = message.form
+        if (message.name !== undefined) data.name = message.name
         await runInSession(this, () => handler(data))
       }
     } finally {

@@ -9,7 +9,7 @@ main .taupy-column { gap: 16px; }
 .todo { padding: 4px 0; border-bottom: 1px solid var(--taupy-border); }
 .todo .taupy-row { justify-content: space-between; flex-wrap: nowrap; }
 .todo.done span { text-decoration: line-through; color: var(--taupy-muted); }
-.remaining, h2 small { color: var(--taupy-muted); font-weight: normal; font-size: .9em; margin: 0; }
+.remaining, .changed, h2 small { color: var(--taupy-muted); font-weight: normal; font-size: .9em; margin: 0; }
 .terms { display: flex; flex-direction: column; gap: 4px; }
 .saved { padding: 12px; border-radius: var(--taupy-radius); background: color-mix(in srgb, var(--taupy-accent) 12%, transparent); }
 `

@@ -58,6 +58,34 @@ test('the counter counts', async () => {
   await page.close()
 })
 
+test('client hooks: localTime shows local time at first paint and after patches, and tells the server its zone', async () => {
+  const context = await browser.newContext({ timezoneId: 'Asia/Tokyo', locale: 'en-GB' })
+  const page = await context.newPage()
+  page.on('pageerror', (error) => pageErrors.push(error.message))
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') pageErrors.push(message.text())
+  })
+  await page.goto(app.url)
+  const time = page.locator('#counter time')
+  // What the browser should show: the server renders UTC ("… UTC"), the hook the local time.
+  const local = (iso: string | null) => new Intl.DateTimeFormat('en-GB', { timeStyle: 'medium', timeZone: 'Asia/Tokyo' }).format(new Date(iso ?? ''))
+  const first = await time.getAttribute('datetime')
+  await time.filter({ hasText: new RegExp(`^${local(first)}$`) }).waitFor()
+
+  // mounted pushed the zone; the server's handler set it and the patch shows it.
+  await page.locator('#counter .time-zone', { hasText: '(Asia/Tokyo)' }).waitFor()
+
+  // A patch that changes the <time> keeps the element and runs `updated`, which formats again.
+  // A JS property marks this very element (a patch would strip an attribute).
+  await time.evaluate((el) => void Object.assign(el, { marked: true }))
+  await page.click('#counter button[title=Increment]')
+  await page.waitForFunction((before) => document.querySelector('#counter time')?.getAttribute('datetime') !== before, first)
+  const second = await time.getAttribute('datetime')
+  assert.equal(await time.textContent(), local(second), 'updated ran in the same task as the patch')
+  assert.equal(await time.evaluate((el) => 'marked' in el), true, 'the same element: updated, not mounted again')
+  await context.close()
+})
+
 test('todos: add by Enter and by button, toggle, filter, delete; typing is never interrupted', async () => {
   const page = await openApp()
   const input = page.locator('.new-todo')

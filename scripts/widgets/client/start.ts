@@ -1,0 +1,101 @@
+// The widgets browser runtime: joins the server-rendered session over /ws, forwards events,
+// applies patches, runs client hooks and keeps the address bar in step with the router. Events
+// are sent once and never replayed after a reconnect (at most once); the re-join returns the
+// whole page.
+import { connectChannel } from '../../client/socket.js'
+import type { ServerMessage } from '../protocol.js'
+import { forwardEvents } from './events.js'
+import { hookRunner, type Hooks } from './hooks.js'
+import { applyPatches, mountHooks } from './patch.js'
+
+export type { Hook, HookContext, Hooks } from './hooks.js'
+
+export interface WidgetClientOptions {
+  /** Client hooks by name, for elements rendered with hook(name) (`data-hook="name"`). */
+  hooks?: Hooks
+}
+
+let started = false
+
+export function startWidgets(options: WidgetClientOptions = {}): void {
+  if (started) throw new Error('startWidgets() twice')
+  started = true
+  let lastRef = 0
+  /** Event type of every message not yet acknowledged, by ref. */
+  const pending = new Map<number, string>()
+  const root = document.documentElement
+
+  const settle = (ref: number | undefined): void => {
+    if (ref === undefined || !pending.delete(ref)) return
+    if (pending.size === 0) root.removeAttribute('data-taupy-busy')
+  }
+
+  const hooks = hookRunner(options.hooks ?? {}, (el, name, value) => {
+    const target = el.getAttribute('data-on-hook')
+    if (target) return send({ type: 'event', target, event: 'hook', name, ...(value === undefined ? {} : { value }) })
+    console.warn(`taupy: hook ${el.getAttribute('data-hook')} has no server handlers for ${name}`)
+    return false
+  })
+  let joined = false
+
+  const channel = connectChannel({
+    onOpen() {
+      for (const ref of pending.keys()) settle(ref)
+      const session = document.body.dataset.taupySession ?? ''
+      send({ type: 'join', session, path: location.pathname + location.search })
+      // Like LiveView, hooks mount once the page has joined, so pushEvent works in mounted.
+      if (!joined) mountHooks(document.body, hooks)
+      joined = true
+    },
+    onMessage(raw) {
+      const message = raw as ServerMessage
+      switch (message.type) {
+        case 'patch': {
+          // Overwrite the focused field only when answering the user's own submit/key/click and
+          // no keystrokes are still on their way; otherwise it would jump under the caret.
+          const answering = message.ref === undefined ? undefined : pending.get(message.ref)
+          const typing = [...pending.values()].includes('input')
+          const keepFocusedValue = answering === undefined || answering === 'input' || answering === 'hook' || typing
+          applyPatches(message.patches, { keepFocusedValue, hooks, ...(message.root ? { root: true } : {}) })
+          break
+        }
+        case 'ack':
+          settle(message.ref)
+          break
+        case 'navigate':
+          if (message.path !== location.pathname + location.search) history.pushState(null, '', message.path)
+          break
+        case 'error':
+          console.error(`taupy: ${message.code}: ${message.message}`)
+          settle(message.ref)
+          break
+      }
+    },
+  })
+
+  function send(message: { type: string } & Record<string, unknown>): boolean {
+    const ref = ++lastRef
+    if (!channel.send({ ...message, ref })) return false
+    pending.set(ref, typeof message.event === 'string' ? message.event : message.type)
+    root.setAttribute('data-taupy-busy', '')
+    return true
+  }
+
+  forwardEvents((event) => {
+    if (!send({ type: 'event', ...event })) console.warn('taupy: not connected; the event was not sent')
+  })
+
+  // In-app links: history entry + navigate message; a plain page load when offline.
+  document.addEventListener('click', (event) => {
+    const link = event.target instanceof Element ? event.target.closest<HTMLAnchorElement>('a[data-nav]') : null
+    if (!link || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return
+    const path = link.pathname + link.search
+    if (channel.state !== 'open') return
+    event.preventDefault()
+    if (path !== location.pathname + location.search) history.pushState(null, '', path)
+    send({ type: 'navigate', path })
+  })
+  addEventListener('popstate', () => {
+    if (!send({ type: 'navigate', path: location.pathname + location.search })) location.reload()
+  })
+}
