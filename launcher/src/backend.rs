@@ -5,7 +5,7 @@
 use crate::app::UiMsg;
 use crate::json::Json;
 use crate::platform;
-use crate::protocol::{parse_line, Line};
+use crate::protocol::{error_event, parse_line, reply_err, reply_ok, Line, ProtocolError};
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -29,6 +29,26 @@ pub fn emit(ev: &Json) {
                 *guard = None;
             }
         }
+    }
+}
+
+/// Answers a command that has nothing to return (only commands with an `id` get replies).
+pub fn ack(id: &Option<Json>) {
+    if let Some(id) = id {
+        emit(&reply_ok(id, Json::Null));
+    }
+}
+
+/// Reports a failed command: a reply when it had an `id`, an `error` event otherwise.
+pub fn fail(id: &Option<Json>, command: &str, code: &'static str, message: &str) {
+    match id {
+        Some(id) => emit(&reply_err(id, code, message)),
+        None => emit(&error_event(&ProtocolError {
+            code,
+            message: message.to_string(),
+            command: Some(command.to_string()),
+            id: None,
+        })),
     }
 }
 

@@ -5,18 +5,10 @@
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
+import { isAlive } from './parent-watch.js'
 
 const marks = '.taupy-running'
 const quietMs = 10 * 60 * 1000
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 /** Marks `extracted` (this build's folder) as in use by this process until it exits. */
 export function markInUse(extracted: string): void {

@@ -2,7 +2,7 @@
 // (a SIGTERM or a crash ends the stub alone) and the native launcher can die without a word,
 // so each packaged process watches its parent and winds down when it goes: no orphaned
 // backend keeps a port, a file lock or the extraction folder busy.
-const isAlive = (pid: number): boolean => {
+export const isAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0)
     return true

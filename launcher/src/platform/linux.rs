@@ -4,11 +4,11 @@
 //! `g_idle_add` to schedule `app::drain()` there.
 
 use crate::app;
-use crate::backend::emit;
+use crate::backend::{ack, emit, fail};
 use crate::cli::Options;
 use crate::json::Json;
 use super::page_script::{page_script, WEBKIT};
-use crate::protocol::{self, event, reply_err, reply_ok, Command, FileDialog, Level, Request};
+use crate::protocol::{event, reply_ok, Command, FileDialog, Level, Request};
 use std::cell::{Cell, RefCell};
 use std::ffi::{CStr, CString};
 use std::os::raw::{c_char, c_double, c_int, c_uint, c_ulong, c_void};
@@ -302,23 +302,7 @@ pub fn open_window(opts: &Options, url: &str, origin: &str) {
     }
 }
 
-fn ack(id: &Option<Json>) {
-    if let Some(id) = id {
-        emit(&reply_ok(id, Json::Null));
-    }
-}
 
-fn fail(id: &Option<Json>, command: &str, code: &'static str, message: &str) {
-    match id {
-        Some(id) => emit(&reply_err(id, code, message)),
-        None => emit(&protocol::error_event(&protocol::ProtocolError {
-            code,
-            message: message.to_string(),
-            command: Some(command.to_string()),
-            id: None,
-        })),
-    }
-}
 
 fn same_origin(url: &str) -> bool {
     ORIGIN.with(|o| app::origin_of(url) == *o.borrow())

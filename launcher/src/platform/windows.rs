@@ -11,10 +11,11 @@ use super::shell_dialog::DialogKind;
 use super::windows_dialogs as dialogs;
 use super::windows_webview as webview;
 use crate::app;
-use crate::backend::emit;
+pub(super) use crate::backend::fail;
+use crate::backend::{ack, emit};
 use crate::cli::Options;
 use crate::json::Json;
-use crate::protocol::{self, event, reply_err, reply_ok, Command, FileDialog, Level, Request};
+use crate::protocol::{event, reply_ok, Command, FileDialog, Level, Request};
 use std::cell::{Cell, RefCell};
 use std::os::raw::c_void;
 use std::ptr::null;
@@ -378,23 +379,7 @@ unsafe fn apply_style(h: Hwnd) {
     SetWindowPos(h, 0, 0, 0, 0, 0, SWP_NOMOVE | SWP_NOSIZE | SWP_NOZORDER | SWP_FRAMECHANGED | SWP_NOACTIVATE);
 }
 
-fn ack(id: &Option<Json>) {
-    if let Some(id) = id {
-        emit(&reply_ok(id, Json::Null));
-    }
-}
 
-pub(super) fn fail(id: &Option<Json>, command: &str, code: &'static str, message: &str) {
-    match id {
-        Some(id) => emit(&reply_err(id, code, message)),
-        None => emit(&protocol::error_event(&protocol::ProtocolError {
-            code,
-            message: message.to_string(),
-            command: Some(command.to_string()),
-            id: None,
-        })),
-    }
-}
 
 pub fn exec(r: Request) {
     let h = win();
