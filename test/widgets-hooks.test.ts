@@ -83,6 +83,26 @@ test('each hooked element runs mounted once, updated per change, destroyed once;
   assert.deepEqual(pushed, [['a', 'hello', 'a'], ['b', 'hello', 'b']], 'pushEvent speaks for its own element')
 })
 
+test('after a re-join every running hook hears reconnected, and a destroyed one does not', () => {
+  const heard: string[] = []
+  const hook: Hook = {
+    reconnected(el, ctx) {
+      heard.push(el.getAttribute('data-hook')!)
+      ctx.pushEvent('again')
+    },
+  }
+  const pushed: string[] = []
+  const runner = hookRunner({ a: hook, b: hook }, (_el, event) => pushed.push(event) > 0)
+  const a = element('a')
+  const b = element('b')
+  runner.mount(a)
+  runner.mount(b)
+  runner.destroy(b)
+  runner.reconnect()
+  assert.deepEqual(heard, ['a'])
+  assert.deepEqual(pushed, ['again'])
+})
+
 test('a throwing hook is logged and the others still run; an unknown hook name is reported', (t) => {
   const errors = t.mock.method(console, 'error', () => {})
   const warnings = t.mock.method(console, 'warn', () => {})

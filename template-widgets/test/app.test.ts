@@ -234,6 +234,9 @@ test('when the backend restarts, the page shows it is reconnecting and recovers'
   await connected(page)
   await page.click('#counter button[title=Increment]')
   await page.locator('#counter .count', { hasText: /^1$/ }).waitFor()
+  // The new backend knew nothing of the viewer's time zone: the hook's `reconnected` told it.
+  const zone = await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone)
+  await page.locator('#counter .time-zone', { hasText: `(${zone})` }).waitFor()
   await page.locator('.new-todo').fill('After the restart')
   await page.locator('.new-todo').press('Enter')
   await page.locator('.todo-list li', { hasText: 'After the restart' }).waitFor()

@@ -17,6 +17,8 @@ export interface Hook {
   mounted?(el: HTMLElement, ctx: HookContext): void
   /** A patch changed the element or its contents (undoing what the hook wrote there). */
   updated?(el: HTMLElement, ctx: HookContext): void
+  /** The page joined again after its socket dropped (maybe a new backend): re-send what the server must know. */
+  reconnected?(el: HTMLElement, ctx: HookContext): void
   /** The element left the page: stop timers, release what mounted took. */
   destroyed?(el: HTMLElement): void
 }
@@ -30,10 +32,14 @@ export interface HookRunner {
   mount(el: HTMLElement): void
   update(el: HTMLElement): void
   destroy(el: HTMLElement): void
+  /** Tells every running hook that the page joined again. */
+  reconnect(): void
 }
 
 export function hookRunner(hooks: Hooks, pushEvent: PushEvent): HookRunner {
-  const running = new WeakMap<HTMLElement, { name: string; hook: Hook; ctx: HookContext }>()
+  // Elements leave through destroy() (morphdom reports every discarded node), so a Map holds
+  // only live elements, and reconnect() can walk them.
+  const running = new Map<HTMLElement, { name: string; hook: Hook; ctx: HookContext }>()
   // One hook's failure is logged and does not stop the patch or the other hooks.
   const guard = (name: string, call: () => void): void => {
     try {
@@ -68,6 +74,9 @@ export function hookRunner(hooks: Hooks, pushEvent: PushEvent): HookRunner {
       if (!entry) return
       running.delete(el)
       guard(entry.name, () => entry.hook.destroyed?.(el))
+    },
+    reconnect() {
+      for (const [el, entry] of running) guard(entry.name, () => entry.hook.reconnected?.(el, entry.ctx))
     },
   }
   return runner

@@ -43,8 +43,10 @@ export function startWidgets(options: WidgetClientOptions = {}): void {
       for (const ref of pending.keys()) settle(ref)
       const session = document.body.dataset.taupySession ?? ''
       send({ type: 'join', session, path: location.pathname + location.search })
-      // Like LiveView, hooks mount once the page has joined, so pushEvent works in mounted.
-      if (!joined) mountHooks(document.body, hooks)
+      // Like LiveView, hooks mount once the page has joined, so pushEvent works in mounted;
+      // after a drop they hear `reconnected` (a restarted backend knows nothing they told it).
+      if (joined) hooks.reconnect()
+      else mountHooks(document.body, hooks)
       joined = true
     },
     onMessage(raw) {

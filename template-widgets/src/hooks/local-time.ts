@@ -8,11 +8,16 @@ const format = (el: HTMLElement): void => {
   if (!Number.isNaN(instant.getTime())) el.textContent = instant.toLocaleTimeString(undefined, { timeStyle: 'medium' })
 }
 
+const sendTimeZone: Hook['reconnected'] = (_el, ctx) =>
+  void ctx.pushEvent('timeZone', Intl.DateTimeFormat().resolvedOptions().timeZone)
+
 export const localTime: Hook = {
   mounted(el, ctx) {
     format(el)
-    ctx.pushEvent('timeZone', Intl.DateTimeFormat().resolvedOptions().timeZone)
+    sendTimeZone(el, ctx)
   },
+  // A restarted backend has forgotten the zone.
+  reconnected: sendTimeZone,
   // A patch writes the server's UTC text back; show local time again.
   updated: format,
 }
