@@ -4,12 +4,13 @@
 // packaged Node notices its parent is gone and stops the launcher, which stops the backend).
 import assert from 'node:assert/strict'
 import { execFileSync, spawn } from 'node:child_process'
-import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { closeWindow, ensureDisplay, stopDisplay, waitWindow, windowName } from './fixtures/launcher/harness.js'
 import { installedApp } from './helpers/apps.js'
 import { tempDir } from './helpers/cli.js'
+import { eventually, processesMentioning } from './helpers/processes.js'
 
 let app: string
 const temp = tempDir('taupy-package-window-')
@@ -23,23 +24,7 @@ after(() => {
   rmSync(temp, { recursive: true, force: true })
 })
 
-function processesMentioning(text: string): string[] {
-  const found: string[] = []
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')
-      if (cmdline.includes(text)) found.push(`${pid}: ${cmdline}`)
-    } catch {}
-  }
-  return found
-}
 
-async function eventually(check: () => boolean, ms: number): Promise<boolean> {
-  for (const deadline = Date.now() + ms; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 100))) {
-    if (check()) return true
-  }
-  return check()
-}
 
 /** Runs the file; resolves once its window shows a page that connected over /ws. */
 async function openApp(): Promise<{ windowId: string; exit: Promise<number | null>; kill(): void }> {

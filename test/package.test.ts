@@ -14,27 +14,11 @@ import { waitForReady } from '../scripts/cli/processes.js'
 import { launchBrowser } from '../scripts/testing/browser.js'
 import { installedApp } from './helpers/apps.js'
 import { tempDir } from './helpers/cli.js'
+import { eventually, processesMentioning } from './helpers/processes.js'
 
 const wine = '/usr/lib/wine/wine64'
 
-/** Processes whose command line mentions `text` (Linux /proc). */
-function processesMentioning(text: string): string[] {
-  const found: string[] = []
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')
-      if (cmdline.includes(text)) found.push(`${pid}: ${cmdline}`)
-    } catch {} // it ended while we looked
-  }
-  return found
-}
 
-async function eventually(check: () => boolean, ms: number): Promise<boolean> {
-  for (const deadline = Date.now() + ms; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 100))) {
-    if (check()) return true
-  }
-  return check()
-}
 
 const exited = (child: ChildProcess): Promise<void> =>
   child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()))

@@ -1,0 +1,22 @@
+// Looking for processes left behind, for tests that must prove nothing outlives the app.
+import { readdirSync, readFileSync } from 'node:fs'
+
+/** Processes whose command line mentions `text` (Linux /proc). */
+export function processesMentioning(text: string): string[] {
+  const found: string[] = []
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')
+      if (cmdline.includes(text)) found.push(`${pid}: ${cmdline}`)
+    } catch {} // it ended while we looked
+  }
+  return found
+}
+
+/** Polls `check` every 100 ms for up to `ms`; its last answer is the result. */
+export async function eventually(check: () => boolean, ms: number): Promise<boolean> {
+  for (const deadline = Date.now() + ms; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 100))) {
+    if (check()) return true
+  }
+  return check()
+}
