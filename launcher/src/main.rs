@@ -9,10 +9,12 @@ mod cli;
 mod json;
 mod platform;
 mod protocol;
+mod trace;
 
 use std::sync::mpsc::{channel, Receiver, Sender};
 
 fn main() {
+    trace::start();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let opts = match cli::parse(&args) {
         Ok(cli::Parsed::Run(o)) => o,

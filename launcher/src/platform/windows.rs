@@ -347,7 +347,9 @@ pub fn load_app(url: &str, origin: &str) {
 
 pub fn show_progress(_done: u64, _total: u64) {}
 
-pub fn show_fatal(_title: &str, _message: &str) {}
+pub fn show_fatal(_title: &str, _message: &str) {
+    quit(1);
+}
 
 fn open_window(opts: &Options, url: &str, origin: &str) {
     MIN_SIZE.with(|m| m.set((opts.min_width.unwrap_or(0), opts.min_height.unwrap_or(0))));
