@@ -397,6 +397,13 @@ fn create_webview() {
     }
 }
 
+/// Only the Windows GUI-subsystem exe needs this (see windows.rs).
+pub fn attach_console() {}
+
+/// Nothing to add on Linux: the backend ends on stdin EOF, even when we are killed.
+pub fn prepare_backend(_cmd: &mut std::process::Command) {}
+pub fn adopt_backend(_child: &std::process::Child) {}
+
 /// The ready line arrived: inject `window.taupy` (for this and later pages) and load the app;
 /// the splash stays on top until that page has loaded (`on_load_changed`).
 pub fn load_app(url: &str, origin: &str) {

@@ -15,6 +15,9 @@
 //! - `exec(Request)`                   run a window command; reply via `backend::emit`
 //! - `show_error_page(html)`           replace the page with the crash page
 //! - `close_window()`, `quit(code)`
+//! - `attach_console()`                Windows: `--help`/errors reach the console we came from
+//! - `prepare_backend(&mut Command)`, `adopt_backend(&Child)`   Windows: CREATE_NO_WINDOW and
+//!                                     a kill-on-close job object for the backend
 //!
 //! Calls back into the core: `crate::app::close_requested()` (user closes the window),
 //! `crate::app::terminate(signal)` (SIGTERM/SIGINT/SIGHUP; Windows: console control events and
