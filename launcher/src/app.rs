@@ -287,6 +287,7 @@ impl App {
     }
 
     fn open(&mut self, url: String) {
+        crate::trace::mark("ready_line");
         if !self.window {
             platform::create_window(&self.opts);
             self.window = true;
