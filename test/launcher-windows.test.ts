@@ -204,6 +204,20 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
       }
     })
 
+    test('the end of the session (wineboot --end-session) ends the backend through stdin EOF, then the launcher', async () => {
+      const s = launch(['--title', 'Wine Session', '--', backendExe])
+      try {
+        await s.waitEvent('window_ready', 60_000)
+        const end = spawnSync(wine, ['wineboot', '--end-session'], { env: { ...process.env, ...wineEnv }, timeout: 60_000 })
+        assert.equal(end.status, 0)
+        assert.deepEqual(await exitWithin(s, 15_000), { code: 0, signal: null })
+        assert.ok(s.stderr.includes('STDIN EOF'), 'the backend saw EOF and exited by itself')
+        assert.ok(!s.events.some((e) => e.type === 'close_requested'), 'not a close the app could veto')
+      } finally {
+        s.child.kill('SIGKILL')
+      }
+    })
+
     test('file dialogs are the common item dialogs: cancelled, a save path, an open path, a folder', async () => {
       const s = launch(['--title', 'Wine Dialogs', '--url', 'http://127.0.0.1:9/'])
       /** Enter in the dialog, as a user accepting what defaultPath filled in. */

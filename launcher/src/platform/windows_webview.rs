@@ -648,7 +648,9 @@ fn navigate_to_string(view: *mut c_void, html: &str) {
 pub fn show_error_page(html: &str) {
     ERROR_SHOWN.with(|e| e.set(true));
     let view = WEBVIEW.with(|w| w.get());
-    if view.is_null() {
+    // Before the first load (the webview may be up, waiting for window.taupy's injection):
+    // first_load shows it instead of the app's URL.
+    if view.is_null() || STATE.with(|s| matches!(&*s.borrow(), State::Starting(_))) {
         ERROR_PAGE.with(|p| *p.borrow_mut() = Some(html.to_string()));
     } else {
         navigate_to_string(view, html);
