@@ -138,7 +138,9 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
         await s.waitEvent('window_ready', 60_000)
         const id = await waitWindow('^Wine Backend Title$', 20_000)
         assert.ok(s.stderr.includes('plain stdout log line'), 'non-JSON stdout passes through')
-        assert.ok(s.events.some((e) => e.type === 'error' && e.code === 'unknown_command'))
+        // The fixture sends set_title, then an unknown command: the title can show before the
+        // error has travelled back to the backend, so wait for it rather than look once.
+        await s.waitFor((l) => l.startsWith('EVENT ') && l.includes('"code":"unknown_command"'), 10_000)
         for (const box of findWindows('^WebView2 Runtime missing$')) closeWindow(box)
         await sleep(500)
         closeWindow(id)
