@@ -441,8 +441,8 @@ pub fn user_data_path(data_dir: Option<&str>, local_app_data: &str, app: &str) -
 // ----- which runtime: Microsoft's loader's search -----
 
 /// The oldest runtime the launcher accepts: WebView2's first stable release, 86.0.616.0 (SDK
-/// 1.0.622.22), whose ICoreWebView2 has every method we call; Microsoft's loader and webview2-com's
-/// copy of it refuse older runtimes with this same number.
+/// 1.0.622.22), whose ICoreWebView2 has every method we call; webview2-com's re-implementation of
+/// Microsoft's loader refuses older runtimes with this same number.
 pub const MIN_RUNTIME_VERSION: [u32; 4] = [86, 0, 616, 0];
 
 /// EdgeUpdate's client GUIDs of the runtime channels, in the loader's default order.
