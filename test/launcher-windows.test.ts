@@ -371,8 +371,12 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
       }
       try {
         await s.waitEvent('page_loaded', 60_000)
+        // An eval the dying browser never answers: it fails with the crash instead of waiting forever.
+        command(s, { type: 'eval', id: 99, script: '"fake:hang"' })
+        await s.waitFor((l) => l.includes('fake:hang'), 10_000)
         command(s, { type: 'post_message', id: 1, data: 'fake:browser-crash' })
         await eventually('no webview_crashed event', () => crashes().length === 1)
+        assert.equal(((await reply(s, 99)).error as { code: string }).code, 'webview_crashed')
         assert.deepEqual(crashes()[0], {
           type: 'error', code: 'webview_crashed', kind: 'browser_exited', recovery: 'recreate',
           message: 'the WebView2 browser process exited; a new webview loads the app again',
@@ -383,6 +387,7 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
         assert.equal(count(`FAKE navigate ${url}`), 2)
         command(s, { type: 'eval', id: 2, script: '1 + 2' })
         assert.deepEqual(await reply(s, 2), { type: 'reply', id: 2, ok: true, result: 3 })
+        assert.equal(s.events.filter((e) => e.type === 'reply' && e.id === 99).length, 1, 'answered once')
 
         for (let i = 1; i <= 3; i++) {
           command(s, { type: 'post_message', id: 10 + i, data: 'fake:render-crash' })

@@ -101,6 +101,8 @@ thread_local! {
     /// The crash page once shown: a recreated webview shows it again instead of the URL.
     static ERROR_PAGE: RefCell<Option<String>> = RefCell::new(None);
     static DEVTOOLS: Cell<bool> = Cell::new(false);
+    static PENDING_EVALS: RefCell<Vec<(u64, Option<Json>)>> = RefCell::new(Vec::new());
+    static NEXT_EVAL: Cell<u64> = Cell::new(0);
     static BROWSER_RESTARTS: Cell<u32> = Cell::new(0);
     static PAGE_RELOADS: Cell<u32> = Cell::new(0);
 }
@@ -509,6 +511,9 @@ unsafe fn on_process_failed(args: *mut c_void) {
             ("message", message.into()),
         ],
     ));
+    if kind == 0 || kind == 1 {
+        fail_pending_evals(&format!("the script's page is gone: {}", message));
+    }
     match (kind, recovery) {
         (0, "recreate") => win::later(recreate),
         (0, _) => win::later(|| {
@@ -682,10 +687,14 @@ fn run(r: Request) {
 /// eval through DevTools' Runtime.evaluate (exceptions are reported); if that call cannot even
 /// be made, ExecuteScript, which turns exceptions into null.
 unsafe fn eval(view: *mut c_void, script: String, id: Option<Json>) {
+    let token = pending_eval(&id);
     let method = wide("Runtime.evaluate");
     let params = wide(&wv::evaluate_params(&script));
     let reply_to = id.clone();
     let h = Handler::new(wv::IID_DEVTOOLS_METHOD_COMPLETED, move |a, b| {
+        if !answered(token) {
+            return S_OK; // already failed: its webview crashed
+        }
         let hr = hresult_arg(a);
         if hr < 0 {
             win::fail(&reply_to, "eval", "eval_failed", &format!("Runtime.evaluate failed ({})", hresult_text(hr)));
@@ -704,6 +713,9 @@ unsafe fn eval(view: *mut c_void, script: String, id: Option<Json>) {
     }
     let reply_to = id.clone();
     let h = Handler::new(wv::IID_EXECUTE_SCRIPT_COMPLETED, move |a, b| {
+        if !answered(token) {
+            return S_OK;
+        }
         let hr = hresult_arg(a);
         if hr < 0 {
             win::fail(&reply_to, "eval", "eval_failed", &format!("ExecuteScript failed ({})", hresult_text(hr)));
@@ -715,8 +727,34 @@ unsafe fn eval(view: *mut c_void, script: String, id: Option<Json>) {
     let s = wide(&script);
     let hr = com_call!(view, WebViewVtbl, ExecuteScript(s.as_ptr(), h));
     Handler::release(h);
-    if hr < 0 {
+    if hr < 0 && answered(token) {
         win::fail(&id, "eval", "eval_failed", &format!("ExecuteScript failed ({})", hresult_text(hr)));
+    }
+}
+
+/// An eval waiting for WebView2's answer; `token` finds it again.
+fn pending_eval(id: &Option<Json>) -> u64 {
+    let token = NEXT_EVAL.with(|n| n.replace(n.get() + 1));
+    PENDING_EVALS.with(|p| p.borrow_mut().push((token, id.clone())));
+    token
+}
+
+/// Takes the eval off the waiting list: true if it was still there (so it is ours to answer).
+fn answered(token: u64) -> bool {
+    PENDING_EVALS.with(|p| {
+        let mut p = p.borrow_mut();
+        let before = p.len();
+        p.retain(|(t, _)| *t != token);
+        p.len() != before
+    })
+}
+
+/// The page's process died: evals in flight may never be answered, so they fail now (an answer
+/// that still comes later is dropped).
+fn fail_pending_evals(message: &str) {
+    let pending = PENDING_EVALS.with(|p| std::mem::replace(&mut *p.borrow_mut(), Vec::new()));
+    for (_, id) in pending {
+        win::fail(&id, "eval", "webview_crashed", message);
     }
 }
 
