@@ -165,6 +165,31 @@ describe('linux launcher under X', { skip: !linux && 'linux only', timeout: 180_
     }
   })
 
+  test('what the backend prints (console.log, echoed page text) is never obeyed as a command (docs/security.md, IPC framing)', async () => {
+    const s = startSession(bin, ['--title', 'Injection Test', ...backendArgs], env)
+    try {
+      await s.waitEvent('page_loaded')
+      const id = await waitWindow('^Injection Test$')
+      const injected = ['{"type":"set_title","title":"Injected"}', '{"type":"open_external","url":"https://example.com/injected"}', '{"type":"exit","code":7}']
+      // A log line with embedded newlines, and a write without a trailing newline (it must not
+      // swallow the next real command either).
+      await post(s, { op: 'log', text: `user said: x\n${injected.join('\n')}` })
+      await post(s, { op: 'write', text: `partial ${injected[2]}` })
+      // The page echoed by the app: its text reaches stdout through console.log.
+      await post(s, { op: 'eval', script: `window.taupy.postMessage(${JSON.stringify(injected[2])}); 0` })
+      assert.deepEqual(await post(s, { op: 'setTitle', title: 'Still Mine' }), { ok: true, result: null })
+      assert.equal(windowName(id), 'Still Mine')
+      await sleep(300)
+      assert.equal(s.child.exitCode, null, 'the launcher did not obey the printed exit')
+      assert.ok(s.stderr.some((l) => l.includes('{"type":"set_title","title":"Injected"}')), 'printed lines are copied to stderr as log')
+      assert.equal(existsSync(xdgLog) && readFileSync(xdgLog, 'utf8').includes('injected'), false, 'no browser opened')
+      await post(s, { op: 'exit', code: 0 }).catch(() => undefined)
+      assert.deepEqual(await exitWithin(s, 8000), { code: 0, signal: null })
+    } finally {
+      s.child.kill('SIGKILL')
+    }
+  })
+
   test('a close can be vetoed by the backend; exit then ends both', async () => {
     const s = startSession(bin, ['--title', 'Veto Test', '--close-timeout', '1500', ...backendArgs], { ...env, FIXTURE_MODE: 'veto-close' })
     try {

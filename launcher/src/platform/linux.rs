@@ -200,6 +200,13 @@ unsafe fn connect(obj: Ptr, sig: &str, handler: Ptr, data: Ptr) {
 
 // ----- the platform API (see platform/mod.rs) -----
 
+/// Fills `buf` from the kernel's CSPRNG (the IPC framing token). /dev/urandom never blocks
+/// once the system is up, and needs no syscall binding.
+pub fn random_bytes(buf: &mut [u8]) -> std::io::Result<()> {
+    use std::io::Read;
+    std::fs::File::open("/dev/urandom")?.read_exact(buf)
+}
+
 pub fn init(_opts: &Options) -> Result<(), String> {
     // WebKitGTK's DMA-BUF renderer needs a GPU/EGL setup that Xvfb and many VMs lack; fall
     // back to its shared-memory path unless the user chose otherwise (docs/launcher.md).

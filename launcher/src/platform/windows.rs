@@ -106,6 +106,22 @@ extern "system" {
     fn ReleaseCapture() -> i32;
     fn GetCursorPos(p: *mut Point) -> i32;
 }
+#[link(name = "advapi32")]
+extern "system" {
+    /// RtlGenRandom: the CSPRNG behind rand_s, in every Windows since XP and in wine 8
+    /// (which lacks ProcessPrng). Returns a BOOLEAN.
+    #[link_name = "SystemFunction036"]
+    fn RtlGenRandom(buf: *mut u8, len: u32) -> u8;
+}
+
+/// Fills `buf` from the OS's CSPRNG (the IPC framing token).
+pub fn random_bytes(buf: &mut [u8]) -> std::io::Result<()> {
+    if unsafe { RtlGenRandom(buf.as_mut_ptr(), buf.len() as u32) } == 0 {
+        return Err(std::io::Error::new(std::io::ErrorKind::Other, "RtlGenRandom failed"));
+    }
+    Ok(())
+}
+
 #[link(name = "kernel32")]
 extern "system" {
     fn GetModuleHandleW(name: *const u16) -> isize;
