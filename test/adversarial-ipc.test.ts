@@ -122,7 +122,7 @@ describe("the backend's IPC reader (scripts/ipc under TAUPY_LAUNCHER=1)", () => 
   })
 })
 
-const launcherBin = join(repoRoot, 'launcher', 'prebuilt', 'linux-x64', 'taupy-launcher')
+const launcherBin = process.env.TAUPY_LAUNCHER_BIN ?? join(repoRoot, 'launcher', 'prebuilt', 'linux-x64', 'taupy-launcher')
 const canRunLauncher = process.platform === 'linux' && existsSync(launcherBin) && spawnSync('sh', ['-c', 'command -v Xvfb']).status === 0
 
 describe("the launcher's stdin (--url mode)", { skip: !canRunLauncher && 'needs Linux, Xvfb and launcher/prebuilt/linux-x64', timeout: 120_000 }, () => {
@@ -183,13 +183,31 @@ describe("the launcher's stdin (--url mode)", { skip: !canRunLauncher && 'needs 
     })
   })
 
-  test('a 16 MiB window title is refused, and does not kill the launcher', async () => {
+  test('overlong titles and texts are refused before they reach GTK: window and dialog titles, dialog text, a 16 MiB line (docs/ipc.md "Limits")', async () => {
     await withLauncher('Long Title', async (session) => {
-      session.child.stdin!.write('{"type":"set_title","id":"long","title":"' + 'y'.repeat(16 * 1024 * 1024) + '"}\n')
+      const big = 'y'.repeat(1_000_000)
+      session.child.stdin!.write('{"type":"set_title","id":"line","title":"' + 'y'.repeat(16 * 1024 * 1024) + '"}\n')
+      session.child.stdin!.write(JSON.stringify({ type: 'set_title', id: 'title', title: big }) + '\n')
+      session.child.stdin!.write(JSON.stringify({ type: 'message_dialog', id: 'dialog-title', title: big, message: 'm' }) + '\n')
+      session.child.stdin!.write(JSON.stringify({ type: 'confirm_dialog', id: 'dialog-text', message: big }) + '\n')
+      session.child.stdin!.write(JSON.stringify({ type: 'open_file_dialog', id: 'file-title', title: big }) + '\n')
+      session.child.stdin!.write(JSON.stringify({ type: 'save_file_dialog', id: 'filter', filters: [{ name: big, extensions: ['txt'] }] }) + '\n')
+      session.child.stdin!.write(JSON.stringify({ type: 'post_message', id: 'post', data: big + big }) + '\n')
       session.child.stdin!.write('{"type":"eval","id":"after","script":"document.title"}\n')
       await session.waitFor((line) => line.includes('"id":"after"'), 30_000, 'stdout')
-      const refused = session.events.find((event) => event.type === 'error' && event.id === 'long')
-      assert.equal(refused?.code, 'invalid_argument')
+      const tooLong = session.events.find((event) => event.type === 'error' && event.code === 'line_too_long')
+      assert.ok(tooLong, 'a 16 MiB line is dropped with line_too_long')
+      for (const id of ['title', 'dialog-title', 'dialog-text', 'file-title', 'filter', 'post']) {
+        const refused = session.events.find((event) => event.type === 'error' && event.id === id)
+        assert.equal(refused?.code, 'invalid_argument', id)
+      }
+      assert.deepEqual(harness.findWindows('^y'), [], 'no dialog opened')
     })
+  })
+
+  test('an overlong --title is a usage error, not an X error', () => {
+    const result = spawnSync(launcherBin, ['--title', 'y'.repeat(100_000), '--url', 'http://127.0.0.1:9/'], { encoding: 'utf8', timeout: 10_000 })
+    assert.equal(result.status, 2, result.stderr.slice(0, 300))
+    assert.match(result.stderr, /--title is longer than 4096 characters/)
   })
 })

@@ -7,6 +7,7 @@ use crate::app;
 use crate::backend::{ack, emit, fail};
 use crate::cli::Options;
 use crate::json::Json;
+use crate::limits::{ui_text, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
 use super::page_script::{page_script, WEBKIT};
 use crate::protocol::{event, reply_ok, Command, FileDialog, Level, Request};
 use std::cell::{Cell, RefCell};
@@ -184,6 +185,11 @@ fn cstr(s: &str) -> CString {
     CString::new(s.replace('\0', "")).unwrap()
 }
 
+/// Text for the toolkit (titles, dialog text): bounded by the one helper, `limits::ui_text`.
+fn ui(s: &str, max_chars: usize) -> CString {
+    cstr(&ui_text(s, max_chars))
+}
+
 unsafe fn take_gstring(p: *mut c_char) -> Option<String> {
     if p.is_null() {
         return None;
@@ -266,7 +272,7 @@ pub fn open_window(opts: &Options, url: &str, origin: &str) {
     ORIGIN.with(|o| *o.borrow_mut() = origin.to_string());
     unsafe {
         let w = gtk_window_new(0);
-        let t = cstr(&opts.title);
+        let t = ui(&opts.title, MAX_TITLE_CHARS);
         gtk_window_set_title(w, t.as_ptr());
         gtk_window_set_default_size(w, opts.width, opts.height);
         if opts.min_width.is_some() || opts.min_height.is_some() {
@@ -325,7 +331,7 @@ pub fn exec(r: Request) {
     unsafe {
         match r.command {
             Command::SetTitle { title } => {
-                let t = cstr(&title);
+                let t = ui(&title, MAX_TITLE_CHARS);
                 gtk_window_set_title(w, t.as_ptr());
             }
             Command::SetSize { width, height } => gtk_window_resize(w, width, height),
@@ -482,11 +488,11 @@ unsafe fn message_dialog(w: Ptr, title: Option<String>, message: &str, level: Le
         Level::Error => 3,
     };
     let fmt = cstr("%s");
-    let m = cstr(message);
+    let m = ui(message, MAX_TEXT_CHARS);
     // flags: MODAL | DESTROY_WITH_PARENT; buttons: GTK_BUTTONS_OK (1) / GTK_BUTTONS_OK_CANCEL (5)
     let d = gtk_message_dialog_new(w, 1 | 2, kind, if confirm { 5 } else { 1 }, fmt.as_ptr(), m.as_ptr());
     if let Some(t) = title {
-        let t = cstr(&t);
+        let t = ui(&t, MAX_TITLE_CHARS);
         gtk_window_set_title(d, t.as_ptr());
     }
     let data = Box::into_raw(Box::new(DialogReply { id, kind: if confirm { 11 } else { 10 } })) as Ptr;
@@ -500,7 +506,7 @@ unsafe fn file_dialog(w: Ptr, d: FileDialog, action: c_int, id: Option<Json>) {
         1 => "Save File",
         _ => "Select Folder",
     };
-    let title = cstr(d.title.as_deref().unwrap_or(default_title));
+    let title = ui(d.title.as_deref().unwrap_or(default_title), MAX_TITLE_CHARS);
     let cancel = cstr("_Cancel");
     let ok = cstr(match action {
         1 => "_Save",
@@ -539,10 +545,10 @@ unsafe fn file_dialog(w: Ptr, d: FileDialog, action: c_int, id: Option<Json>) {
     }
     for f in &d.filters {
         let filter = gtk_file_filter_new();
-        let n = cstr(&f.name);
+        let n = ui(&f.name, MAX_TITLE_CHARS);
         gtk_file_filter_set_name(filter, n.as_ptr());
         for e in &f.extensions {
-            let pat = cstr(&if e == "*" { "*".to_string() } else { format!("*.{}", e.trim_start_matches('.')) });
+            let pat = ui(&if e == "*" { "*".to_string() } else { format!("*.{}", e.trim_start_matches('.')) }, MAX_TITLE_CHARS);
             gtk_file_filter_add_pattern(filter, pat.as_ptr());
         }
         gtk_file_chooser_add_filter(dlg, filter);
