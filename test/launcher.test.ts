@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
-  alive, closeWindow, ensureDisplay, findWindows, fixtureDir, have, launcherDir, root, sleep, sourcesStamp,
+  alive, clickAt, closeWindow, ensureDisplay, findWindows, fixtureDir, have, launcherDir, root, sleep, sourcesStamp,
   startSession, stopDisplay, treeRssKiB, waitWindow, windowName, windowSize, type Session,
 } from './fixtures/launcher/harness.js'
 import { COMMAND_TYPES, EVENT_TYPES } from '../scripts/ipc/protocol.js'
@@ -117,8 +117,9 @@ describe('linux launcher under X', { skip: !linux && 'linux only', timeout: 180_
       assert.equal(err.code, 'unknown_command')
       assert.equal(err.command, 'fly_to_moon')
 
-      // A link to another origin is refused and handed to the system browser (xdg-open stand-in).
-      await post(s, { op: 'eval', script: 'document.getElementById("ext").click(); 0' })
+      // A link to another origin, clicked by the user, is refused and handed to the system
+      // browser (xdg-open stand-in).
+      clickAt(id, 40, 30)
       const blocked = await s.waitEvent('navigation_blocked')
       assert.equal(blocked.url, 'https://example.com/')
       for (let i = 0; i < 40 && !existsSync(xdgLog); i++) await sleep(50)
@@ -183,6 +184,58 @@ describe('linux launcher under X', { skip: !linux && 'linux only', timeout: 180_
       assert.equal(s.child.exitCode, null, 'the launcher did not obey the printed exit')
       assert.ok(s.stderr.some((l) => l.includes('{"type":"set_title","title":"Injected"}')), 'printed lines are copied to stderr as log')
       assert.equal(existsSync(xdgLog) && readFileSync(xdgLog, 'utf8').includes('injected'), false, 'no browser opened')
+      await post(s, { op: 'exit', code: 0 }).catch(() => undefined)
+      assert.deepEqual(await exitWithin(s, 8000), { code: 0, signal: null })
+    } finally {
+      s.child.kill('SIGKILL')
+    }
+  })
+
+  test('the page: no external open without a user gesture, mailto only when allowed, no messages from a sandboxed frame, size and rate limits', async () => {
+    const log = join(mkdtempSync(join(tmpdir(), 'taupy-xdg-')), 'opened.txt')
+    const s = startSession(bin, ['--title', 'Page Limits', ...backendArgs], { ...env, XDG_OPEN_LOG: log })
+    const opened = () => (existsSync(log) ? readFileSync(log, 'utf8') : '')
+    try {
+      const loaded = await s.waitEvent('page_loaded')
+      const id = await waitWindow('^Page Limits$')
+      await s.waitEvent('page_message')
+      // 20 window.open calls from a script with no user gesture: all refused, none opened.
+      await post(s, { op: 'eval', script: 'location.href = "/?flood=1"; 0' })
+      await s.waitFor((l) => l.includes('"url":"https://example.com/flood19"'))
+      await sleep(300)
+      const flood = s.events.filter((e) => e.type === 'navigation_blocked' && String(e.url).includes('flood'))
+      assert.equal(flood.length, 20)
+      assert.ok(flood.every((e) => e.opened === false), 'none handed to the browser')
+      assert.equal(opened(), '', 'xdg-open never ran')
+      // A user's click on a mailto: link is refused too unless the app allows it (--allow-mailto).
+      clickAt(id, 40, 130)
+      await s.waitFor((l) => l.includes('"url":"mailto:someone@example.com"'))
+      assert.equal(s.events.find((e) => e.type === 'navigation_blocked' && e.url === 'mailto:someone@example.com')?.opened, false)
+      // A user's click on an http link still opens the browser.
+      clickAt(id, 40, 30)
+      await s.waitFor((l) => l.includes('"url":"https://example.com/","opened":true'))
+      for (let i = 0; i < 40 && !opened(); i++) await sleep(50)
+      assert.equal(opened().trim(), 'https://example.com/')
+
+      // A sandboxed (opaque-origin) frame cannot reach the bridge.
+      const frame = '<script>try { window.webkit.messageHandlers.taupy.postMessage(JSON.stringify({ kind: "message", data: "from sandboxed frame" })) } catch (e) {}' +
+        ' try { parent.taupy.postMessage("from sandboxed frame via parent") } catch (e) {}</script>'
+      const added = await post(s, { op: 'eval', script: `{ const f = document.createElement('iframe'); f.sandbox = 'allow-scripts'; f.srcdoc = ${JSON.stringify(frame)}; document.body.append(f) } 0` })
+      assert.deepEqual(added, { ok: true, result: 0 })
+      await sleep(1000)
+      assert.equal(s.stderr.some((l) => l.startsWith('EVENT ') && l.includes('from sandboxed frame')), false, 'no page_message from the frame')
+
+      // A page message over 1 MiB is refused in the page; a flood is cut to the rate limit.
+      const big = await post(s, { op: 'eval', script: 'window.taupy.postMessage("x".repeat(2 * 1024 * 1024)); 0' })
+      assert.equal(big.ok, false)
+      assert.match(String(big.error), /1 MiB|too large/i)
+      const before = s.events.filter((e) => e.type === 'page_message').length
+      await post(s, { op: 'eval', script: 'for (let i = 0; i < 2000; i++) window.taupy.postMessage({ n: i }); 0' })
+      await s.waitFor((l) => l.includes('"code":"rate_limited"'), 5000)
+      await sleep(500)
+      const delivered = s.events.filter((e) => e.type === 'page_message').length - before
+      assert.ok(delivered >= 100 && delivered < 600, `${delivered} of 2000 flooded messages delivered`)
+      assert.deepEqual(await post(s, { op: 'eval', script: 'location.origin === new URL(' + JSON.stringify(loaded.url) + ').origin' }), { ok: true, result: true })
       await post(s, { op: 'exit', code: 0 }).catch(() => undefined)
       assert.deepEqual(await exitWithin(s, 8000), { code: 0, signal: null })
     } finally {

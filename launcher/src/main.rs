@@ -8,6 +8,7 @@ mod backend;
 mod cli;
 mod json;
 mod limits;
+mod page;
 mod platform;
 mod protocol;
 

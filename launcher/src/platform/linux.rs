@@ -8,7 +8,8 @@ use crate::backend::{ack, emit, fail};
 use crate::cli::Options;
 use crate::json::Json;
 use crate::limits::{ui_text, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
-use super::page_script::{page_script, WEBKIT};
+use super::page_script::{page_script, webkit_bridge_script, WEBKIT, WEBKIT_WORLD};
+use crate::page::{from_page, may_open_external, FromPage};
 use crate::protocol::{event, reply_ok, Command, FileDialog, Level, Request};
 use std::cell::{Cell, RefCell};
 use std::ffi::{CStr, CString};
@@ -129,7 +130,9 @@ extern "C" {
     fn gdk_monitor_get_workarea(m: Ptr, r: *mut GdkRectangle);
 
     fn webkit_user_content_manager_new() -> Ptr;
-    fn webkit_user_content_manager_register_script_message_handler(m: Ptr, name: *const c_char) -> GBoolean;
+    fn webkit_user_content_manager_register_script_message_handler_in_world(m: Ptr, name: *const c_char, world: *const c_char) -> GBoolean;
+    fn webkit_user_script_new_for_world(src: *const c_char, frames: c_int, time: c_int, world: *const c_char, allow: Ptr, block: Ptr) -> Ptr;
+    fn webkit_navigation_action_is_user_gesture(a: Ptr) -> GBoolean;
     fn webkit_user_content_manager_add_script(m: Ptr, s: Ptr);
     fn webkit_user_script_new(src: *const c_char, frames: c_int, time: c_int, allow: Ptr, block: Ptr) -> Ptr;
     fn webkit_user_script_unref(s: Ptr);
@@ -282,11 +285,18 @@ pub fn open_window(opts: &Options, url: &str, origin: &str) {
         gtk_window_set_decorated(w, opts.decorations as GBoolean);
 
         let ucm = webkit_user_content_manager_new();
+        // The handler exists only in an isolated world, where only our top-frame bridge runs:
+        // no frame's own script can post to it (page_script.rs, docs/security.md).
         let name = cstr("taupy");
-        webkit_user_content_manager_register_script_message_handler(ucm, name.as_ptr());
+        let world = cstr(WEBKIT_WORLD);
+        webkit_user_content_manager_register_script_message_handler_in_world(ucm, name.as_ptr(), world.as_ptr());
         connect(ucm, "script-message-received::taupy", on_script_message as Ptr, null_mut());
-        let src = cstr(&page_script(&WEBKIT));
         // frames: WEBKIT_USER_CONTENT_INJECT_TOP_FRAME (1); time: INJECT_AT_DOCUMENT_START (0)
+        let bridge = cstr(&webkit_bridge_script());
+        let script = webkit_user_script_new_for_world(bridge.as_ptr(), 1, 0, world.as_ptr(), null_mut(), null_mut());
+        webkit_user_content_manager_add_script(ucm, script);
+        webkit_user_script_unref(script);
+        let src = cstr(&page_script(&WEBKIT));
         let script = webkit_user_script_new(src.as_ptr(), 1, 0, null_mut(), null_mut());
         webkit_user_content_manager_add_script(ucm, script);
         webkit_user_script_unref(script);
@@ -694,15 +704,18 @@ extern "C" fn on_decide_policy(_v: Ptr, decision: Ptr, kind: c_int, _d: Ptr) -> 
             return 1;
         }
         webkit_policy_decision_ignore(decision);
-        let opened = !same_origin(&url) && open_external(&url).is_ok();
+        // The page reaches the system browser only on a user's click (not a script's loop).
+        let gesture = webkit_navigation_action_is_user_gesture(action) != 0;
+        let opened = !same_origin(&url) && may_open_external(&url, gesture) && open_external(&url).is_ok();
         emit(&event("navigation_blocked", vec![("url", url.into()), ("opened", opened.into())]));
     }
     1
 }
 
-/// Messages from the page (`window.taupy.postMessage`, drag regions). Accepted only while the
-/// page is on the app's origin; navigations elsewhere are refused above, so no foreign frame
-/// can be loaded to send them.
+/// Messages from the page (`window.taupy.postMessage`, drag regions). Only our bridge in the
+/// top frame's isolated world can send them (no other frame or world sees the handler), and
+/// they are accepted only while that top frame is on the app's origin; then size and rate
+/// are checked (page.rs).
 extern "C" fn on_script_message(_m: Ptr, js_result: Ptr, _d: Ptr) {
     let v = view();
     if v.is_null() {
@@ -719,14 +732,10 @@ extern "C" fn on_script_message(_m: Ptr, js_result: Ptr, _d: Ptr) {
         }
         take_gstring(jsc_value_to_string(value)).unwrap_or_default()
     };
-    let msg = match Json::parse(&text) {
-        Ok(m) => m,
-        Err(_) => return,
-    };
-    match msg.get("kind").and_then(Json::as_str) {
-        Some("drag") => start_drag(),
-        Some("message") => emit(&event("page_message", vec![("data", msg.get("data").cloned().unwrap_or(Json::Null))])),
-        _ => {}
+    match from_page(&text) {
+        Some(FromPage::Drag) => start_drag(),
+        Some(FromPage::Message(data)) => emit(&event("page_message", vec![("data", data)])),
+        None => {}
     }
 }
 
