@@ -50,6 +50,19 @@ describe('protocol', () => {
   })
 })
 
+describe('app identity (stable origin and storage folder per app)', () => {
+  test('the app id comes from the package name; its preferred port is stable, in 20000-31999, and differs between apps', async () => {
+    const { appId } = await import('../scripts/cli/launcher.js')
+    const { preferredPort } = await import('../scripts/server/port.js')
+    const config = (name: string) => ({ name }) as Parameters<typeof appId>[0]
+    assert.equal(appId(config('@acme/My Notes')), 'acme.My-Notes')
+    assert.equal(appId(config('notes')), 'notes')
+    assert.equal(preferredPort('notes'), preferredPort('notes'))
+    assert.notEqual(preferredPort('notes'), preferredPort('notes2'))
+    for (const id of ['a', 'notes', 'acme.My-Notes', 'x'.repeat(128)]) assert.ok(preferredPort(id) >= 20000 && preferredPort(id) < 32000)
+  })
+})
+
 describe('launcher sources', () => {
   test('cargo test (JSON, protocol, CLI unit tests)', { skip: !have('cargo') && 'no cargo', timeout: 240_000 }, () => {
     const r = spawnSync('cargo', ['test', '--offline', '--quiet'], { cwd: launcherDir, encoding: 'utf8', timeout: 230_000 })
@@ -240,6 +253,36 @@ describe('linux launcher under X', { skip: !linux && 'linux only', timeout: 180_
       assert.deepEqual(await exitWithin(s, 8000), { code: 0, signal: null })
     } finally {
       s.child.kill('SIGKILL')
+    }
+  })
+
+  test('web storage persists per app (--app-id): it survives a restart and another app on the same port does not see it', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'taupy-home-'))
+    const storageEnv = { ...env, HOME: home, XDG_DATA_HOME: join(home, 'data'), XDG_CACHE_HOME: join(home, 'cache') }
+    const run = async (appId: string, script: string, port?: number) => {
+      const s = startSession(bin, ['--title', `Storage ${appId}`, '--app-id', appId, ...backendArgs], { ...storageEnv, ...(port ? { FIXTURE_PORT: String(port) } : {}) })
+      try {
+        const loaded = await s.waitEvent('page_loaded')
+        const result = await post(s, { op: 'eval', script })
+        await post(s, { op: 'exit', code: 0 }).catch(() => undefined)
+        assert.deepEqual(await exitWithin(s, 8000), { code: 0, signal: null })
+        return { result, port: Number(new URL(String(loaded.url)).port) }
+      } finally {
+        s.child.kill('SIGKILL')
+      }
+    }
+    try {
+      const first = await run('notes-app', 'localStorage.setItem("kept", "v1"); localStorage.getItem("kept")')
+      assert.deepEqual(first.result, { ok: true, result: 'v1' })
+      const again = await run('notes-app', 'localStorage.getItem("kept")')
+      assert.equal(again.port, first.port, 'the same app gets the same origin')
+      assert.deepEqual(again.result, { ok: true, result: 'v1' }, 'storage survives a restart')
+      const other = await run('other-app', 'localStorage.getItem("kept")', first.port)
+      assert.equal(other.port, first.port, 'the other app runs on the very same origin')
+      assert.deepEqual(other.result, { ok: true, result: null }, 'and does not see the first app\'s storage')
+      assert.ok(existsSync(join(home, 'data', 'taupy', 'notes-app', 'webview')), 'under the user\'s data dir, per app')
+    } finally {
+      rmSync(home, { recursive: true, force: true })
     }
   })
 

@@ -13,6 +13,7 @@ import { dirname, join, relative } from 'node:path'
 import { frameLine, ipcTokenVariable, newIpcToken, takeIpcToken, unframeLine } from '../ipc/framing.js'
 import { readLines } from '../ipc/lines.js'
 import { MAX_LINE_BYTES } from '../ipc/protocol.js'
+import { appPort } from '../server/port.js'
 import { createSecret, secretParam } from '../server/security.js'
 import { devBuilder } from './build.js'
 import { serverBundle, type AppConfig } from './config.js'
@@ -82,14 +83,17 @@ async function supervise(config: AppConfig, flags: DevFlags): Promise<void> {
   // otherwise is log, to stderr: stdout is the launcher's protocol channel.
   const launcherToken = takeIpcToken()
   const backendToken = newIpcToken()
-  const port = await freePort()
+  // The page's port is the app's preferred one when free (TAUPY_APP_ID, set by the launcher):
+  // the same origin as `taupy start`, so the page's web storage is there in both.
+  const pagePort = (await appPort()) || (await freePort())
+  const port = config.vite ? await freePort() : pagePort
   const secret = createSecret()
   const backendEnv: NodeJS.ProcessEnv = { TAUPY_PORT: String(port), TAUPY_SECRET: secret, TAUPY_DEV: '1' }
   let pageOrigin = `http://127.0.0.1:${port}`
   let vite: ChildProcess | undefined
 
   if (config.vite) {
-    const vitePort = await freePort()
+    const vitePort = pagePort
     pageOrigin = `http://127.0.0.1:${vitePort}`
     // The backend also accepts requests that Vite proxies from the page's origin.
     backendEnv.TAUPY_DEV_HOSTS = process.env.TAUPY_DEV_HOSTS = `127.0.0.1:${vitePort}`

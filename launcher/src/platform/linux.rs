@@ -136,7 +136,11 @@ extern "C" {
     fn webkit_user_content_manager_add_script(m: Ptr, s: Ptr);
     fn webkit_user_script_new(src: *const c_char, frames: c_int, time: c_int, allow: Ptr, block: Ptr) -> Ptr;
     fn webkit_user_script_unref(s: Ptr);
-    fn webkit_web_view_new_with_user_content_manager(m: Ptr) -> Ptr;
+    fn webkit_web_view_get_type() -> usize;
+    fn webkit_website_data_manager_new(first: *const c_char, ...) -> Ptr;
+    fn webkit_website_data_manager_new_ephemeral() -> Ptr;
+    fn webkit_web_context_new_with_website_data_manager(m: Ptr) -> Ptr;
+    fn g_object_new(t: usize, first: *const c_char, ...) -> Ptr;
     fn webkit_web_view_load_uri(v: Ptr, uri: *const c_char);
     fn webkit_web_view_load_html(v: Ptr, html: *const c_char, base: *const c_char);
     fn webkit_web_view_reload(v: Ptr);
@@ -271,6 +275,40 @@ pub fn show_error_page(html: &str) {
     }
 }
 
+/// Where an app's web storage lives: `$XDG_DATA_HOME/taupy/<app id>/webview` (localStorage,
+/// IndexedDB, cookies) and `$XDG_CACHE_HOME/taupy/<app id>/webview` (HTTP cache), per user.
+fn storage_dirs(app_id: &str, data_home: Option<String>, cache_home: Option<String>, home: Option<String>) -> (String, String) {
+    let home = home.filter(|h| !h.is_empty()).unwrap_or_else(|| "/tmp".into());
+    let base = |xdg: Option<String>, fallback: &str| match xdg.filter(|d| d.starts_with('/')) {
+        Some(d) => d,
+        None => format!("{}/{}", home.trim_end_matches('/'), fallback),
+    };
+    let at = |root: String| format!("{}/taupy/{}/webview", root.trim_end_matches('/'), app_id);
+    (at(base(data_home, ".local/share")), at(base(cache_home, ".cache")))
+}
+
+/// The webview's storage: a folder of the app's own when it has an id, so what the page keeps
+/// survives restarts and no other app sees it; otherwise ephemeral (nothing shared with
+/// whichever app later gets the same port, nothing left on disk). Returns a new reference.
+unsafe fn web_context(app_id: Option<&str>) -> Ptr {
+    let manager = match app_id {
+        Some(id) => {
+            let env = |k: &str| std::env::var(k).ok();
+            let (data, cache) = storage_dirs(id, env("XDG_DATA_HOME"), env("XDG_CACHE_HOME"), env("HOME"));
+            for dir in [&data, &cache] {
+                use std::os::unix::fs::DirBuilderExt;
+                let _ = std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir);
+            }
+            let (kd, kc, d, c) = (cstr("base-data-directory"), cstr("base-cache-directory"), cstr(&data), cstr(&cache));
+            webkit_website_data_manager_new(kd.as_ptr(), d.as_ptr(), kc.as_ptr(), c.as_ptr(), null_mut::<c_char>())
+        }
+        None => webkit_website_data_manager_new_ephemeral(),
+    };
+    let context = webkit_web_context_new_with_website_data_manager(manager);
+    g_object_unref(manager);
+    context
+}
+
 pub fn open_window(opts: &Options, url: &str, origin: &str) {
     ORIGIN.with(|o| *o.borrow_mut() = origin.to_string());
     unsafe {
@@ -301,7 +339,10 @@ pub fn open_window(opts: &Options, url: &str, origin: &str) {
         webkit_user_content_manager_add_script(ucm, script);
         webkit_user_script_unref(script);
 
-        let v = webkit_web_view_new_with_user_content_manager(ucm);
+        let context = web_context(opts.app_id.as_deref());
+        let (k_ctx, k_ucm) = (cstr("web-context"), cstr("user-content-manager"));
+        let v = g_object_new(webkit_web_view_get_type(), k_ctx.as_ptr(), context, k_ucm.as_ptr(), ucm, null_mut::<c_char>());
+        g_object_unref(context);
         g_object_unref(ucm);
         if opts.devtools {
             webkit_settings_set_enable_developer_extras(webkit_web_view_get_settings(v), 1);
@@ -755,5 +796,18 @@ fn start_drag() {
             yr = y as f64;
         }
         gtk_window_begin_move_drag(w, 1, xr as c_int, yr as c_int, time);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::storage_dirs;
+
+    #[test]
+    fn storage_is_per_user_and_per_app() {
+        let s = |d: Option<&str>, c: Option<&str>| storage_dirs("notes", d.map(Into::into), c.map(Into::into), Some("/home/me".into()));
+        assert_eq!(s(None, None), ("/home/me/.local/share/taupy/notes/webview".into(), "/home/me/.cache/taupy/notes/webview".into()));
+        assert_eq!(s(Some("/x/data/"), Some("/x/cache")).0, "/x/data/taupy/notes/webview");
+        assert_eq!(s(Some("relative"), None).0, "/home/me/.local/share/taupy/notes/webview", "XDG dirs must be absolute");
     }
 }

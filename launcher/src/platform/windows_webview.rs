@@ -179,9 +179,13 @@ fn same_origin(url: &str) -> bool {
     ORIGIN.with(|o| app::origin_of(url) == *o.borrow())
 }
 
-/// The app's name for its data folder: what `taupy build` bakes in when the launcher sees it,
-/// else the window title, which `npm start` sets to the productName.
+/// The app's name for its data folder: its id (`--app-id`, the package name: one folder per
+/// app, so its web storage persists and no other app sees it), else what `taupy build` bakes
+/// in, else the window title, which `npm start` sets to the productName.
 fn app_name(opts: &Options) -> String {
+    if let Some(id) = &opts.app_id {
+        return id.clone();
+    }
     std::env::var("TAUPY_APP_NAME").ok().filter(|n| !n.is_empty()).unwrap_or_else(|| opts.title.clone())
 }
 
