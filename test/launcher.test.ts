@@ -50,6 +50,24 @@ describe('protocol', () => {
   })
 })
 
+describe('framing (docs/ipc.md)', () => {
+  test('unframeLine and frameLine agree with launcher/protocol-examples.json, and a log write without a newline cannot swallow a frame', async () => {
+    const { frameLine, unframeLine } = await import('../scripts/ipc/framing.js')
+    const ex = JSON.parse(readFileSync(join(launcherDir, 'protocol-examples.json'), 'utf8')) as {
+      framing: { token: string; stdout: Array<{ line: string; command: string | null }> }
+    }
+    const { token, stdout } = ex.framing
+    for (const { line, command } of stdout) {
+      const json = unframeLine(line, token)
+      const type = json?.startsWith('{') ? (JSON.parse(json) as { type: string }).type : null
+      assert.equal(type, command, line)
+    }
+    const written = 'partial log text' + frameLine('{"type":"center"}', token)
+    const framed = written.split('\n').filter((line) => unframeLine(line, token) !== undefined)
+    assert.deepEqual(framed, [token + '{"type":"center"}'])
+  })
+})
+
 describe('app identity (stable origin and storage folder per app)', () => {
   test('the app id comes from the package name; its preferred port is stable, in 20000-31999, and differs between apps', async () => {
     const { appId } = await import('../scripts/cli/launcher.js')

@@ -325,3 +325,41 @@ mod tests {
         assert_ne!(a, b);
     }
 }
+
+#[cfg(test)]
+mod framing_examples {
+    use super::*;
+    use std::sync::mpsc::channel;
+
+    /// Both ends are tested against launcher/protocol-examples.json ("framing").
+    #[test]
+    fn the_framing_examples() {
+        let all = Json::parse(include_str!("../protocol-examples.json")).unwrap();
+        let framing = all.get("framing").unwrap();
+        let token = framing.get("token").and_then(Json::as_str).unwrap();
+        let lines = match framing.get("stdout") {
+            Some(Json::Arr(a)) => a.clone(),
+            _ => panic!("no framing.stdout"),
+        };
+        for ex in lines {
+            let line = ex.get("line").and_then(Json::as_str).unwrap();
+            let (tx, rx) = channel();
+            read_commands(BufReader::new(format!("{}\n", line).as_bytes()), &tx, Some(token));
+            let got: Vec<String> = rx
+                .try_iter()
+                .map(|m| match m {
+                    UiMsg::Request(r) => format!("{:?}", r.command),
+                    _ => "invalid".into(),
+                })
+                .collect();
+            match ex.get("command").and_then(Json::as_str) {
+                Some(ty) => {
+                    assert_eq!(got.len(), 1, "{}", line);
+                    let camel: String = ty.split('_').map(|w| w[..1].to_uppercase() + &w[1..]).collect();
+                    assert!(got[0].starts_with(&camel), "{} -> {:?}", line, got);
+                }
+                None => assert!(got.is_empty(), "{} must be log, got {:?}", line, got),
+            }
+        }
+    }
+}
