@@ -1,8 +1,12 @@
 // The scaffolder as a user meets it: flags, defaults, refusals, and what lands on disk.
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 import { describe, test } from 'node:test'
+import { scaffoldedName } from '../create-taupy/src/project.js'
+import { templates } from '../create-taupy/src/templates.js'
 import { runCli, tempDir } from './helpers/cli.js'
 
 const listTree = (dir: string): string[] =>
@@ -48,6 +52,30 @@ describe('create-taupy', () => {
       assert.match(stdout, /cd my-app\n\s+npm install\n\s+npm run dev/)
     })
   }
+
+  for (const base of templates.flatMap((t) => t.viteBase ?? [])) {
+    test(`renames ${base}'s files exactly as create-vite's own CLI does`, () => {
+      const createVite = dirname(createRequire(import.meta.url).resolve('create-vite/package.json'))
+      const cwd = tempDir()
+      const run = spawnSync(process.execPath, [join(createVite, 'index.js'), 'out', '--template', base, '--no-interactive', '--no-immediate'], {
+        cwd,
+        encoding: 'utf8',
+      })
+      assert.equal(run.status, 0, run.stderr)
+      const ours = listTree(join(createVite, `template-${base}`)).map(scaffoldedName).sort()
+      assert.deepEqual(ours, listTree(join(cwd, 'out')))
+    })
+  }
+
+  test('no generated app keeps a file create-vite would have renamed', () => {
+    const cwd = tempDir()
+    for (const { name } of templates) {
+      assert.equal(runCli([name, '-t', name], cwd).status, 0)
+      const leftovers = listTree(join(cwd, name)).filter((path) => path !== scaffoldedName(path))
+      assert.deepEqual(leftovers, [], `${name}: files create-vite writes as dotfiles`)
+    }
+    assert.ok(existsSync(join(cwd, 'react/.oxlintrc.json')), "react-ts's _oxlintrc.json")
+  })
 
   test('ships only the runtime folders a template uses', () => {
     const cwd = tempDir()
