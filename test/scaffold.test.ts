@@ -114,6 +114,16 @@ describe('create-taupy', () => {
     assert.deepEqual(readdirSync(cwd), [])
   })
 
+  for (const args of [['app', '--template'], ['app', '-t', '--yes'], ['app', '--template=']]) {
+    test(`refuses ${args.slice(1).join(' ')} without a template name and writes nothing`, () => {
+      const cwd = tempDir()
+      const { status, stderr } = runCli(args, cwd)
+      assert.equal(status, 1)
+      assert.match(stderr, /--template needs a name\. Choose one of: widgets, react, lit/)
+      assert.deepEqual(readdirSync(cwd), [])
+    })
+  }
+
   test('refuses unknown flags with a pointer to --help', () => {
     const { status, stderr } = runCli(['app', '--tempalte', 'lit'], tempDir())
     assert.equal(status, 1)
