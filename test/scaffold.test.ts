@@ -82,6 +82,32 @@ describe('create-taupy', () => {
     assert.ok(existsSync(join(cwd, 'react/.oxlintrc.json')), "react-ts's _oxlintrc.json")
   })
 
+  for (const { name } of templates) {
+    test(`the ${name} README is the app's: its name, and every path, link and command it shows exists`, () => {
+      const cwd = tempDir()
+      assert.equal(runCli(['notes-app', '-t', name], cwd).status, 0)
+      const app = join(cwd, 'notes-app')
+      const readme = readFileSync(join(app, 'README.md'), 'utf8')
+      assert.match(readme, /^# Notes App\n/)
+      for (const heading of ['## Start here', '## Commands', '## Package and release', '## Docs']) assert.ok(readme.includes(heading), heading)
+      const links = [...readme.matchAll(/\]\(([^)#]+)\)/g)].map((match) => match[1]!)
+      const paths = [...readme.matchAll(/`((?:src|server|shared|test|taupy|\.github)\/[\w./-]*|[\w-]+\.(?:json|ts|html))`/g)].map((match) => match[1]!)
+      assert.ok(links.length >= 5 && paths.length >= 5)
+      for (const path of [...links, ...paths].filter((path) => path !== 'package-lock.json')) assert.ok(existsSync(join(app, path)), `${path} does not exist in the app`)
+      const scripts = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')).scripts as Record<string, string>
+      const commands = [...readme.matchAll(/`npm (?:run )?([\w:-]+)/g)].map((match) => match[1]!).filter((cmd) => !['install', 'ci'].includes(cmd))
+      assert.ok(commands.includes('lint') && commands.includes('package'))
+      for (const command of commands) assert.ok(scripts[command], `npm ${command} is not a script`)
+    })
+  }
+
+  test('the printed cd is the absolute target as given, not a climb from the cwd', () => {
+    const target = join(tempDir(), 'abs-app')
+    const { status, stdout } = runCli([target, '-t', 'widgets'], tempDir())
+    assert.equal(status, 0)
+    assert.match(stdout, new RegExp(`\\n\\s+cd ${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n`))
+  })
+
   test('ships only the runtime folders a template uses', () => {
     const cwd = tempDir()
     assert.equal(runCli(['w', '-t', 'widgets'], cwd).status, 0)

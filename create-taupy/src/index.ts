@@ -2,7 +2,7 @@
 import * as prompts from '@clack/prompts'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, join, relative, resolve } from 'node:path'
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import {
@@ -179,7 +179,8 @@ async function main(): Promise<void> {
 
   const pm = pkgFromUserAgent(process.env.npm_config_user_agent)
   const run = (script: string): string => (pm === 'npm' || pm === 'bun' ? `${pm} run ${script}` : `${pm} ${script}`)
-  const cdPath = relative(process.cwd(), root)
+  // An absolute target is printed as given: relative to the cwd it can climb out (`cd ../../tmp/…`).
+  const cdPath = isAbsolute(targetDir) ? root : relative(process.cwd(), root)
   const steps = [
     ...(cdPath ? [`cd ${cdPath.includes(' ') ? JSON.stringify(cdPath) : cdPath}`] : []),
     `${pm} install`,

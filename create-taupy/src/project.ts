@@ -100,6 +100,12 @@ export function planProject(options: ProjectOptions): PlannedFile[] {
   packageJson.contents = JSON.stringify({ ...pkg, name: options.packageName, productName: options.productName }, null, 2) + '\n'
   delete packageJson.source
 
+  const readme = planned.find((file) => file.path === 'README.md')
+  if (readme?.source) {
+    readme.contents = readFileSync(readme.source, 'utf8').replace(/^# .*/, () => `# ${options.productName}`)
+    delete readme.source
+  }
+
   const indexHtml = planned.find((file) => file.path === 'index.html')
   if (indexHtml?.source) {
     const html = readFileSync(indexHtml.source, 'utf8')
