@@ -36,6 +36,7 @@ describe(`a ${template} app on Node ${wanted}`, { timeout: 900_000 }, () => {
   test('scaffolds and installs without a single npm warning', () => {
     const scaffold = run('node', [cliBin, app, '--template', template], dirname(app))
     assert.equal(scaffold.status, 0, scaffold.output)
+    assert.doesNotMatch(scaffold.output, /warn/i)
     const install = run('npm', ['install', '--no-audit', '--no-fund'])
     assert.equal(install.status, 0, install.output)
     assert.doesNotMatch(install.output, /warn|deprecated/i, `npm install on Node ${version} warns`)
