@@ -300,7 +300,8 @@ describe('linux launcher under X', { skip: !linux && 'linux only', timeout: 180_
       assert.deepEqual(other.result, { ok: true, result: null }, 'and does not see the first app\'s storage')
       assert.ok(existsSync(join(home, 'data', 'taupy', 'notes-app', 'webview')), 'under the user\'s data dir, per app')
     } finally {
-      rmSync(home, { recursive: true, force: true })
+      // WebKit's helper processes may still be writing their shader cache for a moment.
+      rmSync(home, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 })
     }
   })
 
