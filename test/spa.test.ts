@@ -3,7 +3,7 @@
 import { Type } from '@sinclair/typebox'
 import { build } from 'esbuild'
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer as createHttpServer, get } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -16,6 +16,7 @@ import { createServer, serveStatic } from '../scripts/server/index.js'
 import { defineApi } from '../scripts/sync/api.js'
 import { applyPatch, diff } from '../scripts/sync/diff.js'
 import { CallFailure, createStore, serveApi, type CallHandlers } from '../scripts/sync/server.js'
+import { startApp } from '../scripts/testing/app.js'
 import { launchBrowser } from '../scripts/testing/browser.js'
 import { devGuard } from '../scripts/vite/guard.js'
 
@@ -299,4 +300,42 @@ describe('the browser client', () => {
     })
     assert.deepEqual(states, ['open', 'open'])
   })
+})
+
+test("startApp gives the app a fresh data folder: a test never touches the developer's app data", async () => {
+  // A stand-in backend that saves to appDataDir() at start, as the demo saves its todos.
+  const appDir = mkdtempSync(join(tmpdir(), 'taupy-isolated-app-'))
+  const home = mkdtempSync(join(tmpdir(), 'taupy-developer-home-'))
+  writeFileSync(
+    join(appDir, 'entry.ts'),
+    [
+      `import { writeFileSync } from 'node:fs'`,
+      `import { join } from 'node:path'`,
+      `import { appDataDir } from ${JSON.stringify(fileURLToPath(new URL('../scripts/server/app-data.ts', import.meta.url)))}`,
+      `writeFileSync(join(appDataDir('Isolation Test'), 'board.json'), '[]')`,
+      `console.log(JSON.stringify({ type: 'ready', url: 'http://127.0.0.1:1/?taupy=x' }))`,
+      `setInterval(() => {}, 1000)`,
+    ].join('\n'),
+  )
+  await build({ entryPoints: [join(appDir, 'entry.ts')], outfile: join(appDir, 'dist/server.mjs'), bundle: true, platform: 'node', format: 'esm', logLevel: 'warning' })
+  // Where the developer's own data lives, whatever the OS.
+  const developer = { HOME: home, XDG_DATA_HOME: join(home, 'data'), APPDATA: join(home, 'data') }
+  try {
+    const app = await startApp(appDir, developer)
+    assert.ok(existsSync(join(app.dataDir, 'board.json')), 'saved in the test data folder')
+    assert.ok(!existsSync(join(home, 'data')), 'nothing written to the developer data folder')
+    assert.ok(app.dataDir.startsWith(tmpdir()))
+    await app.stop()
+    assert.ok(!existsSync(app.dataDir), 'the test data folder is removed on stop')
+
+    // A folder the test names is used as it is, and kept.
+    const kept = join(home, 'kept')
+    const named = await startApp(appDir, { ...developer, TAUPY_DATA_DIR: kept })
+    assert.equal(named.dataDir, kept)
+    await named.stop()
+    assert.ok(existsSync(join(kept, 'board.json')))
+  } finally {
+    rmSync(appDir, { recursive: true, force: true })
+    rmSync(home, { recursive: true, force: true })
+  }
 })
