@@ -1,9 +1,10 @@
 // The app's backend: the state the UI watches, the calls it makes, and (when built) the UI itself.
 import { existsSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { win } from '../taupy/ipc/index.js'
+import { dialog, LauncherUnavailableError, win } from '../taupy/ipc/index.js'
 import { createServer, serveStatic } from '../taupy/server/index.js'
-import { createStore, serveApi } from '../taupy/sync/server.js'
+import { CallFailure, createStore, serveApi } from '../taupy/sync/server.js'
 import { api } from '../shared/api.js'
 import { checkSignUp } from '../shared/signup.js'
 
@@ -31,6 +32,21 @@ serveApi(server.fastify, {
     },
     toggleTodo: (id) => void store.update('todos', (todos) => todos.map((todo) => (todo.id === id ? { ...todo, done: !todo.done } : todo))),
     deleteTodo: (id) => void store.update('todos', (todos) => todos.filter((todo) => todo.id !== id)),
+    async exportTodos() {
+      let path: string | null
+      try {
+        path = await dialog.saveFile({ title: 'Export todos', defaultPath: 'todos.json', filters: [{ name: 'JSON', extensions: ['json'] }] })
+      } catch (error) {
+        // A failure with a code the API declares: the UI can tell it from any other.
+        if (error instanceof LauncherUnavailableError) {
+          return new CallFailure('no_window', 'Exporting opens a save dialog, which needs the app window (npm start); a browser tab has none.')
+        }
+        throw error
+      }
+      if (path === null) return null
+      await writeFile(path, JSON.stringify(store.get('todos'), null, 2) + '\n')
+      return path
+    },
     async setTitle(title) {
       store.set('title', title)
       await win.setTitle(title)

@@ -132,8 +132,19 @@ test('the window title is set from the UI through the backend', async () => {
 test('a server error shows in the UI and the app keeps working', async () => {
   const page = await openApp()
   await page.getByRole('button', { name: 'Call a failing function' }).click()
-  await page.getByRole('alert').filter({ hasText: 'The backend failed on purpose' }).waitFor()
+  await page.locator('[role=alert][data-error-code=handler_failed]').filter({ hasText: 'The backend failed on purpose' }).waitFor()
   await page.getByRole('button', { name: 'Increment' }).click()
   assert.equal(app.child.exitCode, null, 'the backend is still running')
+  await page.close()
+})
+
+test('a failure with a declared code: exporting without a window fails with no_window, and the UI tells it apart', async () => {
+  const page = await openApp()
+  const exportButton = page.getByRole('button', { name: 'Export…' })
+  await exportButton.click()
+  await page.locator('[role=alert][data-error-code=no_window]').filter({ hasText: 'needs the app window' }).waitFor()
+  await page.waitForFunction(() => document.documentElement.dataset.taupyConnection === 'open')
+  assert.equal(await exportButton.isDisabled(), true, 'the UI acted on the code: no window, no export')
+  assert.deepEqual(problemsOf(page), [])
   await page.close()
 })
