@@ -1,22 +1,28 @@
 // The app's backend: the state the UI watches, the calls it makes, and (when built) the UI itself.
 import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { dialog, LauncherUnavailableError, win } from '../taupy/ipc/index.js'
+import { appDataDir } from '../taupy/server/app-data.js'
 import { createServer, serveStatic } from '../taupy/server/index.js'
-import { CallFailure, createStore, serveApi } from '../taupy/sync/server.js'
+import { CallFailure, createStore, loadState, saveState, serveApi } from '../taupy/sync/server.js'
 import { api } from '../shared/api.js'
 import { checkSignUp } from '../shared/signup.js'
 
 const server = await createServer()
 
+// The todos survive a restart: saved in the app data folder on every change, loaded at start.
+// A missing, broken or outdated file falls back to the default (tests get a fresh folder).
+const stateFile = join(appDataDir(), 'state.json')
 const store = createStore(api, {
   counter: 0,
-  todos: [],
   title: process.env.TAUPY_APP_NAME ?? 'Taupy App',
   members: [],
+  ...loadState(api, stateFile, { todos: [] }),
 })
-let nextTodoId = 1
+saveState(store, stateFile, ['todos'])
+let nextTodoId = Math.max(0, ...store.get('todos').map((todo) => todo.id)) + 1
 
 serveApi(server.fastify, {
   api,

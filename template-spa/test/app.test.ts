@@ -1,6 +1,8 @@
 // End to end against the production build: the built backend serves dist/web, headless Chromium
 // drives the demo. Locators use roles, labels and test ids, which reach into shadow DOM too.
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
@@ -68,6 +70,9 @@ test('todos: add, toggle, filter and delete', async () => {
   // click, not check(): the box follows server state, so it flips only when the backend answers.
   await page.getByRole('checkbox', { name: 'Write docs' }).click()
   await page.getByTestId('todo-summary').filter({ hasText: '1 left of 2' }).waitFor()
+  // Saved in this test's own data folder (startApp never uses the developer's).
+  const saved = JSON.parse(readFileSync(join(app.dataDir, 'state.json'), 'utf8')) as { todos: { text: string; done: boolean }[] }
+  assert.deepEqual(saved.todos.map((todo) => [todo.text, todo.done]), [['Write docs', true], ['Ship it', false]])
 
   await page.getByRole('button', { name: 'Active', exact: true }).click()
   await page.getByRole('checkbox', { name: 'Write docs' }).waitFor({ state: 'detached' })
