@@ -2,7 +2,7 @@
 // through React Fast Refresh, without a reload, and the server state is still there.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { devSession, restartsQuietly, until } from './dev-session.js'
+import { devSession, restartsQuietly, savesToTestData, until } from './dev-session.js'
 
 const open = devSession('src/components/Counter.tsx')
 
@@ -45,4 +45,8 @@ test('editing src/backend.ts swaps the connection: the old socket closes, the va
 
 test('a backend restart reconnects quietly: no proxy errors in the output, none in the console', async () => {
   await restartsQuietly(await open())
+})
+
+test('the dev backend saves into the data folder the test hands startDev, not the developer\'s', async () => {
+  await savesToTestData(await open())
 })

@@ -1,7 +1,9 @@
 // Shared by the React and Lit dev-mode tests: `taupy dev` with the counter at 3 in a Chromium
 // page, and edits of the app's files (put back after the tests). What each framework then keeps
 // is its test's call.
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
@@ -11,6 +13,8 @@ import { startDev, type RunningDev } from '../taupy/vite/testing.js'
 export interface DevSession {
   page: Page
   dev: RunningDev
+  /** The backend's app data folder: the test's own, handed to startDev in its environment. */
+  dataDir: string
   /** Console errors seen so far (CSP violations and failed WebSockets included). */
   problems: string[]
   /** The page's /ws sockets now open, and opened in all. */
@@ -32,14 +36,16 @@ export function devSession(componentPath: string): () => Promise<DevSession> {
   }
   let dev: RunningDev
   let browser: Browser
+  const dataDir = mkdtempSync(join(tmpdir(), 'taupy-dev-data-'))
   before(async () => {
-    dev = await startDev(appDir)
+    dev = await startDev(appDir, { env: { TAUPY_DATA_DIR: dataDir } })
     browser = await launchBrowser()
   })
   after(async () => {
     for (const [file, text] of originals) writeFileSync(file, text)
     await browser?.close()
     await dev?.stop()
+    rmSync(dataDir, { recursive: true, force: true })
   })
   return async () => {
     const page = await browser.newPage()
@@ -61,6 +67,7 @@ export function devSession(componentPath: string): () => Promise<DevSession> {
     return {
       page,
       dev,
+      dataDir,
       problems,
       sockets,
       async editHeading() {
@@ -97,4 +104,13 @@ export async function restartsQuietly(session: DevSession): Promise<void> {
   const output = dev.output().slice(before)
   if (/proxy error|ECONNREFUSED|ECONNRESET|\n\s+at /.test(output)) throw new Error(`the dev output is not quiet:\n${output}`)
   if (problems.length > 0) throw new Error(`the page logged errors:\n${problems.join('\n')}`)
+}
+
+/** The backend started by `taupy dev` saves into the data folder the test gave it, nowhere else. */
+export async function savesToTestData({ page, dataDir }: DevSession): Promise<void> {
+  await page.getByLabel('New todo').fill('Saved by the dev test')
+  await page.getByRole('button', { name: 'Add', exact: true }).click()
+  await page.getByText('Saved by the dev test', { exact: true }).waitFor()
+  const file = join(dataDir, 'state.json')
+  await until('the todos to be saved', () => existsSync(file) && readFileSync(file, 'utf8').includes('Saved by the dev test'))
 }
