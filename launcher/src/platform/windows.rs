@@ -167,13 +167,15 @@ const WEBVIEW2_DOWNLOAD: &str = "https://go.microsoft.com/fwlink/p/?LinkId=21247
 
 static WAKE_HWND: AtomicIsize = AtomicIsize::new(0);
 
-/// Work that may run a modal loop (dialogs, message boxes) runs from its own window message,
-/// never inside `app::drain()`, so wake-ups during the modal loop can drain safely.
+/// Work that may run a modal loop or pump messages (dialogs, message boxes, ShellExecute, a new
+/// webview) runs from its own window message, never inside `app::drain()` or a WebView2 event
+/// handler, so wake-ups and WebView2 callbacks during it find the app's state consistent.
 enum Deferred {
     Message { title: Option<String>, message: String, level: Level, confirm: bool, id: Option<Json> },
     File { d: FileDialog, kind: DialogKind, id: Option<Json> },
-    MissingRuntime,
+    MissingRuntime(String),
     WebviewFailed(String),
+    Run(Box<dyn FnOnce()>),
 }
 
 thread_local! {
@@ -307,6 +309,11 @@ pub(super) fn defer_webview_failed(message: String) {
     defer(Deferred::WebviewFailed(message));
 }
 
+/// Runs `f` from the window's deferred work: after the current handler or drain has returned.
+pub(super) fn later(f: impl FnOnce() + 'static) {
+    defer(Deferred::Run(Box::new(f)));
+}
+
 fn defer(d: Deferred) {
     DEFERRED.with(|q| q.borrow_mut().push(d));
     unsafe { PostMessageW(WAKE_HWND.load(Ordering::SeqCst), WM_APP_DEFERRED, 0, 0) };
@@ -375,18 +382,18 @@ pub fn open_window(opts: &Options, url: &str, origin: &str) {
         apply_style(h);
         ShowWindow(h, 1);
     }
-    if webview::fixed_runtime_folder().is_some() || webview::installed_version().is_some() {
-        webview::start(opts, url, origin);
-    } else {
-        webview::set_unavailable("the WebView2 runtime is not installed");
+    if let Err(why) = webview::start(opts, url, origin) {
         emit(&event(
             "error",
             vec![
                 ("code", "webview2_missing".into()),
-                ("message", format!("the Microsoft Edge WebView2 Runtime is not installed; get it from {}", WEBVIEW2_DOWNLOAD).into()),
+                (
+                    "message",
+                    format!("no usable Microsoft Edge WebView2 Runtime ({}); get it from {}", why, WEBVIEW2_DOWNLOAD).into(),
+                ),
             ],
         ));
-        defer(Deferred::MissingRuntime);
+        defer(Deferred::MissingRuntime(why));
     }
 }
 
@@ -469,9 +476,14 @@ pub fn exec(r: Request) {
                 SetForegroundWindow(h);
             }
             Command::OpenExternal { url } => {
-                if let Err(e) = open_external(&url) {
-                    return fail(&id, "open_external", "open_failed", &e);
+                if !opens_externally(&url) {
+                    return fail(&id, "open_external", "open_failed", &not_external(&url));
                 }
+                // ShellExecute may pump messages: not inside drain (replied once it has run).
+                return later(move || match open_external(&url) {
+                    Ok(()) => ack(&id),
+                    Err(e) => fail(&id, "open_external", "open_failed", &e),
+                });
             }
             Command::MessageDialog { title, message, level } => {
                 return defer(Deferred::Message { title, message, level, confirm: false, id })
@@ -489,11 +501,21 @@ pub fn exec(r: Request) {
     ack(&id);
 }
 
-/// The system browser (ShellExecute "open"), for http(s) and mailto only.
-pub(super) fn open_external(url: &str) -> Result<(), String> {
+/// http(s) and mailto: what the system browser may be handed.
+pub(super) fn opens_externally(url: &str) -> bool {
     let lower = url.to_ascii_lowercase();
-    if !(lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:")) {
-        return Err(format!("only http, https and mailto URLs are opened externally, not `{}`", url));
+    lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:")
+}
+
+fn not_external(url: &str) -> String {
+    format!("only http, https and mailto URLs are opened externally, not `{}`", url)
+}
+
+/// The system browser (ShellExecute "open"), for http(s) and mailto only. Deferred work only
+/// (`later`): ShellExecute can run a message loop.
+pub(super) fn open_external(url: &str) -> Result<(), String> {
+    if !opens_externally(url) {
+        return Err(not_external(url));
     }
     let (op, u) = (wide("open"), wide(url));
     if unsafe { ShellExecuteW(win(), op.as_ptr(), u.as_ptr(), null(), null(), 1) } <= 32 {
@@ -542,10 +564,10 @@ fn run_deferred(d: Deferred) {
     let h = win();
     unsafe {
         match d {
-            Deferred::MissingRuntime => {
+            Deferred::MissingRuntime(why) => {
                 let text = wide(&format!(
-                    "This app needs the Microsoft Edge WebView2 Runtime, which is not installed.\n\nInstall the \"Evergreen\" runtime from:\n{}",
-                    WEBVIEW2_DOWNLOAD
+                    "This app needs the Microsoft Edge WebView2 Runtime ({} or newer), which was not found:\n{}\n\nInstall the \"Evergreen\" runtime from:\n{}",
+                    webview::min_version(), why, WEBVIEW2_DOWNLOAD
                 ));
                 let cap = wide("WebView2 Runtime missing");
                 MessageBoxW(h, text.as_ptr(), cap.as_ptr(), 0x10);
@@ -580,6 +602,7 @@ fn run_deferred(d: Deferred) {
                     emit(&reply_ok(id, result));
                 }
             }
+            Deferred::Run(f) => f(),
         }
     }
 }
