@@ -182,6 +182,9 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
         await s.waitEvent('window_ready', 60_000)
         const id = await waitWindow('^Wine Backend Title$', 20_000)
         assert.ok(s.stderr.includes('plain stdout log line'), 'non-JSON stdout passes through')
+        // Unframed lines that look like commands are log (IPC framing): no set_title, no exit 7.
+        assert.ok(s.stderr.includes('{"type":"set_title","title":"Injected"}'), 'an unframed command is log')
+        await s.waitFor((l) => l.includes('{"type":"exit","code":7}'), 10_000)
         // The fixture sends set_title, then an unknown command: the title can show before the
         // error has travelled back to the backend, so wait for it rather than look once.
         await s.waitFor((l) => l.startsWith('EVENT ') && l.includes('"code":"unknown_command"'), 10_000)
@@ -388,9 +391,11 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
 
     test('stand-in runtime: a backend crash replaces the page with the crash page', async () => {
       installRuntimes([standard])
-      const s = launch(['--title', 'Wine Hosted Crash', '--', backendExe, 'crash-after-ready'])
+      const s = launch(['--title', 'Wine Hosted Crash', '--app-id', 'wine-crash-app', '--', backendExe, 'crash-after-ready'])
       try {
         await s.waitFor((l) => l === 'FAKE html crash page', 60_000)
+        // --app-id names the app's own WebView2 profile: its web storage is kept per app.
+        assert.ok(s.stderr.some((l) => /^FAKE user data folder C:\\users\\[^\\]+\\AppData\\Local\\wine-crash-app\\WebView2$/.test(l)), 'the profile is named by the app id')
         // Whether the crash beat the controller or not, the crash page is the last thing loaded.
         const last = s.stderr.filter((l) => /^FAKE (navigate|html) /.test(l)).pop()
         assert.equal(last, 'FAKE html crash page')

@@ -10,6 +10,8 @@ mod app;
 mod backend;
 mod cli;
 mod json;
+mod limits;
+mod page;
 mod platform;
 mod protocol;
 mod trace;
@@ -49,7 +51,7 @@ fn main() {
             None
         }
         // Before the toolkit's init, so Node's start-up overlaps GTK/WebKit's (or Win32/WebView2's).
-        None => match backend::Backend::spawn(&opts.backend, &[], tx.clone()) {
+        None => match backend::Backend::spawn(&opts.backend, &[], opts.app_id.as_deref(), tx.clone()) {
             Ok(b) => Some(b),
             Err(e) => {
                 eprintln!("taupy-launcher: cannot start the backend `{}`: {}", opts.backend.join(" "), e);
@@ -78,5 +80,6 @@ pub fn run_window(opts: cli::Options, tx: Sender<app::UiMsg>, rx: Receiver<app::
     app::show_window();
     platform::wake(); // handle whatever arrived before the loop
     let code = platform::run();
+    backend::finish(std::time::Duration::from_millis(500));
     std::process::exit(code);
 }
