@@ -7,6 +7,8 @@ mod app;
 mod backend;
 mod cli;
 mod json;
+mod limits;
+mod page;
 mod platform;
 mod protocol;
 
@@ -43,7 +45,7 @@ fn main() {
             }));
             None
         }
-        None => match backend::Backend::spawn(&opts.backend, tx.clone()) {
+        None => match backend::Backend::spawn(&opts.backend, opts.app_id.as_deref(), tx.clone()) {
             Ok(b) => Some(b),
             Err(e) => {
                 eprintln!("taupy-launcher: cannot start the backend `{}`: {}", opts.backend.join(" "), e);
