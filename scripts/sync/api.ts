@@ -9,6 +9,11 @@ export interface CallSpec {
   args: readonly TSchema[]
   /** Left out: the call resolves to nothing. */
   result?: TSchema
+  /**
+   * The error codes its handler may fail with (`return new CallFailure('no_window', …)`), so
+   * the UI can tell one failure from another: `if (!outcome.ok && outcome.error.code === 'no_window')`.
+   */
+  errors?: readonly string[]
 }
 
 export interface ApiSpec {
@@ -33,3 +38,10 @@ export type CallResult<Api extends ApiSpec, Name extends CallName<Api>> = Api['c
 }
   ? Static<Result>
   : void
+
+/** The codes a call declares in `errors`; never when it declares none. */
+export type CallFailureCode<Api extends ApiSpec, Name extends CallName<Api>> = Api['calls'][Name] extends {
+  errors: readonly (infer Code extends string)[]
+}
+  ? Code
+  : never

@@ -1,12 +1,14 @@
 // The Vite plugin of the React and Lit templates (vite.config.ts: `plugins: [react(), taupy()]`).
 // In dev it proxies /ws to the backend and holds Vite's dev server to the backend's rules:
 // loopback Host, our Origin, the per-launch secret and the same Content-Security-Policy.
-// `vite build` is left alone: the built app is served by the backend itself.
+// In dev and build alike, a UI module that pulls in TypeBox (a value imported from
+// shared/api.ts) is an error that names the import chain (server-only.ts).
 import type { Plugin } from 'vite'
 import { contentSecurityPolicy } from '../server/security.js'
 import { loopback, readDevBackend, type DevBackend } from './env.js'
 import { devGuard } from './guard.js'
 import { inlineScriptsAsModules } from './inline-scripts.js'
+import { serverOnlyModules } from './server-only.js'
 
 const notStartedByTaupy =
   'taupy: start the dev server with `npm run dev`: it starts the backend beside Vite and tells ' +
@@ -44,5 +46,5 @@ export function taupy(): Plugin[] {
       })
     },
   }
-  return [devServer, inlineScriptsAsModules()]
+  return [devServer, inlineScriptsAsModules(), serverOnlyModules()]
 }

@@ -1,6 +1,7 @@
 import { LitElement, css, html } from 'lit'
 import { customElement, state } from 'lit/decorators.js'
 import { repeat } from 'lit/directives/repeat.js'
+import { limits } from '../../shared/constants.ts'
 import { backend, backendState } from '../backend.ts'
 import { CallErrors } from '../call-error.ts'
 import { cardStyles } from '../styles.ts'
@@ -28,6 +29,7 @@ export class TodoList extends LitElement {
       <form class="row" @submit=${this.add}>
         <input
           aria-label="New todo"
+          maxlength=${limits.todoText}
           placeholder="What needs doing?"
           .value=${this.text}
           @input=${(event: InputEvent) => (this.text = (event.target as HTMLInputElement).value)}

@@ -1,5 +1,6 @@
 import { LitElement, html, type PropertyValues } from 'lit'
 import { customElement, state } from 'lit/decorators.js'
+import { limits } from '../../shared/constants.ts'
 import { backend, backendState } from '../backend.ts'
 import { CallErrors } from '../call-error.ts'
 import { cardStyles } from '../styles.ts'
@@ -28,6 +29,7 @@ export class WindowTitle extends LitElement {
       <form class="row" @submit=${this.submit}>
         <input
           aria-label="New window title"
+          maxlength=${limits.title}
           .value=${this.draft}
           @input=${(event: InputEvent) => (this.draft = (event.target as HTMLInputElement).value)}
         />

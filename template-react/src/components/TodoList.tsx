@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react'
+import { limits } from '../../shared/constants.ts'
 import { backend, useBackendState } from '../backend.ts'
 import { useCallError } from './useCallError.ts'
 
@@ -20,7 +21,7 @@ export function TodoList() {
     <section className="card">
       <h2>Todos</h2>
       <form onSubmit={add} className="row">
-        <input aria-label="New todo" value={text} onChange={(event) => setText(event.target.value)} placeholder="What needs doing?" />
+        <input aria-label="New todo" maxLength={limits.todoText} value={text} onChange={(event) => setText(event.target.value)} placeholder="What needs doing?" />
         <button type="submit">Add</button>
       </form>
       <div className="row" role="group" aria-label="Filter">

@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react'
+import { limits } from '../../shared/constants.ts'
 import { backend, useBackendState } from '../backend.ts'
 import { useCallError } from './useCallError.ts'
 
@@ -22,7 +23,7 @@ export function WindowTitle() {
         Now: <output data-testid="title">{title ?? '…'}</output>
       </p>
       <form onSubmit={submit} className="row">
-        <input aria-label="New window title" value={draft} onChange={(event) => setDraft(event.target.value)} />
+        <input aria-label="New window title" maxLength={limits.title} value={draft} onChange={(event) => setDraft(event.target.value)} />
         <button type="submit">Set title</button>
       </form>
       {error && <p role="alert">{error}</p>}
