@@ -1,7 +1,7 @@
 // The app's backend: the state the UI watches, the calls it makes, and (when built) the UI itself.
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { win } from '../taupy/ipc/index.js'
+import { dialog, win } from '../taupy/ipc/index.js'
 import { createServer, serveStatic } from '../taupy/server/index.js'
 import { createStore, serveApi } from '../taupy/sync/server.js'
 import { api } from '../shared/api.js'
@@ -31,6 +31,16 @@ serveApi(server.fastify, {
     },
     toggleTodo: (id) => void store.update('todos', (todos) => todos.map((todo) => (todo.id === id ? { ...todo, done: !todo.done } : todo))),
     deleteTodo: (id) => void store.update('todos', (todos) => todos.filter((todo) => todo.id !== id)),
+    async clearDone() {
+      const done = store.get('todos').filter((todo) => todo.done).length
+      if (done === 0) return 0
+      // Code that must also run without a window (a browser tab, a test without one): ask
+      // only where there is a window to ask in.
+      const message = `Delete ${done} done ${done === 1 ? 'todo' : 'todos'}?`
+      if (win.available && !(await dialog.confirm({ message, level: 'warning' }))) return 0
+      store.update('todos', (todos) => todos.filter((todo) => !todo.done))
+      return done
+    },
     async setTitle(title) {
       store.set('title', title)
       await win.setTitle(title)

@@ -38,6 +38,8 @@ export const api = defineApi({
     addTodo: { args: [Type.String({ maxLength: limits.todoText })], result: Todo },
     toggleTodo: { args: [Type.Integer()] },
     deleteTodo: { args: [Type.Integer()] },
+    /** Deletes the done todos, after asking in a native dialog when there is a window. Resolves with how many went. */
+    clearDone: { args: [], result: Type.Integer() },
     setTitle: { args: [Type.String({ minLength: 1, maxLength: limits.title })] },
     signUp: {
       args: [SignUp],

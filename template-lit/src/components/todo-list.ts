@@ -60,6 +60,7 @@ export class TodoList extends LitElement {
         )}
       </ul>
       <p data-testid="todo-summary">${todos.filter((todo) => !todo.done).length} left of ${todos.length}</p>
+      <button ?disabled=${!todos.some((todo) => todo.done)} @click=${() => this.errors.run(backend.call('clearDone'))}>Clear done</button>
       ${this.errors.message ? html`<p role="alert">${this.errors.message}</p>` : null}
     `
   }

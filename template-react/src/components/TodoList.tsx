@@ -47,6 +47,9 @@ export function TodoList() {
       <p data-testid="todo-summary">
         {todos.filter((todo) => !todo.done).length} left of {todos.length}
       </p>
+      <button onClick={() => run(backend.call('clearDone'))} disabled={!todos.some((todo) => todo.done)}>
+        Clear done
+      </button>
       {error && <p role="alert">{error}</p>}
     </section>
   )
