@@ -6,6 +6,6 @@ import { useConnection, useServerState } from './taupy/useServerState.ts'
 
 export const backend = connectSync<Api>()
 
-/** `const todos = useBackendState('todos')`: re-renders whenever the backend changes it. */
+/** `const count = useBackendState('counter')`: re-renders whenever the backend changes it. */
 export const useBackendState = <Name extends StateName<Api>>(name: Name) => useServerState(backend, name)
 export const useBackendConnection = () => useConnection(backend)
