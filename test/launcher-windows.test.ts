@@ -111,6 +111,9 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
         await s.waitEvent('window_ready', 60_000)
         const id = await waitWindow('^Wine Backend Title$', 20_000)
         assert.ok(s.stderr.includes('plain stdout log line'), 'non-JSON stdout passes through')
+        // Unframed lines that look like commands are log (IPC framing): no set_title, no exit 7.
+        assert.ok(s.stderr.includes('{"type":"set_title","title":"Injected"}'), 'an unframed command is log')
+        await s.waitFor((l) => l.includes('{"type":"exit","code":7}'), 10_000)
         assert.ok(s.events.some((e) => e.type === 'error' && e.code === 'unknown_command'))
         for (const box of findWindows('^WebView2 Runtime missing$')) closeWindow(box)
         await sleep(500)

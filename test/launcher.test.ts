@@ -300,7 +300,27 @@ describe('linux launcher under X', { skip: !linux && 'linux only', timeout: 180_
       assert.deepEqual(other.result, { ok: true, result: null }, 'and does not see the first app\'s storage')
       assert.ok(existsSync(join(home, 'data', 'taupy', 'notes-app', 'webview')), 'under the user\'s data dir, per app')
     } finally {
-      rmSync(home, { recursive: true, force: true })
+      // WebKit's helper processes may still be writing their shader cache for a moment.
+      rmSync(home, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 })
+    }
+  })
+
+  test('a backend that stops reading its stdin does not block the window (events are queued, bounded, then dropped)', async () => {
+    const s = startSession(bin, ['--title', 'Deaf Test', '--close-timeout', '1500', ...backendArgs], env)
+    try {
+      await s.waitEvent('page_loaded')
+      const id = await waitWindow('^Deaf Test$')
+      await post(s, { op: 'deaf' })
+      // ~20 MB of page messages toward a backend that reads none of them (the pipe holds 64 KiB).
+      await post(s, { op: 'raw', command: { type: 'eval', script: 'for (let i = 0; i < 200; i++) window.taupy.postMessage("x".repeat(100000)); 0' } })
+      await s.waitFor((l) => l.includes('not reading its stdin; dropping events'), 15_000)
+      await post(s, { op: 'raw', command: { type: 'set_title', title: 'Still Responsive' } })
+      for (let i = 0; i < 60 && windowName(id) !== 'Still Responsive'; i++) await sleep(50)
+      assert.equal(windowName(id), 'Still Responsive', 'the UI thread kept running')
+      await post(s, { op: 'raw', command: { type: 'exit', code: 0 } })
+      assert.deepEqual(await exitWithin(s, 8000), { code: 0, signal: null })
+    } finally {
+      s.child.kill('SIGKILL')
     }
   })
 

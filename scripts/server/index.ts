@@ -10,9 +10,9 @@ import { createSecret, registerSecurity, secretParam, type CspOptions, type Guar
 
 export { registerChannel, channelLimits, type ChannelOptions, type ErrorMessage, type Session } from './channel.js'
 export { serveStatic } from './static.js'
+export { appPort, preferredPort } from './port.js'
 export { appDataDir } from './app-data.js'
 export { settingsFile, writeFileAtomic, type SettingsFile } from './settings.js'
-export { appPort, preferredPort } from './port.js'
 export { judgeRequest, deniedText, type CspOptions, type Guard, type Verdict } from './security.js'
 
 export interface ServerOptions {
