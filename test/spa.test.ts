@@ -3,7 +3,7 @@
 import { Type } from '@sinclair/typebox'
 import { build } from 'esbuild'
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer as createHttpServer, get } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -15,7 +15,7 @@ import WebSocket from 'ws'
 import { createServer, serveStatic } from '../scripts/server/index.js'
 import { defineApi } from '../scripts/sync/api.js'
 import { applyPatch, diff } from '../scripts/sync/diff.js'
-import { CallFailure, createStore, serveApi, type CallHandlers } from '../scripts/sync/server.js'
+import { CallFailure, createStore, loadState, saveState, serveApi, type CallHandlers } from '../scripts/sync/server.js'
 import { startApp } from '../scripts/testing/app.js'
 import { launchBrowser } from '../scripts/testing/browser.js'
 import { devGuard } from '../scripts/vite/guard.js'
@@ -338,4 +338,58 @@ test("startApp gives the app a fresh data folder: a test never touches the devel
     rmSync(appDir, { recursive: true, force: true })
     rmSync(home, { recursive: true, force: true })
   }
+})
+
+describe('persisted state: the change hook, loadState with fallbacks, saveState', () => {
+  const Board = Type.Array(Type.Object({ id: Type.Integer(), text: Type.String() }))
+  const boardApi = defineApi({ state: { board: Board, theme: Type.Union([Type.Literal('light'), Type.Literal('dark')]), visits: Type.Integer() }, calls: {} })
+  const defaults = { board: [], theme: 'light' as const, visits: 0 }
+  let dir = ''
+  before(() => (dir = mkdtempSync(join(tmpdir(), 'taupy-persist-'))))
+  after(() => rmSync(dir, { recursive: true, force: true }))
+  const backups = (name: string) => readdirSync(dir).filter((file) => file.startsWith(`${name}.`) && file.endsWith('.bad'))
+
+  test('store.onChange runs after each change with the name and new value, not for a set that changes nothing', () => {
+    const store = createStore(boardApi, defaults)
+    const seen: [string, unknown][] = []
+    const stop = store.onChange((name, value) => seen.push([name, value]))
+    store.set('theme', 'dark')
+    store.set('theme', 'dark')
+    store.update('visits', (visits) => visits + 1)
+    stop()
+    store.set('visits', 5)
+    assert.deepEqual(seen, [['theme', 'dark'], ['visits', 1]])
+  })
+
+  test('saveState writes the named values once per tick, atomically; loadState reads them back', async () => {
+    const file = join(dir, 'state.json')
+    const store = createStore(boardApi, defaults)
+    const saved = saveState(store, file, ['board', 'theme'])
+    store.set('board', [{ id: 1, text: 'plan' }])
+    store.set('theme', 'dark')
+    store.set('visits', 3)
+    assert.ok(!existsSync(file), 'written after the changes of this tick, not during them')
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { board: [{ id: 1, text: 'plan' }], theme: 'dark' })
+    assert.deepEqual(readdirSync(dir).filter((name) => name.endsWith('.tmp')), [])
+    saved.stop()
+    assert.deepEqual(loadState(boardApi, file, { board: [], theme: 'light' }), { board: [{ id: 1, text: 'plan' }], theme: 'dark' })
+  })
+
+  test('loadState falls back per value when the file is missing, broken or outdated, and keeps the old file', () => {
+    assert.deepEqual(loadState(boardApi, join(dir, 'missing.json'), { board: [] }), { board: [] })
+
+    const outdated = join(dir, 'outdated.json')
+    writeFileSync(outdated, JSON.stringify({ board: [{ id: 'one', text: 'x' }], theme: 'dark' }))
+    const loaded = loadState(boardApi, outdated, { board: [], theme: 'light' })
+    assert.deepEqual(loaded, { board: [], theme: 'dark' }, 'the bad value falls back, the good one is kept')
+    assert.equal(backups('outdated.json').length, 1, 'the old file is kept for the user')
+    // And the store accepts the result: no throw at start-up.
+    assert.equal(createStore(boardApi, { ...defaults, ...loaded }).get('theme'), 'dark')
+
+    const broken = join(dir, 'broken.json')
+    writeFileSync(broken, '{"board": [')
+    assert.deepEqual(loadState(boardApi, broken, { board: [] }), { board: [] })
+    assert.equal(backups('broken.json').length, 1)
+  })
 })

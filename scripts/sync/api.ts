@@ -1,7 +1,8 @@
 // One definition of an app's API, shared by the backend and the UI: the named pieces of server
 // state the UI can subscribe to and the functions it can call, each described by a TypeBox
 // schema. The backend validates with the schemas; the UI imports only the types (`import type`),
-// so none of TypeBox reaches the browser bundle.
+// so none of TypeBox reaches the browser bundle (the Vite plugin fails a build that breaks
+// this: scripts/vite/server-only.ts).
 import type { Static, TSchema } from '@sinclair/typebox'
 
 export interface CallSpec {

@@ -13,7 +13,8 @@ import { CallFailure, transportErrorCodes, workingIntervalMs, type TransportErro
 import { clientMessage } from './protocol.js'
 import type { StateStore } from './store.js'
 
-export { createStore, type StateStore } from './store.js'
+export { createStore, type ChangeListener, type StateStore } from './store.js'
+export { loadState, saveState, type SavedState } from './persist.js'
 export { defineApi } from './api.js'
 export { CallFailure } from './errors.js'
 

@@ -38,6 +38,12 @@ export const api = defineApi({
     addTodo: { args: [Type.String({ maxLength: limits.todoText })], result: Todo },
     toggleTodo: { args: [Type.Integer()] },
     deleteTodo: { args: [Type.Integer()] },
+    /**
+     * Saves the todos where the user picks in a native save dialog: the path, or null when they
+     * cancel. The call waits as long as the dialog is open. In a browser tab there is no window
+     * for the dialog, and it fails with the code the UI checks for.
+     */
+    exportTodos: { args: [], result: Type.Union([Type.String(), Type.Null()]), errors: ['no_window'] },
     /** Deletes the done todos, after asking in a native dialog when there is a window. Resolves with how many went. */
     clearDone: { args: [], result: Type.Integer() },
     setTitle: { args: [Type.String({ minLength: 1, maxLength: limits.title })] },

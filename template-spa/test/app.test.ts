@@ -3,6 +3,8 @@
 // The backend runs with a stand-in for the native window (taupy/testing/window.ts): window
 // commands are recorded and dialogs answered as scripted here, so the window code is tested too.
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
@@ -71,6 +73,9 @@ test('todos: add, toggle, filter and delete', async () => {
   // click, not check(): the box follows server state, so it flips only when the backend answers.
   await page.getByRole('checkbox', { name: 'Write docs' }).click()
   await page.getByTestId('todo-summary').filter({ hasText: '1 left of 2' }).waitFor()
+  // Saved in this test's own data folder (startApp never uses the developer's).
+  const saved = JSON.parse(readFileSync(join(app.dataDir, 'state.json'), 'utf8')) as { todos: { text: string; done: boolean }[] }
+  assert.deepEqual(saved.todos.map((todo) => [todo.text, todo.done]), [['Write docs', true], ['Ship it', false]])
 
   await page.getByRole('button', { name: 'Active', exact: true }).click()
   await page.getByRole('checkbox', { name: 'Write docs' }).waitFor({ state: 'detached' })
@@ -175,8 +180,38 @@ test('without a window (a browser tab) "Clear done" clears at once: code that mu
 test('a server error shows in the UI and the app keeps working', async () => {
   const page = await openApp()
   await page.getByRole('button', { name: 'Call a failing function' }).click()
-  await page.getByRole('alert').filter({ hasText: 'The backend failed on purpose' }).waitFor()
+  await page.locator('[role=alert][data-error-code=handler_failed]').filter({ hasText: 'The backend failed on purpose' }).waitFor()
   await page.getByRole('button', { name: 'Increment' }).click()
   assert.equal(app.child.exitCode, null, 'the backend is still running')
   await page.close()
+})
+
+test('Export… saves the todos where the save dialog says', async () => {
+  const page = await openApp()
+  await page.getByLabel('New todo').fill('Exported')
+  await page.getByRole('button', { name: 'Add', exact: true }).click()
+  const target = join(app.dataDir, 'my-todos.json')
+  app.window.dialogs.saveFile = target
+  await page.getByRole('button', { name: 'Export…' }).click()
+  await page.getByText(`Saved to ${target}`).waitFor()
+  assert.equal((await app.window.waitFor('save_file_dialog')).defaultPath, 'todos.json')
+  const saved = JSON.parse(readFileSync(target, 'utf8')) as { text: string }[]
+  assert.ok(saved.some((todo) => todo.text === 'Exported'))
+  await page.close()
+})
+
+test('a failure with a declared code: exporting without a window fails with no_window, and the UI tells it apart', async () => {
+  const plain = await startApp(appDir)
+  try {
+    const page = await openApp('/', plain)
+    const exportButton = page.getByRole('button', { name: 'Export…' })
+    await exportButton.click()
+    await page.locator('[role=alert][data-error-code=no_window]').filter({ hasText: 'needs the app window' }).waitFor()
+    await page.waitForFunction(() => document.documentElement.dataset.taupyConnection === 'open')
+    assert.equal(await exportButton.isDisabled(), true, 'the UI acted on the code: no window, no export')
+    assert.deepEqual(problemsOf(page), [])
+    await page.close()
+  } finally {
+    await plain.stop()
+  }
 })

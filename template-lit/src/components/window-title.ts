@@ -13,7 +13,7 @@ export class WindowTitle extends LitElement {
 
   private submit(event: SubmitEvent) {
     event.preventDefault()
-    if (this.draft.trim()) void this.errors.run(backend.call('setTitle', this.draft.trim()))
+    if (this.draft.trim()) void this.errors.run(backend.attempt('setTitle', this.draft.trim()))
   }
 
   // The backend sets the native window's title; in a browser tab, the page follows the state.
@@ -35,7 +35,7 @@ export class WindowTitle extends LitElement {
         />
         <button type="submit">Set title</button>
       </form>
-      ${this.errors.message ? html`<p role="alert">${this.errors.message}</p>` : null}
+      ${this.errors.render()}
     `
   }
 
