@@ -177,6 +177,8 @@ export class StandInWindow {
   private answer(command: Command): unknown {
     const dialogs = this.dialogs
     switch (command.type) {
+      case 'ready':
+        throw new Refusal('already_ready', 'the backend sent a second ready line')
       case 'set_title':
         if (command.title.length > MAX_TITLE) throw new Refusal('invalid_argument', `a title is at most ${MAX_TITLE} characters`)
         return null
