@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { build } from 'esbuild'
 import { startApp, type RunningAppWithWindow } from '../scripts/testing/app.js'
+import { eventually } from './helpers/processes.js'
 
 let appDir: string
 before(async () => {
@@ -38,7 +39,8 @@ const page = (app: RunningAppWithWindow, data: string) => app.window.send({ type
 test('the app sees a window: its start-up title is recorded, printed look-alike commands are not', () =>
   withApp({}, async (app) => {
     await app.window.waitForTitle('Notes')
-    assert.match(app.stderr(), /window available: true/)
+    // stderr is its own pipe: it may arrive after the command on stdout.
+    assert.ok(await eventually(() => /window available: true/.test(app.stderr()), 5000), app.stderr())
     assert.deepEqual(app.window.sent('set_title').map((command) => command.title), ['Notes'])
   }))
 
@@ -91,8 +93,7 @@ test('without `window` the app runs as in a plain browser: no window, calls are 
   const app = await startApp(appDir)
   try {
     assert.equal('window' in app, false)
-    await new Promise((resolve) => setTimeout(resolve, 200))
-    assert.match(app.stderr(), /window available: false/)
+    assert.ok(await eventually(() => /window available: false/.test(app.stderr()), 5000), app.stderr())
   } finally {
     await app.stop()
   }
