@@ -1,10 +1,14 @@
 // The React and Lit templates as a user changes them: scaffolded, installed, then edited and
-// built with the app's own tooling (`taupy build`), the way `npm run build` and `npm test` do.
+// built with the app's own tooling (`taupy build`), the way `npm run build` and `npm test` do;
+// and the built React demo with this test standing in for the launcher, to hold a dialog open.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
+import { startApp } from '../scripts/testing/app.js'
+import { launchBrowser } from '../scripts/testing/browser.js'
+import { defaultCallTimeoutMs } from '../scripts/sync/errors.js'
 import { installedApp } from './helpers/apps.js'
 
 function taupyBuild(app: string): { status: number | null; output: string } {
@@ -55,3 +59,48 @@ for (const template of ['react', 'lit']) {
     })
   })
 }
+
+describe('a call behind a native dialog (the React demo, this test as the launcher)', { timeout: 120_000 }, () => {
+  test('Export… waits while the save dialog stays open longer than the call timeout, then reports the saved file', async () => {
+    const app = installedApp('react')
+    assert.equal(taupyBuild(app).status, 0)
+    // TAUPY_LAUNCHER=1: the backend sends window commands on stdout and reads replies on stdin.
+    const running = await startApp(app, { TAUPY_LAUNCHER: '1' })
+    const browser = await launchBrowser()
+    try {
+      const dialogs: { id: number | string }[] = []
+      let buffered = ''
+      running.child.stdout!.on('data', (chunk: string) => {
+        buffered += chunk
+        for (let newline; (newline = buffered.indexOf('\n')) >= 0; buffered = buffered.slice(newline + 1)) {
+          const line = buffered.slice(0, newline)
+          if (line.includes('"save_file_dialog"')) dialogs.push(JSON.parse(line) as { id: number })
+        }
+      })
+      const page = await browser.newPage()
+      await page.goto(running.url)
+      await page.locator('#status', { hasText: 'connected' }).waitFor()
+      await page.getByLabel('New todo').fill('Keep me')
+      await page.getByRole('button', { name: 'Add', exact: true }).click()
+      await page.getByText('Keep me', { exact: true }).waitFor()
+
+      await page.getByRole('button', { name: 'Export…' }).click()
+      for (let waited = 0; dialogs.length === 0; waited += 50) {
+        assert.ok(waited < 10_000, 'the backend asked the launcher for a save dialog')
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      // The user takes longer than the call timeout to pick a file.
+      await new Promise((resolve) => setTimeout(resolve, defaultCallTimeoutMs + 2000))
+      assert.equal(await page.getByRole('alert').count(), 0, 'no failure shown while the dialog is open')
+      const target = join(running.dataDir, 'exported-todos.json')
+      running.child.stdin!.write(JSON.stringify({ type: 'reply', id: dialogs[0]!.id, ok: true, result: { path: target } }) + '\n')
+
+      await page.getByText(`Saved to ${target}`).waitFor()
+      assert.deepEqual((JSON.parse(readFileSync(target, 'utf8')) as { text: string }[]).map((todo) => todo.text), ['Keep me'])
+      assert.equal(await page.getByRole('alert').count(), 0)
+    } finally {
+      await browser.close()
+      await running.stop()
+    }
+  })
+})

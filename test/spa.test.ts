@@ -241,9 +241,10 @@ describe('the browser client', () => {
   const plain = 'const plain = (o) => o.ok ? { ok: true, value: o.value } : { ok: false, code: o.error.code, message: o.error.message };'
 
   test('a call whose handler runs longer than the timeout (a dialog left open) still resolves', async () => {
+    // Twice the timeout, with the backend saying "working" every second in between.
     const started = Date.now()
-    assert.equal(await inPage(`return client.call('wait', 2500)`, { timeoutMs: 1200 }), 'waited 2500 ms')
-    assert.ok(Date.now() - started >= 2500)
+    assert.equal(await inPage(`return client.call('wait', 5000)`, { timeoutMs: 2500 }), 'waited 5000 ms')
+    assert.ok(Date.now() - started >= 5000)
   })
 
   test('a per-call timeoutMs: with({ timeoutMs }) gives up after that long without a word', async () => {
@@ -279,7 +280,9 @@ describe('the browser client', () => {
       await new Promise<void>((resolve) => old.watch('count', () => resolve()))
       const fresh = connect({ hot })
       const handedOver = fresh.get('count')
-      await new Promise((resolve) => setTimeout(resolve, 300))
+      for (let waited = 0; waited < 5000 && (old.connection !== 'closed' || fresh.connection !== 'open'); waited += 50) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
       const states = [old.connection, fresh.connection, document.documentElement.dataset.taupyConnection]
       fresh.close()
       return { handedOver, states }
@@ -292,6 +295,9 @@ describe('the browser client', () => {
       const connect = (window as unknown as { connectSync(options: object): any }).connectSync
       const a = connect({})
       const b = connect({})
+      for (let waited = 0; waited < 5000 && (a.connection !== 'open' || b.connection !== 'open'); waited += 50) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
       await new Promise((resolve) => setTimeout(resolve, 300))
       const result = [a.connection, b.connection]
       a.close()
