@@ -35,8 +35,9 @@ fn start_writer(mut w: Box<dyn Write + Send>) {
     let (tx, rx) = sync_channel::<Vec<u8>>(4096);
     thread::spawn(move || {
         for line in rx {
+            let written = w.write_all(&line).and_then(|_| w.flush());
             QUEUED.fetch_sub(line.len(), Ordering::SeqCst);
-            if w.write_all(&line).and_then(|_| w.flush()).is_err() {
+            if written.is_err() {
                 break; // the backend is gone; its exit is reported separately
             }
         }
@@ -113,6 +114,16 @@ pub fn fail(id: &Option<Json>, command: &str, code: &'static str, message: &str)
 pub fn close_sink() {
     if let Ok(mut guard) = SINK.lock() {
         *guard = None;
+    }
+}
+
+/// Before the launcher exits: closes the event stream and gives the writer thread up to `max` to
+/// write what is queued (the last reply in `--url` mode, say), without hanging on a full pipe.
+pub fn finish(max: Duration) {
+    close_sink();
+    let deadline = std::time::Instant::now() + max;
+    while QUEUED.load(Ordering::SeqCst) > 0 && std::time::Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(5));
     }
 }
 

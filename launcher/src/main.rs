@@ -63,5 +63,6 @@ fn main() {
     }
     app::init(opts, tx, rx, backend);
     let code = platform::run();
+    backend::finish(std::time::Duration::from_millis(500));
     std::process::exit(code);
 }
