@@ -74,6 +74,20 @@ test('answers may be functions of the dialog; an unscripted dialog fails the cal
     await app.window.waitForTitle('failed: eval_failed')
   }))
 
+test('an answer that is a promise keeps the dialog open until it settles', async () => {
+  let close!: (path: string) => void
+  const picked = new Promise<string>((resolve) => (close = resolve))
+  await withApp({ dialogs: { saveFile: () => picked } }, async (app) => {
+    await app.window.waitForTitle('Notes')
+    page(app, 'save')
+    await app.window.waitFor('save_file_dialog')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    assert.equal(app.window.title, 'Notes', 'the app still waits for the user')
+    close('/tmp/later.md')
+    await app.window.waitForTitle('saved to /tmp/later.md')
+  })
+})
+
 test('win.eval resolves with what the script gives', () =>
   withApp({ eval: (script) => (script === '1 + 2' ? 3 : null) }, async (app) => {
     page(app, 'eval')

@@ -8,8 +8,11 @@ import {
 } from '../ipc/protocol.js'
 
 type CommandOf<T extends CommandType> = Extract<Command, { type: T }>
-/** A fixed answer, or a function of the dialog's command (its title, filters, defaultPath…). */
-export type Answer<T, C extends CommandType> = T | ((command: CommandOf<C>) => T)
+/**
+ * A fixed answer, or a function of the dialog's command (its title, filters, defaultPath…). A
+ * function may return a promise: the dialog stays open until it settles (a user who takes time).
+ */
+export type Answer<T, C extends CommandType> = T | ((command: CommandOf<C>) => T | Promise<T>)
 
 /** What the "user" answers. A dialog without an answer here fails with code `not_scripted`. */
 export interface DialogScript {
@@ -158,9 +161,14 @@ export class StandInWindow {
         waiter.resolve(command)
       }
     }
+    void this.respond(command)
+  }
+
+  /** Answers one command (after its scripted dialog answer settles), as the launcher would. */
+  private async respond(command: Command): Promise<void> {
     let result: unknown
     try {
-      result = this.answer(command)
+      result = await this.answer(command)
     } catch (error) {
       const refusal = error instanceof Refusal ? error : new Refusal('failed', String(error))
       if (command.id === undefined) return this.sendError(refusal.code, refusal.message, undefined, command.type)
@@ -174,7 +182,7 @@ export class StandInWindow {
     }
   }
 
-  private answer(command: Command): unknown {
+  private async answer(command: Command): Promise<unknown> {
     const dialogs = this.dialogs
     switch (command.type) {
       case 'ready':
@@ -191,17 +199,17 @@ export class StandInWindow {
       case 'message_dialog':
         return null
       case 'confirm_dialog':
-        return { confirmed: scripted(dialogs.confirm, 'confirm', command) }
+        return { confirmed: await scripted(dialogs.confirm, 'confirm', command) }
       case 'open_file_dialog': {
-        const paths = command.multiple ? scripted(dialogs.openFiles, 'openFiles', command) : optional(scripted(dialogs.openFile, 'openFile', command))
+        const paths = command.multiple ? await scripted(dialogs.openFiles, 'openFiles', command) : optional(await scripted(dialogs.openFile, 'openFile', command))
         return { cancelled: paths.length === 0, paths }
       }
       case 'open_folder_dialog': {
-        const paths = optional(scripted(dialogs.openFolder, 'openFolder', command))
+        const paths = optional(await scripted(dialogs.openFolder, 'openFolder', command))
         return { cancelled: paths.length === 0, paths }
       }
       case 'save_file_dialog': {
-        const path = scripted(dialogs.saveFile, 'saveFile', command)
+        const path = await scripted(dialogs.saveFile, 'saveFile', command)
         return { cancelled: path === null, path }
       }
       default:
@@ -220,11 +228,11 @@ export class StandInWindow {
   }
 }
 
-function scripted<T, C extends CommandType>(answer: Answer<T, C> | undefined, name: keyof DialogScript, command: CommandOf<C>): T {
+function scripted<T, C extends CommandType>(answer: Answer<T, C> | undefined, name: keyof DialogScript, command: CommandOf<C>): T | Promise<T> {
   if (answer === undefined) {
     throw new Refusal('not_scripted', `the test gave no answer for dialog.${name}(): startApp(dir, { window: { dialogs: { ${name}: … } } })`)
   }
-  return typeof answer === 'function' ? (answer as (command: CommandOf<C>) => T)(command) : answer
+  return typeof answer === 'function' ? (answer as (command: CommandOf<C>) => T | Promise<T>)(command) : answer
 }
 
 const optional = (path: string | null): string[] => (path === null ? [] : [path])
