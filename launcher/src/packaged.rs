@@ -83,6 +83,7 @@ fn prepare(p: &Payload, cache: &Cache, quiet: bool) -> Result<(Installed, Instal
 /// launcher flow then opens the window); every other mode ends the process here.
 pub fn run(found: Result<Payload, String>) -> Vec<String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    #[cfg_attr(not(target_os = "linux"), allow(unused_mut))]
     let (mut mode, extra) = split_args(&args);
     let p = match found {
         Ok(p) => p,
