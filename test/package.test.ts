@@ -8,7 +8,7 @@ import { chmodSync, closeSync, cpSync, existsSync, mkdirSync, openSync, readdirS
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import type { Browser } from 'playwright-core'
-import { packedCommand } from '../scripts/cli/package.js'
+import { packedCommand } from '../scripts/cli/pack-caxa.js'
 import { parseTarget } from '../scripts/cli/package-target.js'
 import { waitForReady } from '../scripts/cli/processes.js'
 import { launchBrowser } from '../scripts/testing/browser.js'
