@@ -61,12 +61,19 @@ export function parsePacker(value: string | undefined): Packer {
 
 /** The CLI: `taupy package [--target <os-arch>] [--node running|lts|<version>] [--packer launcher|caxa]`. */
 export async function packageApp(config: AppConfig, argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { target: { type: 'string' }, node: { type: 'string' }, packer: { type: 'string' } },
-  })
-  await buildPackage(config, { target: values.target ? parseTarget(values.target) : undefined, node: values.node, packer: parsePacker(values.packer) })
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { target: { type: 'string' }, node: { type: 'string' }, packer: { type: 'string' } },
+    })
+    await buildPackage(config, { target: values.target ? parseTarget(values.target) : undefined, node: values.node, packer: parsePacker(values.packer) })
+  } catch (error) {
+    // Our own refusals say what to do; a stack trace would only bury that.
+    if (!(error instanceof Error && error.message.startsWith('taupy package:'))) throw error
+    console.error(error.message)
+    process.exitCode = 1
+  }
 }
 
 export async function buildPackage(config: AppConfig, options: PackageOptions = {}): Promise<PackageResult> {
