@@ -65,7 +65,9 @@ async function reply(s: Session, id: number, ms = 10_000) {
 describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && 'Debian rustc/mingw not installed', timeout: 600_000 }, () => {
   test('builds for x86_64-pc-windows-gnu with Debian rustc 1.63', { timeout: 300_000 }, () => {
     assert.match(spawnSync(rustc, ['--version'], { encoding: 'utf8' }).stdout, /^rustc 1\.63\./)
-    build(join(launcherDir, 'src', 'main.rs'), exe, ['-C', 'opt-level=s', '-C', 'panic=abort'])
+    // The same build as the shipped exe (launcher/build.sh: Debian's cargo + rustc 1.63, vendored crates).
+    const b = spawnSync('sh', [join(launcherDir, 'build.sh'), 'windows-exe', exe], { encoding: 'utf8', timeout: 280_000 })
+    assert.equal(b.status, 0, b.stdout + b.stderr)
     build(join(fixtureDir, 'win-backend.rs'), backendExe)
     const dll = join(fakeRuntime, 'EBWebView', 'x64', 'EmbeddedBrowserWebView.dll')
     mkdirSync(dirname(dll), { recursive: true })

@@ -9,6 +9,8 @@
 //! - `exec(Request)`                   run a window command; reply via `backend::emit`
 //! - `show_error_page(html)`           replace the page with the crash page
 //! - `close_window()`, `quit(code)`
+//! - `fatal_message(title, text)`      a modal error box with no window (packaged app cannot start)
+//! - `open_external(url) -> Result<(), String>`  the system browser (http, https, mailto)
 //!
 //! Calls back into the core: `crate::app::close_requested()` (user closes the window),
 //! `crate::app::drain()` (after wake), and `crate::backend::emit(event)` for events.

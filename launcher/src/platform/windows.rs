@@ -468,8 +468,15 @@ pub fn exec(r: Request) {
     ack(&id);
 }
 
+/// A modal error box before any window exists (a packaged app that cannot start).
+pub fn fatal_message(title: &str, text: &str) {
+    let (t, m) = (wide(title), wide(text));
+    // MB_OK | MB_ICONERROR | MB_SETFOREGROUND
+    unsafe { MessageBoxW(0 as Hwnd, m.as_ptr(), t.as_ptr(), 0x10 | 0x10000) };
+}
+
 /// The system browser (ShellExecute "open"), for http(s) and mailto only.
-pub(super) fn open_external(url: &str) -> Result<(), String> {
+pub fn open_external(url: &str) -> Result<(), String> {
     let lower = url.to_ascii_lowercase();
     if !(lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:")) {
         return Err(format!("only http, https and mailto URLs are opened externally, not `{}`", url));
