@@ -12,6 +12,14 @@ use std::thread;
 use std::time::Duration;
 
 pub enum UiMsg {
+    /// First-start extraction progress (packaged app), shown on the splash.
+    Progress { done: u64, total: u64 },
+    /// Spawn the backend now (packaged app, once extracted); the core owns it from then on and
+    /// the ready timeout counts from here.
+    StartBackend { argv: Vec<String>, env: Vec<(String, String)> },
+    /// Start-up failed before there was a backend: the message is shown (window or native
+    /// box, and stderr) and the launcher exits with 1.
+    Fatal(String),
     Request(Request),
     Invalid(ProtocolError),
     BackendExited { code: Option<i32>, signal: Option<i32>, tail: Vec<String> },
@@ -26,6 +34,11 @@ struct App {
     rx: Receiver<UiMsg>,
     tx: Sender<UiMsg>,
     backend: Option<Backend>,
+    /// No backend yet, one will come with `StartBackend` (packaged app while extracting).
+    awaiting_backend: bool,
+    /// The native window exists (with its splash until the app's page replaces it).
+    window: bool,
+    /// The ready line arrived: the webview shows (or is loading) the app.
     window_open: bool,
     /// Commands that arrived before the ready line; replayed once the window exists.
     pending: Vec<Request>,
@@ -43,13 +56,20 @@ thread_local! {
     static APP: RefCell<Option<App>> = RefCell::new(None);
 }
 
+/// `backend`: the already spawned backend (plain launcher), or None: `--url` mode when
+/// `opts.url` is set, else a backend that `UiMsg::StartBackend` brings later (packaged app).
+/// The ready timeout counts from here for a given backend, from `StartBackend` otherwise.
 pub fn init(opts: Options, tx: Sender<UiMsg>, rx: Receiver<UiMsg>, backend: Option<Backend>) {
+    let has_backend = backend.is_some();
+    let awaiting_backend = backend.is_none() && opts.url.is_none();
     APP.with(|a| {
         *a.borrow_mut() = Some(App {
             opts,
             rx,
             tx,
             backend,
+            awaiting_backend,
+            window: false,
             window_open: false,
             pending: Vec::new(),
             closing: None,
@@ -58,6 +78,19 @@ pub fn init(opts: Options, tx: Sender<UiMsg>, rx: Receiver<UiMsg>, backend: Opti
             crashed: None,
             seq: 0,
         })
+    });
+    if has_backend {
+        with(|a| a.start_ready_timer());
+    }
+}
+
+/// Opens the window with its splash (called once the toolkit is up, before the backend is ready).
+pub fn show_window() {
+    with(|a| {
+        if !a.window && !a.quitting {
+            platform::create_window(&a.opts);
+            a.window = true;
+        }
     });
 }
 
@@ -110,8 +143,19 @@ impl App {
         });
     }
 
+    fn start_ready_timer(&self) {
+        self.after(self.opts.ready_timeout_ms, UiMsg::ReadyTimeout);
+    }
+
     fn handle(&mut self, msg: UiMsg) {
         match msg {
+            UiMsg::Progress { done, total } => {
+                if self.window && !self.window_open {
+                    platform::show_progress(done, total);
+                }
+            }
+            UiMsg::StartBackend { argv, env } => self.start_backend(argv, env),
+            UiMsg::Fatal(message) => self.fatal(&message),
             UiMsg::Request(r) => self.on_request(r),
             UiMsg::Invalid(e) => backend::emit(&protocol::error_event(&e)),
             UiMsg::BackendExited { code, signal, tail } => self.on_backend_exited(exit_code(code, signal), tail),
@@ -143,6 +187,38 @@ impl App {
                 }
             }
         }
+    }
+
+    fn start_backend(&mut self, argv: Vec<String>, env: Vec<(String, String)>) {
+        if !self.awaiting_backend || self.quitting {
+            return;
+        }
+        self.awaiting_backend = false;
+        if argv.is_empty() {
+            return self.fatal("no backend command to start");
+        }
+        match Backend::spawn(&argv, &env, self.tx.clone()) {
+            Ok(b) => {
+                self.backend = Some(b);
+                self.start_ready_timer();
+            }
+            Err(e) => self.fatal(&format!("cannot start the backend `{}`: {}", argv.join(" "), e)),
+        }
+    }
+
+    /// Start-up failed before (or while) starting the backend: say so, exit 1.
+    fn fatal(&mut self, message: &str) {
+        if self.quitting {
+            return;
+        }
+        eprintln!("taupy-launcher: {}", message);
+        self.quitting = true;
+        self.awaiting_backend = false;
+        if let Some(b) = &self.backend {
+            b.kill();
+        }
+        platform::show_fatal(&self.opts.title, message);
+        platform::quit(1);
     }
 
     fn on_request(&mut self, r: Request) {
@@ -187,7 +263,11 @@ impl App {
     }
 
     fn open(&mut self, url: String) {
-        platform::open_window(&self.opts, &url, &origin_of(&url));
+        if !self.window {
+            platform::create_window(&self.opts);
+            self.window = true;
+        }
+        platform::load_app(&url, &origin_of(&url));
         self.window_open = true;
         backend::emit(&protocol::event(
             "window_ready",
@@ -205,8 +285,9 @@ impl App {
         }
         self.quitting = true;
         self.closing = None;
-        if self.window_open {
+        if self.window {
             platform::close_window();
+            self.window = false;
             self.window_open = false;
         }
         backend::close_sink();

@@ -70,9 +70,11 @@ pub struct Backend {
 }
 
 impl Backend {
-    pub fn spawn(argv: &[String], tx: Sender<UiMsg>) -> std::io::Result<Backend> {
+    /// `env`: extra variables on top of ours (the packaged app's `launch.env`).
+    pub fn spawn(argv: &[String], env: &[(String, String)], tx: Sender<UiMsg>) -> std::io::Result<Backend> {
         let mut child = Command::new(&argv[0])
             .args(&argv[1..])
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .env("TAUPY_LAUNCHER", "1")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -12,7 +12,7 @@ mod payload;
 mod platform;
 mod protocol;
 
-use std::sync::mpsc::channel;
+use std::sync::mpsc::{channel, Receiver, Sender};
 
 fn main() {
     // A packaged app (a payload at the end of this file) unpacks itself and gives us the
@@ -36,10 +36,6 @@ fn main() {
             std::process::exit(2);
         }
     };
-    if let Err(e) = platform::init(&opts) {
-        eprintln!("taupy-launcher: {}", e);
-        std::process::exit(1);
-    }
     let (tx, rx) = channel();
     let backend = match &opts.url {
         Some(url) => {
@@ -50,7 +46,8 @@ fn main() {
             }));
             None
         }
-        None => match backend::Backend::spawn(&opts.backend, tx.clone()) {
+        // Before the toolkit's init, so Node's start-up overlaps GTK/WebKit's (or Win32/WebView2's).
+        None => match backend::Backend::spawn(&opts.backend, &[], tx.clone()) {
             Ok(b) => Some(b),
             Err(e) => {
                 eprintln!("taupy-launcher: cannot start the backend `{}`: {}", opts.backend.join(" "), e);
@@ -58,15 +55,25 @@ fn main() {
             }
         },
     };
-    if backend.is_some() {
-        let tx2 = tx.clone();
-        let ms = opts.ready_timeout_ms;
-        std::thread::spawn(move || {
-            std::thread::sleep(std::time::Duration::from_millis(ms));
-            backend::send(&tx2, app::UiMsg::ReadyTimeout);
-        });
+    run_window(opts, tx, rx, backend);
+}
+
+/// Brings the toolkit up, opens the window with its splash at once, and runs the UI loop until
+/// the end; never returns. `backend`: already spawned (plain launcher), or None for `--url`
+/// mode and for the packaged app, whose worker thread sends `UiMsg::Progress` while it
+/// extracts, then `UiMsg::StartBackend` (or `UiMsg::Fatal`) through `backend::send(&tx, …)`;
+/// messages sent before the loop runs wait in the channel.
+pub fn run_window(opts: cli::Options, tx: Sender<app::UiMsg>, rx: Receiver<app::UiMsg>, backend: Option<backend::Backend>) -> ! {
+    if let Err(e) = platform::init(&opts) {
+        eprintln!("taupy-launcher: {}", e);
+        if let Some(b) = &backend {
+            b.kill();
+        }
+        std::process::exit(1);
     }
     app::init(opts, tx, rx, backend);
+    app::show_window();
+    platform::wake(); // handle whatever arrived before the loop
     let code = platform::run();
     std::process::exit(code);
 }

@@ -275,7 +275,24 @@ pub fn show_error_page(html: &str) {
     }
 }
 
-pub fn open_window(opts: &Options, url: &str, origin: &str) {
+thread_local! {
+    static OPTS: RefCell<Option<Options>> = RefCell::new(None);
+}
+
+pub fn create_window(opts: &Options) {
+    OPTS.with(|o| *o.borrow_mut() = Some(opts.clone()));
+}
+
+pub fn load_app(url: &str, origin: &str) {
+    let opts = OPTS.with(|o| o.borrow().clone()).unwrap_or_default();
+    open_window(&opts, url, origin);
+}
+
+pub fn show_progress(_done: u64, _total: u64) {}
+
+pub fn show_fatal(_title: &str, _message: &str) {}
+
+fn open_window(opts: &Options, url: &str, origin: &str) {
     ORIGIN.with(|o| *o.borrow_mut() = origin.to_string());
     unsafe {
         let w = gtk_window_new(0);

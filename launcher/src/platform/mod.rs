@@ -5,7 +5,13 @@
 //! - `init(&Options) -> Result<(), String>`   toolkit init (fails clearly without a display)
 //! - `run() -> i32`                    UI main loop; returns the exit code given to `quit`
 //! - `wake()`                          thread-safe: schedule `crate::app::drain()` on the UI thread
-//! - `open_window(&Options, url, origin)`     create the window, load `url`, allow only `origin`
+//! - `create_window(&Options)`          the window at once, with its native splash (and the
+//!                                     webview starting behind it); before the backend is ready
+//! - `load_app(url, origin)`           the webview goes to `url`, allows only `origin`, and
+//!                                     replaces the splash once that page has loaded
+//! - `show_progress(done, total)`      first-start extraction progress on the splash
+//! - `show_fatal(title, message)`      start-up failed: tell the user (native box); returns
+//!                                     when dismissed, the core then quits with 1
 //! - `exec(Request)`                   run a window command; reply via `backend::emit`
 //! - `show_error_page(html)`           replace the page with the crash page
 //! - `close_window()`, `quit(code)`

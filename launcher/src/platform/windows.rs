@@ -332,7 +332,24 @@ pub fn show_error_page(html: &str) {
     webview::show_error_page(html);
 }
 
-pub fn open_window(opts: &Options, url: &str, origin: &str) {
+thread_local! {
+    static OPTS: RefCell<Option<Options>> = RefCell::new(None);
+}
+
+pub fn create_window(opts: &Options) {
+    OPTS.with(|o| *o.borrow_mut() = Some(opts.clone()));
+}
+
+pub fn load_app(url: &str, origin: &str) {
+    let opts = OPTS.with(|o| o.borrow().clone()).unwrap_or_default();
+    open_window(&opts, url, origin);
+}
+
+pub fn show_progress(_done: u64, _total: u64) {}
+
+pub fn show_fatal(_title: &str, _message: &str) {}
+
+fn open_window(opts: &Options, url: &str, origin: &str) {
     MIN_SIZE.with(|m| m.set((opts.min_width.unwrap_or(0), opts.min_height.unwrap_or(0))));
     RESIZABLE.with(|r| r.set(opts.resizable));
     DECORATED.with(|r| r.set(opts.decorations));
