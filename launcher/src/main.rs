@@ -15,12 +15,11 @@ mod protocol;
 use std::sync::mpsc::{channel, Receiver, Sender};
 
 fn main() {
-    // A packaged app (a payload at the end of this file) unpacks itself and gives us the
-    // launcher command line for its window, or runs without one and never returns.
-    let args: Vec<String> = match payload::find_in_current_exe() {
-        Some(found) => packaged::run(found),
-        None => std::env::args().skip(1).collect(),
-    };
+    // A packaged app (a payload at the end of this file) runs from it and never returns.
+    if let Some(found) = payload::find_in_current_exe() {
+        packaged::run(found);
+    }
+    let args: Vec<String> = std::env::args().skip(1).collect();
     let opts = match cli::parse(&args) {
         Ok(cli::Parsed::Run(o)) => o,
         Ok(cli::Parsed::Help) => {

@@ -4,13 +4,18 @@
 //! runs the backend in a window (default), alone (`--no-window`, or Linux with no display), or
 //! beside the system browser (`--browser`).
 
+use crate::app::UiMsg;
+use crate::backend;
+use crate::cli;
 use crate::json::Json;
 use crate::payload::cache::Cache;
 use crate::payload::install::{ensure, Installed};
-use crate::payload::{cleanup, Payload};
+use crate::payload::{cleanup, extract, Payload};
 use crate::platform;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::channel;
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -58,30 +63,42 @@ fn substitute(s: &str, runtime: &Installed, app: &Installed) -> String {
     s.replace("{runtime}", &runtime.dir.to_string_lossy()).replace("{app}", &app.dir.to_string_lossy())
 }
 
-/// Unpacks (or checks) both folders; returns them locked shared.
-fn prepare(p: &Payload, cache: &Cache, quiet: bool) -> Result<(Installed, Installed), String> {
+/// Unpacks (or checks) both folders; returns them locked shared. `progress(done, total)` in
+/// bytes over both folders, called only while extracting.
+fn prepare(p: &Payload, cache: &Cache, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<(Installed, Installed), String> {
     let i = &p.index;
-    let total: u64 = i.runtime_files.iter().chain(&i.files).map(|e| e.size).sum();
+    let runtime_total: u64 = i.runtime_files.iter().map(|e| e.size).sum();
+    let total: u64 = runtime_total + i.files.iter().map(|e| e.size).sum::<u64>();
     let started = Instant::now();
-    let announced = Mutex::new(false);
-    let announce = |_: u64, _: u64| {
-        let mut a = announced.lock().unwrap();
-        if !*a && !quiet {
-            *a = true;
-            eprintln!("{}: unpacking {} ({:.1} MiB) into {} (first start of this version)…", name(), i.app_name, total as f64 / 1048576.0, cache.root.display());
-        }
-    };
-    let runtime = ensure(p, &cache.runtimes()?, &i.runtime_id, &i.runtime_files, None, &announce)?;
-    let app = ensure(p, &cache.apps(&i.app_id)?, &i.app_folder(), &i.files, Some(&i.runtime_id), &announce)?;
+    let runtime = ensure(p, &cache.runtimes()?, &i.runtime_id, &i.runtime_files, None, &|d, _| progress(d, total))?;
+    let app = ensure(p, &cache.apps(&i.app_id)?, &i.app_folder(), &i.files, Some(&i.runtime_id), &|d, _| progress(runtime_total + d, total))?;
     if (runtime.extracted || app.extracted) && std::env::var_os("TAUPY_TIMING").is_some() {
         eprintln!("{}: unpacked in {} ms", name(), started.elapsed().as_millis());
     }
     Ok((runtime, app))
 }
 
-/// Runs the packaged app. Returns the launcher's own command line for window mode (the normal
-/// launcher flow then opens the window); every other mode ends the process here.
-pub fn run(found: Result<Payload, String>) -> Vec<String> {
+/// One line on stderr the first time a start has to unpack (a terminal user sees why it waits).
+fn announcer(p: &Payload, cache: &Cache) -> impl Fn(u64, u64) + Sync {
+    let said = std::sync::atomic::AtomicBool::new(false);
+    let line = format!("{}: unpacking {} into {} (first start of this version)…", name(), p.index.app_name, cache.root.display());
+    move |_, _| {
+        if !said.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            eprintln!("{}", line);
+        }
+    }
+}
+
+/// The backend command and its extra environment, with `{runtime}` and `{app}` filled in.
+fn command(p: &Payload, runtime: &Installed, app: &Installed, extra: &[String]) -> (Vec<String>, Vec<(String, String)>) {
+    let mut argv: Vec<String> = p.index.backend.iter().map(|a| substitute(a, runtime, app)).collect();
+    argv.extend(extra.iter().cloned());
+    let env = p.index.env.iter().map(|(k, v)| (k.clone(), substitute(v, runtime, app))).collect();
+    (argv, env)
+}
+
+/// Runs the packaged app; never returns.
+pub fn run(found: Result<Payload, String>) -> ! {
     let args: Vec<String> = std::env::args().skip(1).collect();
     #[cfg_attr(not(target_os = "linux"), allow(unused_mut))]
     let (mut mode, extra) = split_args(&args);
@@ -97,40 +114,79 @@ pub fn run(found: Result<Payload, String>) -> Vec<String> {
             mode = Mode::NoWindow;
         }
     }
-    let boxed = mode != Mode::NoWindow;
-    let cache = Cache::open().unwrap_or_else(|e| fatal(&title, &e, boxed));
-    let (runtime, app) = prepare(&p, &cache, false).unwrap_or_else(|e| fatal(&title, &e, boxed));
-
-    let mut argv: Vec<String> = p.index.backend.iter().map(|a| substitute(a, &runtime, &app)).collect();
-    argv.extend(extra);
-    // The backend inherits our environment plus the index's variables. TAUPY_LAUNCHER=1 is set
-    // only in window mode (by backend::Backend::spawn): it tells the backend that a launcher owns
-    // its stdin, and it exits when that closes; with --no-window/--browser stdin is the user's.
-    for (k, v) in &p.index.env {
-        std::env::set_var(k, substitute(v, &runtime, &app));
+    if mode == Mode::Window {
+        window(p, extra)
+    }
+    let cache = Cache::open().unwrap_or_else(|e| fatal(&title, &e, mode == Mode::Browser));
+    let announce = announcer(&p, &cache);
+    let (runtime, app) = prepare(&p, &cache, &announce).unwrap_or_else(|e| fatal(&title, &e, mode == Mode::Browser));
+    let (argv, env) = command(&p, &runtime, &app, &extra);
+    // TAUPY_LAUNCHER=1 is not set here: it tells a backend that a launcher owns its stdin (it
+    // exits when that closes); with --no-window/--browser stdin is the user's.
+    for (k, v) in &env {
+        std::env::set_var(k, v);
     }
     let keep = (p.index.app_id.clone(), p.index.app_folder());
-    let mut launcher_args = p.index.launch_args.clone();
-    launcher_args.push("--".into());
-    launcher_args.extend(argv.iter().cloned());
     drop(p);
+    if mode == Mode::NoWindow {
+        // The backend may run for months (a server): clean up now, not after a ready line we
+        // will not see. Only unused folders go, so this is as safe as later.
+        cleanup::old_versions(&cache, &keep.0, &keep.1);
+        no_window(&argv, &[runtime, app])
+    }
+    let _held = (runtime, app);
+    browser(&title, &argv, cache, keep)
+}
 
-    match mode {
-        Mode::NoWindow => {
-            // The backend may run for months (a server): clean up now, not after a ready line
-            // we will not see. Only unused folders go, so this is as safe as later.
-            cleanup::old_versions(&cache, &keep.0, &keep.1);
-            no_window(&argv, &[runtime, app])
+/// Window mode: the window opens at once with the splash; a worker thread checks or unpacks
+/// the cache (Progress on the splash), then hands the backend command to the core.
+fn window(p: Payload, extra: Vec<String>) -> ! {
+    let mut opts = match cli::parse_options(&p.index.launch_args, false) {
+        Ok(cli::Parsed::Run(o)) => o,
+        Ok(_) => fatal(&p.index.app_name, "launch.args in the payload asks for help or version", true),
+        Err(e) => fatal(&p.index.app_name, &format!("launch.args in the payload: {}", e), true),
+    };
+    if let Some(s) = &p.index.splash {
+        if !s.title.is_empty() {
+            opts.splash.title = s.title.clone();
         }
-        Mode::Browser => browser(&title, &argv, cache, keep),
-        Mode::Window => {
+        if cli::parse_color(&s.background).is_ok() {
+            opts.splash.background = s.background.clone();
+        }
+        if cli::parse_color(&s.foreground).is_ok() {
+            opts.splash.foreground = s.foreground.clone();
+        }
+        // The splash page is tiny: read it straight from the payload, before any extraction.
+        if let Some(entry) = s.html.as_ref().and_then(|h| p.index.files.iter().find(|f| &f.path == h)) {
+            opts.splash.html = extract::read_entry(&p.file, &p.footer, entry).ok().map(|b| String::from_utf8_lossy(&b).into_owned());
+        }
+    }
+    let (tx, rx) = channel();
+    let worker = tx.clone();
+    std::thread::spawn(move || {
+        let result = Cache::open().and_then(|cache| {
+            let last = AtomicU64::new(0);
+            let report = |done: u64, total: u64| {
+                // At most ~100 updates: each one wakes the UI thread.
+                let step = (total / 100).max(1);
+                if done / step != last.swap(done, Ordering::Relaxed) / step || done == total {
+                    backend::send(&worker, UiMsg::Progress { done, total });
+                }
+            };
+            let (runtime, app) = prepare(&p, &cache, &report)?;
+            let (argv, env) = command(&p, &runtime, &app, &extra);
+            *AFTER_READY.lock().unwrap() = Some((p.index.app_id.clone(), p.index.app_folder()));
             // Held until we exit: the folders are in use.
             std::mem::forget(runtime);
             std::mem::forget(app);
-            *AFTER_READY.lock().unwrap() = Some(keep);
-            launcher_args
+            Ok((argv, env))
+        });
+        match result {
+            Ok((argv, env)) => backend::send(&worker, UiMsg::StartBackend { argv, env }),
+            Err(e) => backend::send(&worker, UiMsg::Fatal(e)),
         }
-    }
+    });
+    crate::run_window(opts, tx, rx, None)
 }
 
 /// Called by the core once the backend printed its ready line (window mode).

@@ -76,6 +76,18 @@ fn decompress(compressed: &[u8], ulen: u64) -> io::Result<Vec<u8>> {
     Ok(out)
 }
 
+/// One (small) entry's bytes, straight from the payload, unchecked by the hash: only for what
+/// is shown before extraction (the splash page).
+pub fn read_entry(exe: &File, footer: &Footer, e: &Entry) -> io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(e.size as usize);
+    for c in &e.chunks {
+        let mut compressed = vec![0u8; c.clen as usize];
+        read_at(exe, &mut compressed, footer.payload_start + c.offset)?;
+        out.extend_from_slice(&decompress(&compressed, c.ulen)?);
+    }
+    Ok(out)
+}
+
 /// Extracts `entries` under `dest` (which must exist). `progress(done, total)` is called from
 /// worker threads with decompressed bytes. On error the caller removes `dest`.
 pub fn extract(exe: &File, footer: &Footer, entries: &[&Entry], dest: &Path, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<(), String> {
