@@ -166,11 +166,15 @@ fn window(p: Payload, extra: Vec<String>) -> ! {
     std::thread::spawn(move || {
         let result = Cache::open().and_then(|cache| {
             let last = AtomicU64::new(0);
+            // Called from the extraction threads; Sender is not Sync before Rust 1.72.
+            let progress_tx = Mutex::new(worker.clone());
             let report = |done: u64, total: u64| {
                 // At most ~100 updates: each one wakes the UI thread.
                 let step = (total / 100).max(1);
                 if done / step != last.swap(done, Ordering::Relaxed) / step || done == total {
-                    backend::send(&worker, UiMsg::Progress { done, total });
+                    if let Ok(tx) = progress_tx.lock() {
+                        backend::send(&tx, UiMsg::Progress { done, total });
+                    }
                 }
             };
             let (runtime, app) = prepare(&p, &cache, &report)?;

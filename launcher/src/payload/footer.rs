@@ -320,3 +320,45 @@ pub mod tests {
         assert!(read(&mut Cursor::new(&newer)).unwrap_err().contains("format 2"));
     }
 }
+
+/// A real Authenticode signature (osslsigncode) on the real Windows launcher with a payload:
+/// the footer is found through the security directory. Skipped without openssl/osslsigncode.
+#[cfg(all(test, unix))]
+mod signed {
+    use super::tests::pack;
+    use super::*;
+    use std::process::Command;
+
+    fn have(tool: &str, arg: &str) -> bool {
+        Command::new(tool).arg(arg).output().map_or(false, |o| o.status.success())
+    }
+
+    #[test]
+    fn finds_the_footer_of_a_signed_exe() {
+        let exe = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("prebuilt/win32-x64/taupy-launcher.exe");
+        if !have("openssl", "version") || !have("osslsigncode", "--version") || !exe.exists() {
+            eprintln!("skipped: needs openssl, osslsigncode and prebuilt/win32-x64/taupy-launcher.exe");
+            return;
+        }
+        let dir = std::env::temp_dir().join(format!("taupy-sign-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (key, cert, unsigned, signed) = (dir.join("key.pem"), dir.join("cert.pem"), dir.join("app.exe"), dir.join("signed.exe"));
+        let ok = Command::new("openssl")
+            .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=taupy test"])
+            .arg("-keyout").arg(&key).arg("-out").arg(&cert)
+            .output().unwrap().status.success();
+        assert!(ok, "openssl made a test certificate");
+        let file = pack(&std::fs::read(&exe).unwrap(), &[9u8; 5000], b"{\"format\":1}", [3; 32]);
+        std::fs::write(&unsigned, &file).unwrap();
+        let out = Command::new("osslsigncode")
+            .arg("sign").arg("-certs").arg(&cert).arg("-key").arg(&key)
+            .arg("-in").arg(&unsigned).arg("-out").arg(&signed)
+            .output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let bytes = std::fs::read(&signed).unwrap();
+        assert!(bytes.len() > file.len() + 500, "the certificate table was appended");
+        let expected = read(&mut std::io::Cursor::new(&file)).unwrap().unwrap();
+        assert_eq!(read(&mut std::io::Cursor::new(&bytes)).unwrap(), Some(expected));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
