@@ -227,10 +227,36 @@ fn no_window(argv: &[String], locks: &[Installed]) -> ! {
     }
 }
 
+/// The URL to open for a ready line: its one-time `openUrl` when present, else `url`.
+fn browser_url(line: &str) -> Option<String> {
+    let v = Json::parse(line.trim()).ok()?;
+    if v.get("type").and_then(Json::as_str) != Some("ready") {
+        return None;
+    }
+    v.get("openUrl").and_then(Json::as_str).or_else(|| v.get("url").and_then(Json::as_str)).map(String::from)
+}
+
 /// The backend with our stdin and stderr; its stdout copied to ours, and on its ready line the
 /// system browser opened on `openUrl` (a one-time login URL) or else `url`.
 fn browser(title: &str, argv: &[String], cache: Cache, keep: (String, String)) -> ! {
-    let mut child = match Command::new(&argv[0]).args(&argv[1..]).stdout(Stdio::piped()).spawn() {
+    let mut cmd = Command::new(&argv[0]);
+    cmd.args(&argv[1..]).stdout(Stdio::piped());
+    #[cfg(target_os = "linux")]
+    {
+        // The backend ends with us (SIGTERM when we die, even by SIGKILL), as in window mode.
+        use std::os::unix::process::CommandExt;
+        extern "C" {
+            fn prctl(option: std::os::raw::c_int, ...) -> std::os::raw::c_int;
+        }
+        const PR_SET_PDEATHSIG: std::os::raw::c_int = 1;
+        unsafe {
+            cmd.pre_exec(|| {
+                prctl(PR_SET_PDEATHSIG, 15 as std::os::raw::c_ulong);
+                Ok(())
+            });
+        }
+    }
+    let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) => fatal(title, &format!("cannot start the backend {}: {}", argv[0], e), true),
     };
@@ -250,20 +276,43 @@ fn browser(title: &str, argv: &[String], cache: Cache, keep: (String, String)) -
         if opened {
             continue;
         }
-        if let Ok(v) = Json::parse(String::from_utf8_lossy(&line).trim()) {
-            if v.get("type").and_then(Json::as_str) == Some("ready") {
-                let url = v.get("openUrl").and_then(Json::as_str).or_else(|| v.get("url").and_then(Json::as_str));
-                if let Some(url) = url {
-                    opened = true;
-                    if let Err(e) = platform::open_external(url) {
-                        eprintln!("{}: cannot open the browser ({}); open {} yourself", name(), e, url);
-                    }
-                    let (app_id, folder) = keep.clone();
-                    cleanup::old_versions(&cache, &app_id, &folder);
-                }
+        if let Some(url) = browser_url(&String::from_utf8_lossy(&line)) {
+            opened = true;
+            if let Err(e) = platform::open_external(&url) {
+                eprintln!("{}: cannot open the browser ({}); open {} yourself", name(), e, url);
             }
+            let (app_id, folder) = keep.clone();
+            cleanup::old_versions(&cache, &app_id, &folder);
         }
     }
     let code = child.wait().ok().and_then(|s| s.code()).unwrap_or(1);
     std::process::exit(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn mode_flags_come_first_and_the_rest_goes_to_the_backend() {
+        assert_eq!(split_args(&strings(&[])), (Mode::Window, vec![]));
+        assert_eq!(split_args(&strings(&["--no-window", "--port", "1"])), (Mode::NoWindow, strings(&["--port", "1"])));
+        assert_eq!(split_args(&strings(&["--browser", "x"])), (Mode::Browser, strings(&["x"])));
+        assert_eq!(split_args(&strings(&["x", "--no-window"])), (Mode::Window, strings(&["x", "--no-window"])));
+    }
+
+    #[test]
+    fn the_browser_opens_the_one_time_url_when_there_is_one() {
+        assert_eq!(browser_url(r#"{"type":"ready","url":"http://127.0.0.1:1/"}"#).as_deref(), Some("http://127.0.0.1:1/"));
+        assert_eq!(
+            browser_url(r#"{"type":"ready","url":"http://127.0.0.1:1/","openUrl":"http://127.0.0.1:1/?once=abc"}"#).as_deref(),
+            Some("http://127.0.0.1:1/?once=abc")
+        );
+        assert_eq!(browser_url(r#"{"type":"set_title","title":"x"}"#), None);
+        assert_eq!(browser_url("listening on 127.0.0.1:1"), None);
+    }
 }
