@@ -8,12 +8,12 @@
 // cannot run here (see docs/launcher.md, "Verified on").
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
-  alive, closeWindow, ensureDisplay, findWindows, fixtureDir, launcherDir, sleep, startSession, stopDisplay, waitWindow,
+  alive, closeWindow, ensureDisplay, findWindows, fixtureDir, launcherDir, pixel, sleep, startSession, stopDisplay, waitWindow,
   windowName, windowSize, x, type Session,
 } from './fixtures/launcher/harness.js'
 
@@ -43,8 +43,15 @@ async function exitWithin(s: Session, ms: number) {
   }
   return r
 }
-function launch(args: string[]) {
-  return startSession(wine, [exe, ...args], wineEnv)
+function launch(args: string[], env: Record<string, string> = {}) {
+  return startSession(wine, [exe, ...args], { ...wineEnv, ...env })
+}
+/** The PE optional header's Subsystem field: 2 = Windows GUI, 3 = console. */
+function peSubsystem(file: string): number {
+  const b = readFileSync(file)
+  const pe = b.readUInt32LE(0x3c)
+  assert.equal(b.toString('latin1', pe, pe + 4), 'PE\0\0')
+  return b.readUInt16LE(pe + 24 + 68)
 }
 function reg(args: string[]) {
   return spawnSync(wine, ['reg', ...args], { env: { ...process.env, ...wineEnv }, timeout: 60_000, encoding: 'utf8' })
@@ -76,6 +83,11 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
     assert.ok(existsSync(join(launcherDir, 'prebuilt', 'win32-x64', 'taupy-launcher.exe')), 'prebuilt exe shipped')
   })
 
+  test('a GUI-subsystem exe: no console window ever', () => {
+    assert.equal(peSubsystem(exe), 2)
+    assert.equal(peSubsystem(join(launcherDir, 'prebuilt', 'win32-x64', 'taupy-launcher.exe')), 2, 'prebuilt exe: rebuild with launcher/build.sh')
+  })
+
   describe('under wine64 + Xvfb', { skip: !canRun && 'wine64 not installed' }, () => {
     before(async () => {
       await ensureDisplay()
@@ -98,6 +110,38 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
         for (let i = 0; i < 40 && windowName(id) !== 'Wine Renamed'; i++) await sleep(50)
         assert.equal(windowName(id), 'Wine Renamed')
         closeWindow(box)
+        await sleep(500)
+        closeWindow(id)
+        await s.waitEvent('close_requested', 10_000)
+        assert.deepEqual(await exitWithin(s, 15_000), { code: 0, signal: null })
+      } finally {
+        s.child.kill('SIGKILL')
+      }
+    })
+
+    test('--help, --version and usage errors reach redirected stdout/stderr of the GUI exe', () => {
+      const run = (args: string[]) => spawnSync(wine, [exe, ...args], { env: { ...process.env, ...wineEnv }, encoding: 'utf8', timeout: 60_000 })
+      const version = run(['--version'])
+      assert.equal(version.status, 0)
+      assert.match(version.stdout, /^taupy-launcher 0\.0\.0-test \(protocol \d+, windows\)/)
+      assert.match(run(['--help']).stdout, /USAGE:/)
+      const bad = run(['--width', 'wide', '--', 'x.exe'])
+      assert.equal(bad.status, 2)
+      assert.match(bad.stderr, /--width expects a number/)
+    })
+
+    test('the window and its native splash (GDI) come before the backend is ready', async () => {
+      const s = launch(['--title', 'Wine Splash', '--splash-background', '#336699', '--', backendExe, 'slow-ready'], { TAUPY_TRACE: '1' })
+      try {
+        await s.waitFor((l) => l.startsWith('taupy-launcher: trace splash_painted '), 60_000)
+        const id = await waitWindow('^Wine Splash$', 20_000)
+        assert.ok(!s.stderr.includes('READY NOW'), 'painted before the ready line')
+        const { height } = windowSize(id)
+        let colour = ''
+        for (let i = 0; i < 40 && colour !== '#336699'; i++, await sleep(50)) colour = pixel(id, 20, height - 20)
+        assert.equal(colour, '#336699', 'the splash background')
+        await s.waitEvent('window_ready', 30_000)
+        for (const box of findWindows('^WebView2 Runtime missing$')) closeWindow(box)
         await sleep(500)
         closeWindow(id)
         await s.waitEvent('close_requested', 10_000)

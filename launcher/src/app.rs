@@ -109,6 +109,11 @@ pub fn drain() {
     }
 }
 
+/// Called by the platform on a termination signal (on the UI thread, from its main loop).
+pub fn terminate(signal: i32) {
+    with(|a| a.on_terminate(signal));
+}
+
 /// Called by the platform when the user asks to close the window (title bar button, Alt+F4).
 pub fn close_requested() {
     with(|a| a.on_close_requested());
@@ -217,8 +222,28 @@ impl App {
         if let Some(b) = &self.backend {
             b.kill();
         }
-        platform::show_fatal(&self.opts.title, message);
-        platform::quit(1);
+        if self.window {
+            platform::show_fatal(&self.opts.title, message); // quits with 1 once dismissed
+        } else {
+            platform::quit(1);
+        }
+    }
+
+    /// SIGTERM/SIGINT/SIGHUP (Windows: console control events, session end): end as a close
+    /// does, without asking: the backend gets EOF on stdin and the close timeout, and our exit
+    /// code is its exit code (128 + signal when there is no backend). A second one kills it.
+    fn on_terminate(&mut self, signal: i32) {
+        if self.quitting {
+            match &self.backend {
+                Some(b) if self.crashed.is_none() => b.kill(),
+                _ => platform::quit(self.exit_override.unwrap_or(128 + signal)),
+            }
+            return;
+        }
+        if self.backend.is_none() {
+            self.exit_override = Some(128 + signal);
+        }
+        self.shutdown(None);
     }
 
     fn on_request(&mut self, r: Request) {

@@ -72,14 +72,16 @@ pub struct Backend {
 impl Backend {
     /// `env`: extra variables on top of ours (the packaged app's `launch.env`).
     pub fn spawn(argv: &[String], env: &[(String, String)], tx: Sender<UiMsg>) -> std::io::Result<Backend> {
-        let mut child = Command::new(&argv[0])
-            .args(&argv[1..])
+        let mut cmd = Command::new(&argv[0]);
+        cmd.args(&argv[1..])
             .envs(env.iter().map(|(k, v)| (k, v)))
             .env("TAUPY_LAUNCHER", "1")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()?;
+            .stderr(Stdio::piped());
+        platform::prepare_backend(&mut cmd);
+        let mut child = cmd.spawn()?;
+        platform::adopt_backend(&child);
         let stdin: ChildStdin = child.stdin.take().expect("piped stdin");
         let stdout = child.stdout.take().expect("piped stdout");
         let stderr = child.stderr.take().expect("piped stderr");

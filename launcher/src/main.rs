@@ -2,6 +2,9 @@
 //! Layout: cli (options) -> backend (child process, stdio) -> app (lifecycle, platform-neutral)
 //! -> platform (the only code that knows GTK/WebKitGTK or Win32/WebView2).
 //! Must compile with rustc 1.63 (Debian's, used for the Windows build): no let-else etc.
+// Windows: a GUI-subsystem exe, so no console window ever opens (platform::attach_console
+// finds the console for --help and errors when our output is not redirected).
+#![cfg_attr(windows, windows_subsystem = "windows")]
 
 mod app;
 mod backend;
@@ -11,16 +14,22 @@ mod packaged;
 mod payload;
 mod platform;
 mod protocol;
+mod trace;
 
 use std::sync::mpsc::{channel, Receiver, Sender};
 
 fn main() {
+    trace::start();
     // A packaged app (a payload at the end of this file) runs from it and never returns.
     if let Some(found) = payload::find_in_current_exe() {
         packaged::run(found);
     }
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let opts = match cli::parse(&args) {
+    let parsed = cli::parse(&args);
+    if !matches!(parsed, Ok(cli::Parsed::Run(_))) {
+        platform::attach_console();
+    }
+    let opts = match parsed {
         Ok(cli::Parsed::Run(o)) => o,
         Ok(cli::Parsed::Help) => {
             print!("{}", cli::USAGE);
@@ -64,6 +73,7 @@ fn main() {
 /// messages sent before the loop runs wait in the channel.
 pub fn run_window(opts: cli::Options, tx: Sender<app::UiMsg>, rx: Receiver<app::UiMsg>, backend: Option<backend::Backend>) -> ! {
     if let Err(e) = platform::init(&opts) {
+        platform::attach_console();
         eprintln!("taupy-launcher: {}", e);
         if let Some(b) = &backend {
             b.kill();

@@ -38,6 +38,7 @@ fn name() -> String {
 
 /// Prints the error, shows it in a box when `boxed` (someone clicked an icon), exits 1.
 fn fatal(title: &str, msg: &str, boxed: bool) -> ! {
+    platform::attach_console();
     eprintln!("{}: {}", name(), msg);
     if boxed {
         platform::fatal_message(title, &format!("{} cannot start.\n\n{}", title, msg));
@@ -117,9 +118,12 @@ pub fn run(found: Result<Payload, String>) -> ! {
     if mode == Mode::Window {
         window(p, extra)
     }
+    // Windows: a GUI-subsystem exe; in a terminal, our output (and the backend's) goes there.
+    platform::attach_console();
     let cache = Cache::open().unwrap_or_else(|e| fatal(&title, &e, mode == Mode::Browser));
     let announce = announcer(&p, &cache);
     let (runtime, app) = prepare(&p, &cache, &announce).unwrap_or_else(|e| fatal(&title, &e, mode == Mode::Browser));
+    crate::trace::mark("cache_ready");
     let (argv, env) = command(&p, &runtime, &app, &extra);
     // TAUPY_LAUNCHER=1 is not set here: it tells a backend that a launcher owns its stdin (it
     // exits when that closes); with --no-window/--browser stdin is the user's.
@@ -220,7 +224,12 @@ fn no_window(argv: &[String], locks: &[Installed]) -> ! {
     #[cfg(not(unix))]
     {
         let _ = locks;
-        match Command::new(&argv[0]).args(&argv[1..]).status() {
+        // Our console and handles; a kill-on-close job so it ends with us.
+        let status = Command::new(&argv[0]).args(&argv[1..]).spawn().and_then(|mut child| {
+            platform::adopt_backend(&child);
+            child.wait()
+        });
+        match status {
             Ok(s) => std::process::exit(s.code().unwrap_or(1)),
             Err(e) => fatal("", &format!("cannot start the backend {}: {}", argv[0], e), false),
         }
@@ -256,10 +265,12 @@ fn browser(title: &str, argv: &[String], cache: Cache, keep: (String, String)) -
             });
         }
     }
+    platform::prepare_backend(&mut cmd);
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) => fatal(title, &format!("cannot start the backend {}: {}", argv[0], e), true),
     };
+    platform::adopt_backend(&child);
     let out = child.stdout.take().expect("piped stdout");
     let mut opened = false;
     let mut r = BufReader::new(out);
