@@ -19,7 +19,7 @@ import {
 
 const rustc = process.env.RUSTC_WINDOWS ?? '/usr/bin/rustc'
 const wine = process.env.WINE64 ?? '/usr/lib/wine/wine64'
-const canBuild = existsSync(rustc) && spawnSync('x86_64-w64-mingw32-gcc', ['--version']).status === 0
+const canBuild = existsSync(rustc) && existsSync('/usr/bin/cargo') && spawnSync('x86_64-w64-mingw32-gcc', ['--version']).status === 0
 const canRun = canBuild && existsSync(wine) && process.platform === 'linux'
 const out = mkdtempSync(join(tmpdir(), 'taupy-win-'))
 const exe = join(out, 'taupy-launcher.exe')
