@@ -123,7 +123,9 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
       const run = (args: string[]) => spawnSync(wine, [exe, ...args], { env: { ...process.env, ...wineEnv }, encoding: 'utf8', timeout: 60_000 })
       const version = run(['--version'])
       assert.equal(version.status, 0)
-      assert.match(version.stdout, /^taupy-launcher 0\.0\.0-test \(protocol \d+, windows\)/)
+      // Built by cargo (launcher/build.sh windows-exe): the version is Cargo.toml's.
+      const crateVersion = /^version = "(.+)"/m.exec(readFileSync(join(launcherDir, 'Cargo.toml'), 'utf8'))![1]!
+      assert.equal(version.stdout.trim().replace(/ \(protocol \d+, windows\)$/, ''), `taupy-launcher ${crateVersion}`)
       assert.match(run(['--help']).stdout, /USAGE:/)
       const bad = run(['--width', 'wide', '--', 'x.exe'])
       assert.equal(bad.status, 2)
