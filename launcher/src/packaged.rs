@@ -82,7 +82,7 @@ fn prepare(p: &Payload, cache: &Cache, progress: &(dyn Fn(u64, u64) + Sync)) -> 
 /// One line on stderr the first time a start has to unpack (a terminal user sees why it waits).
 fn announcer(p: &Payload, cache: &Cache) -> impl Fn(u64, u64) + Sync {
     let said = std::sync::atomic::AtomicBool::new(false);
-    let line = format!("{}: unpacking {} into {} (first start of this version)…", name(), p.index.app_name, cache.root.display());
+    let line = format!("{}: unpacking {} into {} (once per version, or to repair it)…", name(), p.index.app_name, cache.root.display());
     move |_, _| {
         if !said.swap(true, std::sync::atomic::Ordering::Relaxed) {
             eprintln!("{}", line);

@@ -148,6 +148,17 @@ fn image_end<R: Read + Seek>(r: &mut R, len: u64) -> Result<Option<u64>, String>
 pub fn read<R: Read + Seek>(r: &mut R) -> Result<Option<Footer>, String> {
     let len = r.seek(SeekFrom::End(0)).map_err(|e| format!("cannot read the executable: {}", e))?;
     let end = payload_end(r, len)?;
+    if end != len {
+        // A launcher signed before the payload was appended: the footer ends the file.
+        if let Ok(Some(f)) = read_before(r, len, len) {
+            return Ok(Some(f));
+        }
+    }
+    read_before(r, end, len)
+}
+
+/// The footer ending at `end` (up to 7 zero bytes before it), for a file of `len` bytes.
+fn read_before<R: Read + Seek>(r: &mut R, end: u64, len: u64) -> Result<Option<Footer>, String> {
     let tail_len = end.min(LEN + 7);
     let mut tail = vec![0u8; tail_len as usize];
     read_at(r, end - tail_len, &mut tail)?;
@@ -285,6 +296,16 @@ pub mod tests {
             signed[opt + 112 + 36..opt + 112 + 40].copy_from_slice(&1500u32.to_le_bytes());
             assert_eq!(read(&mut Cursor::new(&signed)).unwrap(), Some(f.clone()), "padding {}", pad);
         }
+        // A launcher signed first, the payload appended after its certificate table.
+        let mut signed_launcher = pe((0, 0), 3000);
+        let at = signed_launcher.len() as u32;
+        signed_launcher.extend_from_slice(&[0x30; 800]);
+        let opt = 0x80 + 24;
+        signed_launcher[opt + 112 + 32..opt + 112 + 36].copy_from_slice(&at.to_le_bytes());
+        signed_launcher[opt + 112 + 36..opt + 112 + 40].copy_from_slice(&800u32.to_le_bytes());
+        assert_eq!(read(&mut Cursor::new(&signed_launcher)).unwrap(), None, "a signed plain launcher");
+        let appended = pack(&signed_launcher, b"abc", b"{}", [1; 32]);
+        assert_eq!(read(&mut Cursor::new(&appended)).unwrap().unwrap().index_len, 2);
         // A signature table said to lie beyond the file: damaged.
         let mut bad = unsigned.clone();
         let opt = 0x80 + 24;
