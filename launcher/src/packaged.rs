@@ -83,6 +83,7 @@ fn prepare(p: &Payload, cache: &Cache, quiet: bool) -> Result<(Installed, Instal
 /// launcher flow then opens the window); every other mode ends the process here.
 pub fn run(found: Result<Payload, String>) -> Vec<String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    #[cfg_attr(not(target_os = "linux"), allow(unused_mut))]
     let (mut mode, extra) = split_args(&args);
     let p = match found {
         Ok(p) => p,
@@ -102,11 +103,12 @@ pub fn run(found: Result<Payload, String>) -> Vec<String> {
 
     let mut argv: Vec<String> = p.index.backend.iter().map(|a| substitute(a, &runtime, &app)).collect();
     argv.extend(extra);
-    // The backend inherits our environment: the index's variables plus TAUPY_LAUNCHER=1.
+    // The backend inherits our environment plus the index's variables. TAUPY_LAUNCHER=1 is set
+    // only in window mode (by backend::Backend::spawn): it tells the backend that a launcher owns
+    // its stdin, and it exits when that closes; with --no-window/--browser stdin is the user's.
     for (k, v) in &p.index.env {
         std::env::set_var(k, substitute(v, &runtime, &app));
     }
-    std::env::set_var("TAUPY_LAUNCHER", "1");
     let keep = (p.index.app_id.clone(), p.index.app_folder());
     let mut launcher_args = p.index.launch_args.clone();
     launcher_args.push("--".into());

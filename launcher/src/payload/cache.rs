@@ -91,6 +91,7 @@ pub fn check_trusted(_dir: &Path, _follow: bool) -> Result<(), String> {
 
 /// Creates `dir` (0700) when missing, then checks it.
 pub fn ensure_dir(dir: &Path) -> Result<(), String> {
+    #[cfg_attr(not(unix), allow(unused_mut))]
     let mut b = std::fs::DirBuilder::new();
     #[cfg(unix)]
     {

@@ -50,3 +50,6 @@ pub fn find_in_current_exe() -> Option<Result<Payload, String>> {
     let file = File::open(exe).ok()?;
     open(file)
 }
+
+#[cfg(all(test, unix))]
+mod tests;
