@@ -29,7 +29,7 @@ before(async () => {
 })
 after(() => {
   stopDisplay()
-  for (const dir of [temp, home]) rmSync(dir, { recursive: true, force: true })
+  for (const dir of [temp, home]) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
 })
 
 /** Runs the file; resolves once its window shows a page that connected over /ws. */
