@@ -88,7 +88,7 @@ test('the group hash follows paths and contents: same files, same hash', async (
 
 test('paths the reader would refuse are refused by the writer, and nothing is left behind', async () => {
   const file = source('x', 'x')
-  for (const path of ['../x', '/etc/x', 'a//b', 'a\\b', 'c:x', './x', 'a/../b', '']) {
+  for (const path of ['../x', '/etc/x', 'a//b', 'a\\b', 'c:x', './x', 'a/../b', '', 'a\nb']) {
     await assert.rejects(writeOneFile(join(temp, 'bad'), { launcher, groups: { app: [{ path, source: file, mode: 0o644 }] }, index: () => ({}) }), /cannot go into the file/, path)
     assert.ok(!existsSync(join(temp, 'bad.partial')))
   }

@@ -54,8 +54,8 @@ export function compressChunk(data: Buffer, quality = defaultQuality): Promise<B
 /** What the reader refuses (docs/one-file-format.md), refused here first with the culprit named. */
 export function checkEntryPath(path: string): void {
   const parts = path.split('/')
-  if (path.startsWith('/') || /[\\:\0]/.test(path) || parts.some((part) => part === '' || part === '.' || part === '..')) {
-    throw new Error(`taupy package: "${path}" cannot go into the file (paths are relative, use /, and have no empty, . or .. parts, \\, : or NUL)`)
+  if (path.startsWith('/') || /[\\:\x00-\x1f]/.test(path) || parts.some((part) => part === '' || part === '.' || part === '..')) {
+    throw new Error(`taupy package: ${JSON.stringify(path)} cannot go into the file (paths are relative, use /, and have no empty, . or .. parts, \\, : or control characters)`)
   }
 }
 
