@@ -36,6 +36,13 @@ fn remove_stale_partials(parent: &Path, name: &str) {
 }
 
 /// Ensures `parent/name` holds `entries` (and a manifest naming `runtime_id` for an app).
+///
+/// The exclusive lock is only ever tried without waiting: a launcher that finished extracting
+/// holds the shared lock for as long as its app runs, so waiting for the exclusive one would
+/// wait for that app to quit. When it stays taken (others run from a folder that got damaged),
+/// the repair is done under a shared lock instead: cleanup still cannot remove the folder, and
+/// every write goes through our own partial folder and a rename, so two repairers at once only
+/// duplicate work.
 pub fn ensure(
     p: &Payload,
     parent: &Path,
@@ -47,7 +54,9 @@ pub fn ensure(
     let dir = parent.join(name);
     let lock_file = lock_path(&dir);
     let mut extracted = false;
-    for _ in 0..5 {
+    let mut busy = 0;
+    for _ in 0..1000 {
+        // Waits while someone holds it exclusively (extracting), then checks.
         let shared = take(&lock_file, Kind::Shared)?;
         if dir.exists() {
             check_trusted(&dir, false)?;
@@ -55,22 +64,48 @@ pub fn ensure(
                 return Ok(Installed { dir, lock: shared, extracted });
             }
         }
+        if busy >= BUSY_TRIES {
+            busy = 0;
+            extracted = true;
+            repair(p, &dir, entries, runtime_id, progress)?;
+            continue; // with `shared` dropped at the end of this pass: checked again from the top
+        }
         drop(shared);
-        let exclusive = take(&lock_file, Kind::Exclusive)?;
+        let exclusive = match lock::take(&lock_file, Kind::Exclusive, false) {
+            Ok(Some(l)) => l,
+            Ok(None) => {
+                busy += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                continue;
+            }
+            Err(e) => return Err(format!("cannot lock {}: {}", lock_file.display(), e)),
+        };
         // Under the exclusive lock nobody else is extracting: any partial folder is left over
         // from a launcher that died.
         remove_stale_partials(parent, name);
-        let todo: Option<Vec<&Entry>> = if dir.exists() { cache::damaged(&dir, entries) } else { None };
-        if todo.as_ref().map_or(true, |t| !t.is_empty()) {
+        if repair(p, &dir, entries, runtime_id, progress)? {
             extracted = true;
-            let partial = sibling(&dir, &format!(".partial-{}", std::process::id()));
-            let result = write(p, &dir, &partial, entries, todo, runtime_id, progress);
-            let _ = std::fs::remove_dir_all(&partial);
-            result?;
         }
         drop(exclusive);
     }
     Err(format!("{} keeps changing under us (another program removing it?)", dir.display()))
+}
+
+/// ~2 s of 50 ms tries for the exclusive lock before repairing under a shared one.
+const BUSY_TRIES: u32 = 40;
+
+/// Re-checks `dir` (another launcher may have done the work) and extracts or heals what is
+/// needed; whether anything was written.
+fn repair(p: &Payload, dir: &Path, entries: &[Entry], runtime_id: Option<&str>, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<bool, String> {
+    let todo: Option<Vec<&Entry>> = if dir.exists() { cache::damaged(dir, entries) } else { None };
+    if todo.as_ref().map_or(false, |t| t.is_empty()) {
+        return Ok(false);
+    }
+    let partial = sibling(dir, &format!(".partial-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&partial);
+    let result = write(p, dir, &partial, entries, todo, runtime_id, progress);
+    let _ = std::fs::remove_dir_all(&partial);
+    result.map(|_| true)
 }
 
 /// Extracts into `partial`, then moves the result into `dir`: the whole folder when `heal` is
@@ -107,7 +142,12 @@ fn write(
             if dir.exists() {
                 std::fs::remove_dir_all(dir).map_err(|e| format!("cannot replace the incomplete {}: {}", dir.display(), e))?;
             }
-            std::fs::rename(partial, dir).map_err(|e| format!("cannot move {} into place: {}", dir.display(), e))?;
+            if let Err(e) = std::fs::rename(partial, dir) {
+                // Another repairer (under a shared lock) may have put a complete folder there.
+                if !cache::damaged(dir, entries).map_or(false, |d| d.is_empty()) {
+                    return Err(format!("cannot move {} into place: {}", dir.display(), e));
+                }
+            }
         }
     }
     Ok(())

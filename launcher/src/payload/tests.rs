@@ -224,3 +224,22 @@ fn cleanup_removes_unused_old_versions_and_runtimes() {
     std::fs::remove_dir_all(&dir).unwrap();
     let _ = std::fs::remove_dir_all(std::env::temp_dir().join(format!("taupy-payload-test-cleanup-new-{}", std::process::id())));
 }
+
+#[test]
+fn a_folder_damaged_while_another_launcher_runs_from_it_is_repaired_without_waiting_for_it() {
+    let f = fixture("busy", "1.0.0", "node-1-test");
+    let (rt, app, _, _) = f.install().unwrap();
+    // Another launcher runs the app: it holds the shared locks until it quits.
+    let running = (
+        lock::take(&lock_path(&rt), Kind::Shared, false).unwrap().unwrap(),
+        lock::take(&lock_path(&app), Kind::Shared, false).unwrap().unwrap(),
+    );
+    std::fs::remove_file(app.join("dist/server.mjs")).unwrap();
+    let started = std::time::Instant::now();
+    let (_, _, repaired, which) = f.install().unwrap();
+    assert!(repaired && which == [false, true]);
+    assert!(started.elapsed().as_secs() < 10, "did not wait for the running launcher");
+    f.check(&rt, &app);
+    drop(running);
+    std::fs::remove_dir_all(&f.dir).unwrap();
+}
