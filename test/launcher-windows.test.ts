@@ -19,7 +19,7 @@ import {
 import { boot, createPrefix, haveWine, localAppData, reg, regImport, regString, removePrefix, settle, wine64, windowsPath } from './helpers/wine.js'
 
 const rustc = process.env.RUSTC_WINDOWS ?? '/usr/bin/rustc'
-const canBuild = existsSync(rustc) && spawnSync('x86_64-w64-mingw32-gcc', ['--version']).status === 0
+const canBuild = existsSync(rustc) && existsSync('/usr/bin/cargo') && spawnSync('x86_64-w64-mingw32-gcc', ['--version']).status === 0
 const canRun = canBuild && haveWine
 const out = mkdtempSync(join(tmpdir(), 'taupy-win-'))
 const exe = join(out, 'taupy-launcher.exe')
@@ -99,7 +99,9 @@ async function reply(s: Session, id: number, ms = 10_000) {
 describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && 'Debian rustc/mingw not installed', timeout: 600_000 }, () => {
   test('builds for x86_64-pc-windows-gnu with Debian rustc 1.63', { timeout: 300_000 }, () => {
     assert.match(spawnSync(rustc, ['--version'], { encoding: 'utf8' }).stdout, /^rustc 1\.63\./)
-    build(join(launcherDir, 'src', 'main.rs'), exe, ['-C', 'opt-level=s', '-C', 'panic=abort'])
+    // The same build as the shipped exe (launcher/build.sh: Debian's cargo + rustc 1.63, vendored crates).
+    const b = spawnSync('sh', [join(launcherDir, 'build.sh'), 'windows-exe', exe], { encoding: 'utf8', timeout: 280_000 })
+    assert.equal(b.status, 0, b.stdout + b.stderr)
     build(join(fixtureDir, 'win-backend.rs'), backendExe)
     const cc = spawnSync('x86_64-w64-mingw32-gcc', ['-shared', '-O1', '-Wall', '-o', fakeDll, join(fixtureDir, 'fake-webview2.c'), '-lole32'], { encoding: 'utf8' })
     assert.equal(cc.status, 0, cc.stderr)
@@ -148,7 +150,9 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
       const run = (args: string[]) => spawnSync(wine64, [exe, ...args], { env: { ...process.env, ...prefix.vars }, encoding: 'utf8', timeout: 60_000 })
       const version = run(['--version'])
       assert.equal(version.status, 0)
-      assert.match(version.stdout, /^taupy-launcher 0\.0\.0-test \(protocol \d+, windows\)/)
+      // Built by cargo (launcher/build.sh windows-exe): the version is Cargo.toml's.
+      const crateVersion = /^version = "(.+)"/m.exec(readFileSync(join(launcherDir, 'Cargo.toml'), 'utf8'))![1]!
+      assert.equal(version.stdout.trim().replace(/ \(protocol \d+, windows\)$/, ''), `taupy-launcher ${crateVersion}`)
       assert.match(run(['--help']).stdout, /USAGE:/)
       const bad = run(['--width', 'wide', '--', 'x.exe'])
       assert.equal(bad.status, 2)

@@ -261,6 +261,7 @@ impl App {
                     return;
                 }
                 self.open(url.clone());
+                crate::packaged::backend_ready();
                 if let Some(id) = &r.id {
                     backend::emit(&protocol::reply_ok(id, Json::Null));
                 }

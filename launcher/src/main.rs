@@ -11,7 +11,9 @@ mod backend;
 mod cli;
 mod json;
 mod limits;
+mod packaged;
 mod page;
+mod payload;
 mod platform;
 mod protocol;
 mod trace;
@@ -20,6 +22,10 @@ use std::sync::mpsc::{channel, Receiver, Sender};
 
 fn main() {
     trace::start();
+    // A packaged app (a payload at the end of this file) runs from it and never returns.
+    if let Some(found) = payload::find_in_current_exe() {
+        packaged::run(found);
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let parsed = cli::parse(&args);
     if !matches!(parsed, Ok(cli::Parsed::Run(_))) {

@@ -7,6 +7,7 @@ export interface AppConfig {
   dir: string
   name: string
   productName: string
+  version: string
   /** Backend entry, bundled to dist/server.mjs. */
   server: string
   /** Browser entry bundled by esbuild to dist/web/app.js (widgets template). */
@@ -14,13 +15,16 @@ export interface AppConfig {
   /** The UI is a Vite project built to dist/web (React and Lit templates). */
   vite: boolean
   window: { width?: number; height?: number; minWidth?: number; minHeight?: number }
+  /** Colours of the window before the backend is ready (the one-file packer's splash). */
+  splash: { background?: string; foreground?: string }
   outDir: string
 }
 
 interface PackageJson {
   name?: string
   productName?: string
-  taupy?: { server?: string; client?: string; vite?: boolean; window?: AppConfig['window'] }
+  version?: string
+  taupy?: { server?: string; client?: string; vite?: boolean; window?: AppConfig['window']; splash?: AppConfig['splash'] }
 }
 
 export function readConfig(dir: string): AppConfig {
@@ -30,10 +34,12 @@ export function readConfig(dir: string): AppConfig {
     dir,
     name,
     productName: pkg.productName ?? name,
+    version: pkg.version ?? '0.0.0',
     server: pkg.taupy?.server ?? 'src/main.ts',
     client: pkg.taupy?.client,
     vite: pkg.taupy?.vite ?? false,
     window: pkg.taupy?.window ?? {},
+    splash: pkg.taupy?.splash ?? {},
     outDir: join(dir, 'dist'),
   }
 }

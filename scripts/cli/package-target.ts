@@ -1,5 +1,6 @@
-// The platforms `taupy package` can build for, from any host: a target names caxa's stub, the
-// npm package that carries Node for it, and how its executables are named.
+// The platforms `taupy package` can build for, from any host: a target names its prebuilt
+// launcher (taupy/launcher/<id>/), caxa's stub (--packer caxa), the npm package that carries
+// Node for it, and how its executables are named.
 export interface PackageTarget {
   /** `linux-x64`, `win32-x64`, …: Node's process.platform and process.arch joined. */
   id: string
@@ -7,7 +8,7 @@ export interface PackageTarget {
   arch: string
 }
 
-// caxa ships stubs for these; the launcher decides which of them open a native window.
+// caxa ships stubs for these; the default packer also needs a prebuilt launcher (linux-x64, win32-x64 today).
 export const supportedTargets = ['linux-x64', 'linux-arm64', 'win32-x64', 'darwin-x64', 'darwin-arm64'] as const
 
 export function hostTarget(): PackageTarget {

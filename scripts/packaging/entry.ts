@@ -14,7 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { hasDisplay, noDisplayNote } from '../cli/launcher.js'
 import { openBrowser, waitForReady } from '../cli/processes.js'
 import { ipcTokenVariable, newIpcToken } from '../ipc/framing.js'
-import { markInUse, removeOldBuilds } from './old-builds.js'
+import { markInUse, removeOldBuilds, survivesCleanup } from './old-builds.js'
 import { onParentExit } from './parent-watch.js'
 
 /** Window title and size from the app's package.json, set by `taupy package`. */
@@ -22,6 +22,21 @@ declare const TAUPY_LAUNCHER_ARGS: string[]
 
 const here = dirname(fileURLToPath(import.meta.url))
 const args = process.argv.slice(2)
+
+// The first process of the app (not the backend the launcher starts) marks its build in use
+// before anything else, so that another copy's cleanup (old-builds.ts) leaves it alone, and
+// then makes sure no cleanup had already claimed it.
+if (!args.includes('--taupy-backend')) {
+  let kept = false
+  try {
+    markInUse(here)
+    kept = await survivesCleanup(here)
+  } catch {} // the folder is already gone
+  if (!kept) {
+    console.error('taupy: this version of the app was being removed (another copy cleans up old versions) as it started; start it again')
+    process.exit(1)
+  }
+}
 const launcher = join(here, 'launcher', process.platform === 'win32' ? 'taupy-launcher.exe' : 'taupy-launcher')
 const backendCommand = [process.execPath, fileURLToPath(import.meta.url), '--taupy-backend']
 
@@ -67,12 +82,8 @@ async function runWindow(browser: boolean): Promise<void> {
   openBrowser(await waitForReady(child, (line) => console.log(line), token))
 }
 
-// The first process of the app (not the backend the launcher starts) cleans up after caxa,
-// once the app is up: old builds are never worth a slower start.
-if (!args.includes('--taupy-backend')) {
-  markInUse(here)
-  setTimeout(() => void removeOldBuilds(here), 3000).unref()
-}
+// It also cleans up after caxa, once the app is up: old builds are never worth a slower start.
+if (!args.includes('--taupy-backend')) setTimeout(() => void removeOldBuilds(here), 3000).unref()
 const browser = args.includes('--browser')
 if (args.includes('--no-window') || args.includes('--taupy-backend')) await runBackend()
 else if (!browser && !hasDisplay()) {

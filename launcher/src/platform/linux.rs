@@ -133,6 +133,7 @@ extern "C" {
     fn gtk_window_begin_move_drag(w: Ptr, button: c_int, x: c_int, y: c_int, time: u32);
     fn gtk_widget_set_size_request(w: Ptr, width: c_int, height: c_int);
     fn gtk_widget_show_all(w: Ptr);
+    fn gtk_dialog_run(d: Ptr) -> c_int;
     fn gtk_widget_show(w: Ptr);
     fn gtk_widget_hide(w: Ptr);
     fn gtk_widget_destroy(w: Ptr);
@@ -288,6 +289,25 @@ pub fn init(_opts: &Options) -> Result<(), String> {
         return Err("cannot open the display (gtk_init_check failed)".into());
     }
     Ok(())
+}
+
+/// A modal error box before any window exists (a packaged app that cannot start), when a
+/// display is there; the caller prints the same text on stderr first.
+pub fn fatal_message(title: &str, text: &str) {
+    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        return;
+    }
+    unsafe {
+        if gtk_init_check(null_mut(), null_mut()) == 0 {
+            return;
+        }
+        let (fmt, m, t) = (cstr("%s"), cstr(text), cstr(title));
+        // GTK_MESSAGE_ERROR (3), GTK_BUTTONS_OK (1)
+        let d = gtk_message_dialog_new(null_mut(), 0, 3, 1, fmt.as_ptr(), m.as_ptr());
+        gtk_window_set_title(d, t.as_ptr());
+        gtk_dialog_run(d);
+        gtk_widget_destroy(d);
+    }
 }
 
 pub fn run() -> i32 {

@@ -16,6 +16,8 @@
 //! - `exec(Request)`                   run a window command; reply via `backend::emit`
 //! - `show_error_page(html)`           replace the page with the crash page
 //! - `close_window()`, `quit(code)`
+//! - `fatal_message(title, text)`      a modal error box with no window (packaged app cannot start)
+//! - `open_external(url) -> Result<(), String>`  the system browser (http, https, mailto)
 //! - `attach_console()`                Windows: `--help`/errors reach the console we came from
 //! - `prepare_backend(&mut Command)`, `adopt_backend(&Child)`   Windows: CREATE_NO_WINDOW and
 //!                                     a kill-on-close job object for the backend
@@ -48,3 +50,5 @@ mod windows_dialogs;
 mod windows_webview;
 #[cfg(windows)]
 pub use self::windows::*;
+#[cfg(windows)]
+pub use self::windows_webview::local_app_data;

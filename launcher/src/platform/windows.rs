@@ -764,6 +764,13 @@ pub fn exec(r: Request) {
     ack(&id);
 }
 
+/// A modal error box before any window exists (a packaged app that cannot start).
+pub fn fatal_message(title: &str, text: &str) {
+    let (t, m) = (wide(title), wide(text));
+    // MB_OK | MB_ICONERROR | MB_SETFOREGROUND
+    unsafe { MessageBoxW(0 as Hwnd, m.as_ptr(), t.as_ptr(), 0x10 | 0x10000) };
+}
+
 /// http(s) and mailto: what the system browser may be handed.
 pub(super) fn opens_externally(url: &str) -> bool {
     let lower = url.to_ascii_lowercase();
@@ -775,8 +782,8 @@ fn not_external(url: &str) -> String {
 }
 
 /// The system browser (ShellExecute "open"), for http(s) and mailto only. Deferred work only
-/// (`later`): ShellExecute can run a message loop.
-pub(super) fn open_external(url: &str) -> Result<(), String> {
+/// (`later`) or before the window exists (packaged --browser): ShellExecute can run a message loop.
+pub fn open_external(url: &str) -> Result<(), String> {
     if !opens_externally(url) {
         return Err(not_external(url));
     }

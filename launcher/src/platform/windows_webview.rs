@@ -203,13 +203,19 @@ pub fn user_data_folder(app_id: &str) -> Result<String, String> {
     if let Some(d) = data_dir.as_deref().filter(|d| !wv::is_absolute_windows_path(d)) {
         eprintln!("taupy-launcher: TAUPY_DATA_DIR `{}` is not an absolute path; WebView2's profile goes to LocalAppData", d);
     }
+    Ok(wv::user_data_path(data_dir.as_deref(), &local_app_data()?, app_id))
+}
+
+/// The user's LocalAppData folder, from the shell (FOLDERID_LocalAppData), never from the
+/// environment: the one source for the WebView2 profile and the one-file app's cache.
+pub fn local_app_data() -> Result<String, String> {
     let mut p: *mut u16 = null_mut();
     let hr = unsafe { SHGetKnownFolderPath(&FOLDERID_LOCAL_APP_DATA, KF_FLAG_CREATE, 0, &mut p) };
     let local = unsafe { take_string(p) };
     if hr < 0 || !wv::is_absolute_windows_path(&local) {
         return Err(format!("the user's LocalAppData folder is unknown (SHGetKnownFolderPath: {})", hresult_text(hr)));
     }
-    Ok(wv::user_data_path(data_dir.as_deref(), &local, app_id))
+    Ok(local)
 }
 
 // ----- start-up: environment → controller → webview -----

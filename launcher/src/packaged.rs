@@ -1,0 +1,341 @@
+//! Packaged mode: this executable carries its app (docs/one-file-format.md). Command line:
+//!   my-app [--no-window | --browser] [other args: passed to the backend]
+//! Unpacks the runtime and the app into the per-user cache (once; healed when damaged), then
+//! runs the backend in a window (default), alone (`--no-window`, or Linux with no display), or
+//! beside the system browser (`--browser`).
+
+use crate::app::UiMsg;
+use crate::backend;
+use crate::cli;
+use crate::json::Json;
+use crate::payload::cache::Cache;
+use crate::payload::install::{ensure, Installed};
+use crate::payload::{cleanup, extract, Payload};
+use crate::platform;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::channel;
+use std::sync::Mutex;
+use std::time::Instant;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Mode {
+    Window,
+    NoWindow,
+    Browser,
+}
+
+/// What cleanup needs once the backend is ready (window mode: see `backend_ready`).
+static AFTER_READY: Mutex<Option<(String, String)>> = Mutex::new(None);
+
+fn name() -> String {
+    std::env::current_exe()
+        .ok()
+        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "taupy app".into())
+}
+
+/// Prints the error, shows it in a box when `boxed` (someone clicked an icon), exits 1.
+fn fatal(title: &str, msg: &str, boxed: bool) -> ! {
+    platform::attach_console();
+    eprintln!("{}: {}", name(), msg);
+    if boxed {
+        platform::fatal_message(title, &format!("{} cannot start.\n\n{}", title, msg));
+    }
+    std::process::exit(1);
+}
+
+fn split_args(args: &[String]) -> (Mode, Vec<String>) {
+    let mut mode = Mode::Window;
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--no-window" => mode = Mode::NoWindow,
+            "--browser" => mode = Mode::Browser,
+            _ => break,
+        }
+        i += 1;
+    }
+    (mode, args[i..].to_vec())
+}
+
+fn substitute(s: &str, runtime: &Installed, app: &Installed) -> String {
+    s.replace("{runtime}", &runtime.dir.to_string_lossy()).replace("{app}", &app.dir.to_string_lossy())
+}
+
+/// Unpacks (or checks) both folders; returns them locked shared. `progress(done, total)` in
+/// bytes over both folders, called only while extracting.
+fn prepare(p: &Payload, cache: &Cache, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<(Installed, Installed), String> {
+    let i = &p.index;
+    let runtime_total: u64 = i.runtime_files.iter().map(|e| e.size).sum();
+    let total: u64 = runtime_total + i.files.iter().map(|e| e.size).sum::<u64>();
+    let started = Instant::now();
+    let runtime = ensure(p, &cache.runtimes()?, &i.runtime_id, &i.runtime_files, None, &|d, _| progress(d, total))?;
+    let app = ensure(p, &cache.apps(&i.app_id)?, &i.app_folder(), &i.files, Some(&i.runtime_id), &|d, _| progress(runtime_total + d, total))?;
+    if (runtime.extracted || app.extracted) && std::env::var_os("TAUPY_TIMING").is_some() {
+        eprintln!("{}: unpacked in {} ms", name(), started.elapsed().as_millis());
+    }
+    Ok((runtime, app))
+}
+
+/// One line on stderr the first time a start has to unpack (a terminal user sees why it waits).
+fn announcer(p: &Payload, cache: &Cache) -> impl Fn(u64, u64) + Sync {
+    let said = std::sync::atomic::AtomicBool::new(false);
+    let line = format!("{}: unpacking {} into {} (once per version, or to repair it)…", name(), p.index.app_name, cache.root.display());
+    move |_, _| {
+        if !said.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            eprintln!("{}", line);
+        }
+    }
+}
+
+/// The backend command and its extra environment, with `{runtime}` and `{app}` filled in.
+fn command(p: &Payload, runtime: &Installed, app: &Installed, extra: &[String]) -> (Vec<String>, Vec<(String, String)>) {
+    let mut argv: Vec<String> = p.index.backend.iter().map(|a| substitute(a, runtime, app)).collect();
+    argv.extend(extra.iter().cloned());
+    let env = p.index.env.iter().map(|(k, v)| (k.clone(), substitute(v, runtime, app))).collect();
+    (argv, env)
+}
+
+/// Runs the packaged app; never returns.
+pub fn run(found: Result<Payload, String>) -> ! {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    #[cfg_attr(not(target_os = "linux"), allow(unused_mut))]
+    let (mut mode, extra) = split_args(&args);
+    let p = match found {
+        Ok(p) => p,
+        Err(e) => fatal(&name(), &e, mode != Mode::NoWindow),
+    };
+    let title = p.index.app_name.clone();
+    #[cfg(target_os = "linux")]
+    {
+        if mode == Mode::Window && std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+            eprintln!("{}: no display (DISPLAY/WAYLAND_DISPLAY unset): running the backend without a window", name());
+            mode = Mode::NoWindow;
+        }
+    }
+    if mode == Mode::Window {
+        window(p, extra)
+    }
+    // Windows: a GUI-subsystem exe; in a terminal, our output (and the backend's) goes there.
+    platform::attach_console();
+    let cache = Cache::open().unwrap_or_else(|e| fatal(&title, &e, mode == Mode::Browser));
+    let announce = announcer(&p, &cache);
+    let (runtime, app) = prepare(&p, &cache, &announce).unwrap_or_else(|e| fatal(&title, &e, mode == Mode::Browser));
+    crate::trace::mark("cache_ready");
+    let (argv, env) = command(&p, &runtime, &app, &extra);
+    // TAUPY_LAUNCHER=1 is not set here: it tells a backend that a launcher owns its stdin (it
+    // exits when that closes); with --no-window/--browser stdin is the user's.
+    for (k, v) in &env {
+        std::env::set_var(k, v);
+    }
+    let keep = (p.index.app_id.clone(), p.index.app_folder());
+    drop(p);
+    if mode == Mode::NoWindow {
+        // The backend may run for months (a server): clean up now, not after a ready line we
+        // will not see. Only unused folders go, so this is as safe as later.
+        cleanup::old_versions(&cache, &keep.0, &keep.1);
+        no_window(&argv, &[runtime, app])
+    }
+    let _held = (runtime, app);
+    browser(&title, &argv, cache, keep)
+}
+
+/// Window mode: the window opens at once with the splash; a worker thread checks or unpacks
+/// the cache (Progress on the splash), then hands the backend command to the core.
+fn window(p: Payload, extra: Vec<String>) -> ! {
+    let mut opts = match cli::parse_options(&p.index.launch_args, false) {
+        Ok(cli::Parsed::Run(o)) => o,
+        Ok(_) => fatal(&p.index.app_name, "launch.args in the payload asks for help or version", true),
+        Err(e) => fatal(&p.index.app_name, &format!("launch.args in the payload: {}", e), true),
+    };
+    if let Some(s) = &p.index.splash {
+        if !s.title.is_empty() {
+            opts.splash.title = s.title.clone();
+        }
+        if cli::parse_color(&s.background).is_ok() {
+            opts.splash.background = s.background.clone();
+        }
+        if cli::parse_color(&s.foreground).is_ok() {
+            opts.splash.foreground = s.foreground.clone();
+        }
+        // The splash page is tiny: read it straight from the payload, before any extraction.
+        if let Some(entry) = s.html.as_ref().and_then(|h| p.index.files.iter().find(|f| &f.path == h)) {
+            opts.splash.html = extract::read_entry(&p.file, &p.footer, entry).ok().map(|b| String::from_utf8_lossy(&b).into_owned());
+        }
+    }
+    let (tx, rx) = channel();
+    let worker = tx.clone();
+    std::thread::spawn(move || {
+        let result = Cache::open().and_then(|cache| {
+            let last = AtomicU64::new(0);
+            // Called from the extraction threads; Sender is not Sync before Rust 1.72.
+            let progress_tx = Mutex::new(worker.clone());
+            let report = |done: u64, total: u64| {
+                // At most ~100 updates: each one wakes the UI thread.
+                let step = (total / 100).max(1);
+                if done / step != last.swap(done, Ordering::Relaxed) / step || done == total {
+                    if let Ok(tx) = progress_tx.lock() {
+                        backend::send(&tx, UiMsg::Progress { done, total });
+                    }
+                }
+            };
+            let (runtime, app) = prepare(&p, &cache, &report)?;
+            let (argv, env) = command(&p, &runtime, &app, &extra);
+            *AFTER_READY.lock().unwrap() = Some((p.index.app_id.clone(), p.index.app_folder()));
+            // Held until we exit: the folders are in use.
+            std::mem::forget(runtime);
+            std::mem::forget(app);
+            Ok((argv, env))
+        });
+        match result {
+            Ok((argv, env)) => backend::send(&worker, UiMsg::StartBackend { argv, env }),
+            Err(e) => backend::send(&worker, UiMsg::Fatal(e)),
+        }
+    });
+    crate::run_window(opts, tx, rx, None)
+}
+
+/// Called by the core once the backend printed its ready line (window mode).
+pub fn backend_ready() {
+    let keep = AFTER_READY.lock().unwrap().take();
+    if let Some((app_id, folder)) = keep {
+        std::thread::spawn(move || {
+            if let Ok(cache) = Cache::open() {
+                cleanup::old_versions(&cache, &app_id, &folder);
+            }
+        });
+    }
+}
+
+/// Unix: become the backend (one process; the locks stay held by it). Windows: run it with our
+/// handles and pass its exit code on.
+fn no_window(argv: &[String], locks: &[Installed]) -> ! {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        for l in locks {
+            l.lock.inherit_across_exec();
+        }
+        let e = Command::new(&argv[0]).args(&argv[1..]).exec();
+        fatal("", &format!("cannot start the backend {}: {}", argv[0], e), false)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = locks;
+        // Our console and handles; a kill-on-close job so it ends with us.
+        let status = Command::new(&argv[0]).args(&argv[1..]).spawn().and_then(|mut child| {
+            platform::adopt_backend(&child);
+            child.wait()
+        });
+        match status {
+            Ok(s) => std::process::exit(s.code().unwrap_or(1)),
+            Err(e) => fatal("", &format!("cannot start the backend {}: {}", argv[0], e), false),
+        }
+    }
+}
+
+/// The URL to open for a ready line: its one-time `openUrl` when present, else `url`.
+fn browser_url(line: &str) -> Option<String> {
+    let v = Json::parse(line.trim()).ok()?;
+    if v.get("type").and_then(Json::as_str) != Some("ready") {
+        return None;
+    }
+    v.get("openUrl").and_then(Json::as_str).or_else(|| v.get("url").and_then(Json::as_str)).map(String::from)
+}
+
+/// The backend with our stdin and stderr; its stdout copied to ours, and on its ready line the
+/// system browser opened on `openUrl` (a one-time login URL) or else `url`.
+fn browser(title: &str, argv: &[String], cache: Cache, keep: (String, String)) -> ! {
+    // The ready line counts only when framed with our token: a line the app prints (a log of
+    // untrusted text) can never choose what the browser opens.
+    let token = match backend::new_token() {
+        Ok(t) => t,
+        Err(e) => fatal(title, &format!("cannot make the IPC token: {}", e), true),
+    };
+    let mut cmd = Command::new(&argv[0]);
+    cmd.args(&argv[1..]).env(backend::TOKEN_VAR, &token).stdout(Stdio::piped());
+    #[cfg(target_os = "linux")]
+    {
+        // The backend ends with us (SIGTERM when we die, even by SIGKILL), as in window mode.
+        use std::os::unix::process::CommandExt;
+        extern "C" {
+            fn prctl(option: std::os::raw::c_int, ...) -> std::os::raw::c_int;
+        }
+        const PR_SET_PDEATHSIG: std::os::raw::c_int = 1;
+        unsafe {
+            cmd.pre_exec(|| {
+                prctl(PR_SET_PDEATHSIG, 15 as std::os::raw::c_ulong);
+                Ok(())
+            });
+        }
+    }
+    platform::prepare_backend(&mut cmd);
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => fatal(title, &format!("cannot start the backend {}: {}", argv[0], e), true),
+    };
+    platform::adopt_backend(&child);
+    let out = child.stdout.take().expect("piped stdout");
+    let mut opened = false;
+    let mut r = BufReader::new(out);
+    let mut line = Vec::new();
+    let stdout = std::io::stdout();
+    loop {
+        line.clear();
+        match r.read_until(b'\n', &mut line) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        let text = String::from_utf8_lossy(&line).into_owned();
+        let framed = text.strip_prefix(token.as_str());
+        let mut o = stdout.lock();
+        // The protocol line is shown without its token; blank separator lines are dropped.
+        let shown = framed.unwrap_or(&text);
+        if !shown.trim().is_empty() {
+            let _ = o.write_all(shown.as_bytes()).and_then(|_| o.flush());
+        }
+        if opened {
+            continue;
+        }
+        if let Some(url) = framed.and_then(browser_url) {
+            opened = true;
+            if let Err(e) = platform::open_external(&url) {
+                eprintln!("{}: cannot open the browser ({}); open {} yourself", name(), e, url);
+            }
+            let (app_id, folder) = keep.clone();
+            cleanup::old_versions(&cache, &app_id, &folder);
+        }
+    }
+    let code = child.wait().ok().and_then(|s| s.code()).unwrap_or(1);
+    std::process::exit(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn mode_flags_come_first_and_the_rest_goes_to_the_backend() {
+        assert_eq!(split_args(&strings(&[])), (Mode::Window, vec![]));
+        assert_eq!(split_args(&strings(&["--no-window", "--port", "1"])), (Mode::NoWindow, strings(&["--port", "1"])));
+        assert_eq!(split_args(&strings(&["--browser", "x"])), (Mode::Browser, strings(&["x"])));
+        assert_eq!(split_args(&strings(&["x", "--no-window"])), (Mode::Window, strings(&["x", "--no-window"])));
+    }
+
+    #[test]
+    fn the_browser_opens_the_one_time_url_when_there_is_one() {
+        assert_eq!(browser_url(r#"{"type":"ready","url":"http://127.0.0.1:1/"}"#).as_deref(), Some("http://127.0.0.1:1/"));
+        assert_eq!(
+            browser_url(r#"{"type":"ready","url":"http://127.0.0.1:1/","openUrl":"http://127.0.0.1:1/?once=abc"}"#).as_deref(),
+            Some("http://127.0.0.1:1/?once=abc")
+        );
+        assert_eq!(browser_url(r#"{"type":"set_title","title":"x"}"#), None);
+        assert_eq!(browser_url("listening on 127.0.0.1:1"), None);
+    }
+}

@@ -1,0 +1,173 @@
+//! Writes index entries into a folder: Brotli chunks decompressed on every core, each chunk
+//! written at its offset with a positioned write, while one more thread hashes the whole
+//! payload; the hash is checked before the caller renames anything into place.
+
+use super::footer::Footer;
+use super::index::Entry;
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+#[cfg(unix)]
+pub fn read_at(f: &File, buf: &mut [u8], at: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(f, buf, at)
+}
+
+#[cfg(windows)]
+pub fn read_at(f: &File, mut buf: &mut [u8], mut at: u64) -> io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match f.seek_read(buf, at)? {
+            0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                buf = &mut buf[n..];
+                at += n as u64;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn write_at(f: &File, buf: &[u8], at: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(f, buf, at)
+}
+
+#[cfg(windows)]
+fn write_at(f: &File, mut buf: &[u8], mut at: u64) -> io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match f.seek_write(buf, at)? {
+            0 => return Err(io::ErrorKind::WriteZero.into()),
+            n => {
+                buf = &buf[n..];
+                at += n as u64;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// SHA-256 of `[payload_start, index_end)`, read in 1 MiB blocks.
+pub fn payload_sha256(exe: &File, footer: &Footer, stop: &AtomicBool) -> io::Result<[u8; 32]> {
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut at = footer.payload_start;
+    while at < footer.index_end() && !stop.load(Ordering::Relaxed) {
+        let n = ((footer.index_end() - at) as usize).min(buf.len());
+        read_at(exe, &mut buf[..n], at)?;
+        h.update(&buf[..n]);
+        at += n as u64;
+    }
+    let mut out = [0u8; 32];
+    out.copy_from_slice(&h.finalize());
+    Ok(out)
+}
+
+fn decompress(compressed: &[u8], ulen: u64) -> io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(ulen as usize);
+    brotli_decompressor::Decompressor::new(compressed, 64 * 1024).take(ulen + 1).read_to_end(&mut out)?;
+    if out.len() as u64 != ulen {
+        return Err(io::Error::new(io::ErrorKind::InvalidData, format!("a chunk decompressed to {} bytes, not {}", out.len(), ulen)));
+    }
+    Ok(out)
+}
+
+/// One (small) entry's bytes, straight from the payload, unchecked by the hash: only for what
+/// is shown before extraction (the splash page).
+pub fn read_entry(exe: &File, footer: &Footer, e: &Entry) -> io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(e.size as usize);
+    for c in &e.chunks {
+        let mut compressed = vec![0u8; c.clen as usize];
+        read_at(exe, &mut compressed, footer.payload_start + c.offset)?;
+        out.extend_from_slice(&decompress(&compressed, c.ulen)?);
+    }
+    Ok(out)
+}
+
+/// Extracts `entries` under `dest` (which must exist). `progress(done, total)` is called from
+/// worker threads with decompressed bytes. On error the caller removes `dest`.
+pub fn extract(exe: &File, footer: &Footer, entries: &[&Entry], dest: &Path, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<(), String> {
+    let mut outputs = Vec::with_capacity(entries.len());
+    for e in entries {
+        let path = dest.join(&e.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|err| format!("cannot create {}: {}", parent.display(), err))?;
+        }
+        let f = File::create(&path).map_err(|err| format!("cannot create {}: {}", path.display(), err))?;
+        f.set_len(e.size).map_err(|err| format!("cannot write {}: {}", path.display(), err))?;
+        outputs.push(f);
+    }
+    // One job per chunk: (file, chunk, offset in the file).
+    let mut jobs = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        let mut at = 0;
+        for c in &e.chunks {
+            jobs.push((i, c, at));
+            at += c.ulen;
+        }
+    }
+    let total: u64 = entries.iter().map(|e| e.size).sum();
+    let done = AtomicU64::new(0);
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let error: Mutex<Option<String>> = Mutex::new(None);
+    let fail = |msg: String| {
+        let mut g = error.lock().unwrap();
+        if g.is_none() {
+            *g = Some(msg);
+        }
+        stop.store(true, Ordering::Relaxed);
+    };
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(jobs.len().max(1));
+    let hash = std::thread::scope(|s| {
+        let hasher = s.spawn(|| payload_sha256(exe, footer, &stop));
+        for _ in 0..workers {
+            s.spawn(|| {
+                let mut compressed = Vec::new();
+                while !stop.load(Ordering::Relaxed) {
+                    let j = next.fetch_add(1, Ordering::Relaxed);
+                    if j >= jobs.len() {
+                        return;
+                    }
+                    let (i, c, at) = jobs[j];
+                    let path = &entries[i].path;
+                    compressed.resize(c.clen as usize, 0);
+                    if let Err(e) = read_at(exe, &mut compressed, footer.payload_start + c.offset) {
+                        return fail(format!("cannot read the payload: {}", e));
+                    }
+                    let data = match decompress(&compressed, c.ulen) {
+                        Ok(d) => d,
+                        Err(e) => return fail(format!("damaged executable: {} does not decompress ({})", path, e)),
+                    };
+                    if let Err(e) = write_at(&outputs[i], &data, at) {
+                        return fail(format!("cannot write {}: {}", dest.join(path).display(), e));
+                    }
+                    progress(done.fetch_add(c.ulen, Ordering::Relaxed) + c.ulen, total);
+                }
+            });
+        }
+        hasher.join().unwrap_or_else(|_| Err(io::Error::new(io::ErrorKind::Other, "hash thread panicked")))
+    });
+    if let Some(e) = error.lock().unwrap().take() {
+        return Err(e);
+    }
+    let hash = hash.map_err(|e| format!("cannot read the payload: {}", e))?;
+    if hash != footer.sha256 {
+        return Err("damaged executable: the payload's SHA-256 does not match its footer (corrupted download or copy?)".into());
+    }
+    for (e, f) in entries.iter().zip(&outputs) {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            f.set_permissions(std::fs::Permissions::from_mode(e.mode & 0o755))
+                .map_err(|err| format!("cannot set the mode of {}: {}", e.path, err))?;
+        }
+        #[cfg(not(unix))]
+        let _ = (e, f);
+    }
+    Ok(())
+}

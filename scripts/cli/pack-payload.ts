@@ -1,0 +1,160 @@
+// The writer of the one-file format (docs/one-file-format.md): the launcher's bytes, then each
+// file cut into pieces of at most 8 MiB, each piece an independent Brotli stream, then the
+// index (JSON), zero padding and the 72-byte footer. Pieces are compressed in parallel on
+// libuv's threadpool (zlib's async API) and written in order as they finish, so the output is
+// streamed and never held in memory whole.
+import { createHash, type Hash } from 'node:crypto'
+import { open, readFile, rename, rm, chmod } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
+import { promisify } from 'node:util'
+import { brotliCompress, constants } from 'node:zlib'
+
+export const formatVersion = 1
+export const footerBytes = 72
+export const magic = 'TAUPYPAK'
+/** Uncompressed size of a chunk: the unit the launcher decompresses on one core. */
+export const chunkBytes = 8 * 1024 * 1024
+/** Measured against 6 and 7 in bench/package.ts (docs/shipping.md has the numbers). */
+export const defaultQuality = 5
+const windowBits = 24
+
+/** A file to pack: where it goes (relative, `/`), where it comes from, its POSIX mode. */
+export interface SourceFile {
+  path: string
+  source: string
+  mode: number
+}
+
+/** An index entry; chunk offsets are relative to payload_start. */
+export interface Entry {
+  path: string
+  size: number
+  mode: number
+  chunks: [offset: number, compressed: number, uncompressed: number][]
+}
+
+export interface PackedGroup {
+  entries: Entry[]
+  /** SHA-256 over each file's path, size and contents, in order (hex). */
+  hash: string
+}
+
+const compress = promisify(brotliCompress)
+
+export function compressChunk(data: Buffer, quality = defaultQuality): Promise<Buffer> {
+  return compress(data, {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: quality,
+      [constants.BROTLI_PARAM_LGWIN]: windowBits,
+      [constants.BROTLI_PARAM_SIZE_HINT]: data.length,
+    },
+  })
+}
+
+/** What the reader refuses (docs/one-file-format.md), refused here first with the culprit named. */
+export function checkEntryPath(path: string): void {
+  const parts = path.split('/')
+  if (path.startsWith('/') || /[\\:\x00-\x1f]/.test(path) || parts.some((part) => part === '' || part === '.' || part === '..')) {
+    throw new Error(`taupy package: ${JSON.stringify(path)} cannot go into the file (paths are relative, use /, and have no empty, . or .. parts, \\, : or control characters)`)
+  }
+}
+
+/** The pieces of every file in order, read one at a time (a piece is at most chunkBytes). */
+async function* pieces(files: SourceFile[], hash: Hash): AsyncGenerator<{ file: number; data: Buffer }> {
+  for (const [index, file] of files.entries()) {
+    const handle = await open(file.source, 'r')
+    try {
+      const size = (await handle.stat()).size
+      hash.update(`${file.path}\0${size}\0`)
+      for (let offset = 0; offset < size; offset += chunkBytes) {
+        const data = Buffer.allocUnsafe(Math.min(chunkBytes, size - offset))
+        const { bytesRead } = await handle.read(data, 0, data.length, offset)
+        if (bytesRead !== data.length) throw new Error(`taupy package: ${file.source} changed while being packed`)
+        hash.update(data)
+        yield { file: index, data }
+      }
+    } finally {
+      await handle.close()
+    }
+  }
+}
+
+export interface WriteOptions {
+  /** The prebuilt launcher executable for the target. */
+  launcher: string
+  groups: Record<string, SourceFile[]>
+  /** Builds the index once the entries (and their hashes) are known. */
+  index(groups: Record<string, PackedGroup>): unknown
+  quality?: number
+}
+
+/**
+ * Writes `out` (through `<out>.partial`, renamed at the end, mode 0755) and returns its size.
+ * The compressed chunks of all groups follow each other in the order given.
+ */
+export async function writeOneFile(out: string, options: WriteOptions): Promise<number> {
+  const partial = `${out}.partial`
+  const handle = await open(partial, 'w', 0o755)
+  try {
+    const launcher = await readFile(options.launcher) // ~0.5 MB
+    await handle.write(launcher)
+    const payloadStart = launcher.length
+    let position = payloadStart
+    const payloadHash = createHash('sha256')
+    const write = async (data: Buffer): Promise<void> => {
+      await handle.write(data, 0, data.length, position)
+      payloadHash.update(data)
+      position += data.length
+    }
+
+    // At most `inFlight` pieces are read and compressing at once: enough for every core, bounded memory.
+    const inFlight = Math.max(2, availableParallelism())
+    const packed: Record<string, PackedGroup> = {}
+    for (const [name, files] of Object.entries(options.groups)) {
+      for (const file of files) checkEntryPath(file.path)
+      const entries: Entry[] = files.map((file) => ({ path: file.path, size: 0, mode: file.mode, chunks: [] }))
+      const pending: { file: number; size: number; done: Promise<Buffer> }[] = []
+      const flush = async (): Promise<void> => {
+        const next = pending.shift()!
+        const compressed = await next.done
+        entries[next.file]!.chunks.push([position - payloadStart, compressed.length, next.size])
+        entries[next.file]!.size += next.size
+        await write(compressed)
+      }
+      const hash = createHash('sha256')
+      for await (const piece of pieces(files, hash)) {
+        const done = compressChunk(piece.data, options.quality)
+        done.catch(() => {}) // awaited in order by flush; this only keeps a later failure from being "unhandled" meanwhile
+        pending.push({ file: piece.file, size: piece.data.length, done })
+        if (pending.length >= inFlight) await flush()
+      }
+      while (pending.length > 0) await flush()
+      packed[name] = { entries, hash: hash.digest('hex') }
+    }
+
+    const indexStart = position
+    const index = Buffer.from(JSON.stringify(options.index(packed)), 'utf8')
+    await write(index)
+    // Zeros so that the whole file is a multiple of 8 long: Authenticode then appends its
+    // certificate table without padding of its own.
+    const padding = (8 - ((position + footerBytes) % 8)) % 8
+    const footer = Buffer.alloc(padding + footerBytes)
+    const at = padding
+    footer.writeBigUInt64LE(BigInt(payloadStart), at)
+    footer.writeBigUInt64LE(BigInt(indexStart), at + 8)
+    footer.writeBigUInt64LE(BigInt(index.length), at + 16)
+    payloadHash.digest().copy(footer, at + 24)
+    footer.writeUInt32LE(formatVersion, at + 56)
+    footer.writeUInt32LE(0, at + 60)
+    footer.write(magic, at + 64, 'latin1')
+    await handle.write(footer, 0, footer.length, position)
+    await handle.close()
+    await chmod(partial, 0o755) // the umask may have taken bits from open's mode
+    await rename(partial, out)
+    return position + footer.length
+  } catch (error) {
+    await handle.close().catch(() => {})
+    await rm(partial, { force: true })
+    throw error
+  }
+}

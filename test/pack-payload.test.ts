@@ -1,0 +1,101 @@
+// The one-file writer against an independent reader (test/helpers/one-file.ts): the launcher's
+// bytes come first unchanged, every file comes back byte for byte from chunks of at most
+// 8 MiB, the footer's hash covers chunks and index, and the file's length is a multiple of 8.
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, test } from 'node:test'
+import { chunkBytes, writeOneFile, type PackedGroup } from '../scripts/cli/pack-payload.js'
+import { appId } from '../scripts/cli/pack-launcher.js'
+import { repoRoot, tempDir } from './helpers/cli.js'
+import { extractEntry, payloadHash, readFooter, readIndex } from './helpers/one-file.js'
+
+const temp = tempDir('taupy-pack-payload-')
+after(() => rmSync(temp, { recursive: true, force: true }))
+const launcher = join(repoRoot, 'launcher/prebuilt/linux-x64/taupy-launcher')
+
+function source(name: string, contents: Buffer | string): string {
+  const file = join(temp, 'src', name)
+  mkdirSync(join(file, '..'), { recursive: true })
+  writeFileSync(file, contents)
+  return file
+}
+
+test('writes launcher + chunks + index + padding + footer, and every file reads back', async () => {
+  // Half random (incompressible), half repetitive: 8 MiB pieces and Brotli both get exercised.
+  const big = Buffer.concat([randomBytes(9 << 20), Buffer.alloc(9 << 20, 'taupy ')])
+  const groups = {
+    runtime: [{ path: 'node', source: source('node', big), mode: 0o755 }],
+    app: [
+      { path: 'dist/empty.txt', source: source('empty.txt', ''), mode: 0o644 },
+      { path: 'dist/server.mjs', source: source('server.mjs', 'console.log(1)\n'), mode: 0o644 },
+    ],
+  }
+  let seen: Record<string, PackedGroup> = {}
+  const out = join(temp, 'packed')
+  const bytes = await writeOneFile(out, { launcher, groups, index: (packed) => ((seen = packed), { format: 1, runtime: { files: packed.runtime!.entries }, files: packed.app!.entries }) })
+
+  assert.equal(statSync(out).size, bytes)
+  assert.equal(bytes % 8, 0, 'a multiple of 8 long')
+  assert.equal(statSync(out).mode & 0o777, 0o755)
+  assert.ok(!existsSync(`${out}.partial`))
+  const contents = readFileSync(out)
+  const launcherBytes = readFileSync(launcher)
+  assert.ok(contents.subarray(0, launcherBytes.length).equals(launcherBytes), 'the launcher comes first, unchanged')
+
+  const footer = readFooter(out)!
+  assert.equal(footer.payloadStart, launcherBytes.length)
+  assert.equal(footer.version, 1)
+  assert.equal(footer.reserved, 0)
+  assert.equal(footer.at + 72, bytes, 'no bytes after the footer')
+  assert.ok(contents.subarray(footer.indexStart + footer.indexLen, footer.at).every((byte) => byte === 0), 'zero padding')
+  assert.ok(footer.at - (footer.indexStart + footer.indexLen) < 8)
+  assert.equal(payloadHash(out, footer), footer.sha256)
+
+  const index = readIndex(out, footer) as unknown as { runtime: { files: Parameters<typeof extractEntry>[2][] }; files: Parameters<typeof extractEntry>[2][] }
+  const node = index.runtime.files[0]!
+  assert.deepEqual(node.chunks.map((chunk) => chunk[2]), [chunkBytes, chunkBytes, 2 << 20])
+  assert.equal(node.size, big.length)
+  assert.equal(node.mode, 0o755)
+  assert.ok(extractEntry(out, footer, node).equals(big))
+  assert.ok(node.chunks.reduce((sum, chunk) => sum + chunk[1], 0) < big.length * 0.6, 'the repetitive half compresses')
+  assert.deepEqual(index.files.map((entry) => [entry.path, entry.size, entry.chunks.length]), [['dist/empty.txt', 0, 0], ['dist/server.mjs', 15, 1]])
+  assert.equal(extractEntry(out, footer, index.files[1]!).toString(), 'console.log(1)\n')
+  // Chunks lie back to back from payload_start, and the index follows the last one.
+  const all = [...index.runtime.files, ...index.files].flatMap((entry) => entry.chunks)
+  let expected = 0
+  for (const [offset, compressed] of all) {
+    assert.equal(offset, expected)
+    expected += compressed
+  }
+  assert.equal(footer.payloadStart + expected, footer.indexStart)
+  assert.match(seen.app!.hash, /^[0-9a-f]{64}$/)
+})
+
+test('the group hash follows paths and contents: same files, same hash', async () => {
+  const hashOf = async (path: string, contents: string): Promise<string> => {
+    let hash = ''
+    const file = source(`h-${path}`, contents)
+    await writeOneFile(join(temp, 'hashed'), { launcher, groups: { app: [{ path, source: file, mode: 0o644 }] }, index: (packed) => ((hash = packed.app!.hash), {}) })
+    return hash
+  }
+  const first = await hashOf('a.txt', 'one')
+  assert.equal(await hashOf('a.txt', 'one'), first)
+  assert.notEqual(await hashOf('a.txt', 'two'), first)
+  assert.notEqual(await hashOf('b.txt', 'one'), first)
+})
+
+test('paths the reader would refuse are refused by the writer, and nothing is left behind', async () => {
+  const file = source('x', 'x')
+  for (const path of ['../x', '/etc/x', 'a//b', 'a\\b', 'c:x', './x', 'a/../b', '', 'a\nb']) {
+    await assert.rejects(writeOneFile(join(temp, 'bad'), { launcher, groups: { app: [{ path, source: file, mode: 0o644 }] }, index: () => ({}) }), /cannot go into the file/, path)
+    assert.ok(!existsSync(join(temp, 'bad.partial')))
+  }
+})
+
+test('app.id is a folder name on every OS', () => {
+  assert.equal(appId('my-app'), 'my-app')
+  assert.equal(appId('@acme/My_App'), 'acme-my_app')
+  assert.throws(() => appId('@/'), /nothing to name the cache folder/)
+})
