@@ -1,5 +1,6 @@
 // The shared backend core against the requests a hostile web page or local process can make.
 import assert from 'node:assert/strict'
+import { request as httpRequest } from 'node:http'
 import { after, before, describe, test } from 'node:test'
 import type WebSocket from 'ws'
 import { coreServer, startBackend, type Backend } from './helpers/backend.js'
@@ -142,5 +143,58 @@ describe('/ws messages', () => {
     ws.close()
     assert.ok(codes.includes('rate_limited'), 'some messages were refused')
     assert.ok(codes.filter((code) => code === 'echo').length >= 500, 'the burst allowance was served')
+  })
+})
+
+describe('review round 2: redirects, CSP beyond HTML, the environment', () => {
+  /** A GET whose request line carries `path` exactly (rawGet would parse `//host/…` as a host). */
+  const getPath = (path: string, headers: Record<string, string>) =>
+    new Promise<{ status: number; location?: string }>((resolve, reject) => {
+      const { hostname, port } = new URL(backend.origin)
+      const req = httpRequest({ hostname, port, path, method: 'GET', headers }, (res) => {
+        res.resume()
+        resolve({ status: res.statusCode ?? 0, location: res.headers.location })
+      })
+      req.on('error', reject)
+      req.end()
+    })
+
+  test('the post-secret redirect stays on this server, whatever the path looks like', async () => {
+    for (const path of ['//x//evil.example/', '//evil.example/', '/\\evil.example/', '/%2F%2Fevil.example/']) {
+      const response = await getPath(`${path}?taupy=${backend.secret}`, { host: backend.host })
+      assert.equal(response.status, 302, path)
+      const location = response.location ?? ''
+      assert.match(location, /^\/(?![\/\\])/, `${path} redirected to ${location}`)
+      assert.equal(new URL(location, backend.origin).host, backend.host, `${path} redirected to ${location}`)
+    }
+  })
+
+  test('SVG and XML responses carry the CSP too (both can run script)', async () => {
+    for (const path of ['/image.svg', '/feed.xml']) {
+      const response = await rawGet(backend.origin, path, signedIn())
+      assert.equal(response.status, 200, path)
+      assert.match(String(response.headers['content-security-policy']), /script-src 'self'/, path)
+    }
+  })
+
+  test('a production backend ignores TAUPY_SECRET and TAUPY_PORT it finds in its environment', async () => {
+    const planted = await startBackend(coreServer, { TAUPY_SECRET: 'planted-secret-planted-secret-planted-secre' })
+    try {
+      assert.notEqual(planted.secret, 'planted-secret-planted-secret-planted-secre')
+    } finally {
+      await planted.stop()
+    }
+  })
+
+  test('the dev supervisor may set them (TAUPY_DEV=1), and the backend’s children do not inherit them', async () => {
+    const secret = 'dev-secret-dev-secret-dev-secret-dev-secret'
+    const dev = await startBackend(coreServer, { TAUPY_DEV: '1', TAUPY_SECRET: secret })
+    try {
+      assert.equal(dev.secret, secret)
+      const inherited = await rawGet(dev.origin, `/inherited-env.json`, { host: dev.host, cookie: `taupy_${new URL(dev.origin).port}=${secret}` })
+      assert.deepEqual(JSON.parse(inherited.body), { secret: null, port: null })
+    } finally {
+      await dev.stop()
+    }
   })
 })
