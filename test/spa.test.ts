@@ -145,6 +145,8 @@ test('the Vite dev guard: exact loopback Host, our Origin, and the secret before
     const signIn = await fetchRaw('/page?taupy=s3cret')
     assert.equal(signIn.status, 302)
     assert.equal(signIn.headers.location, '/page')
+    const sneaky = await fetchRaw('//x//evil.example/?taupy=s3cret')
+    assert.equal(sneaky.headers.location, '/x//evil.example/', 'a path starting with // must not become a host')
     assert.match(String(signIn.headers['set-cookie']), /^taupy_4321=s3cret; Path=\/; HttpOnly; SameSite=Strict/)
     assert.equal((await fetchRaw('/src/main.tsx', { cookie: 'taupy_4321=s3cret' })).body, 'served')
   } finally {

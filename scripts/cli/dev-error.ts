@@ -20,8 +20,16 @@ const reloadWhenFixed = `const connect = () => {
 connect()
 `
 
-export async function serveDevError(port: number, secret: string, message: string): Promise<DevErrorServer> {
-  const server: TaupyServer = await createServer({ port, secret })
+export interface DevErrorOptions {
+  port: number
+  secret: string
+  /** The Vite dev server's host and origin, whose proxied /ws the stand-in must accept too. */
+  extraHosts: string[]
+  extraOrigins: string[]
+}
+
+export async function serveDevError(options: DevErrorOptions, message: string): Promise<DevErrorServer> {
+  const server: TaupyServer = await createServer(options)
   // The error page has no app code; this script reloads it once a good build answers.
   server.fastify.get('/__taupy/dev-error.js', (_request, reply) =>
     reply.type('text/javascript').header('cache-control', 'no-store').send(reloadWhenFixed),

@@ -52,6 +52,7 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   throw new Error(`nothing listened on port ${port} within ${timeoutMs} ms`)
 }
 
+const list = (value: string | undefined): string[] => (value ? [value] : [])
 const log = (message: string): void => void process.stderr.write(`taupy dev: ${message}\n`)
 
 export async function dev(config: AppConfig, flags: DevFlags): Promise<void> {
@@ -84,8 +85,8 @@ async function supervise(config: AppConfig, flags: DevFlags): Promise<void> {
     const vitePort = await freePort()
     pageOrigin = `http://127.0.0.1:${vitePort}`
     // The backend also accepts requests that Vite proxies from the page's origin.
-    backendEnv.TAUPY_DEV_HOSTS = process.env.TAUPY_DEV_HOSTS = `127.0.0.1:${vitePort}`
-    backendEnv.TAUPY_DEV_ORIGINS = process.env.TAUPY_DEV_ORIGINS = pageOrigin
+    backendEnv.TAUPY_DEV_HOSTS = `127.0.0.1:${vitePort}`
+    backendEnv.TAUPY_DEV_ORIGINS = pageOrigin
     vite = spawn(binPath(config.dir, 'vite'), ['--host', '127.0.0.1', '--port', String(vitePort), '--strictPort'], {
       cwd: config.dir,
       env: { ...process.env, TAUPY_BACKEND_PORT: String(port), TAUPY_SECRET: secret },
@@ -114,7 +115,7 @@ async function supervise(config: AppConfig, flags: DevFlags): Promise<void> {
 
   const showError = async (message: string): Promise<void> => {
     log(`the backend is down:\n${message}`)
-    standIn = await serveDevError(port, secret, message)
+    standIn = await serveDevError({ port, secret, extraHosts: list(backendEnv.TAUPY_DEV_HOSTS), extraOrigins: list(backendEnv.TAUPY_DEV_ORIGINS) }, message)
     announce()
   }
 

@@ -13,10 +13,13 @@ export { judgeRequest, deniedText, type CspOptions, type Guard, type Verdict } f
 
 export interface ServerOptions {
   csp?: CspOptions
-  /** Defaults: TAUPY_PORT, else an ephemeral port. */
+  /** Defaults: TAUPY_PORT under the dev supervisor (TAUPY_DEV=1), else an ephemeral port. */
   port?: number
-  /** Defaults: TAUPY_SECRET, else a new random secret. */
+  /** Defaults: TAUPY_SECRET under the dev supervisor (TAUPY_DEV=1), else a new random secret. */
   secret?: string
+  /** Hosts and origins allowed besides our own (the Vite dev server). Defaults: TAUPY_DEV_HOSTS/ORIGINS under the supervisor. */
+  extraHosts?: string[]
+  extraOrigins?: string[]
 }
 
 export interface ListenOptions {
@@ -36,14 +39,34 @@ export interface TaupyServer {
 
 const list = (value: string | undefined): string[] => (value ? value.split(',').filter(Boolean) : [])
 
+/**
+ * The dev supervisor hands every restart the same secret, port and extra hosts through the
+ * environment. Only under it (TAUPY_DEV=1, which it sets): a production backend must not let
+ * a variable left in the user's shell choose its secret. Read once and removed, so nothing the
+ * backend starts (a tool, a worker) inherits the secret.
+ */
+function takeDevEnvironment(): { secret?: string; port?: number; hosts: string[]; origins: string[] } {
+  const names = ['TAUPY_SECRET', 'TAUPY_PORT', 'TAUPY_DEV_HOSTS', 'TAUPY_DEV_ORIGINS'] as const
+  const values = Object.fromEntries(names.map((name) => [name, process.env[name]]))
+  for (const name of names) delete process.env[name]
+  if (process.env.TAUPY_DEV !== '1') return { hosts: [], origins: [] }
+  return {
+    secret: values.TAUPY_SECRET || undefined,
+    port: values.TAUPY_PORT ? Number(values.TAUPY_PORT) : undefined,
+    hosts: list(values.TAUPY_DEV_HOSTS),
+    origins: list(values.TAUPY_DEV_ORIGINS),
+  }
+}
+
 export async function createServer(options: ServerOptions = {}): Promise<TaupyServer> {
+  const devEnv = takeDevEnvironment()
   const guard: Guard = {
     // The dev supervisor passes the same secret and port to every restart, so the open window
     // stays signed in; otherwise both are new on every launch.
-    secret: options.secret ?? (process.env.TAUPY_SECRET || createSecret()),
+    secret: options.secret ?? devEnv.secret ?? createSecret(),
     host: '',
-    extraOrigins: list(process.env.TAUPY_DEV_ORIGINS),
-    extraHosts: list(process.env.TAUPY_DEV_HOSTS),
+    extraOrigins: options.extraOrigins ?? devEnv.origins,
+    extraHosts: options.extraHosts ?? devEnv.hosts,
   }
   const fastify = Fastify({
     // stdout carries the IPC protocol; logs go to stderr.
@@ -57,7 +80,7 @@ export async function createServer(options: ServerOptions = {}): Promise<TaupySe
   return {
     fastify,
     async listen({ standalone = true } = {}) {
-      await fastify.listen({ host: '127.0.0.1', port: options.port ?? Number(process.env.TAUPY_PORT ?? 0) })
+      await fastify.listen({ host: '127.0.0.1', port: options.port ?? devEnv.port ?? 0 })
       const address = fastify.server.address()
       if (address === null || typeof address === 'string') throw new Error('server is not listening on TCP')
       guard.host = `127.0.0.1:${address.port}`

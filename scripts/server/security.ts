@@ -80,9 +80,19 @@ export function judgeRequest(guard: Guard, request: IncomingRequest): Verdict {
   const setCookie = `${name}=${guard.secret}; Path=/; HttpOnly; SameSite=Strict`
   if (request.method === 'GET' && !isUpgrade) {
     url.searchParams.delete(secretParam)
-    return { allow: false, status: 302, location: url.pathname + url.search, setCookie }
+    return { allow: false, status: 302, location: localTarget(request.url, url.search), setCookie }
   }
   return { allow: true, setCookie }
+}
+
+/**
+ * Where to send the browser after it signed in: the same path on this server. Built from the
+ * request line, not from a parsed URL: `//evil.example/` is a path to us but a host to a URL
+ * parser and to the browser reading `Location`, so leading slashes and backslashes fold into one.
+ */
+export function localTarget(requestUrl: string, search: string): string {
+  const path = requestUrl.split(/[?#]/, 1)[0] ?? '/'
+  return '/' + path.replace(/^[\/\\]+/, '') + search
 }
 
 export const deniedText = (reason: string): string =>
@@ -126,6 +136,10 @@ export function contentSecurityPolicy(host: string, options: CspOptions = {}): s
     .join('; ')
 }
 
+/** HTML, SVG and XML documents can all run script when opened; each gets the CSP. */
+export const runsScript = (contentType: string): boolean =>
+  /^(text\/html|image\/svg\+xml|application\/(xhtml\+)?xml|text\/xml)\b/i.test(contentType) || /\+xml\b/i.test(contentType.split(';')[0]!)
+
 export function registerSecurity(fastify: FastifyInstance, guard: Guard, csp: CspOptions): void {
   fastify.addHook('onRequest', async (request, reply) => {
     const denied = applyVerdict(judgeRequest(guard, request), reply)
@@ -135,7 +149,7 @@ export function registerSecurity(fastify: FastifyInstance, guard: Guard, csp: Cs
     reply.header('x-content-type-options', 'nosniff')
     reply.header('referrer-policy', 'no-referrer')
     const type = reply.getHeader('content-type')
-    if (typeof type === 'string' && type.startsWith('text/html')) {
+    if (typeof type === 'string' && runsScript(type)) {
       reply.header('content-security-policy', contentSecurityPolicy(guard.host, csp))
     }
     return payload

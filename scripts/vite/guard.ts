@@ -3,7 +3,7 @@
 // when sent, ours, and the request must carry the per-launch secret (query once, then cookie).
 // The cookie has the name the backend expects, so the proxied /ws upgrade is signed in too.
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { cookieName, secretParam, secretsEqual } from '../server/security.js'
+import { cookieName, localTarget, secretParam, secretsEqual } from '../server/security.js'
 import { loopback, type DevBackend } from './env.js'
 
 function readCookie(header: string | undefined, name: string): string | undefined {
@@ -34,7 +34,7 @@ export function devGuard(backend: DevBackend, vitePort: number) {
     if (offered === null || !secretsEqual(offered, backend.secret)) return deny(response, 'missing or wrong app secret')
     url.searchParams.delete(secretParam)
     response.writeHead(302, {
-      location: url.pathname + url.search,
+      location: localTarget(request.url ?? '/', url.search),
       'set-cookie': `${cookie}=${backend.secret}; Path=/; HttpOnly; SameSite=Strict`,
       'cache-control': 'no-store',
     })
