@@ -22,8 +22,20 @@ export function runTool(appDir: string, tool: string, args: string[]): Promise<v
   })
 }
 
+export interface Ready {
+  /** The app's URL with the per-launch secret (for the launcher). */
+  url: string
+  /** A one-time URL for a browser: safe on a command line (docs/security.md). */
+  openUrl?: string
+}
+
 /** Resolves with the URL of the backend's ready line; rejects if it exits first. */
 export function waitForReady(child: ChildProcess, onOtherLine: (line: string) => void): Promise<string> {
+  return waitForReadyMessage(child, onOtherLine).then((ready) => ready.url)
+}
+
+/** Resolves with the backend's ready line; rejects if it exits first. */
+export function waitForReadyMessage(child: ChildProcess, onOtherLine: (line: string) => void): Promise<Ready> {
   return new Promise((resolve, reject) => {
     let buffered = ''
     let ready = false
@@ -36,7 +48,8 @@ export function waitForReady(child: ChildProcess, onOtherLine: (line: string) =>
         buffered = buffered.slice(newline + 1)
         if (!ready && line.startsWith('{"type":"ready"')) {
           ready = true
-          resolve((JSON.parse(line) as { url: string }).url)
+          const { url, openUrl } = JSON.parse(line) as Ready
+          resolve({ url, openUrl: typeof openUrl === 'string' ? openUrl : undefined })
         } else onOtherLine(line)
       }
     })
