@@ -12,8 +12,14 @@ export interface DevErrorServer {
 const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
 
-const reloadWhenFixed = `const connect = () => {
-  const ws = new WebSocket('ws://' + location.host + '/ws')
+// Signs in like scripts/client/socket.ts: the secret comes in the fragment, lives in sessionStorage.
+const reloadWhenFixed = `const found = /(?:^#|&)taupy=([\\w-]+)/.exec(location.hash)
+if (found) {
+  sessionStorage.setItem('taupy', found[1])
+  history.replaceState(history.state, '', location.pathname + location.search)
+}
+const connect = () => {
+  const ws = new WebSocket('ws://' + location.host + '/ws?taupy=' + encodeURIComponent(sessionStorage.getItem('taupy') || ''))
   ws.onmessage = (event) => { if (JSON.parse(event.data).type === 'dev_hello') location.reload() }
   ws.onclose = () => setTimeout(connect, 300)
 }

@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { watch } from 'chokidar'
 import { createServer as createNetServer, connect } from 'node:net'
 import { dirname, join, relative } from 'node:path'
-import { createSecret, secretParam } from '../server/security.js'
+import { createSecret, oneTimeParam, secretParam } from '../server/security.js'
 import { devBuilder } from './build.js'
 import { serverBundle, type AppConfig } from './config.js'
 import { serveDevError, type DevErrorServer } from './dev-error.js'
@@ -77,6 +77,8 @@ export async function dev(config: AppConfig, flags: DevFlags): Promise<void> {
 async function supervise(config: AppConfig, flags: DevFlags): Promise<void> {
   const port = await freePort()
   const secret = createSecret()
+  // For the browser `--browser` opens: redeemed once by whichever server serves the page.
+  const oneTime = createSecret()
   const backendEnv: NodeJS.ProcessEnv = { TAUPY_PORT: String(port), TAUPY_SECRET: secret, TAUPY_DEV: '1' }
   let pageOrigin = `http://127.0.0.1:${port}`
   let vite: ChildProcess | undefined
@@ -89,13 +91,14 @@ async function supervise(config: AppConfig, flags: DevFlags): Promise<void> {
     backendEnv.TAUPY_DEV_ORIGINS = pageOrigin
     vite = spawn(binPath(config.dir, 'vite'), ['--host', '127.0.0.1', '--port', String(vitePort), '--strictPort'], {
       cwd: config.dir,
-      env: { ...process.env, TAUPY_BACKEND_PORT: String(port), TAUPY_SECRET: secret },
+      env: { ...process.env, TAUPY_BACKEND_PORT: String(port), TAUPY_SECRET: secret, TAUPY_ONE_TIME: oneTime },
       stdio: ['ignore', 'ignore', 'inherit'],
       shell: process.platform === 'win32',
     })
     await waitForPort(vitePort, 30_000)
   }
   const pageUrl = `${pageOrigin}/?${secretParam}=${secret}`
+  const openUrl = `${pageOrigin}/?${oneTimeParam}=${oneTime}`
   const builder = await devBuilder(config)
 
   let backend: ChildProcess | undefined
@@ -106,10 +109,11 @@ async function supervise(config: AppConfig, flags: DevFlags): Promise<void> {
   const announce = (): void => {
     if (announced) return
     announced = true
-    process.stdout.write(JSON.stringify({ type: 'ready', url: pageUrl }) + '\n')
+    process.stdout.write(JSON.stringify({ type: 'ready', url: pageUrl, openUrl }) + '\n')
     if (!flags.supervise) {
       log(`${config.productName} is at ${pageUrl}`)
-      if (flags.window) openBrowser(pageUrl)
+      // The one-time URL: the secret itself never reaches a command line (/proc/*/cmdline).
+      if (flags.window) openBrowser(openUrl)
     }
   }
 
@@ -147,7 +151,14 @@ async function supervise(config: AppConfig, flags: DevFlags): Promise<void> {
     buildId += 1
     const child = spawn(process.execPath, ['--enable-source-maps', serverBundle(config)], {
       cwd: config.dir,
-      env: { ...process.env, ...backendEnv, TAUPY_BUILD_ID: String(buildId), ...(flags.supervise ? { TAUPY_LAUNCHER: '1' } : {}) },
+      env: {
+        ...process.env,
+        ...backendEnv,
+        TAUPY_BUILD_ID: String(buildId),
+        ...(flags.supervise ? { TAUPY_LAUNCHER: '1' } : {}),
+        // Only the first backend can redeem it (Vite does, when it serves the page).
+        ...(buildId === 1 && !config.vite ? { TAUPY_ONE_TIME: oneTime } : {}),
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     })
     backend = child

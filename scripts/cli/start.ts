@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { buildAll } from './build.js'
 import { serverBundle, webDir, type AppConfig } from './config.js'
 import { findLauncher, hasDisplay, launcherArgs, noDisplayNote } from './launcher.js'
-import { openBrowser, waitForReady } from './processes.js'
+import { openBrowser, waitForReadyMessage } from './processes.js'
 import { isStale } from './stale.js'
 
 export interface StartFlags {
@@ -42,7 +42,8 @@ export async function start(config: AppConfig, flags: StartFlags): Promise<void>
   if (!flags.browser) console.error(`taupy: no launcher for ${process.platform}-${process.arch}; opening the system browser`)
   const child = spawn(backend[0]!, backend.slice(1), { cwd: config.dir, stdio: ['ignore', 'pipe', 'inherit'] })
   follow(child)
-  const url = await waitForReady(child, (line) => console.log(line))
-  console.error(`taupy: ${config.productName} is at ${url}`)
-  openBrowser(url)
+  const ready = await waitForReadyMessage(child, (line) => console.log(line))
+  console.error(`taupy: ${config.productName} is at ${ready.url}`)
+  // The one-time URL: the secret itself never reaches a command line (/proc/*/cmdline).
+  openBrowser(ready.openUrl ?? ready.url)
 }

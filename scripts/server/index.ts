@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { attachLauncher } from '../ipc/index.js'
 import { channelLimits } from './channel.js'
 import { announceReady } from './ready.js'
-import { createSecret, registerSecurity, secretParam, type CspOptions, type Guard } from './security.js'
+import { createOneTimeCode, createSecret, oneTimeParam, registerSecurity, secretParam, type CspOptions, type Guard } from './security.js'
 
 export { registerChannel, channelLimits, type ChannelOptions, type ErrorMessage, type Session } from './channel.js'
 export { serveStatic } from './static.js'
@@ -45,8 +45,8 @@ const list = (value: string | undefined): string[] => (value ? value.split(',').
  * a variable left in the user's shell choose its secret. Read once and removed, so nothing the
  * backend starts (a tool, a worker) inherits the secret.
  */
-function takeDevEnvironment(): { secret?: string; port?: number; hosts: string[]; origins: string[] } {
-  const names = ['TAUPY_SECRET', 'TAUPY_PORT', 'TAUPY_DEV_HOSTS', 'TAUPY_DEV_ORIGINS'] as const
+function takeDevEnvironment(): { secret?: string; port?: number; hosts: string[]; origins: string[]; oneTime?: string } {
+  const names = ['TAUPY_SECRET', 'TAUPY_PORT', 'TAUPY_DEV_HOSTS', 'TAUPY_DEV_ORIGINS', 'TAUPY_ONE_TIME'] as const
   const values = Object.fromEntries(names.map((name) => [name, process.env[name]]))
   for (const name of names) delete process.env[name]
   if (process.env.TAUPY_DEV !== '1') return { hosts: [], origins: [] }
@@ -55,6 +55,8 @@ function takeDevEnvironment(): { secret?: string; port?: number; hosts: string[]
     port: values.TAUPY_PORT ? Number(values.TAUPY_PORT) : undefined,
     hosts: list(values.TAUPY_DEV_HOSTS),
     origins: list(values.TAUPY_DEV_ORIGINS),
+    // The supervisor's one-time code for the browser it opens, given to the first backend only.
+    oneTime: values.TAUPY_ONE_TIME || undefined,
   }
 }
 
@@ -67,6 +69,7 @@ export async function createServer(options: ServerOptions = {}): Promise<TaupySe
     host: '',
     extraOrigins: options.extraOrigins ?? devEnv.origins,
     extraHosts: options.extraHosts ?? devEnv.hosts,
+    oneTime: devEnv.oneTime ? createOneTimeCode(devEnv.oneTime) : undefined,
   }
   const fastify = Fastify({
     // stdout carries the IPC protocol; logs go to stderr.
@@ -85,13 +88,15 @@ export async function createServer(options: ServerOptions = {}): Promise<TaupySe
       if (address === null || typeof address === 'string') throw new Error('server is not listening on TCP')
       guard.host = `127.0.0.1:${address.port}`
       const url = `http://${guard.host}/?${secretParam}=${guard.secret}`
+      guard.oneTime ??= createOneTimeCode()
+      const openUrl = `http://${guard.host}/?${oneTimeParam}=${guard.oneTime.code}`
       if (standalone) {
         // Under the launcher: a closed window or a dead launcher ends the backend, cleanly.
         attachLauncher(() => fastify.close())
         for (const signal of ['SIGINT', 'SIGTERM'] as const) {
           process.once(signal, () => void fastify.close().finally(() => process.exit(0)))
         }
-        announceReady(url)
+        announceReady(url, openUrl)
       }
       return url
     },

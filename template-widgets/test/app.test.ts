@@ -195,7 +195,7 @@ test('a malformed message or an unknown handler gets an error; the session lives
   const page = await openApp()
   // No named functions in here: tsx would wrap them in a helper the page does not have.
   const replies = await page.evaluate(async () => {
-    const socket = new WebSocket(`ws://${location.host}/ws`)
+    const socket = new WebSocket(`ws://${location.host}/ws?taupy=${sessionStorage.getItem('taupy')}`)
     const received: { type: string; code?: string; ref?: number }[] = []
     socket.onmessage = (event) => received.push(JSON.parse(event.data))
     await new Promise((resolve) => (socket.onopen = resolve))
