@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { request as httpRequest } from 'node:http'
 import { after, before, describe, test } from 'node:test'
 import type WebSocket from 'ws'
-import { judgeRequest, type Guard } from '../scripts/server/security.js'
+import { cookieValue, judgeRequest, type Guard } from '../scripts/server/security.js'
 import { coreServer, startBackend, type Backend } from './helpers/backend.js'
 import { closed, nextMessage, openSocket, rawGet } from './helpers/http.js'
 
@@ -197,7 +197,7 @@ describe('review round 2: redirects, CSP beyond HTML, the environment', () => {
     const dev = await startBackend(coreServer, { TAUPY_DEV: '1', TAUPY_SECRET: secret })
     try {
       assert.equal(dev.secret, secret)
-      const inherited = await rawGet(dev.origin, `/inherited-env.json`, { host: dev.host, cookie: `taupy_${new URL(dev.origin).port}=${secret}` })
+      const inherited = await rawGet(dev.origin, `/inherited-env.json`, { host: dev.host, cookie: `taupy_${new URL(dev.origin).port}=${cookieValue(secret)}` })
       assert.deepEqual(JSON.parse(inherited.body), { secret: null, port: null })
     } finally {
       await dev.stop()
