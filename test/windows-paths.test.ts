@@ -60,7 +60,7 @@ test('runTool passes them intact under Node for Windows (wine), without cmd.exe'
   const toWindows = (path: string) => `Z:${path.replaceAll('/', '\\')}`
   const out = join(work, 'out.txt')
   // Node for Windows under wine: its stdout must be a file, not a pipe.
-  const result = spawnSync('/bin/sh', ['-c', `"$0" "$1" "$2" "$3" echo-args "$@" > "${out}" 2>&1`, wine, toWindows(node), toWindows(bundle), toWindows(appDir), ...args], {
+  const result = spawnSync('/bin/sh', ['-c', `"$0" "$@" > "${out}" 2>&1`, wine, toWindows(node), toWindows(bundle), toWindows(appDir), 'echo-args', ...args], {
     env: { ...process.env, WINEDEBUG: '-all', NODE_SKIP_PLATFORM_CHECK: '1', WINEPATH: toWindows(join(node, '..')) },
     cwd: appDir,
     timeout: 170_000,

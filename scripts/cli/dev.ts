@@ -15,7 +15,7 @@ import { devBuilder } from './build.js'
 import { serverBundle, type AppConfig } from './config.js'
 import { serveDevError, type DevErrorServer } from './dev-error.js'
 import { findLauncher, hasDisplay, launcherArgs, noDisplayNote } from './launcher.js'
-import { binPath, openBrowser } from './processes.js'
+import { openBrowser, toolCommand } from './processes.js'
 
 export interface DevFlags {
   window: boolean
@@ -89,11 +89,11 @@ async function supervise(config: AppConfig, flags: DevFlags): Promise<void> {
     // The backend also accepts requests that Vite proxies from the page's origin.
     backendEnv.TAUPY_DEV_HOSTS = `127.0.0.1:${vitePort}`
     backendEnv.TAUPY_DEV_ORIGINS = pageOrigin
-    vite = spawn(binPath(config.dir, 'vite'), ['--host', '127.0.0.1', '--port', String(vitePort), '--strictPort'], {
+    const [node, viteScript] = toolCommand(config.dir, 'vite')
+    vite = spawn(node, [viteScript, '--host', '127.0.0.1', '--port', String(vitePort), '--strictPort'], {
       cwd: config.dir,
       env: { ...process.env, TAUPY_BACKEND_PORT: String(port), TAUPY_SECRET: secret, TAUPY_ONE_TIME: oneTime },
       stdio: ['ignore', 'ignore', 'inherit'],
-      shell: process.platform === 'win32',
     })
     await waitForPort(vitePort, 30_000)
   }
