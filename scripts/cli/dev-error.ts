@@ -27,7 +27,9 @@ connect()
 `
 
 export interface DevErrorOptions {
+  /** The public port (the supervisor's front door) and the private socket behind it. */
   port: number
+  listenPath: string
   secret: string
   /** The Vite dev server's host and origin, whose proxied /ws the stand-in must accept too. */
   extraHosts: string[]

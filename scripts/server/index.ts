@@ -4,6 +4,7 @@ import websocket from '@fastify/websocket'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { attachLauncher } from '../ipc/index.js'
 import { channelLimits } from './channel.js'
+import { lifelineEnv, onLifelineCut } from './lifeline.js'
 import { announceReady } from './ready.js'
 import { createOneTimeCode, createSecret, oneTimeParam, registerSecurity, secretParam, type CspOptions, type Guard } from './security.js'
 
@@ -17,6 +18,11 @@ export interface ServerOptions {
   port?: number
   /** Defaults: TAUPY_SECRET under the dev supervisor (TAUPY_DEV=1), else a new random secret. */
   secret?: string
+  /**
+   * Listen on this Unix socket or Windows named pipe instead of TCP; `port` is then the public
+   * TCP port in front of it (the dev supervisor's). Default: TAUPY_LISTEN_PATH under the supervisor.
+   */
+  listenPath?: string
   /** Hosts and origins allowed besides our own (the Vite dev server). Defaults: TAUPY_DEV_HOSTS/ORIGINS under the supervisor. */
   extraHosts?: string[]
   extraOrigins?: string[]
@@ -45,8 +51,17 @@ const list = (value: string | undefined): string[] => (value ? value.split(',').
  * a variable left in the user's shell choose its secret. Read once and removed, so nothing the
  * backend starts (a tool, a worker) inherits the secret.
  */
-function takeDevEnvironment(): { secret?: string; port?: number; hosts: string[]; origins: string[]; oneTime?: string } {
-  const names = ['TAUPY_SECRET', 'TAUPY_PORT', 'TAUPY_DEV_HOSTS', 'TAUPY_DEV_ORIGINS', 'TAUPY_ONE_TIME'] as const
+interface DevEnvironment {
+  secret?: string
+  port?: number
+  hosts: string[]
+  origins: string[]
+  oneTime?: string
+  listenPath?: string
+}
+
+function takeDevEnvironment(): DevEnvironment {
+  const names = ['TAUPY_SECRET', 'TAUPY_PORT', 'TAUPY_DEV_HOSTS', 'TAUPY_DEV_ORIGINS', 'TAUPY_ONE_TIME', 'TAUPY_LISTEN_PATH'] as const
   const values = Object.fromEntries(names.map((name) => [name, process.env[name]]))
   for (const name of names) delete process.env[name]
   if (process.env.TAUPY_DEV !== '1') return { hosts: [], origins: [] }
@@ -57,6 +72,8 @@ function takeDevEnvironment(): { secret?: string; port?: number; hosts: string[]
     origins: list(values.TAUPY_DEV_ORIGINS),
     // The supervisor's one-time code for the browser it opens, given to the first backend only.
     oneTime: values.TAUPY_ONE_TIME || undefined,
+    // The supervisor holds the TCP port and forwards to this private socket (docs/dev.md).
+    listenPath: values.TAUPY_LISTEN_PATH || undefined,
   }
 }
 
@@ -83,18 +100,29 @@ export async function createServer(options: ServerOptions = {}): Promise<TaupySe
   return {
     fastify,
     async listen({ standalone = true } = {}) {
-      await fastify.listen({ host: '127.0.0.1', port: options.port ?? devEnv.port ?? 0 })
-      const address = fastify.server.address()
-      if (address === null || typeof address === 'string') throw new Error('server is not listening on TCP')
-      guard.host = `127.0.0.1:${address.port}`
+      const listenPath = options.listenPath ?? devEnv.listenPath
+      const publicPort = options.port ?? devEnv.port
+      if (listenPath) {
+        if (!publicPort) throw new Error('listening on a socket path needs the public port in front of it')
+        await fastify.listen({ path: listenPath })
+        guard.host = `127.0.0.1:${publicPort}`
+      } else {
+        await fastify.listen({ host: '127.0.0.1', port: publicPort ?? 0 })
+        const address = fastify.server.address()
+        if (address === null || typeof address === 'string') throw new Error('server is not listening on TCP')
+        guard.host = `127.0.0.1:${address.port}`
+      }
       const url = `http://${guard.host}/?${secretParam}=${guard.secret}`
       guard.oneTime ??= createOneTimeCode()
       const openUrl = `http://${guard.host}/?${oneTimeParam}=${guard.oneTime.code}`
       if (standalone) {
         // Under the launcher: a closed window or a dead launcher ends the backend, cleanly.
         attachLauncher(() => fastify.close())
-        for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-          process.once(signal, () => void fastify.close().finally(() => process.exit(0)))
+        const stop = (): void => void fastify.close().finally(() => process.exit(0))
+        for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, stop)
+        // Started by taupy (start, dev): end with whoever started us (scripts/server/lifeline.ts).
+        if (process.env[lifelineEnv.stdin] || process.env[lifelineEnv.watchPid]) {
+          onLifelineCut(stop, { stdin: process.env[lifelineEnv.stdin] === 'stdin' && process.env.TAUPY_LAUNCHER !== '1' })
         }
         announceReady(url, openUrl)
       }
