@@ -16,6 +16,7 @@ import { eventually } from './helpers/processes.js'
 
 let browser: Browser
 let app: string
+let reactApp: string
 const bin = join(tempDir('taupy-open-'), 'bin')
 
 before(async () => {
@@ -28,7 +29,8 @@ before(async () => {
 })
 after(() => browser?.close())
 
-async function openedInBrowser(command: 'start' | 'dev'): Promise<void> {
+async function openedInBrowser(command: 'start' | 'dev', dir = app): Promise<void> {
+  const app = dir
   const opened = join(tempDir('taupy-opened-'), 'opened.txt')
   const child: ChildProcess = spawn(process.execPath, [join(app, 'taupy/bin/taupy.mjs'), command, '--browser'], {
     cwd: app,
@@ -70,4 +72,9 @@ async function openedInBrowser(command: 'start' | 'dev'): Promise<void> {
 describe('the system browser gets a one-time URL', () => {
   test('taupy start --browser', { timeout: 120_000 }, () => openedInBrowser('start'))
   test('taupy dev --browser', { timeout: 120_000 }, () => openedInBrowser('dev'))
+  // Vite serves the page: it redeems the code, and proxies /ws (with the secret) to the backend.
+  test('taupy dev --browser, React template (Vite on the port it bound and reported)', { timeout: 600_000 }, () => {
+    reactApp ??= installedApp('react')
+    return openedInBrowser('dev', reactApp)
+  })
 })
