@@ -4,7 +4,7 @@
 // a real Chromium in once, the page connects over /ws, and a second use is refused.
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import type { Browser } from 'playwright-core'
@@ -77,4 +77,34 @@ describe('the system browser gets a one-time URL', () => {
     reactApp ??= installedApp('react')
     return openedInBrowser('dev', reactApp)
   })
+})
+
+test('taupy dev: when Vite exits, the session stops with a message that says so', { timeout: 600_000 }, async () => {
+  reactApp ??= installedApp('react')
+  const child = spawn(process.execPath, [join(reactApp, 'taupy/bin/taupy.mjs'), 'dev', '--no-window'], { cwd: reactApp, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+  let stderr = ''
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  let stdout = ''
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  try {
+    assert.ok(await eventually(() => stdout.includes('"type":"ready"'), 60_000), stderr)
+    const vite = readdirSync('/proc').find((pid) => {
+      try {
+        return /^\d+$/.test(pid) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('vite/bin/vite.js') && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--port')
+          && readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[2] === String(child.pid)
+      } catch {
+        return false
+      }
+    })
+    assert.ok(vite, 'no Vite process in the session')
+    process.kill(Number(vite), 'SIGKILL')
+    const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('running'), 5000))])
+    assert.equal(code, 1, `taupy dev must stop (non-zero) when Vite exits; stderr:\n${stderr.slice(-1500)}`)
+    assert.match(stderr, /Vite's dev server exited/)
+  } finally {
+    try {
+      process.kill(-child.pid!, 'SIGKILL')
+    } catch {}
+  }
 })
