@@ -230,7 +230,7 @@ test('when the backend restarts, the page shows it is reconnecting and recovers'
   const secret = new URL(app.url).searchParams.get('taupy')!
   await app.stop()
   await page.locator('html[data-taupy-connection="reconnecting"]').waitFor({ state: 'attached' })
-  app = await startApp(appDir, { TAUPY_PORT: port, TAUPY_SECRET: secret })
+  app = await startApp(appDir, { TAUPY_DEV: '1', TAUPY_PORT: port, TAUPY_SECRET: secret })
   await connected(page)
   await page.click('#counter button[title=Increment]')
   await page.locator('#counter .count', { hasText: /^1$/ }).waitFor()
