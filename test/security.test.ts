@@ -247,6 +247,21 @@ describe('review round 2: a one-time URL for the browser, not the secret on a co
     assert.match(second.body, /one-time/)
   })
 
+  test('request logs never hold the secret or the one-time code', async () => {
+    const logged = await startBackend(coreServer, { TAUPY_LOG_LEVEL: 'info' })
+    try {
+      await rawGet(logged.origin, `/?taupy=${logged.secret}`, { host: logged.host })
+      const code = new URL(logged.openUrl!).searchParams.get('taupy_once')!
+      await rawGet(logged.origin, `/?taupy_once=${code}`, { host: logged.host })
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      assert.match(logged.stderr(), /incoming request/)
+      assert.ok(!logged.stderr().includes(logged.secret), 'the secret is in the log')
+      assert.ok(!logged.stderr().includes(code), 'the one-time code is in the log')
+    } finally {
+      await logged.stop()
+    }
+  })
+
   test('an expired code is refused', () => {
     const guard: Guard = { secret: 's', host: '127.0.0.1:1', extraHosts: [], extraOrigins: [], oneTime: { code: 'c'.repeat(32), expiresAt: Date.now() - 1, used: false } }
     const verdict = judgeRequest(guard, { method: 'GET', url: `/?taupy_once=${'c'.repeat(32)}`, headers: { host: '127.0.0.1:1' } })

@@ -43,6 +43,8 @@ export interface TaupyServer {
   listen(options?: ListenOptions): Promise<string>
 }
 
+const redactSecrets = (url: string): string => url.replace(/([?&](?:taupy|taupy_once)=)[^&#]*/g, '$1…')
+
 const list = (value: string | undefined): string[] => (value ? value.split(',').filter(Boolean) : [])
 
 /**
@@ -90,7 +92,18 @@ export async function createServer(options: ServerOptions = {}): Promise<TaupySe
   }
   const fastify = Fastify({
     // stdout carries the IPC protocol; logs go to stderr.
-    logger: { level: process.env.TAUPY_LOG_LEVEL ?? 'warn', stream: process.stderr },
+    logger: {
+      level: process.env.TAUPY_LOG_LEVEL ?? 'warn',
+      stream: process.stderr,
+      // Request URLs are logged at info: never with the secret or the one-time code in them.
+      serializers: {
+        req: (request: { method: string; url: string; headers?: { host?: string } }) => ({
+          method: request.method,
+          url: redactSecrets(request.url),
+          host: request.headers?.host,
+        }),
+      },
+    },
     bodyLimit: 1024 * 1024,
     forceCloseConnections: true,
   })

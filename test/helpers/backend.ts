@@ -9,6 +9,7 @@ export interface Backend {
   secret: string
   /** The one-time URL for a browser (ready line `openUrl`). */
   openUrl?: string
+  stderr(): string
   child: ChildProcess
   stop(): Promise<void>
 }
@@ -27,6 +28,7 @@ export async function startBackend(command: string[], env: NodeJS.ProcessEnv = {
     host: parsed.host,
     secret: parsed.searchParams.get('taupy') ?? '',
     openUrl,
+    stderr: () => stderr,
     child,
     stop: () =>
       new Promise((resolve) => {
