@@ -1,6 +1,6 @@
-// `taupy dev`: one supervisor for the edit loop. It picks a port and a secret once, builds and
-// starts the backend, and restarts it on every save (debounced), always on the same port with
-// the same secret, so the open window stays signed in: the page's socket reconnects, sees a
+// `taupy dev`: one supervisor for the edit loop. It binds the port and makes a secret once
+// (the port stays bound for the whole session: dev-front.ts), builds and starts the backend,
+// and restarts it on every save (debounced), always behind the same port with the same secret, so the open window stays signed in: the page's socket reconnects, sees a
 // new build id and reloads. A save that breaks the backend puts an error stand-in on the port
 // (overlay in the page) until the next good save. Vite apps also get Vite's dev server (HMR
 // for UI code; only backend code restarts the backend).
