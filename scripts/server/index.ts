@@ -10,6 +10,8 @@ import { createOneTimeCode, createSecret, oneTimeParam, registerSecurity, secret
 
 export { registerChannel, channelLimits, type ChannelOptions, type ErrorMessage, type Session } from './channel.js'
 export { serveStatic } from './static.js'
+export { appDataDir } from './app-data.js'
+export { settingsFile, writeFileAtomic, type SettingsFile } from './settings.js'
 export { judgeRequest, deniedText, type CspOptions, type Guard, type Verdict } from './security.js'
 
 export interface ServerOptions {
