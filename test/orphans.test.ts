@@ -64,8 +64,10 @@ function npmRun(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Ru
 async function assertNothingOutlives(run: Run, victim: number, signal: NodeJS.Signals): Promise<void> {
   const pgid = run.child.pid!
   try {
+    const killedAt = performance.now()
     process.kill(victim, signal)
     const gone = await eventually(() => groupMembers(pgid).length === 0, 1500)
+    if (gone) console.log(`# all gone ${Math.round(performance.now() - killedAt)} ms after ${signal}`)
     assert.ok(gone, `still running 1.5 s after ${signal} to ${victim}:\n${groupMembers(pgid).join('\n')}\nstderr:\n${run.stderr().slice(-2000)}`)
   } finally {
     for (const member of groupMembers(pgid)) process.kill(Number(member.split(':')[0]), 'SIGKILL')

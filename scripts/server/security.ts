@@ -141,7 +141,7 @@ export function judgeRequest(guard: Guard, request: IncomingRequest): Verdict {
  */
 export function localTarget(requestUrl: string, search: string): string {
   const path = requestUrl.split(/[?#]/, 1)[0] ?? '/'
-  return '/' + path.replace(/^[\/\\]+/, '') + search
+  return '/' + path.replace(/^[/\\]+/, '') + search
 }
 
 export const deniedText = (reason: string): string =>
