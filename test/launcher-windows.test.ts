@@ -294,9 +294,11 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
 
     test('stand-in runtime: a backend crash replaces the page with the crash page', async () => {
       installFakeRuntime()
-      const s = launch(['--title', 'Wine Hosted Crash', '--', backendExe, 'crash-after-ready'])
+      const s = launch(['--title', 'Wine Hosted Crash', '--app-id', 'wine-crash-app', '--', backendExe, 'crash-after-ready'])
       try {
         await s.waitFor((l) => l === 'FAKE html crash page', 60_000)
+        // --app-id names the app's own WebView2 profile: its web storage is kept per app.
+        assert.ok(s.stderr.some((l) => /^FAKE user data folder C:\\users\\[^\\]+\\AppData\\Local\\wine-crash-app\\WebView2$/.test(l)), 'the profile is named by the app id')
         // Whether the crash beat the controller or not, the crash page is the last thing loaded.
         const last = s.stderr.filter((l) => /^FAKE (navigate|html) /.test(l)).pop()
         assert.equal(last, 'FAKE html crash page')
