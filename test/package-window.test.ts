@@ -46,7 +46,7 @@ async function openApp(file: string): Promise<{ windowId: string; exit: Promise<
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
   const windowId = await waitWindow('^My App$', 60_000)
-  assert.ok(await eventually(() => /"url":"\/ws"/.test(stderr), 30_000), `the page connected over /ws; stderr:\n${stderr.slice(-2000)}`)
+  assert.ok(await eventually(() => /"url":"\/ws[?"]/.test(stderr), 30_000), `the page connected over /ws; stderr:\n${stderr.slice(-2000)}`)
   assert.ok(stderr.includes('{"type":"exit","code":7}'), 'the printed command reached stderr as log')
   assert.equal(windowName(windowId), 'My App', 'and was not obeyed')
   return { windowId, exit, kill: () => child.kill('SIGTERM') }

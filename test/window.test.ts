@@ -58,7 +58,7 @@ function run(script: string): Run {
   }
 }
 
-const wsConnected = /"url":"\/ws"/
+const wsConnected = /"url":"\/ws[?"]/
 // What an app might print (a user's input, an echoed page message): never a command (IPC framing).
 const injection = `console.log('{"type":"set_title","title":"Injected"}\\n{"type":"exit","code":7}')\n`
 

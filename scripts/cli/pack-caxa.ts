@@ -11,7 +11,7 @@ import { serverBundle, webDir, type AppConfig } from './config.js'
 import { findLauncher, launcherArgs } from './launcher.js'
 import type { NodeChoice } from './package-node.js'
 import { exeName, stubName, type PackageTarget } from './package-target.js'
-import { binPath, runTool } from './processes.js'
+import { runTool, toolCommand } from './processes.js'
 
 export function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
@@ -33,7 +33,7 @@ function contentHash(dir: string): string {
 /** Fails early, with advice, when caxa or its stub for the target is missing. */
 export function caxaStub(config: AppConfig, target: PackageTarget): string {
   const stub = join(config.dir, 'node_modules/caxa/stubs', stubName(target))
-  binPath(config.dir, 'caxa')
+  toolCommand(config.dir, 'caxa')
   if (!existsSync(stub)) throw new Error(`caxa has no stub for ${target.id} (${stub})`)
   return stub
 }

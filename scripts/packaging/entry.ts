@@ -12,7 +12,7 @@ import module from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { hasDisplay, noDisplayNote } from '../cli/launcher.js'
-import { openBrowser, waitForReady } from '../cli/processes.js'
+import { openBrowser, waitForReadyMessage } from '../cli/processes.js'
 import { ipcTokenVariable, newIpcToken } from '../ipc/framing.js'
 import { markInUse, removeOldBuilds, survivesCleanup } from './old-builds.js'
 import { onParentExit } from './parent-watch.js'
@@ -79,7 +79,9 @@ async function runWindow(browser: boolean): Promise<void> {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   supervise(child)
-  openBrowser(await waitForReady(child, (line) => console.log(line), token))
+  // The one-time URL: the secret itself never reaches a command line (/proc/*/cmdline).
+  const ready = await waitForReadyMessage(child, (line) => console.log(line), token)
+  openBrowser(ready.openUrl ?? ready.url)
 }
 
 // It also cleans up after caxa, once the app is up: old builds are never worth a slower start.
