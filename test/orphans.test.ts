@@ -20,7 +20,12 @@ function groupMembers(pgid: number): string[] {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      if (fields[0] !== 'Z' && Number(fields[2]) === pgid) members.push(`${entry}: ${readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ')}`)
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ')
+      // GLib starts a D-Bus session bus for the X display when none runs (`dbus-launch
+      // --autolaunch`, from WebKitGTK): it belongs to the display, not to the app, and is meant
+      // to outlive it.
+      if (/^dbus-(launch|daemon) /.test(cmdline)) continue
+      if (fields[0] !== 'Z' && Number(fields[2]) === pgid) members.push(`${entry}: ${cmdline}`)
     } catch {} // it ended while we looked
   }
   return members
