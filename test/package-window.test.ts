@@ -39,7 +39,7 @@ after(() => {
 /** Runs the file; resolves once its window shows a page that connected over /ws. */
 async function openApp(file: string): Promise<{ windowId: string; exit: Promise<number | null>; kill(): void }> {
   const child = spawn(file, [], {
-    env: { ...homeEnv, TMPDIR: temp, TAUPY_LOG_LEVEL: 'info', DISPLAY: process.env.DISPLAY },
+    env: { ...homeEnv, TMPDIR: temp, TAUPY_LOG_LEVEL: 'info', DISPLAY: process.env.DISPLAY, DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
   let stderr = ''
