@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
+import { cookieValue } from '../scripts/server/security.js'
 import { startApp, type RunningApp } from '../scripts/testing/app.js'
 import { installedApp } from './helpers/apps.js'
 import { rawRequest, type RawHttpResponse } from './fixtures/adversarial/raw-http.js'
@@ -67,7 +68,7 @@ function describeApp(template: 'widgets' | 'react', pages: string[]): void {
       tokens = plantSecrets(dir)
       app = await startApp(dir)
       const host = new URL(app.origin).host
-      headers = { Host: host, Cookie: `taupy_${new URL(app.origin).port}=${new URL(app.url).searchParams.get('taupy')}` }
+      headers = { Host: host, Cookie: `taupy_${new URL(app.origin).port}=${cookieValue(new URL(app.url).searchParams.get('taupy')!)}` }
     })
     after(() => app?.stop())
 

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import WebSocket from 'ws'
 import { channelLimits } from '../scripts/server/channel.js'
+import { cookieValue } from '../scripts/server/security.js'
 import { startBackend, type Backend } from './helpers/backend.js'
 import { nextMessage, openSocket, rawGet } from './helpers/http.js'
 import { answerKey, expectedKey, fuzzInputs } from './fixtures/adversarial/fuzz.js'
@@ -24,7 +25,7 @@ let bystanderRef = 0
 const rssSamples: Array<[string, number]> = []
 
 const headers = () => ({ origin: backend.origin, cookie })
-const wsUrl = () => `ws://${backend.host}/ws`
+const wsUrl = () => `ws://${backend.host}/ws?taupy=${backend.secret}`
 const rss = (label: string): number => {
   const kib = hasProc ? rssKiB(backend.child.pid!) : 0
   rssSamples.push([label, kib])
@@ -53,7 +54,7 @@ const openSessions = async (): Promise<number> =>
 
 before(async () => {
   backend = await startBackend(pushServer)
-  cookie = `taupy_${new URL(backend.origin).port}=${backend.secret}`
+  cookie = `taupy_${new URL(backend.origin).port}=${cookieValue(backend.secret)}`
   bystander = await openClient()
   rss('start')
 })

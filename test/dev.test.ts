@@ -4,6 +4,7 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { createServer as createTcpServer } from 'node:net'
 import { after, before, test } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
 import { waitForReady } from '../scripts/cli/processes.js'
@@ -14,6 +15,7 @@ let browser: Browser
 let page: Page
 let stopDev: () => void
 let entry: string
+let pageUrl: string
 
 // A backend on the shared core whose page shows one word taken from the backend's code; the
 // page runs only the shared client socket, which owns the dev-mode reload and error overlay.
@@ -39,6 +41,7 @@ before(async () => {
   const child = spawn('npm', ['run', 'dev', '--', '--no-window'], { cwd: app, detached: true, stdio: ['ignore', 'pipe', 'inherit'] })
   stopDev = () => process.kill(-child.pid!, 'SIGTERM')
   const url = await waitForReady(child, () => {})
+  pageUrl = url
   browser = await launchBrowser()
   page = await browser.newPage()
   await page.goto(url)
@@ -77,4 +80,35 @@ test('a syntax error is reported the same way, with the file and line', async ()
   await page.locator('#taupy-dev-error').getByText(/main\.ts:\d+/).waitFor({ timeout: 15_000 })
   writeFileSync(entry, backendSource('sixth'))
   await page.locator('#word', { hasText: 'sixth' }).waitFor({ timeout: 15_000 })
+})
+
+test('the port is never free while the backend restarts: another local user cannot take it', async () => {
+  // A squatter tries to bind the app's port every few milliseconds through a restart. Had the
+  // port been freed between two backends, it would receive the page's requests and its secret.
+  const port = Number(new URL(pageUrl).port)
+  let taken = false
+  let attempts = 0
+  let trying = true
+  const squat = async (): Promise<void> => {
+    while (trying) {
+      attempts += 1
+      const server = createTcpServer()
+      const bound = await new Promise<boolean>((resolve) => {
+        server.once('error', () => resolve(false))
+        server.listen(port, '127.0.0.1', () => resolve(true))
+      })
+      if (bound) {
+        taken = true
+        await new Promise((resolve) => server.close(resolve))
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2))
+    }
+  }
+  const squatting = squat()
+  writeFileSync(entry, backendSource('ninth'))
+  await page.locator('#word', { hasText: 'ninth' }).waitFor({ timeout: 15_000 })
+  trying = false
+  await squatting
+  assert.ok(attempts > 20, `only ${attempts} attempts`)
+  assert.equal(taken, false, 'another process bound the app port during the restart')
 })

@@ -36,7 +36,7 @@ async function openApp(): Promise<{ windowId: string; exit: Promise<number | nul
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
   const windowId = await waitWindow('^My App$', 60_000)
-  assert.ok(await eventually(() => /"url":"\/ws"/.test(stderr), 30_000), `the page connected over /ws; stderr:\n${stderr.slice(-2000)}`)
+  assert.ok(await eventually(() => /"url":"\/ws[?"]/.test(stderr), 30_000), `the page connected over /ws; stderr:\n${stderr.slice(-2000)}`)
   return { windowId, exit, kill: () => child.kill('SIGTERM') }
 }
 

@@ -1,7 +1,9 @@
 // The shared backend core against the requests a hostile web page or local process can make.
 import assert from 'node:assert/strict'
+import { request as httpRequest } from 'node:http'
 import { after, before, describe, test } from 'node:test'
 import type WebSocket from 'ws'
+import { cookieValue, judgeRequest, type Guard } from '../scripts/server/security.js'
 import { coreServer, startBackend, type Backend } from './helpers/backend.js'
 import { closed, nextMessage, openSocket, rawGet } from './helpers/http.js'
 
@@ -10,12 +12,16 @@ let cookie: string
 
 before(async () => {
   backend = await startBackend(coreServer)
-  cookie = `taupy_${new URL(backend.origin).port}=${backend.secret}`
+  // The cookie as a browser holds it after signing in.
+  const signIn = await rawGet(backend.origin, `/?taupy=${backend.secret}`, { host: backend.host })
+  cookie = String(signIn.headers['set-cookie']).split(';')[0]!
 })
 after(() => backend?.stop())
 
 const signedIn = (extra: Record<string, string> = {}) => ({ host: backend.host, cookie, ...extra })
-const wsUrl = () => `ws://${backend.host}/ws`
+/** The page presents the secret it holds in memory (sessionStorage) on /ws. */
+const wsUrl = () => `ws://${backend.host}/ws?taupy=${backend.secret}`
+const cookieName = () => `taupy_${new URL(backend.origin).port}`
 
 describe('HTTP', () => {
   test('listens on loopback only, with a 43-character secret in the ready URL', () => {
@@ -26,16 +32,17 @@ describe('HTTP', () => {
   test('the secret in the URL is traded for an HttpOnly SameSite=Strict cookie and removed', async () => {
     const response = await rawGet(backend.origin, `/?taupy=${backend.secret}`, { host: backend.host })
     assert.equal(response.status, 302)
-    assert.equal(response.headers.location, '/')
+    // The fragment never reaches a server: the page keeps it (sessionStorage) for /ws.
+    assert.equal(response.headers.location, `/#taupy=${backend.secret}`)
     const setCookie = String(response.headers['set-cookie'])
-    assert.match(setCookie, new RegExp(`^${cookie}; Path=/; HttpOnly; SameSite=Strict$`))
+    assert.match(setCookie, new RegExp(`^${cookieName()}=[\\w-]{43}; Path=/; HttpOnly; SameSite=Strict$`))
   })
 
   test('a request without the secret, or with a wrong one, gets 403', async () => {
     assert.equal((await rawGet(backend.origin, '/', { host: backend.host })).status, 403)
     assert.equal((await rawGet(backend.origin, '/data.json', { host: backend.host })).status, 403)
     assert.equal((await rawGet(backend.origin, '/?taupy=wrong', { host: backend.host })).status, 403)
-    const wrongCookie = `taupy_${new URL(backend.origin).port}=${'x'.repeat(43)}`
+    const wrongCookie = `${cookieName()}=${'x'.repeat(43)}`
     assert.equal((await rawGet(backend.origin, '/', { host: backend.host, cookie: wrongCookie })).status, 403)
   })
 
@@ -67,7 +74,7 @@ describe('HTTP', () => {
 
 describe('/ws upgrade', () => {
   test('without the secret: 403', async () => {
-    assert.equal(await openSocket(wsUrl(), { origin: backend.origin }), 403)
+    assert.equal(await openSocket(`ws://${backend.host}/ws`, { origin: backend.origin }), 403)
   })
   test('from a foreign origin, even with the cookie: 403', async () => {
     assert.equal(await openSocket(wsUrl(), { origin: 'http://evil.example', cookie }), 403)
@@ -142,5 +149,123 @@ describe('/ws messages', () => {
     ws.close()
     assert.ok(codes.includes('rate_limited'), 'some messages were refused')
     assert.ok(codes.filter((code) => code === 'echo').length >= 500, 'the burst allowance was served')
+  })
+})
+
+describe('review round 2: redirects, CSP beyond HTML, the environment', () => {
+  /** A GET whose request line carries `path` exactly (rawGet would parse `//host/…` as a host). */
+  const getPath = (path: string, headers: Record<string, string>) =>
+    new Promise<{ status: number; location?: string }>((resolve, reject) => {
+      const { hostname, port } = new URL(backend.origin)
+      const req = httpRequest({ hostname, port, path, method: 'GET', headers }, (res) => {
+        res.resume()
+        resolve({ status: res.statusCode ?? 0, location: res.headers.location })
+      })
+      req.on('error', reject)
+      req.end()
+    })
+
+  test('the post-secret redirect stays on this server, whatever the path looks like', async () => {
+    for (const path of ['//x//evil.example/', '//evil.example/', '/\\evil.example/', '/%2F%2Fevil.example/']) {
+      const response = await getPath(`${path}?taupy=${backend.secret}`, { host: backend.host })
+      assert.equal(response.status, 302, path)
+      const location = response.location ?? ''
+      assert.match(location, /^\/(?![\/\\])/, `${path} redirected to ${location}`)
+      assert.equal(new URL(location, backend.origin).host, backend.host, `${path} redirected to ${location}`)
+    }
+  })
+
+  test('SVG and XML responses carry the CSP too (both can run script)', async () => {
+    for (const path of ['/image.svg', '/feed.xml']) {
+      const response = await rawGet(backend.origin, path, signedIn())
+      assert.equal(response.status, 200, path)
+      assert.match(String(response.headers['content-security-policy']), /script-src 'self'/, path)
+    }
+  })
+
+  test('a production backend ignores TAUPY_SECRET and TAUPY_PORT it finds in its environment', async () => {
+    const planted = await startBackend(coreServer, { TAUPY_SECRET: 'planted-secret-planted-secret-planted-secre' })
+    try {
+      assert.notEqual(planted.secret, 'planted-secret-planted-secret-planted-secre')
+    } finally {
+      await planted.stop()
+    }
+  })
+
+  test('the dev supervisor may set them (TAUPY_DEV=1), and the backend’s children do not inherit them', async () => {
+    const secret = 'dev-secret-dev-secret-dev-secret-dev-secret'
+    const dev = await startBackend(coreServer, { TAUPY_DEV: '1', TAUPY_SECRET: secret })
+    try {
+      assert.equal(dev.secret, secret)
+      const inherited = await rawGet(dev.origin, `/inherited-env.json`, { host: dev.host, cookie: `taupy_${new URL(dev.origin).port}=${cookieValue(secret)}` })
+      assert.deepEqual(JSON.parse(inherited.body), { secret: null, port: null })
+    } finally {
+      await dev.stop()
+    }
+  })
+})
+
+describe('review round 2: another local server the browser visits (browser mode)', () => {
+  // Cookies ignore ports: whatever cookie the app sets, every server on 127.0.0.1 receives it.
+  test('the cookie is not the secret: a server that receives it cannot sign in with it', async () => {
+    const value = cookie.split('=')[1]!
+    assert.notEqual(value, backend.secret)
+    assert.equal((await rawGet(backend.origin, `/?taupy=${value}`, { host: backend.host })).status, 403)
+  })
+
+  test('the cookie alone does not open /ws: the page must present the secret it holds', async () => {
+    assert.equal(await openSocket(`ws://${backend.host}/ws`, { origin: backend.origin, cookie }), 403)
+    const socket = await openSocket(wsUrl(), { origin: backend.origin })
+    assert.notEqual(typeof socket, 'number', 'the secret from the fragment is enough')
+    ;(socket as WebSocket).close()
+  })
+
+  test('a planted cookie of the same name does not lock the app out (every cookie of the name is checked)', async () => {
+    const planted = `${cookieName()}=${'p'.repeat(43)}`
+    assert.equal((await rawGet(backend.origin, '/', { host: backend.host, cookie: `${planted}; ${cookie}` })).status, 200)
+    assert.equal((await rawGet(backend.origin, '/', { host: backend.host, cookie: `${planted}; other=1` })).status, 403)
+  })
+})
+
+describe('review round 2: a one-time URL for the browser, not the secret on a command line', () => {
+  test('the ready line carries openUrl: a one-time code, not the secret', () => {
+    assert.ok(backend.openUrl, 'ready line without openUrl')
+    const open = new URL(backend.openUrl)
+    assert.equal(open.host, backend.host)
+    assert.ok(!backend.openUrl.includes(backend.secret), 'openUrl must not contain the secret')
+    assert.match(open.searchParams.get('taupy_once') ?? '', /^[\w-]{20,}$/)
+  })
+
+  test('the code signs in once; a second use gets 403', async () => {
+    const path = new URL(backend.openUrl!).pathname + new URL(backend.openUrl!).search
+    const first = await rawGet(backend.origin, path, { host: backend.host })
+    assert.equal(first.status, 302)
+    assert.equal(first.headers.location, `/#taupy=${backend.secret}`)
+    assert.match(String(first.headers['set-cookie']), new RegExp(`^${cookieName()}=`))
+    const second = await rawGet(backend.origin, path, { host: backend.host })
+    assert.equal(second.status, 403)
+    assert.match(second.body, /one-time/)
+  })
+
+  test('request logs never hold the secret or the one-time code', async () => {
+    const logged = await startBackend(coreServer, { TAUPY_LOG_LEVEL: 'info' })
+    try {
+      await rawGet(logged.origin, `/?taupy=${logged.secret}`, { host: logged.host })
+      const code = new URL(logged.openUrl!).searchParams.get('taupy_once')!
+      await rawGet(logged.origin, `/?taupy_once=${code}`, { host: logged.host })
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      assert.match(logged.stderr(), /incoming request/)
+      assert.ok(!logged.stderr().includes(logged.secret), 'the secret is in the log')
+      assert.ok(!logged.stderr().includes(code), 'the one-time code is in the log')
+    } finally {
+      await logged.stop()
+    }
+  })
+
+  test('an expired code is refused', () => {
+    const guard: Guard = { secret: 's', host: '127.0.0.1:1', extraHosts: [], extraOrigins: [], oneTime: { code: 'c'.repeat(32), expiresAt: Date.now() - 1, used: false } }
+    const verdict = judgeRequest(guard, { method: 'GET', url: `/?taupy_once=${'c'.repeat(32)}`, headers: { host: '127.0.0.1:1' } })
+    assert.equal(verdict.allow, false)
+    assert.equal(!verdict.allow && verdict.status, 403)
   })
 })

@@ -152,9 +152,13 @@ test('the Vite dev guard: exact loopback Host, our Origin, and the secret before
     assert.equal((await fetchRaw('/?taupy=s3cret', { origin: 'http://evil.example' })).status, 403, 'foreign Origin')
     const signIn = await fetchRaw('/page?taupy=s3cret')
     assert.equal(signIn.status, 302)
-    assert.equal(signIn.headers.location, '/page')
-    assert.match(String(signIn.headers['set-cookie']), /^taupy_4321=s3cret; Path=\/; HttpOnly; SameSite=Strict/)
-    assert.equal((await fetchRaw('/src/main.tsx', { cookie: 'taupy_4321=s3cret' })).body, 'served')
+    assert.equal(signIn.headers.location, '/page#taupy=s3cret')
+    const sneaky = await fetchRaw('//x//evil.example/?taupy=s3cret')
+    assert.equal(sneaky.headers.location, '/x//evil.example/#taupy=s3cret', 'a path starting with // must not become a host')
+    const cookie = String(signIn.headers['set-cookie']).split(';')[0]!
+    assert.match(String(signIn.headers['set-cookie']), new RegExp(`^taupy_${port}=[\\w-]{43}; Path=/; HttpOnly; SameSite=Strict`))
+    assert.ok(!cookie.includes('s3cret'), 'the cookie is not the secret')
+    assert.equal((await fetchRaw('/src/main.tsx', { cookie: `taupy_${port}=planted; ${cookie}` })).body, 'served', 'every cookie of the name is checked')
   } finally {
     server.close()
   }

@@ -2,7 +2,7 @@
 // addressing, driven through a real WidgetSession with the socket replaced by an array.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { button, checkbox, component, html, keyedList, link, state, textInput, unsafeRawHtml, WidgetSession, type State } from '../scripts/widgets/index.js'
+import { attributes, button, checkbox, component, html, keyedList, link, state, textInput, unsafeRawHtml, WidgetSession, type State } from '../scripts/widgets/index.js'
 import type { ServerMessage } from '../scripts/widgets/protocol.js'
 import type { Routes } from '../scripts/widgets/router.js'
 
@@ -23,6 +23,39 @@ test('html escapes every interpolation, in text and in attributes', () => {
   assert.equal(html`${[1, null, false, undefined, 'a', [true, 2]]}`.markup, '1a2')
   assert.equal(html`<b>${html`<i>${'<'}</i>`}</b>`.markup, '<b><i>&lt;</i></b>', 'nested templates are markup, their values escaped')
   assert.equal(html`${unsafeRawHtml('<hr>')}`.markup, '<hr>', 'raw markup only through the named escape hatch')
+})
+
+test('an unquoted attribute value is quoted: a value cannot add attributes', () => {
+  const markup = html`<div class=${'x data-on-click=c1.0 onclick=alert(1)'}></div>`.markup
+  assert.equal(markup, '<div class="x data-on-click=c1.0 onclick=alert(1)"></div>')
+  assert.equal(html`<a title=${"it's"} href=${'/a b'}>x</a>`.markup, '<a title="it&#39;s" href="/a b">x</a>')
+})
+
+test('javascript:, data: and vbscript: URLs are neutralised in URL attributes, however they are spelled', () => {
+  for (const url of ['javascript:alert(1)', ' JaVaScRiPt:alert(1)', 'java\tscript:alert(1)', '\u0001javascript:alert(1)', 'data:text/html,<script>alert(1)</script>', 'vbscript:msgbox(1)']) {
+    const value = url
+    for (const markup of [html`<a href="${value}">x</a>`.markup, html`<a href=${value}>x</a>`.markup, html`<iframe src='${value}'></iframe>`.markup, html`<form action="${value}"></form>`.markup, attributes({ href: value }).markup]) {
+      assert.doesNotMatch(markup.replace(/[\s\u0000-\u001f]/g, ''), /(javascript|data|vbscript):/i, `${JSON.stringify(value)} in ${markup}`)
+    }
+  }
+  assert.equal(html`<a href="${'https://example.com/?q=1'}">x</a>`.markup, '<a href="https://example.com/?q=1">x</a>', 'ordinary URLs pass')
+  assert.equal(html`<a href="/items/${'javascript:x'}">x</a>`.markup, '<a href="/items/javascript:x">x</a>', 'after a path prefix it is only a path')
+  assert.equal(html`<img src="${'data:image/png;base64,AAAA'}">`.markup, '<img src="data:image/png;base64,AAAA">', 'data: images are allowed in img src')
+})
+
+test('a plain value where attributes go is refused; Html from attributes() is not', () => {
+  assert.throws(() => html`<div ${'onclick=alert(1)'}></div>`, /attribute/)
+  assert.equal(html`<div ${attributes({ id: 'a' })}></div>`.markup, '<div  id="a"></div>')
+  assert.equal(html`<div ${null}></div>`.markup, '<div ></div>')
+})
+
+test('attribute names from values cannot be event handlers, widget bindings or srcdoc', () => {
+  for (const name of ['onclick', 'ONMOUSEOVER', 'data-on-click', 'Data-On-Input', 'srcdoc', 'data-hook']) {
+    assert.throws(() => attributes({ [name]: 'x' }), /attribute/, name)
+  }
+  assert.throws(() => html`<div ${'on'}click="x"></div>`, /attribute/)
+  assert.throws(() => html`<div data-${'on-click'}="c1.0"></div>`, /attribute/)
+  assert.equal(html`<div data-${'role'}="x"></div>`.markup, '<div data-role="x"></div>')
 })
 
 test('the first paint is the whole page with component ids and handlers', () => {

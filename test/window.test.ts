@@ -58,7 +58,7 @@ function run(script: string): Run {
   }
 }
 
-const wsConnected = /"url":"\/ws"/
+const wsConnected = /"url":"\/ws[?"]/
 
 test('npm start: the window opens with the app title and size, the page connects, closing ends all', { timeout: 120_000 }, async () => {
   const started = run('start')

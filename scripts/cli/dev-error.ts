@@ -12,16 +12,32 @@ export interface DevErrorServer {
 const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
 
-const reloadWhenFixed = `const connect = () => {
-  const ws = new WebSocket('ws://' + location.host + '/ws')
+// Signs in like scripts/client/socket.ts: the secret comes in the fragment, lives in sessionStorage.
+const reloadWhenFixed = `const found = /(?:^#|&)taupy=([\\w-]+)/.exec(location.hash)
+if (found) {
+  sessionStorage.setItem('taupy', found[1])
+  history.replaceState(history.state, '', location.pathname + location.search)
+}
+const connect = () => {
+  const ws = new WebSocket('ws://' + location.host + '/ws?taupy=' + encodeURIComponent(sessionStorage.getItem('taupy') || ''))
   ws.onmessage = (event) => { if (JSON.parse(event.data).type === 'dev_hello') location.reload() }
   ws.onclose = () => setTimeout(connect, 300)
 }
 connect()
 `
 
-export async function serveDevError(port: number, secret: string, message: string): Promise<DevErrorServer> {
-  const server: TaupyServer = await createServer({ port, secret })
+export interface DevErrorOptions {
+  /** The public port (the supervisor's front door) and the private socket behind it. */
+  port: number
+  listenPath: string
+  secret: string
+  /** The Vite dev server's host and origin, whose proxied /ws the stand-in must accept too. */
+  extraHosts: string[]
+  extraOrigins: string[]
+}
+
+export async function serveDevError(options: DevErrorOptions, message: string): Promise<DevErrorServer> {
+  const server: TaupyServer = await createServer(options)
   // The error page has no app code; this script reloads it once a good build answers.
   server.fastify.get('/__taupy/dev-error.js', (_request, reply) =>
     reply.type('text/javascript').header('cache-control', 'no-store').send(reloadWhenFixed),

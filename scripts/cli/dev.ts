@@ -1,6 +1,6 @@
-// `taupy dev`: one supervisor for the edit loop. It picks a port and a secret once, builds and
-// starts the backend, and restarts it on every save (debounced), always on the same port with
-// the same secret, so the open window stays signed in: the page's socket reconnects, sees a
+// `taupy dev`: one supervisor for the edit loop. It binds the port and makes a secret once
+// (the port stays bound for the whole session: dev-front.ts), builds and starts the backend,
+// and restarts it on every save (debounced), always behind the same port with the same secret, so the open window stays signed in: the page's socket reconnects, sees a
 // new build id and reloads. A save that breaks the backend puts an error stand-in on the port
 // (overlay in the page) until the next good save. Vite apps also get Vite's dev server (HMR
 // for UI code; only backend code restarts the backend).
@@ -8,14 +8,16 @@
 // supervisor relays the IPC lines between the launcher and the current backend.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { watch } from 'chokidar'
-import { createServer as createNetServer, connect } from 'node:net'
 import { dirname, join, relative } from 'node:path'
-import { createSecret, secretParam } from '../server/security.js'
+import { lifelineEnv, onLifelineCut } from '../server/lifeline.js'
+import { createSecret, oneTimeParam, secretParam } from '../server/security.js'
 import { devBuilder } from './build.js'
 import { serverBundle, type AppConfig } from './config.js'
 import { serveDevError, type DevErrorServer } from './dev-error.js'
 import { findLauncher, hasDisplay, launcherArgs, noDisplayNote } from './launcher.js'
-import { binPath, openBrowser } from './processes.js'
+import { openFrontDoor } from './dev-front.js'
+import { startVite } from './dev-vite.js'
+import { openBrowser } from './processes.js'
 
 export interface DevFlags {
   window: boolean
@@ -27,31 +29,7 @@ export interface DevFlags {
 const debounceMs = 80
 const stderrTailLines = 40
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
-    })
-  })
-}
-
-async function waitForPort(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1')
-      socket.once('connect', () => (socket.end(), resolve(true)))
-      socket.once('error', () => resolve(false))
-    })
-    if (open) return
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new Error(`nothing listened on port ${port} within ${timeoutMs} ms`)
-}
-
+const list = (value: string | undefined): string[] => (value ? [value] : [])
 const log = (message: string): void => void process.stderr.write(`taupy dev: ${message}\n`)
 
 export async function dev(config: AppConfig, flags: DevFlags): Promise<void> {
@@ -65,8 +43,12 @@ export async function dev(config: AppConfig, flags: DevFlags): Promise<void> {
     const child = spawn(launcher, [...launcherArgs(config), '--', process.execPath, taupyBin, 'dev', '--supervise'], {
       cwd: config.dir,
       stdio: 'inherit',
+      // The supervisor, the launcher's child, watches us: if we are killed, it exits, and the
+      // launcher closes the window (a backend that exits with 0 ends the launcher).
+      env: { ...process.env, [lifelineEnv.watchPid]: String(process.pid) },
     })
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal))
+    onLifelineCut(() => child.kill('SIGTERM'))
     child.on('exit', (code) => process.exit(code ?? 0))
     return
   }
@@ -74,51 +56,64 @@ export async function dev(config: AppConfig, flags: DevFlags): Promise<void> {
 }
 
 async function supervise(config: AppConfig, flags: DevFlags): Promise<void> {
-  const port = await freePort()
+  // Ends with our parent (and npm, under `npm run`; and `taupy dev`, under the launcher).
+  let shutdown: (code: number) => Promise<void> = async (code) => process.exit(code)
+  onLifelineCut(() => void shutdown(0))
+  const front = await openFrontDoor()
+  const port = front.port
   const secret = createSecret()
-  const backendEnv: NodeJS.ProcessEnv = { TAUPY_PORT: String(port), TAUPY_SECRET: secret, TAUPY_DEV: '1' }
+  // For the browser `--browser` opens: redeemed once by whichever server serves the page.
+  const oneTime = createSecret()
+  const backendEnv: NodeJS.ProcessEnv = { TAUPY_PORT: String(port), TAUPY_SECRET: secret, TAUPY_DEV: '1', [lifelineEnv.stdin]: 'stdin' }
   let pageOrigin = `http://127.0.0.1:${port}`
   let vite: ChildProcess | undefined
+  let stopping = false
 
   if (config.vite) {
-    const vitePort = await freePort()
-    pageOrigin = `http://127.0.0.1:${vitePort}`
-    // The backend also accepts requests that Vite proxies from the page's origin.
-    backendEnv.TAUPY_DEV_HOSTS = process.env.TAUPY_DEV_HOSTS = `127.0.0.1:${vitePort}`
-    backendEnv.TAUPY_DEV_ORIGINS = process.env.TAUPY_DEV_ORIGINS = pageOrigin
-    vite = spawn(binPath(config.dir, 'vite'), ['--host', '127.0.0.1', '--port', String(vitePort), '--strictPort'], {
-      cwd: config.dir,
-      env: { ...process.env, TAUPY_BACKEND_PORT: String(port), TAUPY_SECRET: secret },
-      stdio: ['ignore', 'ignore', 'inherit'],
-      shell: process.platform === 'win32',
+    const started = await startVite(config, { backendPort: port, secret, oneTime }).catch(async (error: Error) => {
+      await front.close()
+      throw error
     })
-    await waitForPort(vitePort, 30_000)
+    vite = started.child
+    pageOrigin = `http://127.0.0.1:${started.port}`
+    // The backend also accepts requests that Vite proxies from the page's origin.
+    backendEnv.TAUPY_DEV_HOSTS = `127.0.0.1:${started.port}`
+    backendEnv.TAUPY_DEV_ORIGINS = pageOrigin
+    vite.on('exit', (code, signal) => {
+      if (stopping) return
+      log(`Vite's dev server exited (${signal ?? `code ${code}`}); stopping. Its output is above; run \`npm run dev\` again once it is fixed.`)
+      void shutdown(1)
+    })
   }
   const pageUrl = `${pageOrigin}/?${secretParam}=${secret}`
+  const openUrl = `${pageOrigin}/?${oneTimeParam}=${oneTime}`
   const builder = await devBuilder(config)
 
   let backend: ChildProcess | undefined
   let standIn: DevErrorServer | undefined
   let buildId = 0
   let announced = false
-  let stopping = false
   const announce = (): void => {
     if (announced) return
     announced = true
-    process.stdout.write(JSON.stringify({ type: 'ready', url: pageUrl }) + '\n')
+    process.stdout.write(JSON.stringify({ type: 'ready', url: pageUrl, openUrl }) + '\n')
     if (!flags.supervise) {
       log(`${config.productName} is at ${pageUrl}`)
-      if (flags.window) openBrowser(pageUrl)
+      // The one-time URL: the secret itself never reaches a command line (/proc/*/cmdline).
+      if (flags.window) openBrowser(openUrl)
     }
   }
 
   const showError = async (message: string): Promise<void> => {
     log(`the backend is down:\n${message}`)
-    standIn = await serveDevError(port, secret, message)
+    const listenPath = front.nextPath()
+    standIn = await serveDevError({ port, listenPath, secret, extraHosts: list(backendEnv.TAUPY_DEV_HOSTS), extraOrigins: list(backendEnv.TAUPY_DEV_ORIGINS) }, message)
+    front.target = listenPath
     announce()
   }
 
   const stopBackend = async (): Promise<void> => {
+    front.target = undefined
     await standIn?.close()
     standIn = undefined
     const child = backend
@@ -144,9 +139,18 @@ async function supervise(config: AppConfig, flags: DevFlags): Promise<void> {
   const startBackend = async (buildError: string | undefined): Promise<void> => {
     if (buildError !== undefined) return showError(buildError)
     buildId += 1
+    const listenPath = front.nextPath()
     const child = spawn(process.execPath, ['--enable-source-maps', serverBundle(config)], {
       cwd: config.dir,
-      env: { ...process.env, ...backendEnv, TAUPY_BUILD_ID: String(buildId), ...(flags.supervise ? { TAUPY_LAUNCHER: '1' } : {}) },
+      env: {
+        ...process.env,
+        ...backendEnv,
+        TAUPY_BUILD_ID: String(buildId),
+        TAUPY_LISTEN_PATH: listenPath,
+        ...(flags.supervise ? { TAUPY_LAUNCHER: '1' } : {}),
+        // Only the first backend can redeem it (Vite does, when it serves the page).
+        ...(buildId === 1 && !config.vite ? { TAUPY_ONE_TIME: oneTime } : {}),
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     })
     backend = child
@@ -164,7 +168,11 @@ async function supervise(config: AppConfig, flags: DevFlags): Promise<void> {
         const line = buffered.slice(0, newline)
         buffered = buffered.slice(newline + 1)
         // Each restart prints a ready line; the window only ever needs the first.
-        if (line.startsWith('{"type":"ready"')) announce()
+        if (line.startsWith('{"type":"ready"')) {
+          // Our own child, on its private socket: now the port may lead there.
+          if (backend === child) front.target = listenPath
+          announce()
+        }
         else process.stdout.write(line + '\n')
       }
     })
@@ -195,12 +203,14 @@ async function supervise(config: AppConfig, flags: DevFlags): Promise<void> {
     }, debounceMs)
   }
 
-  const shutdown = async (code: number): Promise<never> => {
+  shutdown = async (code: number): Promise<void> => {
+    if (stopping) return
     stopping = true
+    vite?.kill('SIGTERM')
     await watcher.close()
     await builder.dispose()
     await stopBackend()
-    vite?.kill('SIGTERM')
+    await front.close()
     process.exit(code)
   }
 

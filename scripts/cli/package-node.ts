@@ -4,7 +4,7 @@
 // node_modules/.cache/taupy/node and reused from there.
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { exeName, isHost, nodePackageName, type PackageTarget } from './package-target.js'
 
 export interface NodeChoice {
@@ -17,7 +17,8 @@ export interface NodeChoice {
 function run(command: string, args: string[], cwd: string): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = ''
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], shell: process.platform === 'win32' })
+    // No shell (see processes.ts): the arguments reach the program exactly as given.
+    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
     child.stdout.on('data', (chunk: Buffer) => (output += chunk))
     child.stderr.on('data', (chunk: Buffer) => (output += chunk))
     child.on('error', reject)
@@ -25,10 +26,23 @@ function run(command: string, args: string[], cwd: string): Promise<void> {
   })
 }
 
-/** npm as the user ran it (npm_execpath under `npm run`), else the npm on PATH. */
+/**
+ * npm's own script, run with this Node: as the user ran it (npm_execpath under `npm run`),
+ * else the one installed beside this Node (Windows: <node dir>/node_modules/npm, elsewhere
+ * <prefix>/lib/node_modules/npm), else `npm` on PATH (POSIX only: on Windows that is npm.cmd,
+ * which needs a shell).
+ */
 function npm(args: string[], cwd: string): Promise<void> {
-  const npmCli = process.env.npm_execpath
-  return npmCli && /npm-cli\.js$/.test(npmCli) ? run(process.execPath, [npmCli, ...args], cwd) : run('npm', args, cwd)
+  const nodeDir = dirname(process.execPath)
+  const candidates = [
+    process.env.npm_execpath,
+    join(nodeDir, 'node_modules/npm/bin/npm-cli.js'),
+    join(nodeDir, '../lib/node_modules/npm/bin/npm-cli.js'),
+  ]
+  const npmCli = candidates.find((path): path is string => Boolean(path && /npm-cli\.js$/.test(path) && existsSync(path)))
+  if (npmCli) return run(process.execPath, [npmCli, ...args], cwd)
+  if (process.platform === 'win32') return Promise.reject(new Error('taupy package: npm was not found beside node.exe; run this from `npm run package`'))
+  return run('npm', args, cwd)
 }
 
 /**

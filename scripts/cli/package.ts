@@ -14,7 +14,7 @@ import { serverBundle, webDir, type AppConfig } from './config.js'
 import { findLauncher, launcherArgs } from './launcher.js'
 import { resolveNode, type NodeChoice } from './package-node.js'
 import { exeName, hostTarget, parseTarget, stubName, type PackageTarget } from './package-target.js'
-import { binPath, runTool } from './processes.js'
+import { runTool, toolCommand } from './processes.js'
 
 export interface PackageResult {
   file: string
@@ -121,7 +121,7 @@ export async function packageApp(config: AppConfig, argv: string[]): Promise<voi
 export async function buildPackage(config: AppConfig, options: PackageOptions = {}): Promise<PackageResult> {
   const target = options.target ?? hostTarget()
   const stub = join(config.dir, 'node_modules/caxa/stubs', stubName(target))
-  binPath(config.dir, 'caxa') // fails early, with advice, when caxa is not installed
+  toolCommand(config.dir, 'caxa') // fails early, with advice, when caxa is not installed
   if (!existsSync(stub)) throw new Error(`caxa has no stub for ${target.id} (${stub})`)
 
   await buildKeepingPackages(config)

@@ -19,6 +19,26 @@ export interface Channel {
   close(): void
 }
 
+// The app's secret, for /ws. The server's sign-in redirect puts it in the URL fragment (never
+// sent to any server); the page moves it to sessionStorage, which is per origin, so per port:
+// unlike the cookie, no other server on 127.0.0.1 ever sees it (docs/security.md). It survives
+// reloads in this tab; the fragment is removed from the address bar at once.
+const secretKey = 'taupy'
+function takeSecretFromFragment(): void {
+  const match = /(?:^#|&)taupy=([\w-]+)/.exec(location.hash)
+  if (!match) return
+  sessionStorage.setItem(secretKey, match[1]!)
+  history.replaceState(history.state, '', location.pathname + location.search)
+}
+takeSecretFromFragment()
+
+/** The /ws URL of this page, with the secret the server wants there. */
+export function channelUrl(path = '/ws'): string {
+  const secret = sessionStorage.getItem(secretKey) ?? ''
+  const separator = path.includes('?') ? '&' : '?'
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${path}${separator}taupy=${encodeURIComponent(secret)}`
+}
+
 // The server is on this machine: a failed attempt costs next to nothing, and a backend that
 // restarts (dev mode, an update) is usually back within a second.
 const backoff = { firstMs: 50, maxMs: 1000 }
@@ -60,7 +80,10 @@ function showDevError(text: string): void {
 let newest: object | undefined
 
 export function connectChannel(options: ChannelOptions): Channel {
-  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${options.path ?? '/ws'}`
+  const url = channelUrl(options.path)
+  if (!sessionStorage.getItem(secretKey)) {
+    console.error('taupy: this page was not opened through the app (no secret for /ws); open the URL the app printed, or its window')
+  }
   let socket: WebSocket | undefined
   let state: ConnectionState = 'connecting'
   let attempt = 0

@@ -12,7 +12,7 @@ import module from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { hasDisplay, noDisplayNote } from '../cli/launcher.js'
-import { openBrowser, waitForReady } from '../cli/processes.js'
+import { openBrowser, waitForReadyMessage } from '../cli/processes.js'
 import { markInUse, removeOldBuilds } from './old-builds.js'
 import { onParentExit } from './parent-watch.js'
 
@@ -59,7 +59,9 @@ async function runWindow(browser: boolean): Promise<void> {
   if (!browser) console.error(`taupy: this build has no native window for ${process.platform}-${process.arch}; opening the system browser`)
   const child = spawn(backendCommand[0]!, backendCommand.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] })
   supervise(child)
-  openBrowser(await waitForReady(child, (line) => console.log(line)))
+  // The one-time URL: the secret itself never reaches a command line (/proc/*/cmdline).
+  const ready = await waitForReadyMessage(child, (line) => console.log(line))
+  openBrowser(ready.openUrl ?? ready.url)
 }
 
 // The first process of the app (not the backend the launcher starts) cleans up after caxa,

@@ -3,9 +3,11 @@
 export interface ReadyMessage {
   type: 'ready'
   url: string
+  /** A one-time URL for a system browser: spent on first use, so a command line may hold it. */
+  openUrl?: string
 }
 
-export function announceReady(url: string): void {
-  const message: ReadyMessage = { type: 'ready', url }
+export function announceReady(url: string, openUrl?: string): void {
+  const message: ReadyMessage = openUrl ? { type: 'ready', url, openUrl } : { type: 'ready', url }
   process.stdout.write(JSON.stringify(message) + '\n')
 }

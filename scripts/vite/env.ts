@@ -4,6 +4,8 @@
 export interface DevBackend {
   backendPort: number
   secret: string
+  /** The one-time code of the URL `taupy dev --browser` opens (TAUPY_ONE_TIME). */
+  oneTime?: string
 }
 
 export const loopback = '127.0.0.1'
@@ -13,5 +15,5 @@ export function readDevBackend(env: NodeJS.ProcessEnv = process.env): DevBackend
   const backendPort = Number(env.TAUPY_BACKEND_PORT)
   const secret = env.TAUPY_SECRET
   if (!secret || !Number.isInteger(backendPort) || backendPort <= 0) return undefined
-  return { backendPort, secret }
+  return { backendPort, secret, oneTime: env.TAUPY_ONE_TIME || undefined }
 }

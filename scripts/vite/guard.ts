@@ -1,18 +1,11 @@
 // The backend's security rules (scripts/server/security.ts) applied to Vite's dev server, which
-// serves the app's source to whoever asks: the Host must be our loopback address, the Origin,
-// when sent, ours, and the request must carry the per-launch secret (query once, then cookie).
-// The cookie has the name the backend expects, so the proxied /ws upgrade is signed in too.
+// serves the app's source to whoever asks: the same judgeRequest() with Vite's own address. The
+// page signs in with the secret (or the one-time code the browser was opened with), gets the
+// cookie for its page loads and the secret in the URL fragment for its /ws, which Vite proxies
+// to the backend with the secret in the query.
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { cookieName, secretParam, secretsEqual } from '../server/security.js'
+import { createOneTimeCode, judgeRequest, type Guard } from '../server/security.js'
 import { loopback, type DevBackend } from './env.js'
-
-function readCookie(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=')
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim()
-  }
-  return undefined
-}
 
 function deny(response: ServerResponse, why: string): void {
   response.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' })
@@ -21,23 +14,22 @@ function deny(response: ServerResponse, why: string): void {
 
 /** Connect middleware: answers the request itself (403, or 302 after signing in) or calls next. */
 export function devGuard(backend: DevBackend, vitePort: number) {
-  const host = `${loopback}:${vitePort}`
-  const origin = `http://${host}`
-  const cookie = cookieName(`${loopback}:${backend.backendPort}`)
+  const guard: Guard = {
+    secret: backend.secret,
+    host: `${loopback}:${vitePort}`,
+    extraHosts: [],
+    extraOrigins: [],
+    oneTime: backend.oneTime ? createOneTimeCode(backend.oneTime) : undefined,
+  }
   return (request: IncomingMessage, response: ServerResponse, next: () => void): void => {
-    if (request.headers.host !== host) return deny(response, 'unexpected Host header')
-    if (request.headers.origin !== undefined && request.headers.origin !== origin) return deny(response, 'cross-origin request')
-    const given = readCookie(request.headers.cookie, cookie)
-    if (given !== undefined && secretsEqual(given, backend.secret)) return next()
-    const url = new URL(request.url ?? '/', origin)
-    const offered = url.searchParams.get(secretParam)
-    if (offered === null || !secretsEqual(offered, backend.secret)) return deny(response, 'missing or wrong app secret')
-    url.searchParams.delete(secretParam)
-    response.writeHead(302, {
-      location: url.pathname + url.search,
-      'set-cookie': `${cookie}=${backend.secret}; Path=/; HttpOnly; SameSite=Strict`,
-      'cache-control': 'no-store',
-    })
+    const { host, origin, cookie, upgrade } = request.headers
+    const verdict = judgeRequest(guard, { method: request.method ?? 'GET', url: request.url ?? '/', headers: { host, origin, cookie, upgrade } })
+    if (verdict.allow) {
+      if (verdict.setCookie) response.setHeader('set-cookie', verdict.setCookie)
+      return next()
+    }
+    if (verdict.status === 403) return deny(response, verdict.reason)
+    response.writeHead(302, { location: verdict.location, 'set-cookie': verdict.setCookie, 'cache-control': 'no-store' })
     response.end()
   }
 }

@@ -15,6 +15,21 @@ const notStartedByTaupy =
   'taupy: start the dev server with `npm run dev`: it starts the backend beside Vite and tells ' +
   'Vite where it is (TAUPY_BACKEND_PORT) and the per-launch secret (TAUPY_SECRET).'
 
+let watchingSupervisor = false
+
+/**
+ * Tells `taupy dev` (over the IPC channel only it holds) which port Vite listens on, and makes
+ * that channel Vite's lifeline: when the supervisor dies, however, the channel closes and Vite
+ * exits with it.
+ */
+function reportListening(port: number): void {
+  if (!process.send) return
+  process.send({ type: 'taupy:vite-listening', port })
+  if (watchingSupervisor) return
+  watchingSupervisor = true
+  process.on('disconnect', () => process.exit(0))
+}
+
 export function taupy(): Plugin[] {
   let backend: DevBackend | undefined
   const devServer: Plugin = {
@@ -35,14 +50,27 @@ export function taupy(): Plugin[] {
       }
     },
     configureServer(server) {
-      if (!backend) return
-      const vitePort = server.config.server.port ?? 5173
-      const csp = contentSecurityPolicy(`${loopback}:${vitePort}`)
-      const guard = devGuard(backend, vitePort)
+      const devBackend = backend
+      if (!devBackend) return
+      // `taupy dev` starts Vite on port 0: the port is known once Vite listens. Until then
+      // nothing is served.
+      let guard: ReturnType<typeof devGuard> | undefined
+      let csp = ''
+      server.httpServer?.once('listening', () => {
+        const address = server.httpServer?.address()
+        if (!address || typeof address === 'string') return
+        csp = contentSecurityPolicy(`${loopback}:${address.port}`)
+        guard = devGuard(devBackend, address.port)
+        reportListening(address.port)
+      })
       // The page's /ws goes to the backend, waiting quietly while it restarts (ws-proxy.ts).
-      server.httpServer?.on('upgrade', proxyBackendSocket(backend.backendPort))
+      server.httpServer?.on('upgrade', proxyBackendSocket(devBackend.backendPort))
       // Added here, before Vite's own middlewares: nothing is served before the checks pass.
       server.middlewares.use((request, response, next) => {
+        if (!guard) {
+          response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' })
+          return void response.end('Vite is starting; reload in a moment.\n')
+        }
         response.setHeader('content-security-policy', csp)
         guard(request, response, next)
       })

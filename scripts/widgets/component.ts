@@ -2,7 +2,7 @@
 // is how a patch finds it in the page. When a parent re-renders, a child that is unchanged and
 // already in the page is sent as an empty placeholder the client keeps as it is, so a patch
 // holds only what changed.
-import { attributes, Html, toMarkup, type Content, type Renderable } from './html.js'
+import { bindingAttribute, Html, toMarkup, type Content, type Renderable } from './html.js'
 import { withObserver, type Observer, type State } from './reactive.js'
 import { activeSession } from './context.js'
 
@@ -173,5 +173,5 @@ export function component(render: () => Content): Component {
  */
 export function on(event: EventName, handler: Handler): Html {
   if (!rendering) throw new Error('on() attaches handlers while a component renders; call it inside a component')
-  return attributes({ [`data-on-${event}`]: rendering.addHandler(event, handler) })
+  return bindingAttribute(`data-on-${event}`, rendering.addHandler(event, handler))
 }

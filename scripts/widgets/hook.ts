@@ -3,7 +3,7 @@
 // `pushEvent(event, value)` the handlers it reaches. The hook's code is in the client bundle;
 // the server only names it, so the CSP stays `script-src 'self'`.
 import { on } from './component.js'
-import { attributes, html, type Html } from './html.js'
+import { bindingAttribute, html, type Html } from './html.js'
 import { hookNamePattern } from './protocol.js'
 import { UnknownTargetError } from './session.js'
 
@@ -26,5 +26,5 @@ export function hook(name: string, handlers?: HookHandlers): Html {
         return handlers[pushed]!(event.value)
       })
     : ''
-  return html`${attributes({ 'data-hook': name })}${events}`
+  return html`${bindingAttribute('data-hook', name)}${events}`
 }

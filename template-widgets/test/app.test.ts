@@ -195,7 +195,7 @@ test('a malformed message or an unknown handler gets an error; the session lives
   const page = await openApp()
   // No named functions in here: tsx would wrap them in a helper the page does not have.
   const replies = await page.evaluate(async () => {
-    const socket = new WebSocket(`ws://${location.host}/ws`)
+    const socket = new WebSocket(`ws://${location.host}/ws?taupy=${sessionStorage.getItem('taupy')}`)
     const received: { type: string; code?: string; ref?: number }[] = []
     socket.onmessage = (event) => received.push(JSON.parse(event.data))
     await new Promise((resolve) => (socket.onopen = resolve))
@@ -230,7 +230,7 @@ test('when the backend restarts, the page shows it is reconnecting and recovers'
   const secret = new URL(app.url).searchParams.get('taupy')!
   await app.stop()
   await page.locator('html[data-taupy-connection="reconnecting"]').waitFor({ state: 'attached' })
-  app = await startApp(appDir, { TAUPY_PORT: port, TAUPY_SECRET: secret })
+  app = await startApp(appDir, { TAUPY_DEV: '1', TAUPY_PORT: port, TAUPY_SECRET: secret })
   await connected(page)
   await page.click('#counter button[title=Increment]')
   await page.locator('#counter .count', { hasText: /^1$/ }).waitFor()
