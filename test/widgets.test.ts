@@ -2,7 +2,7 @@
 // addressing, driven through a real WidgetSession with the socket replaced by an array.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { attributes, button, checkbox, component, html, keyedList, link, state, textInput, unsafeRawHtml, WidgetSession, type State } from '../scripts/widgets/index.js'
+import { attributes, button, checkbox, component, hook, html, ignore, keyedList, link, state, textarea, textInput, unsafeRawHtml, WidgetSession, type State } from '../scripts/widgets/index.js'
 import type { ServerMessage } from '../scripts/widgets/protocol.js'
 import type { Routes } from '../scripts/widgets/router.js'
 
@@ -208,4 +208,18 @@ test('a re-join after a drop gets the whole page again', () => {
 
 test('a component must render one root element of its own', () => {
   assert.throws(() => open({ '/': () => component(() => 'text') }), /one root element/)
+})
+
+test('debounce, throttle, disableWith, hook and ignore() render the attributes the client acts on', () => {
+  const { firstPaint } = open({
+    '/': () =>
+      component(() =>
+        html`<div>${textInput({ debounce: 300, onInput: () => {} })}${textarea({ debounce: 'blur', throttle: 50 })}${button('Save', () => {}, { disableWith: 'Saving…' })}${ignore({ id: 'map', hook: hook('map'), data: { lat: 1.5 } }, html`<p>loading</p>`)}${textInput({ hook: hook('autosize') })}</div>`,
+      ),
+  })
+  assert.match(firstPaint, /<input[^>]* data-taupy-debounce="300"/)
+  assert.match(firstPaint, /<textarea[^>]* data-taupy-debounce="blur" data-taupy-throttle="50"/)
+  assert.match(firstPaint, /<button[^>]* data-taupy-disable-with="Saving…"[^>]*>Save<\/button>/)
+  assert.match(firstPaint, /<div id="map" data-lat="1.5" data-taupy-ignore data-hook="map"><p>loading<\/p><\/div>/)
+  assert.match(firstPaint, /<input[^>]* data-hook="autosize"/)
 })

@@ -32,6 +32,13 @@ export const widgetLimits = {
 
 export const stylesheetPath = '/taupy/widgets.css'
 
+/** `taupy dev --latency <ms>`: every message waits this long each way (dev only). */
+function simulatedLatency(): number {
+  if (process.env.TAUPY_DEV !== '1') return 0
+  const ms = Number(process.env.TAUPY_LATENCY_MS ?? 0)
+  return Number.isInteger(ms) && ms > 0 ? ms : 0
+}
+
 export function mountWidgets(fastify: FastifyInstance, options: WidgetServerOptions): void {
   const waiting = new Map<string, { session: WidgetSession; timer: NodeJS.Timeout }>()
   const graceMs = options.sessionGraceMs ?? widgetLimits.sessionGraceMs
@@ -76,13 +83,17 @@ export function mountWidgets(fastify: FastifyInstance, options: WidgetServerOpti
     })
   }
 
+  const latency = simulatedLatency()
+  if (latency) fastify.log.warn(`simulating ${latency} ms of latency each way on /ws (taupy dev --latency)`)
   registerChannel(fastify, {
     messages: clientMessages,
     connect(channel, request) {
       let session: WidgetSession | undefined
-      const send = (message: ServerMessage): void => channel.send(message)
+      // Timers of one duration fire in the order they were set: delayed messages keep their order.
+      const send = (message: ServerMessage): void => void (latency ? setTimeout(() => channel.send(message), latency) : channel.send(message))
       return {
         async message(message) {
+          if (latency) await new Promise((resolve) => setTimeout(resolve, latency))
           if (message.type === 'join') {
             if (session) return channel.fail('bad_message', 'this socket has already joined', message.ref)
             session = claim(message.session) ?? new WidgetSession(options, message.path)

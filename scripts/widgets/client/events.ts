@@ -1,18 +1,27 @@
 // Forwards DOM events to the server: one listener per event type on the document finds the
 // nearest element with `data-on-<type>` and sends its handler id with what the handler needs.
-// Key presses are sent only for the keys listed in `data-keys` (else every key).
+// Key presses are sent only for the keys listed in `data-keys` (else every key). Input events
+// of a field with `data-taupy-debounce` (ms or "blur") or `data-taupy-throttle` (ms) are held
+// back; anything else the user does first sends what is held, so the server sees events in order.
 import type { EventMessage } from '../protocol.js'
 
 type Outgoing = Omit<EventMessage, 'ref' | 'type'>
 
+/** What each field last sent (its ref and value): patch.ts keeps text typed since. */
+export const lastSent = new WeakMap<Element, { ref: number; value: string }>()
+
 function valueOf(element: Element): string | undefined {
-  if (element instanceof HTMLInputElement || element instanceof HTMLTextAreaElement || element instanceof HTMLSelectElement) return element.value
+  if (element instanceof HTMLInputElement || element instanceof HTMLTextAreaElement || element instanceof HTMLSelectElement) {
+    // A multi-select sends every chosen value, one per line.
+    if (element instanceof HTMLSelectElement && element.multiple) return [...element.selectedOptions].map((option) => option.value).join('\n')
+    return element.value
+  }
   return undefined
 }
 
 function formFields(form: HTMLFormElement): Record<string, string> {
   const fields: Record<string, string> = {}
-  for (const [name, value] of new FormData(form)) if (typeof value === 'string') fields[name] = value
+  for (const [name, value] of new FormData(form)) if (typeof value === 'string') fields[name] = name in fields ? `${fields[name]}\n${value}` : value
   return fields
 }
 
@@ -32,7 +41,20 @@ function describe(type: EventMessage['event'], element: Element, event: Event): 
   return message
 }
 
-export function forwardEvents(send: (event: Outgoing, element: Element) => void): void {
+/** Sends an event for an element; returns its ref, or 0 when it was not sent. */
+export type SendEvent = (event: Outgoing, element: Element) => number
+
+export function forwardEvents(send: SendEvent, blocked: (type: string, element: Element) => boolean): void {
+  const held = new Map<Element, { run: () => void; timer?: ReturnType<typeof setTimeout> }>()
+  const sentAt = new WeakMap<Element, number>()
+  const release = (only?: EventTarget | null): void => {
+    for (const [element, entry] of held) if (!only || element === only) entry.run()
+  }
+  const dispatch = (type: EventMessage['event'], element: Element, message: Outgoing | undefined): void => {
+    if (!message) return
+    const ref = send(message, element)
+    if (ref && message.value !== undefined && (type === 'input' || type === 'change')) lastSent.set(element, { ref, value: message.value })
+  }
   const types: EventMessage['event'][] = ['click', 'input', 'change', 'submit', 'keydown']
   for (const type of types) {
     document.addEventListener(type, (event) => {
@@ -41,10 +63,28 @@ export function forwardEvents(send: (event: Outgoing, element: Element) => void)
       if (!element) return
       // The server renders what happens next; the browser must not also submit or reload.
       if (type === 'submit') event.preventDefault()
-      const message = describe(type, element, event)
-      if (!message) return
-      if (type === 'keydown' && message.key === 'Enter') event.preventDefault()
-      send(message, element)
+      const debounce = element.getAttribute('data-taupy-debounce')
+      const throttle = Number(element.getAttribute('data-taupy-throttle'))
+      if (type !== 'input' || (debounce === null && !throttle)) {
+        const message = describe(type, element, event)
+        if (!message) return
+        if (message.key === 'Enter') event.preventDefault()
+        if (blocked(type, element)) return
+        release()
+        return dispatch(type, element, message)
+      }
+      // The held event reads the field when it goes, so it carries the latest text.
+      clearTimeout(held.get(element)?.timer)
+      const run = (): void => {
+        clearTimeout(held.get(element)?.timer)
+        held.delete(element)
+        sentAt.set(element, Date.now())
+        dispatch(type, element, describe(type, element, event))
+      }
+      const wait = debounce === null ? (sentAt.get(element) ?? -Infinity) + throttle - Date.now() : Number(debounce)
+      if (debounce === null && wait <= 0) return run()
+      held.set(element, debounce === 'blur' ? { run } : { run, timer: setTimeout(run, wait) })
     })
   }
+  document.addEventListener('focusout', (event) => release(event.target))
 }

@@ -1,0 +1,11 @@
+// The third page: what long-lived UIs count on (typing under latency, pending states, regions
+// the client owns, client-only commands, uploads, more widgets, streams).
+import { column, component } from '../../taupy/widgets/index.js'
+import { chart } from '../components/chart.js'
+import { pending } from '../components/pending.js'
+import { typing } from '../components/typing.js'
+
+export function extrasPage() {
+  const parts = [typing(), pending(), chart()]
+  return component(() => column(parts))
+}

@@ -1,0 +1,129 @@
+// End-to-end on the Extras page, as a user would, against a backend that delays every widgets
+// message by 200 ms each way (what `npm run dev -- --latency 200` does): typing that is never
+// lost or clobbered, debounced input, pending states, a client-owned region through 100 patches.
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import type { Browser, Page } from 'playwright-core'
+import { startApp, type RunningApp } from '../taupy/testing/app.js'
+import { launchBrowser } from '../taupy/testing/browser.js'
+
+const appDir = fileURLToPath(new URL('..', import.meta.url))
+const latencyMs = 200
+let app: RunningApp
+let browser: Browser
+const pageErrors: string[] = []
+
+before(async () => {
+  app = await startApp(appDir, { TAUPY_DEV: '1', TAUPY_LATENCY_MS: String(latencyMs) })
+  browser = await launchBrowser()
+})
+after(async () => {
+  await browser?.close()
+  await app?.stop()
+})
+
+async function openExtras(): Promise<Page> {
+  const page = await browser.newPage()
+  page.on('pageerror', (error) => pageErrors.push(error.message))
+  page.on('console', (message) => {
+    if ((message.type() === 'error' || message.type() === 'warning') && !message.location().url.endsWith('/favicon.ico')) pageErrors.push(message.text())
+  })
+  await page.goto(app.url.replace(/\/(\?|$)/, '/extras$1'))
+  await page.locator('html[data-taupy-connection="open"]').waitFor({ state: 'attached' })
+  return page
+}
+
+const settled = (page: Page) => page.waitForFunction(() => !document.documentElement.hasAttribute('data-taupy-busy'))
+
+test('the latency is simulated: a click takes two delays to come back', async () => {
+  const page = await openExtras()
+  const started = Date.now()
+  await page.click('#add-point')
+  await page.locator('#chart .point-count', { hasText: '5 points' }).waitFor()
+  assert.ok(Date.now() - started >= 2 * latencyMs, `answered in ${Date.now() - started} ms`)
+  await page.close()
+})
+
+test('typing 40 characters fast into a field the server rewrites: nothing lost, the caret stays', async () => {
+  const page = await openExtras()
+  const code = page.locator('#code')
+  await code.click()
+  const typed = 'abcdefghijklmnopqrst'
+  // The caret is read after every key: it must always sit right after what was just typed.
+  const carets: number[] = []
+  for (const char of typed) {
+    await code.press(char)
+    carets.push(await code.evaluate((el: HTMLInputElement) => el.selectionStart ?? -1))
+    await page.waitForTimeout(15)
+  }
+  assert.deepEqual(carets, typed.split('').map((_, i) => i + 1), 'the caret never jumped while typing at the end')
+  await settled(page)
+  assert.equal(await code.inputValue(), typed.toUpperCase(), 'the server rewrote it once typing stopped')
+
+  // Twenty more in the middle of the text: the server's answers to older keys arrive while the
+  // user types; none may overwrite newer text or move the caret to the end.
+  await code.evaluate((el: HTMLInputElement) => el.setSelectionRange(10, 10))
+  const middle: number[] = []
+  for (const char of '01234567890123456789') {
+    await code.press(char)
+    middle.push(await code.evaluate((el: HTMLInputElement) => el.selectionStart ?? -1))
+    await page.waitForTimeout(15)
+  }
+  assert.deepEqual(middle, Array.from({ length: 20 }, (_, i) => 11 + i))
+  await settled(page)
+  assert.equal(await code.inputValue(), 'ABCDEFGHIJ01234567890123456789KLMNOPQRST')
+  assert.equal(await code.evaluate((el: HTMLInputElement) => el.selectionStart), 30, 'the final rewrite kept the caret where the user left it')
+  await page.close()
+})
+
+test('a debounced search sends one event after the pause, with the whole text', async () => {
+  const page = await openExtras()
+  await page.locator('#search').pressSequentially('berry', { delay: 30 })
+  await page.locator('#typing .found', { hasText: '1 found: blackberry' }).waitFor()
+  await settled(page)
+  assert.equal(await page.locator('#typing .searches').textContent(), '(1 searches)')
+  await page.close()
+})
+
+test('pending states: marked until the ack, disabled with a label, a double click saves once', async () => {
+  const page = await openExtras()
+  const save = page.locator('#save')
+  await save.dblclick()
+  assert.equal(await save.getAttribute('data-taupy-pending'), '')
+  assert.equal(await save.textContent(), 'Saving…')
+  assert.ok(await save.isDisabled())
+  await page.locator('#pending .saves', { hasText: 'Saved 1 times' }).waitFor()
+  await page.locator('#save:not([data-taupy-pending])').waitFor()
+  assert.equal(await save.textContent(), 'Save')
+  assert.ok(await save.isEnabled())
+
+  // A form submitted twice quickly (Enter twice, or a script) is handled once.
+  await page.locator('#feedback textarea').fill('Nice demo')
+  await page.locator('#feedback').evaluate((form: HTMLFormElement) => {
+    form.requestSubmit()
+    form.requestSubmit()
+  })
+  await page.locator('#feedback button[type=submit]', { hasText: 'Sending…' }).waitFor()
+  await page.locator('#feedback:not([data-taupy-pending])').waitFor()
+  await settled(page)
+  assert.equal(await page.locator('#pending .sent').textContent(), '1 sent')
+  assert.equal(await page.locator('#feedback button[type=submit]').textContent(), 'Send')
+  await page.close()
+})
+
+test('a client-drawn chart under ignore() keeps its DOM through 100 patches and sees new data', async () => {
+  const page = await openExtras()
+  const svg = page.locator('#sparkline svg')
+  await svg.evaluate((el) => void Object.assign(el, { madeHere: true }))
+  for (let i = 0; i < 100; i++) await page.locator('#add-point').dispatchEvent('click')
+  await page.locator('#chart .point-count', { hasText: '30 points' }).waitFor()
+  await settled(page)
+  assert.equal(await svg.evaluate((el) => (el as unknown as { madeHere?: boolean }).madeHere), true, 'the same SVG element')
+  assert.equal(await page.locator('#sparkline rect').count(), 30, 'redrawn from the updated data-points')
+  await page.close()
+})
+
+test('no page error on the Extras page', () => {
+  assert.deepEqual(pageErrors, [])
+})
