@@ -2,7 +2,7 @@
 // addressing, driven through a real WidgetSession with the socket replaced by an array.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { attributes, button, checkbox, component, hook, html, ignore, keyedList, link, state, textarea, textInput, unsafeRawHtml, WidgetSession, type State } from '../scripts/widgets/index.js'
+import { attributes, button, checkbox, component, escapeHtml, hook, html, ignore, js, onClient, keyedList, link, state, textarea, textInput, unsafeRawHtml, WidgetSession, type State } from '../scripts/widgets/index.js'
 import type { ServerMessage } from '../scripts/widgets/protocol.js'
 import type { Routes } from '../scripts/widgets/router.js'
 
@@ -222,4 +222,16 @@ test('debounce, throttle, disableWith, hook and ignore() render the attributes t
   assert.match(firstPaint, /<button[^>]* data-taupy-disable-with="Saving…"[^>]*>Save<\/button>/)
   assert.match(firstPaint, /<div id="map" data-lat="1.5" data-taupy-ignore data-hook="map"><p>loading<\/p><\/div>/)
   assert.match(firstPaint, /<input[^>]* data-hook="autosize"/)
+})
+
+test('client commands chain into one data-taupy-js-<event> attribute and refuse what attributes() refuses', () => {
+  const commands = js.toggle('#help').addClass('', 'open').setAttribute('#x', 'aria-expanded', 'true').focus('#help input').dispatch('#map', 'map:zoom', '2')
+  assert.equal(
+    onClient('click', commands).markup,
+    ` data-taupy-js-click="${escapeHtml(JSON.stringify([['toggle', '#help'], ['addClass', '', 'open'], ['setAttribute', '#x', 'aria-expanded', 'true'], ['focus', '#help input'], ['dispatch', '#map', 'map:zoom', '2']]))}"`,
+  )
+  assert.throws(() => js.setAttribute('#x', 'onclick', 'alert(1)'), /attribute/)
+  assert.throws(() => js.setAttribute('#x', 'data-taupy-js-click', '[]'), /attribute/)
+  assert.throws(() => js.dispatch('#x', 'a b'), /invalid event name/)
+  assert.throws(() => attributes({ 'data-taupy-js-click': '[["hide","body"]]' }), /attribute/, 'a value cannot write commands')
 })

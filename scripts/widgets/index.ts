@@ -3,6 +3,7 @@ export { html, unsafeRawHtml, escapeHtml, attributes, Html, type Content } from 
 export { state, untracked, State } from './reactive.js'
 export { component, on, Component, type EventData, type EventName, type Handler } from './component.js'
 export { hook, type HookHandlers } from './hook.js'
+export { js, onClient, ClientCommands, type ClientCommandEvent } from './commands.js'
 export { keyedList, type KeyedList, type KeyedListOptions } from './list.js'
 export { currentPath, navigate, link, type Routes } from './router.js'
 export * from './widgets.js'

@@ -124,6 +124,32 @@ test('a client-drawn chart under ignore() keeps its DOM through 100 patches and 
   await page.close()
 })
 
+test('client commands: Help opens and closes with no message to the server, and survives patches', async () => {
+  const page = await browser.newPage()
+  let framesSent = 0
+  page.on('websocket', (socket) => socket.on('framesent', () => framesSent++))
+  page.on('pageerror', (error) => pageErrors.push(error.message))
+  await page.goto(app.url.replace(/\/(\?|$)/, '/extras$1'))
+  await page.locator('html[data-taupy-connection="open"]').waitFor({ state: 'attached' })
+  await settled(page)
+  const before = framesSent
+  await page.click('#help-toggle')
+  assert.ok(await page.locator('#help').isVisible())
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'help-close', 'focus moved into the panel')
+  assert.match((await page.locator('#help-toggle').getAttribute('class')) ?? '', /taupy-primary/)
+  assert.equal(framesSent, before, 'nothing was sent')
+  // The server re-renders the section: the open panel and the toggled class stay.
+  await page.click('#server-click')
+  await page.locator('#server-click', { hasText: 'Server clicks: 1' }).waitFor()
+  assert.ok(await page.locator('#help').isVisible())
+  assert.match((await page.locator('#help-toggle').getAttribute('class')) ?? '', /taupy-primary/)
+  await page.focus('#help-close')
+  await page.keyboard.press('Enter')
+  await page.locator('#help').waitFor({ state: 'hidden' })
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'help-toggle')
+  await page.close()
+})
+
 test('no page error on the Extras page', () => {
   assert.deepEqual(pageErrors, [])
 })

@@ -8,6 +8,7 @@
 // Client hooks learn here what a patch added, changed and removed, and run once it is done.
 import morphdom from 'morphdom'
 import type { Patch } from '../protocol.js'
+import { carryCommands } from './commands.js'
 import { lastSent } from './events.js'
 import type { HookRunner } from './hooks.js'
 import { carryPending } from './pending.js'
@@ -51,6 +52,7 @@ function morphOptions(options: ApplyOptions, hooks: HookChanges): Parameters<typ
         return false
       }
       carryPending(from, to)
+      carryCommands(from, to)
       if ((hooked(from) || hooked(to)) && !from.isEqualNode(to)) hooks.updated.push(from)
       // A field rendered without a value belongs to the user (form fields read on submit).
       if (to.hasAttribute('data-keep-value') && hasValue(from) && hasValue(to)) {

@@ -4,6 +4,7 @@
 // whole page.
 import { connectChannel } from '../../client/socket.js'
 import type { ServerMessage } from '../protocol.js'
+import { runClientCommands } from './commands.js'
 import { forwardEvents } from './events.js'
 import { hookRunner, type Hooks } from './hooks.js'
 import { applyPatches, mountHooks } from './patch.js'
@@ -95,6 +96,7 @@ export function startWidgets(options: WidgetClientOptions = {}): void {
     return ref
   }
 
+  runClientCommands()
   forwardEvents((event, element) => {
     const ref = send({ type: 'event', ...event }, element)
     if (!ref) console.warn('taupy: not connected; the event was not sent')

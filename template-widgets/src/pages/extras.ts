@@ -2,10 +2,11 @@
 // the client owns, client-only commands, uploads, more widgets, streams).
 import { column, component } from '../../taupy/widgets/index.js'
 import { chart } from '../components/chart.js'
+import { clientCommands } from '../components/commands.js'
 import { pending } from '../components/pending.js'
 import { typing } from '../components/typing.js'
 
 export function extrasPage() {
-  const parts = [typing(), pending(), chart()]
+  const parts = [typing(), pending(), chart(), clientCommands()]
   return component(() => column(parts))
 }
