@@ -15,6 +15,8 @@ export type ErrorCode =
   | 'rate_limited'
   | 'unknown_target'
   | 'handler_failed'
+  /** A file the upload widget's limits refuse (size, type, count), or an upload gone wrong. */
+  | 'upload_refused'
 
 /** Server → client: something the client sent could not be handled. */
 export interface ErrorMessage {

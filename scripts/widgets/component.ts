@@ -172,6 +172,11 @@ export function component(render: () => Content): Component {
  * so the same template gives the same ids on every render and typing never races a rename.
  */
 export function on(event: EventName, handler: Handler): Html {
+  return bindingAttribute(`data-on-${event}`, handlerId(event, handler))
+}
+
+/** Registers a handler on the element being written and returns its id (on(), upload()). */
+export function handlerId(event: EventName, handler: Handler): string {
   if (!rendering) throw new Error('on() attaches handlers while a component renders; call it inside a component')
-  return bindingAttribute(`data-on-${event}`, rendering.addHandler(event, handler))
+  return rendering.addHandler(event, handler)
 }

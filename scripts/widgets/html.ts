@@ -106,7 +106,7 @@ export type AttributeValue = string | number | boolean | null | undefined
  * change the page, srcdoc is a whole document. Only on(), hook() and onClient() write the
  * bindings, through bindingAttribute().
  */
-const bindingName = /^(on|data-on-|data-taupy-js-|data-hook$|srcdoc$)/i
+const bindingName = /^(on|data-on-|data-taupy-js-|data-taupy-upload$|data-hook$|srcdoc$)/i
 
 function refuseBindingName(name: string): void {
   if (bindingName.test(name)) {

@@ -2,6 +2,7 @@
 // messages against `clientMessages` (TypeBox) before anything else sees them; the browser
 // runtime imports only the types.
 import { Type, type Static } from '@sinclair/typebox'
+import { uploadChunkBytes } from './upload-chunk.js'
 
 const ref = Type.Integer({ minimum: 0 })
 const path = Type.String({ pattern: '^/', maxLength: 2048 })
@@ -10,6 +11,8 @@ export const eventNames = ['click', 'input', 'change', 'submit', 'keydown', 'hoo
 
 /** A client hook's name, and the name of an event a hook pushes (`data-hook`, `pushEvent`). */
 export const hookNamePattern = '^[A-Za-z][A-Za-z0-9_-]*$'
+
+const uploadId = Type.Integer({ minimum: 1, maximum: 1_000_000 })
 
 export const clientMessages = Type.Union([
   /** First message on every (re)connection: attach to the server-rendered session, or start one. */
@@ -31,10 +34,28 @@ export const clientMessages = Type.Union([
   }),
   /** The user followed a link or pressed back/forward: render that route. */
   Type.Object({ type: Type.Literal('navigate'), ref, path }),
+  /**
+   * A file for the upload() widget `target`: announced with its name, size and type (checked
+   * against the widget's limits, acked or refused), then sent in base64 chunks (each acked once
+   * written), then delivered with the others in one 'change' event naming the upload ids.
+   */
+  Type.Object({
+    type: Type.Literal('upload'),
+    ref,
+    target: Type.String({ pattern: '^c[0-9]+\\.[0-9]+$', maxLength: 32 }),
+    upload: uploadId,
+    name: Type.String({ minLength: 1, maxLength: 255 }),
+    size: Type.Integer({ minimum: 0 }),
+    mime: Type.String({ maxLength: 255 }),
+  }),
+  Type.Object({ type: Type.Literal('chunk'), ref, upload: uploadId, data: Type.String({ maxLength: Math.ceil(uploadChunkBytes / 3) * 4 }) }),
+  /** The user cancelled (or the page gave up on) an upload: its temporary file is removed. */
+  Type.Object({ type: Type.Literal('cancel'), ref, upload: uploadId }),
 ])
 
 export type ClientMessage = Static<typeof clientMessages>
 export type EventMessage = Extract<ClientMessage, { type: 'event' }>
+export type UploadMessage = Extract<ClientMessage, { type: 'upload' | 'chunk' | 'cancel' }>
 
 /** The new markup of one component; its root element carries data-c="<id>". */
 export interface Patch {

@@ -9,6 +9,7 @@ import { renderDocument } from './document.js'
 import { clientMessages, type ServerMessage } from './protocol.js'
 import { UnknownTargetError, WidgetSession, type WidgetApp } from './session.js'
 import { widgetStyles } from './styles.js'
+import { UploadRefused, UploadStore } from './upload.js'
 
 export interface WidgetServerOptions extends WidgetApp {
   /** The document title (the window title comes from productName). */
@@ -104,8 +105,14 @@ export function mountWidgets(fastify: FastifyInstance, options: WidgetServerOpti
           }
           if (!session) return channel.fail('bad_message', 'send a join message first', message.ref)
           try {
+            if (message.type === 'upload' || message.type === 'chunk' || message.type === 'cancel') {
+              // Beside the event queue: a long upload does not hold up clicks.
+              await UploadStore.of(session).handle(message)
+              return send({ type: 'ack', ref: message.ref })
+            }
             await session.handle(message)
           } catch (error) {
+            if (error instanceof UploadRefused) return channel.fail('upload_refused', error.message, message.ref)
             if (!(error instanceof UnknownTargetError)) throw error
             request.log.warn({ session: session.id, target: message.type === 'event' ? message.target : undefined }, error.message)
             channel.fail('unknown_target', error.message, message.ref)

@@ -2,7 +2,7 @@
 // is attached to (none between the first paint and the join, or while reconnecting). The
 // session renders dirty components into patches after each event and answers with an ack.
 import { randomUUID } from 'node:crypto'
-import { Component, type ComponentOwner, type EventData } from './component.js'
+import { Component, type ComponentOwner, type EventData, type EventName, type Handler } from './component.js'
 import { runInSession } from './context.js'
 import { html, type Content } from './html.js'
 import type { ClientMessage, Patch, ServerMessage } from './protocol.js'
@@ -39,6 +39,7 @@ export class WidgetSession implements ComponentOwner {
   #queue: Promise<void> = Promise.resolve()
   /** The ref of the message being handled: patches it causes, even mid-await, carry it. */
   #handlingRef: number | undefined
+  #closeCallbacks: (() => void | Promise<void>)[] = []
   /** Where render errors outside an event go (the server's log). */
   onRenderError: (error: unknown) => void = (error) => console.error(error)
 
@@ -158,21 +159,32 @@ export class WidgetSession implements ComponentOwner {
     if (failure !== undefined) throw failure
   }
 
+  /** The handler `target` ("c3.0") names for `event`, or UnknownTargetError. */
+  handlerFor(target: string, event: EventName): Handler {
+    const [componentId, index] = target.split('.') as [string, string]
+    const handler = this.#components.get(componentId)?.handler(index, event)
+    if (!handler) throw new UnknownTargetError(`no ${event} handler ${target} in this page (it may have been re-rendered away)`)
+    return handler
+  }
+
+  /** Runs `callback` when the window is gone (after close()); async callbacks are awaited by closed. */
+  onClose(callback: () => void | Promise<void>): void {
+    this.#closeCallbacks.push(callback)
+  }
+
   /** Handles one client message after the ones before it (handlers may be async). */
-  handle(message: Exclude<ClientMessage, { type: 'join' }>): Promise<void> {
+  handle(message: Extract<ClientMessage, { type: 'event' | 'navigate' }>): Promise<void> {
     const run = this.#queue.then(() => this.#handleNow(message))
     this.#queue = run.catch(() => {})
     return run
   }
 
-  async #handleNow(message: Exclude<ClientMessage, { type: 'join' }>): Promise<void> {
+  async #handleNow(message: Extract<ClientMessage, { type: 'event' | 'navigate' }>): Promise<void> {
     this.#handlingRef = message.ref
     try {
       if (message.type === 'navigate') this.path.set(message.path)
       else {
-        const [componentId, index] = message.target.split('.') as [string, string]
-        const handler = this.#components.get(componentId)?.handler(index, message.event)
-        if (!handler) throw new UnknownTargetError(`no ${message.event} handler ${message.target} in this page (it may have been re-rendered away)`)
+        const handler = this.handlerFor(message.target, message.event)
         const data: EventData = {}
         if (message.value !== undefined) data.value = message.value
         if (message.checked !== undefined) data.checked = message.checked
@@ -188,9 +200,19 @@ export class WidgetSession implements ComponentOwner {
     this.#send?.({ type: 'ack', ref: message.ref })
   }
 
-  /** The window is gone: unsubscribe everything from app-wide state. */
-  close(): void {
+  /** The window is gone: unsubscribe everything from app-wide state, run the close callbacks. */
+  close(): Promise<void> {
     this.detach()
     this.root.unmount()
+    const callbacks = this.#closeCallbacks.splice(0)
+    return Promise.all(
+      callbacks.map(async (callback) => {
+        try {
+          await callback()
+        } catch (error) {
+          this.onRenderError(error)
+        }
+      }),
+    ).then(() => {})
   }
 }

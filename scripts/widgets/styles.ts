@@ -35,6 +35,9 @@ body { margin: 0; }
 .taupy-form { display: flex; flex-direction: column; gap: var(--taupy-gap); align-items: flex-start; }
 .taupy-image { max-width: 100%; height: auto; }
 a[aria-current="page"] { font-weight: 600; }
+[data-taupy-pending] { cursor: progress; }
+.taupy-upload-list { list-style: none; margin: 0; padding: 0; }
+.taupy-upload-list li { display: flex; align-items: center; gap: 8px; }
 /* Unobtrusive connection state, driven by the attribute the socket client sets on <html>. */
 html[data-taupy-connection="reconnecting"] body::after {
   content: "Reconnecting…"; position: fixed; right: 12px; bottom: 12px; padding: 4px 10px;

@@ -2,6 +2,9 @@
 // message by 200 ms each way (what `npm run dev -- --latency 200` does): typing that is never
 // lost or clobbered, debounced input, pending states, a client-owned region through 100 patches.
 import assert from 'node:assert/strict'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
@@ -13,14 +16,19 @@ const latencyMs = 200
 let app: RunningApp
 let browser: Browser
 const pageErrors: string[] = []
+// The app's own temporary folder: where its uploads land, so the test can see them go.
+const appTemp = mkdtempSync(join(tmpdir(), 'taupy-extras-tmp-'))
+/** Files (not folders) under the app's temporary folder. */
+const tempFiles = (): string[] => readdirSync(appTemp, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => entry.name)
 
 before(async () => {
-  app = await startApp(appDir, { TAUPY_DEV: '1', TAUPY_LATENCY_MS: String(latencyMs) })
+  app = await startApp(appDir, { TAUPY_DEV: '1', TAUPY_LATENCY_MS: String(latencyMs), TMPDIR: appTemp })
   browser = await launchBrowser()
 })
 after(async () => {
   await browser?.close()
   await app?.stop()
+  rmSync(appTemp, { recursive: true, force: true })
 })
 
 async function openExtras(): Promise<Page> {
@@ -147,6 +155,48 @@ test('client commands: Help opens and closes with no message to the server, and 
   await page.keyboard.press('Enter')
   await page.locator('#help').waitFor({ state: 'hidden' })
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'help-toggle')
+  await page.close()
+})
+
+test('uploads: three files with progress reach the handler, one too large is refused, temp files are removed', async () => {
+  const page = await openExtras()
+  const progressSeen = page.locator('#uploads progress').first().waitFor({ state: 'attached' })
+  await page.setInputFiles('#files', [
+    { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('one\ntwo\nthree') },
+    { name: 'photo.png', mimeType: 'image/png', buffer: Buffer.alloc(300 * 1024, 7) },
+    { name: 'readme.md', mimeType: 'text/markdown', buffer: Buffer.from('# Hi\n') },
+    { name: 'huge.txt', mimeType: 'text/plain', buffer: Buffer.alloc(3 * 1024 * 1024, 97) },
+  ])
+  await progressSeen
+  await page.locator('#uploads .received li', { hasText: 'photo.png' }).waitFor()
+  assert.deepEqual(await page.locator('#uploads .received li').allTextContents(), ['notes.txt: 13 bytes, 3 lines', 'photo.png: 307200 bytes', 'readme.md: 5 bytes, 2 lines'])
+  const list = page.locator('#uploads .taupy-upload-list li')
+  assert.equal(await list.count(), 4)
+  assert.match((await list.filter({ hasText: 'huge.txt' }).textContent()) ?? '', /huge\.txt is 3\.0 MB; the limit is 2\.0 MB/)
+  assert.equal(await list.filter({ hasText: 'uploaded' }).count(), 3)
+  await settled(page)
+  assert.deepEqual(tempFiles(), [], 'the handler returned: its temporary files are gone')
+
+  // A type outside `accept` is refused by the server too.
+  await page.setInputFiles('#files', [{ name: 'tool.exe', mimeType: 'application/x-msdownload', buffer: Buffer.from('MZ') }])
+  await list.filter({ hasText: 'this type of file is not accepted' }).waitFor()
+  await page.close()
+})
+
+test('uploads: cancel stops the transfer and removes the partial file', async () => {
+  const page = await openExtras()
+  await page.setInputFiles('#files', [{ name: 'slow.txt', mimeType: 'text/plain', buffer: Buffer.alloc(1900 * 1024, 98) }])
+  const progress = page.locator('#uploads progress')
+  await page.waitForFunction(() => Number(document.querySelector<HTMLProgressElement>('#uploads progress')?.value) > 0)
+  assert.ok(tempFiles().length === 1, 'a partial file while it is on its way')
+  const shown = Number(await progress.getAttribute('value') ?? (await progress.evaluate((el: HTMLProgressElement) => el.value)))
+  assert.ok(shown < 1900 * 1024)
+  await page.click('#uploads .taupy-upload-list button')
+  await page.locator('#uploads .taupy-upload-list li', { hasText: 'cancelled' }).waitFor()
+  await settled(page)
+  await page.waitForTimeout(2 * latencyMs)
+  assert.deepEqual(tempFiles(), [], 'the cancelled file is removed')
+  assert.equal(await page.locator('#uploads .received li', { hasText: 'slow.txt' }).count(), 0, 'nothing was delivered')
   await page.close()
 })
 

@@ -6,6 +6,7 @@ import { connectChannel } from '../../client/socket.js'
 import type { ServerMessage } from '../protocol.js'
 import { runClientCommands } from './commands.js'
 import { forwardEvents } from './events.js'
+import { handleUploads } from './upload.js'
 import { hookRunner, type Hooks } from './hooks.js'
 import { applyPatches, mountHooks } from './patch.js'
 import { blockedWhilePending, clearPending, markPending } from './pending.js'
@@ -24,14 +25,15 @@ export function startWidgets(options: WidgetClientOptions = {}): void {
   started = true
   let lastRef = 0
   /** Event type (and sending element) of every message not yet acknowledged, by ref. */
-  const pending = new Map<number, { event: string; element?: Element | undefined }>()
+  const pending = new Map<number, { event: string; element?: Element | undefined; done?: ((error?: string) => void) | undefined }>()
   const root = document.documentElement
 
-  const settle = (ref: number | undefined): void => {
+  const settle = (ref: number | undefined, error?: string): void => {
     const entry = ref === undefined ? undefined : pending.get(ref)
     if (!entry) return
     pending.delete(ref!)
     if (entry.element) clearPending(entry.element)
+    entry.done?.(error)
     if (pending.size === 0) root.removeAttribute('data-taupy-busy')
   }
 
@@ -45,7 +47,7 @@ export function startWidgets(options: WidgetClientOptions = {}): void {
 
   const channel = connectChannel({
     onOpen() {
-      for (const ref of pending.keys()) settle(ref)
+      for (const ref of pending.keys()) settle(ref, 'the connection dropped')
       const session = document.body.dataset.taupySession ?? ''
       send({ type: 'join', session, path: location.pathname + location.search })
       // Like LiveView, hooks mount once the page has joined, so pushEvent works in mounted;
@@ -79,24 +81,26 @@ export function startWidgets(options: WidgetClientOptions = {}): void {
           if (message.path !== location.pathname + location.search) history.pushState(null, '', message.path)
           break
         case 'error':
-          console.error(`taupy: ${message.code}: ${message.message}`)
-          settle(message.ref)
+          // A refused upload is the user's to read (in the file list), not a page error.
+          if (message.code !== 'upload_refused') console.error(`taupy: ${message.code}: ${message.message}`)
+          settle(message.ref, message.message)
           break
       }
     },
   })
 
   /** Sends a message with a new ref; returns the ref, or 0 when not connected. */
-  function send(message: { type: string } & Record<string, unknown>, element?: Element): number {
+  function send(message: { type: string } & Record<string, unknown>, element?: Element, done?: (error?: string) => void): number {
     const ref = ++lastRef
     if (!channel.send({ ...message, ref })) return 0
-    pending.set(ref, { event: typeof message.event === 'string' ? message.event : message.type, element })
+    pending.set(ref, { event: typeof message.event === 'string' ? message.event : message.type, element, done })
     if (element) markPending(element)
     root.setAttribute('data-taupy-busy', '')
     return ref
   }
 
   runClientCommands()
+  handleUploads((message, done, element) => send(message, element, done) > 0)
   forwardEvents((event, element) => {
     const ref = send({ type: 'event', ...event }, element)
     if (!ref) console.warn('taupy: not connected; the event was not sent')

@@ -5,8 +5,9 @@ import { chart } from '../components/chart.js'
 import { clientCommands } from '../components/commands.js'
 import { pending } from '../components/pending.js'
 import { typing } from '../components/typing.js'
+import { uploads } from '../components/uploads.js'
 
 export function extrasPage() {
-  const parts = [typing(), pending(), chart(), clientCommands()]
+  const parts = [typing(), pending(), chart(), clientCommands(), uploads()]
   return component(() => column(parts))
 }
