@@ -2,7 +2,7 @@
 // addressing, driven through a real WidgetSession with the socket replaced by an array.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { attributes, button, checkbox, component, escapeHtml, hook, html, ignore, js, onClient, keyedList, link, state, textarea, textInput, unsafeRawHtml, WidgetSession, type State } from '../scripts/widgets/index.js'
+import { attributes, button, checkbox, component, dateInput, escapeHtml, hook, html, ignore, js, modal, multiSelect, numberInput, onClient, radioGroup, sortableTable, tabs, toasts, keyedList, link, state, textarea, textInput, unsafeRawHtml, WidgetSession, type State } from '../scripts/widgets/index.js'
 import type { ServerMessage } from '../scripts/widgets/protocol.js'
 import type { Routes } from '../scripts/widgets/router.js'
 
@@ -234,4 +234,43 @@ test('client commands chain into one data-taupy-js-<event> attribute and refuse 
   assert.throws(() => js.setAttribute('#x', 'data-taupy-js-click', '[]'), /attribute/)
   assert.throws(() => js.dispatch('#x', 'a b'), /invalid event name/)
   assert.throws(() => attributes({ 'data-taupy-js-click': '[["hide","body"]]' }), /attribute/, 'a value cannot write commands')
+})
+
+test('the new widgets are native, labelled elements', () => {
+  const { firstPaint } = open({
+    '/': () => {
+      const notices = toasts()
+      return component(() =>
+        html`<div>${radioGroup({ label: 'Size', name: 'size', options: ['s', 'm'], value: 'm', onChange: () => {} })}${multiSelect({ label: 'Tags', options: ['a', 'b'], values: ['b'], onChange: () => {} })}${numberInput({ label: 'Qty', value: 2, min: 1 })}${dateInput({ label: 'When', value: '2027-01-02' })}${tabs({ id: 't', label: 'Views', selected: 'b', onSelect: () => {}, tabs: [{ id: 'a', label: 'A', content: () => 'first' }, { id: 'b', label: 'B', content: () => 'second' }] })}${modal({ id: 'm', title: 'Sure?', onClose: () => {} }, 'text')}${sortableTable({ caption: 'Rows', columns: [{ key: 'n', label: 'N' }], rows: [{ n: 2 }, { n: 10 }, { n: 1 }], sortBy: 'n', descending: true, onSort: () => {} })}${notices.view}</div>`,
+      )
+    },
+  })
+  assert.match(firstPaint, /<fieldset class="taupy-radio-group"><legend class="taupy-label">Size<\/legend><label class="taupy-checkbox"><input type="radio" name="size" value="s" data-on-change="[^"]+"> <span>s<\/span><\/label><label class="taupy-checkbox"><input type="radio" name="size" value="m" checked/)
+  assert.match(firstPaint, /<label class="taupy-field"><span class="taupy-label">Tags<\/span><select multiple class="taupy-input" data-on-change="[^"]+"><option value="a">a<\/option><option value="b" selected>b<\/option><\/select><\/label>/)
+  assert.match(firstPaint, /<span class="taupy-label">Qty<\/span><input class="taupy-input" type="number" value="2" min="1">/)
+  assert.match(firstPaint, /<span class="taupy-label">When<\/span><input type="date" value="2027-01-02"/)
+  assert.match(firstPaint, /<div role="tablist" aria-label="Views"><button type="button" role="tab" id="t-tab-a" aria-selected="false" aria-controls="t-panel"[^>]*>A<\/button><button type="button" role="tab" id="t-tab-b" aria-selected="true"[^>]*>B<\/button><\/div><div role="tabpanel" id="t-panel" aria-labelledby="t-tab-b" class="taupy-tab-panel" tabindex="0">second<\/div>/)
+  assert.match(firstPaint, /<dialog id="m" class="taupy-modal" aria-labelledby="m-title" data-taupy-modal data-keys="Escape" data-on-keydown="[^"]+"><div class="taupy-modal-head"><h2 id="m-title">Sure\?<\/h2><button type="button" class="taupy-button taupy-plain" aria-label="Close"/)
+  assert.match(firstPaint, /<caption>Rows<\/caption><thead><tr><th scope="col" aria-sort="descending"><button[^>]*>N<span aria-hidden="true"> ▼<\/span><\/button><\/th><\/tr><\/thead><tbody><tr><td>10<\/td><\/tr><tr><td>2<\/td><\/tr><tr><td>1<\/td><\/tr><\/tbody>/, 'numbers sort as numbers')
+  assert.match(firstPaint, /<div data-c="c\d+" class="taupy-toasts" role="status" aria-live="polite"><\/div>/)
+})
+
+test('a toast goes away after its time, and its timer ends with the window', async () => {
+  let notices: ReturnType<typeof toasts> | undefined
+  const { session, sent } = open({
+    '/': () => {
+      notices = toasts()
+      return component(() => html`<div>${notices!.view}</div>`)
+    },
+  })
+  notices!.show('Saved', { ms: 30 })
+  await new Promise((resolve) => setTimeout(resolve, 0))
+  assert.match(JSON.stringify(patchesOf(sent)), /Saved/)
+  await new Promise((resolve) => setTimeout(resolve, 60))
+  assert.doesNotMatch(patchesOf(sent).at(-1)!.html, /Saved/)
+  notices!.show('Later', { ms: 20 })
+  await session.close()
+  const count = sent.length
+  await new Promise((resolve) => setTimeout(resolve, 40))
+  assert.equal(sent.length, count, 'nothing is sent after the window closed')
 })

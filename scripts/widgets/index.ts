@@ -7,6 +7,7 @@ export { js, onClient, ClientCommands, type ClientCommandEvent } from './command
 export { keyedList, type KeyedList, type KeyedListOptions } from './list.js'
 export { currentPath, navigate, link, type Routes } from './router.js'
 export * from './widgets.js'
+export * from './more-widgets.js'
 export { upload, type UploadOptions, type UploadedFile } from './upload.js'
 export { mountWidgets, widgetLimits, type WidgetServerOptions } from './server.js'
 export { WidgetSession, type WidgetApp } from './session.js'

@@ -92,6 +92,10 @@ export interface TextInputOptions extends FieldOptions, RateOptions {
   value?: string
   placeholder?: string
   type?: 'text' | 'email' | 'password' | 'search' | 'tel' | 'url' | 'number'
+  /** For type 'number'. */
+  min?: number
+  max?: number
+  step?: number
   autofocus?: boolean
   /** Every keystroke, with the current text. */
   onInput?: (value: string) => MaybePromise
@@ -109,6 +113,9 @@ export function textInput(options: TextInputOptions = {}): Html {
     'data-keep-value': options.value === undefined,
     placeholder: options.placeholder,
     autofocus: options.autofocus,
+    min: options.min,
+    max: options.max,
+    step: options.step,
     class: `taupy-input${options.class ? ' ' + options.class : ''}`,
     'data-keys': onEnter ? 'Enter' : undefined,
     ...rate(options),

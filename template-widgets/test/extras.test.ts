@@ -200,6 +200,84 @@ test('uploads: cancel stops the transfer and removes the partial file', async ()
   await page.close()
 })
 
+test('more widgets: labelled for assistive technology and driven by the keyboard alone', async () => {
+  const page = await openExtras()
+  const more = page.locator('#more')
+  const snapshot = await more.ariaSnapshot()
+  for (const line of [
+    'tablist "Examples"',
+    'tab "Order" [selected]',
+    'tab "Table"',
+    'group "Size"',
+    'radio "Medium" [checked]',
+    'listbox "Toppings"',
+    'option "cheese" [selected]',
+    'spinbutton "Quantity"',
+    'slider "Spice"',
+    'textbox "Notes for the kitchen"',
+    'button "Cancel the order…"',
+  ]) {
+    assert.ok(snapshot.includes(line), `${line} in:\n${snapshot}`)
+  }
+  assert.match(snapshot, /"Delivery date"/)
+  const summary = more.locator('.summary')
+
+  await page.focus('#size input[value=m]')
+  await page.keyboard.press('ArrowRight')
+  await summary.filter({ hasText: '1 × L with cheese' }).waitFor()
+  await page.focus('#toppings')
+  await page.keyboard.press('Shift+ArrowDown')
+  await summary.filter({ hasText: 'with cheese, olives' }).waitFor()
+  await page.focus('#quantity')
+  await page.keyboard.press('ArrowUp')
+  await page.keyboard.press('Tab')
+  await summary.filter({ hasText: /^2 × L/ }).waitFor()
+  await page.focus('#spice')
+  await page.keyboard.press('ArrowRight')
+  await summary.filter({ hasText: 'spice 3' }).waitFor()
+  await page.locator('#date').fill('2027-03-14')
+  await summary.filter({ hasText: 'on 2027-03-14' }).waitFor()
+  await page.focus('#notes')
+  await page.keyboard.type('No onions')
+  await page.keyboard.press('Tab')
+  await summary.filter({ hasText: '(9 characters of notes)' }).waitFor()
+
+  // The modal: opened from the keyboard, focus inside, Escape closes it.
+  await page.focus('#cancel-order')
+  await page.keyboard.press('Enter')
+  const dialog = page.getByRole('dialog', { name: 'Cancel the order?' })
+  await dialog.waitFor()
+  assert.equal(await page.evaluate(() => Boolean(document.activeElement?.closest('dialog'))), true, 'focus is in the dialog')
+  await page.keyboard.press('Escape')
+  await dialog.waitFor({ state: 'detached' })
+  await page.focus('#cancel-order')
+  await page.keyboard.press('Enter')
+  await dialog.waitFor()
+  await page.focus('#confirm-cancel')
+  await page.keyboard.press('Enter')
+  await dialog.waitFor({ state: 'detached' })
+  const toast = page.getByRole('status').filter({ hasText: 'Order cancelled' })
+  await toast.waitFor()
+  await toast.getByRole('button', { name: 'Dismiss' }).press('Enter')
+  await toast.waitFor({ state: 'detached' })
+
+  // Tabs and the sortable table.
+  await page.focus('#more-tabs-tab-table')
+  await page.keyboard.press('Enter')
+  const table = page.getByRole('table', { name: 'Planets' })
+  await table.waitFor()
+  assert.match(await table.ariaSnapshot(), /columnheader "Moons"/)
+  const moons = page.getByRole('button', { name: 'Moons' })
+  await moons.focus()
+  await page.keyboard.press('Enter')
+  await page.locator('th[aria-sort=ascending]', { hasText: 'Moons' }).waitFor()
+  await page.keyboard.press('Enter')
+  await page.locator('th[aria-sort=descending]', { hasText: 'Moons' }).waitFor()
+  assert.equal(await table.locator('tbody tr').first().locator('td').first().textContent(), 'Jupiter')
+  assert.equal(await page.getByRole('tab', { name: 'Table' }).getAttribute('aria-selected'), 'true')
+  await page.close()
+})
+
 test('no page error on the Extras page', () => {
   assert.deepEqual(pageErrors, [])
 })

@@ -68,7 +68,8 @@ export function forwardEvents(send: SendEvent, blocked: (type: string, element: 
       if (type !== 'input' || (debounce === null && !throttle)) {
         const message = describe(type, element, event)
         if (!message) return
-        if (message.key === 'Enter') event.preventDefault()
+        // A listed key is the server's to act on (Enter submits, Escape closes a modal).
+        if (message.key === 'Enter' || element.hasAttribute('data-keys')) event.preventDefault()
         if (blocked(type, element)) return
         release()
         return dispatch(type, element, message)

@@ -39,6 +39,8 @@ function morphOptions(options: ApplyOptions, hooks: HookChanges): Parameters<typ
     },
     onBeforeElUpdated(from, to) {
       if (to.hasAttribute('data-keep')) return false
+      // showModal() set `open`; the server's markup does not have it.
+      if (from instanceof HTMLDialogElement && from.open) to.setAttribute('open', '')
       if (from.hasAttribute('data-taupy-ignore') && to.hasAttribute('data-taupy-ignore')) {
         // The client's region: only the server's attributes are updated (data for its hook).
         let changed = false
@@ -113,6 +115,7 @@ export function applyPatches(patches: readonly Patch[], options: ApplyOptions): 
       // Field types without a selection (email, number).
     }
   }
+  openModals()
   // Like LiveView: after the whole patch, removed hooks first, then new ones, then updates.
   for (const el of changes.removed) if (!el.isConnected) options.hooks.destroy(el)
   for (const el of changes.added) if (el.isConnected) options.hooks.mount(el)
@@ -122,4 +125,10 @@ export function applyPatches(patches: readonly Patch[], options: ApplyOptions): 
 /** Mounts the hooks of the page as the server rendered it (the first paint). */
 export function mountHooks(root: ParentNode, hooks: HookRunner): void {
   for (const el of root.querySelectorAll<HTMLElement>('[data-hook]')) hooks.mount(el)
+  openModals()
+}
+
+/** A modal() the server rendered opens as a real modal: focus inside, the page behind inert. */
+function openModals(): void {
+  for (const dialog of document.querySelectorAll<HTMLDialogElement>('dialog[data-taupy-modal]:not([open])')) dialog.showModal()
 }
