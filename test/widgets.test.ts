@@ -2,7 +2,7 @@
 // addressing, driven through a real WidgetSession with the socket replaced by an array.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { attributes, button, checkbox, component, dateInput, escapeHtml, hook, html, ignore, js, modal, multiSelect, numberInput, onClient, radioGroup, sortableTable, tabs, toasts, keyedList, link, state, textarea, textInput, unsafeRawHtml, WidgetSession, type State } from '../scripts/widgets/index.js'
+import { attributes, button, checkbox, component, dateInput, escapeHtml, hook, html, ignore, js, modal, multiSelect, numberInput, onClient, radioGroup, sortableTable, stream, tabs, toasts, type Stream, keyedList, link, state, textarea, textInput, unsafeRawHtml, WidgetSession, type State } from '../scripts/widgets/index.js'
 import type { ServerMessage } from '../scripts/widgets/protocol.js'
 import type { Routes } from '../scripts/widgets/router.js'
 
@@ -273,4 +273,31 @@ test('a toast goes away after its time, and its timer ends with the window', asy
   const count = sent.length
   await new Promise((resolve) => setTimeout(resolve, 40))
   assert.equal(sent.length, count, 'nothing is sent after the window closed')
+})
+
+test('a stream sends one small message per row change and keeps no rows', async () => {
+  let log: Stream<{ n: number; text: string }> | undefined
+  const { session, sent, firstPaint } = open({
+    '/': () => {
+      log = stream({ id: 'log', tag: 'ol', limit: 50, key: (line) => line.n, row: (line) => html`<li class="line">${line.text}</li>` })
+      return component(() => html`<div>${log}</div>`)
+    },
+  })
+  assert.match(firstPaint, /<ol id="log" data-taupy-stream data-taupy-ignore data-limit="50"><\/ol>/)
+  log!.append({ n: 1, text: '<b>one</b>' })
+  log!.prepend({ n: 0, text: 'zero' })
+  log!.update({ n: 1, text: 'uno' })
+  log!.delete(0)
+  log!.reset()
+  assert.deepEqual(sent, [
+    { type: 'stream', id: 'log', op: 'append', html: '<li id="log-1" class="line">&lt;b&gt;one&lt;/b&gt;</li>' },
+    { type: 'stream', id: 'log', op: 'prepend', html: '<li id="log-0" class="line">zero</li>' },
+    { type: 'stream', id: 'log', op: 'update', html: '<li id="log-1" class="line">uno</li>' },
+    { type: 'stream', id: 'log', op: 'delete', row: 'log-0' },
+    { type: 'stream', id: 'log', op: 'reset' },
+  ])
+  let bytes = 0
+  session.attach((message) => void (bytes += JSON.stringify(message).length))
+  for (let n = 0; n < 10_000; n++) log!.append({ n, text: `Line ${n}: the backend did something worth a line` })
+  assert.ok(bytes / 10_000 <= 200, `${bytes / 10_000} B per row`)
 })

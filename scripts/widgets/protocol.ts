@@ -63,6 +63,14 @@ export interface Patch {
   html: string
 }
 
+export interface StreamMessage {
+  type: 'stream'
+  id: string
+  op: 'append' | 'prepend' | 'update' | 'delete' | 'reset'
+  html?: string
+  row?: string
+}
+
 export type ServerMessage =
   /**
    * Dirty components only. `ref` names the event whose handling produced them, if any; `root`
@@ -71,6 +79,11 @@ export type ServerMessage =
   | { type: 'patch'; ref?: number; patches: Patch[]; root?: true }
   /** The event (or join, navigate) `ref` is handled and its patches were sent before this. */
   | { type: 'ack'; ref: number }
+  /**
+   * A stream's row: `html` (one element whose id names the row) to add at the end or start or
+   * to replace the row of that id; `row` (an id) to delete; reset empties the stream.
+   */
+  | StreamMessage
   /** The server moved this window to another route: push it onto the history. */
   | { type: 'navigate'; path: string }
   | { type: 'error'; code: string; message: string; ref?: number }

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto'
 import { Component, type ComponentOwner, type EventData, type EventName, type Handler } from './component.js'
 import { runInSession } from './context.js'
 import { html, type Content } from './html.js'
-import type { ClientMessage, Patch, ServerMessage } from './protocol.js'
+import type { ClientMessage, Patch, ServerMessage, StreamMessage } from './protocol.js'
 import { state, type State } from './reactive.js'
 import { createRouterView, type Routes } from './router.js'
 
@@ -157,6 +157,16 @@ export class WidgetSession implements ComponentOwner {
     })
     if (patches.length > 0) this.#send({ type: 'patch', ...(ref === undefined ? {} : { ref }), patches })
     if (failure !== undefined) throw failure
+  }
+
+  /**
+   * Sends a stream's row change, after the patches of what changed before it (so a stream
+   * rendered in this same event is in the page first). Dropped while no socket is attached.
+   */
+  sendStream(message: StreamMessage): void {
+    if (!this.#send) return
+    if (this.#dirty.size > 0) this.flush(this.#handlingRef)
+    this.#send(message)
   }
 
   /** The handler `target` ("c3.0") names for `event`, or UnknownTargetError. */

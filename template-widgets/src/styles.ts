@@ -13,4 +13,5 @@ main .taupy-column { gap: 16px; }
 .terms { display: flex; flex-direction: column; gap: 4px; }
 .saved { padding: 12px; border-radius: var(--taupy-radius); background: color-mix(in srgb, var(--taupy-accent) 12%, transparent); }
 .sparkline svg { width: 100%; height: 48px; fill: var(--taupy-accent); }
+.log { max-height: 240px; overflow: auto; margin: 0; font-family: ui-monospace, monospace; font-size: .85em; }
 `

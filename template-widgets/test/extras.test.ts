@@ -278,6 +278,33 @@ test('more widgets: labelled for assistive technology and driven by the keyboard
   await page.close()
 })
 
+test('a stream: 1,000 appended rows (the browser keeps 500), edit, delete, prepend, reset; patches leave it alone', async () => {
+  const page = await openExtras()
+  const rows = page.locator('#log > li')
+  await page.click('#log-add')
+  await page.locator('#activity .total', { hasText: '1000 lines sent' }).waitFor()
+  await settled(page)
+  assert.equal(await rows.count(), 500, 'limit 500: the oldest went')
+  assert.equal(await rows.first().textContent(), 'Line 501')
+  assert.equal(await rows.last().textContent(), 'Line 1000')
+  assert.equal(await rows.last().getAttribute('id'), 'log-1000')
+  await page.click('#log-edit')
+  await rows.last().filter({ hasText: 'Line 1000 (edited)' }).waitFor()
+  await page.click('#log-delete')
+  await rows.last().filter({ hasText: /^Line 999$/ }).waitFor()
+  await page.click('#log-pin')
+  await rows.first().filter({ hasText: 'Pinned note' }).waitFor()
+  assert.equal(await rows.count(), 500)
+  // A patch of the section (the count) keeps the rows.
+  await page.click('#log-add')
+  await page.locator('#activity .total', { hasText: '2000 lines sent' }).waitFor()
+  await settled(page)
+  assert.equal(await rows.last().textContent(), 'Line 2000')
+  await page.click('#log-clear')
+  await rows.first().waitFor({ state: 'detached' })
+  await page.close()
+})
+
 test('no page error on the Extras page', () => {
   assert.deepEqual(pageErrors, [])
 })

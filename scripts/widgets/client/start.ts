@@ -10,6 +10,7 @@ import { handleUploads } from './upload.js'
 import { hookRunner, type Hooks } from './hooks.js'
 import { applyPatches, mountHooks } from './patch.js'
 import { blockedWhilePending, clearPending, markPending } from './pending.js'
+import { applyStream } from './stream.js'
 
 export type { Hook, HookContext, Hooks } from './hooks.js'
 
@@ -76,6 +77,9 @@ export function startWidgets(options: WidgetClientOptions = {}): void {
         }
         case 'ack':
           settle(message.ref)
+          break
+        case 'stream':
+          applyStream(message)
           break
         case 'navigate':
           if (message.path !== location.pathname + location.search) history.pushState(null, '', message.path)

@@ -3,12 +3,13 @@
 import { column, component } from '../../taupy/widgets/index.js'
 import { chart } from '../components/chart.js'
 import { clientCommands } from '../components/commands.js'
+import { activityLog } from '../components/log.js'
 import { moreWidgets } from '../components/more-widgets.js'
 import { pending } from '../components/pending.js'
 import { typing } from '../components/typing.js'
 import { uploads } from '../components/uploads.js'
 
 export function extrasPage() {
-  const parts = [typing(), pending(), chart(), clientCommands(), uploads(), moreWidgets()]
+  const parts = [typing(), pending(), chart(), clientCommands(), uploads(), moreWidgets(), activityLog()]
   return component(() => column(parts))
 }
