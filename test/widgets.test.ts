@@ -2,7 +2,9 @@
 // addressing, driven through a real WidgetSession with the socket replaced by an array.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { attributes, button, checkbox, component, dateInput, escapeHtml, hook, html, ignore, js, modal, multiSelect, numberInput, onClient, radioGroup, sortableTable, stream, tabs, toasts, type Stream, keyedList, link, state, textarea, textInput, unsafeRawHtml, WidgetSession, type State } from '../scripts/widgets/index.js'
+import websocket from '@fastify/websocket'
+import Fastify from 'fastify'
+import { attributes, button, checkbox, component, dateInput, escapeHtml, hook, html, ignore, js, modal, mountWidgets, multiSelect, numberInput, onCleanup, onClient, radioGroup, sortableTable, stream, tabs, toasts, type Stream, keyedList, link, state, textarea, textInput, unsafeRawHtml, WidgetSession, type State } from '../scripts/widgets/index.js'
 import type { ServerMessage } from '../scripts/widgets/protocol.js'
 import type { Routes } from '../scripts/widgets/router.js'
 
@@ -300,4 +302,62 @@ test('a stream sends one small message per row change and keeps no rows', async 
   session.attach((message) => void (bytes += JSON.stringify(message).length))
   for (let n = 0; n < 10_000; n++) log!.append({ n, text: `Line ${n}: the backend did something worth a line` })
   assert.ok(bytes / 10_000 <= 200, `${bytes / 10_000} B per row`)
+})
+
+test('a bound text field is not sent back when the browser shows that value already', async () => {
+  const note = state('x'.repeat(23_000))
+  const { session, sent, firstPaint } = open({
+    '/': () => component(() => html`<div>${textarea({ value: note.get(), onInput: (value) => note.set(value) })}<p>${note.get().length}</p></div>`),
+  })
+  assert.ok(firstPaint.includes('x'.repeat(23_000)), 'the first paint has the text')
+  const target = handlerIds(firstPaint, 'input')[0]!
+  await session.handle({ type: 'event', ref: 1, target, event: 'input', value: 'x'.repeat(23_000) + 'y' })
+  const reply = JSON.stringify(sent.filter((message) => message.type === 'patch'))
+  assert.ok(reply.length < 500, `${reply.length} B back for one keystroke`)
+  assert.match(reply, /data-keep-value/)
+  // The server changes the text itself: that is sent.
+  sent.length = 0
+  note.set('reset')
+  session.flush()
+  assert.match(JSON.stringify(sent), />reset<\/textarea>/)
+  // …and the same text typed again after that is known to be shown, so not sent.
+  sent.length = 0
+  await session.handle({ type: 'event', ref: 2, target, event: 'input', value: 'x'.repeat(23_000) + 'y' })
+  assert.doesNotMatch(JSON.stringify(sent), /xxxxx/)
+  note.set('x'.repeat(23_000) + 'y')
+  session.flush()
+  assert.doesNotMatch(JSON.stringify(sent), /xxxxx/, 'what the browser shows is what the server set')
+})
+
+test('onCleanup runs when the window closes, and mountWidgets closes every window when the server closes', async () => {
+  const cleaned: string[] = []
+  const { session } = open({
+    '/': () => {
+      onCleanup(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 5))
+        cleaned.push('page')
+      })
+      return component(() => html`<p>x</p>`)
+    },
+  })
+  await session.close()
+  assert.deepEqual(cleaned, ['page'], 'close() waits for async cleanups')
+  await session.close()
+  assert.deepEqual(cleaned, ['page'], 'once')
+
+  const fastify = Fastify()
+  await fastify.register(websocket)
+  mountWidgets(fastify, {
+    title: 't',
+    routes: {
+      '/': () => {
+        onCleanup(() => void cleaned.push('served'))
+        return component(() => html`<p>x</p>`)
+      },
+    },
+  })
+  await fastify.inject({ method: 'GET', url: '/' })
+  await fastify.inject({ method: 'GET', url: '/' })
+  await fastify.close()
+  assert.deepEqual(cleaned, ['page', 'served', 'served'])
 })

@@ -29,6 +29,11 @@ export interface ComponentOwner {
   markDirty(component: Component): void
   /** True while rendering the whole page (first paint, re-sync): no placeholders. */
   readonly renderingAll: boolean
+  /**
+   * For a text field bound to `value` whose handlers are `targets`: true when the browser
+   * already shows that value (it need not be sent again); records that it will.
+   */
+  fieldShows(targets: readonly string[], value: string): boolean
   /** This window's route (path and query), read by the router view. */
   readonly path: State<string>
   navigate(path: string): void

@@ -47,6 +47,17 @@ export function mountWidgets(fastify: FastifyInstance, options: WidgetServerOpti
   const logRenderErrors = (session: WidgetSession): void => {
     session.onRenderError = (error) => fastify.log.error({ err: error, session: session.id }, 'widget render failed')
   }
+  // Every session not yet closed, attached or waiting: the app's shutdown closes them all, so
+  // their cleanups (onCleanup) run before the process exits.
+  const open = new Set<WidgetSession>()
+  const opened = (session: WidgetSession): WidgetSession => {
+    open.add(session)
+    session.onClose(() => void open.delete(session))
+    return session
+  }
+  fastify.addHook('onClose', async () => {
+    await Promise.all([...open].map((session) => session.close()))
+  })
   const claim = (id: string): WidgetSession | undefined => {
     const entry = waiting.get(id)
     if (!entry) return undefined
@@ -55,7 +66,7 @@ export function mountWidgets(fastify: FastifyInstance, options: WidgetServerOpti
     return entry.session
   }
   const drop = (id: string): void => {
-    claim(id)?.close()
+    void claim(id)?.close()
   }
   const park = (session: WidgetSession): void => {
     const timer = setTimeout(() => drop(session.id), graceMs)
@@ -75,7 +86,7 @@ export function mountWidgets(fastify: FastifyInstance, options: WidgetServerOpti
 
   for (const path of Object.keys(options.routes)) {
     fastify.get(path, (request, reply) => {
-      const session = new WidgetSession(options, request.url)
+      const session = opened(new WidgetSession(options, request.url))
       logRenderErrors(session)
       const body = session.renderFirstPaint()
       park(session)
@@ -97,7 +108,7 @@ export function mountWidgets(fastify: FastifyInstance, options: WidgetServerOpti
           if (latency) await new Promise((resolve) => setTimeout(resolve, latency))
           if (message.type === 'join') {
             if (session) return channel.fail('bad_message', 'this socket has already joined', message.ref)
-            session = claim(message.session) ?? new WidgetSession(options, message.path)
+            session = claim(message.session) ?? opened(new WidgetSession(options, message.path))
             logRenderErrors(session)
             if (session.path.peek() !== message.path) session.path.set(message.path)
             session.attach(send)

@@ -40,6 +40,8 @@ export class WidgetSession implements ComponentOwner {
   /** The ref of the message being handled: patches it causes, even mid-await, carry it. */
   #handlingRef: number | undefined
   #closeCallbacks: (() => void | Promise<void>)[] = []
+  /** What each bound text field shows in the browser, as far as this session knows, by handler id. */
+  #fields = new Map<string, { value: string | undefined }>()
   /** Where render errors outside an event go (the server's log). */
   onRenderError: (error: unknown) => void = (error) => console.error(error)
 
@@ -69,6 +71,14 @@ export class WidgetSession implements ComponentOwner {
   unregister(component: Component): void {
     this.#components.delete(component.id)
     this.#dirty.delete(component)
+    for (const target of this.#fields.keys()) if (target.startsWith(`${component.id}.`)) this.#fields.delete(target)
+  }
+  fieldShows(targets: readonly string[], value: string): boolean {
+    const record = targets.map((target) => this.#fields.get(target)).find(Boolean) ?? { value: undefined }
+    for (const target of targets) this.#fields.set(target, record)
+    const shows = !this.#renderingAll && record.value === value
+    record.value = value
+    return shows
   }
   markDirty(component: Component): void {
     this.#dirty.add(component)
@@ -177,7 +187,7 @@ export class WidgetSession implements ComponentOwner {
     return handler
   }
 
-  /** Runs `callback` when the window is gone (after close()); async callbacks are awaited by closed. */
+  /** Runs `callback` when the window is gone; close() resolves once every callback is done. */
   onClose(callback: () => void | Promise<void>): void {
     this.#closeCallbacks.push(callback)
   }
@@ -196,7 +206,12 @@ export class WidgetSession implements ComponentOwner {
       else {
         const handler = this.handlerFor(message.target, message.event)
         const data: EventData = {}
-        if (message.value !== undefined) data.value = message.value
+        if (message.value !== undefined) {
+          data.value = message.value
+          // What the user typed is what the browser shows now.
+          const field = this.#fields.get(message.target)
+          if (field) field.value = message.value
+        }
         if (message.checked !== undefined) data.checked = message.checked
         if (message.key !== undefined) data.key = message.key
         if (message.form !== undefined) data.form = message.form

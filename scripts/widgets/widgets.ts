@@ -1,8 +1,9 @@
 // The built-in widgets: functions that return escaped markup with their event attributes. A
 // widget that takes a handler must be called while a component renders (that component owns
 // the handler). Styling comes from styles.ts through the `taupy-*` classes.
-import { on } from './component.js'
-import { attributes, html, type AttributeValue, type Content, type Html } from './html.js'
+import { handlerId, on } from './component.js'
+import { activeSession } from './context.js'
+import { attributes, bindingAttribute, html, type AttributeValue, type Content, type Html } from './html.js'
 
 type MaybePromise = void | Promise<void>
 
@@ -106,11 +107,12 @@ export interface TextInputOptions extends FieldOptions, RateOptions {
 }
 
 export function textInput(options: TextInputOptions = {}): Html {
-  const { onInput, onChange, onEnter } = options
+  const { onEnter } = options
+  const { handlers, echo } = textHandlers(options, onEnter)
   const control = html`<input${controlAttributes(options, {
     type: options.type ?? 'text',
-    value: options.value,
-    'data-keep-value': options.value === undefined,
+    value: echo ? undefined : options.value,
+    'data-keep-value': options.value === undefined || echo,
     placeholder: options.placeholder,
     autofocus: options.autofocus,
     min: options.min,
@@ -119,10 +121,27 @@ export function textInput(options: TextInputOptions = {}): Html {
     class: `taupy-input${options.class ? ' ' + options.class : ''}`,
     'data-keys': onEnter ? 'Enter' : undefined,
     ...rate(options),
-  })}${onInput ? on('input', (e) => onInput(e.value ?? '')) : ''}${onChange ? on('change', (e) => onChange(e.value ?? '')) : ''}${
-    onEnter ? on('keydown', (e) => onEnter(e.value ?? '')) : ''
-  }>`
+  })}${handlers}>`
   return field(control, options)
+}
+
+/**
+ * A text field's handlers, and whether the browser already shows its bound value: then the
+ * value is left out and the browser keeps its own (`data-keep-value`), so a field bound with
+ * value + onInput does not send the whole text back on every keystroke (a 23 kB note).
+ */
+function textHandlers(options: { value?: string | undefined; onInput?: ((value: string) => MaybePromise) | undefined; onChange?: ((value: string) => MaybePromise) | undefined }, onEnter?: (value: string) => MaybePromise): { handlers: Html; echo: boolean } {
+  const { onInput, onChange } = options
+  const ids: string[] = []
+  const bind = (event: 'input' | 'change' | 'keydown', handler: ((value: string) => MaybePromise) | undefined): Html | '' => {
+    if (!handler) return ''
+    const id = handlerId(event, (e) => handler(e.value ?? ''))
+    ids.push(id)
+    return bindingAttribute(`data-on-${event}`, id)
+  }
+  const handlers = html`${bind('input', onInput)}${bind('change', onChange)}${bind('keydown', onEnter)}`
+  const echo = options.value !== undefined && ids.length > 0 && activeSession().fieldShows(ids, options.value)
+  return { handlers, echo }
 }
 
 export interface TextareaOptions extends FieldOptions, RateOptions {
@@ -136,14 +155,14 @@ export interface TextareaOptions extends FieldOptions, RateOptions {
 }
 
 export function textarea(options: TextareaOptions = {}): Html {
-  const { onInput, onChange } = options
+  const { handlers, echo } = textHandlers(options)
   const control = html`<textarea${controlAttributes(options, {
     placeholder: options.placeholder,
     rows: options.rows ?? 3,
-    'data-keep-value': options.value === undefined,
+    'data-keep-value': options.value === undefined || echo,
     ...rate(options),
     class: `taupy-input${options.class ? ' ' + options.class : ''}`,
-  })}${onInput ? on('input', (e) => onInput(e.value ?? '')) : ''}${onChange ? on('change', (e) => onChange(e.value ?? '')) : ''}>${options.value ?? ''}</textarea>`
+  })}${handlers}>${echo ? '' : (options.value ?? '')}</textarea>`
   return field(control, options)
 }
 

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { createServer, serveStatic } from '../taupy/server/index.js'
 import { mountWidgets } from '../taupy/widgets/index.js'
 import { layout } from './components/layout.js'
+import { saveNow } from './notes.js'
 import { extrasPage } from './pages/extras.js'
 import { formPage } from './pages/form.js'
 import { homePage } from './pages/home.js'
@@ -17,4 +18,6 @@ mountWidgets(server.fastify, {
   layout,
   styles: appStyles,
 })
+// Window closed, SIGTERM or launcher gone: the note is saved before the process ends.
+server.onShutdown(saveNow)
 await server.listen()

@@ -5,11 +5,12 @@ import { chart } from '../components/chart.js'
 import { clientCommands } from '../components/commands.js'
 import { activityLog } from '../components/log.js'
 import { moreWidgets } from '../components/more-widgets.js'
+import { notes } from '../components/notes.js'
 import { pending } from '../components/pending.js'
 import { typing } from '../components/typing.js'
 import { uploads } from '../components/uploads.js'
 
 export function extrasPage() {
-  const parts = [typing(), pending(), chart(), clientCommands(), uploads(), moreWidgets(), activityLog()]
+  const parts = [typing(), pending(), chart(), clientCommands(), uploads(), moreWidgets(), activityLog(), notes()]
   return component(() => column(parts))
 }
