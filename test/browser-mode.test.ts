@@ -3,8 +3,8 @@
 // by every local user in /proc/*/cmdline) is a one-time URL, never the secret; that URL signs
 // a real Chromium in once, the page connects over /ws, and a second use is refused.
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import type { Browser } from 'playwright-core'
@@ -17,6 +17,12 @@ import { eventually } from './helpers/processes.js'
 let browser: Browser
 let app: string
 let reactApp: string
+/** The React app in a folder a Windows user might have: spaces and `&` (item 6 of issue 13). */
+function awkwardReactApp(): string {
+  const dir = join(tempDir('taupy-awkward-'), 'First Last & Co', 'my app')
+  cpSync(installedApp('react'), dir, { recursive: true, verbatimSymlinks: true })
+  return dir
+}
 const bin = join(tempDir('taupy-open-'), 'bin')
 
 before(async () => {
@@ -65,8 +71,22 @@ async function openedInBrowser(command: 'start' | 'dev', dir = app): Promise<voi
     const again = await rawGet(openUrl.origin, openUrl.pathname + openUrl.search, { host: openUrl.host })
     assert.equal(again.status, 403, 'a one-time URL works once')
   } finally {
-    process.kill(-child.pid!, 'SIGTERM')
+    await stopGroup(child)
   }
+}
+
+/** Stops a detached child's whole process group and waits until none of it is left. */
+async function stopGroup(child: ChildProcess): Promise<void> {
+  const groupAlive = (): boolean => {
+    try {
+      process.kill(-child.pid!, 0)
+      return true
+    } catch {
+      return false
+    }
+  }
+  if (groupAlive()) process.kill(-child.pid!, 'SIGTERM')
+  if (!(await eventually(() => !groupAlive(), 5000)) && groupAlive()) process.kill(-child.pid!, 'SIGKILL')
 }
 
 describe('the system browser gets a one-time URL', () => {
@@ -74,13 +94,13 @@ describe('the system browser gets a one-time URL', () => {
   test('taupy dev --browser', { timeout: 120_000 }, () => openedInBrowser('dev'))
   // Vite serves the page: it redeems the code, and proxies /ws (with the secret) to the backend.
   test('taupy dev --browser, React template (Vite on the port it bound and reported)', { timeout: 600_000 }, () => {
-    reactApp ??= installedApp('react')
+    reactApp ??= awkwardReactApp()
     return openedInBrowser('dev', reactApp)
   })
 })
 
 test('taupy dev: when Vite exits, the session stops with a message that says so', { timeout: 600_000 }, async () => {
-  reactApp ??= installedApp('react')
+  reactApp ??= awkwardReactApp()
   const child = spawn(process.execPath, [join(reactApp, 'taupy/bin/taupy.mjs'), 'dev', '--no-window'], { cwd: reactApp, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   let stderr = ''
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
@@ -103,8 +123,14 @@ test('taupy dev: when Vite exits, the session stops with a message that says so'
     assert.equal(code, 1, `taupy dev must stop (non-zero) when Vite exits; stderr:\n${stderr.slice(-1500)}`)
     assert.match(stderr, /Vite's dev server exited/)
   } finally {
-    try {
-      process.kill(-child.pid!, 'SIGKILL')
-    } catch {}
+    await stopGroup(child)
   }
+})
+
+test('taupy build runs vite build from a folder with spaces and &', { timeout: 600_000 }, () => {
+  reactApp ??= awkwardReactApp()
+  const result = spawnSync(process.execPath, [join(reactApp, 'taupy/bin/taupy.mjs'), 'build'], { cwd: reactApp, encoding: 'utf8', timeout: 300_000 })
+  assert.equal(result.status, 0, result.stderr)
+  assert.ok(existsSync(join(reactApp, 'dist/web/index.html')), 'vite build wrote the page')
+  assert.ok(existsSync(join(reactApp, 'dist/server.mjs')))
 })

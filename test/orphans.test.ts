@@ -1,6 +1,6 @@
 // Nothing taupy starts outlives the process that started it, however that one ends. An IDE's
 // stop button sends SIGTERM to npm, which does not pass it on; a crash or `kill -9` passes
-// nothing at all. For each way in, each way out: within about a second, no process of the
+// nothing at all. For each way in, each way out: within a second, no process of the
 // app's process group is left (Vite, esbuild, the backend, the supervisor, the launcher).
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -60,15 +60,15 @@ function npmRun(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Ru
   return { child, stderr: () => stderr }
 }
 
-/** Kills `victim` with `signal`; everything else in the group must be gone within 1.5 s. */
+/** Kills `victim` with `signal`; everything else in the group must be gone within 1 s. */
 async function assertNothingOutlives(run: Run, victim: number, signal: NodeJS.Signals): Promise<void> {
   const pgid = run.child.pid!
   try {
     const killedAt = performance.now()
     process.kill(victim, signal)
-    const gone = await eventually(() => groupMembers(pgid).length === 0, 1500)
+    const gone = await eventually(() => groupMembers(pgid).length === 0, 1000)
     if (gone) console.log(`# all gone ${Math.round(performance.now() - killedAt)} ms after ${signal}`)
-    assert.ok(gone, `still running 1.5 s after ${signal} to ${victim}:\n${groupMembers(pgid).join('\n')}\nstderr:\n${run.stderr().slice(-2000)}`)
+    assert.ok(gone, `still running 1 s after ${signal} to ${victim}:\n${groupMembers(pgid).join('\n')}\nstderr:\n${run.stderr().slice(-2000)}`)
   } finally {
     for (const member of groupMembers(pgid)) process.kill(Number(member.split(':')[0]), 'SIGKILL')
   }

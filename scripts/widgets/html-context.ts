@@ -39,18 +39,26 @@ export class ContextScanner {
       switch (this.state) {
         case 'text':
           if (char !== '<') break
-          if (markup.startsWith('<!--', i)) (this.state = 'comment'), (i += 3)
-          else if (markup[i + 1] === '!' || markup[i + 1] === '?') this.state = 'declaration'
-          else if (/[a-zA-Z/]/.test(markup[i + 1] ?? '')) (this.state = 'tagName'), (this.tagName = '')
+          if (markup.startsWith('<!--', i)) {
+            this.state = 'comment'
+            i += 3
+          } else if (markup[i + 1] === '!' || markup[i + 1] === '?') this.state = 'declaration'
+          else if (/[a-zA-Z/]/.test(markup[i + 1] ?? '')) this.startTag('')
           break
         case 'comment':
-          if (markup.startsWith('-->', i)) (this.state = 'text'), (i += 2)
+          if (markup.startsWith('-->', i)) {
+            this.state = 'text'
+            i += 2
+          }
           break
         case 'declaration':
           if (char === '>') this.state = 'text'
           break
         case 'rawText':
-          if (markup.slice(i, i + this.rawEnd.length).toLowerCase() === this.rawEnd) (this.state = 'tagName'), (this.tagName = '/'), (i += 1)
+          if (markup.slice(i, i + this.rawEnd.length).toLowerCase() === this.rawEnd) {
+            this.startTag('/')
+            i += 1
+          }
           break
         case 'tagName':
           if (space || char === '/') this.state = 'tag'
@@ -75,10 +83,9 @@ export class ContextScanner {
           else if (!space && char !== '/') this.startName(char)
           break
         case 'beforeValue':
-          if (char === '"') (this.state = 'dq'), (this.value = '')
-          else if (char === "'") (this.state = 'sq'), (this.value = '')
+          if (char === '"' || char === "'") this.startValue(char === '"' ? 'dq' : 'sq', '')
           else if (char === '>') this.endTag()
-          else if (!space) (this.state = 'unquoted'), (this.value = char)
+          else if (!space) this.startValue('unquoted', char)
           break
         case 'dq':
         case 'sq':
@@ -119,7 +126,20 @@ export class ContextScanner {
     if (context.kind === 'unquoted') this.state = 'tag' // it was written with quotes around it
     else if (context.kind === 'attributes' && this.state === 'tagName') this.state = 'tag'
     else if (context.kind === 'quoted') this.value += text || 'x'
-    else if (context.kind === 'name') (this.name += text), (this.nameFromValue = true)
+    else if (context.kind === 'name') {
+      this.name += text
+      this.nameFromValue = true
+    }
+  }
+
+  private startTag(name: string): void {
+    this.state = 'tagName'
+    this.tagName = name
+  }
+
+  private startValue(state: 'dq' | 'sq' | 'unquoted', first: string): void {
+    this.state = state
+    this.value = first
   }
 
   private startName(char: string): void {
@@ -130,7 +150,9 @@ export class ContextScanner {
 
   private endTag(): void {
     const tag = this.tagName.toLowerCase()
-    if (rawTextElements.has(tag)) (this.state = 'rawText'), (this.rawEnd = `</${tag}`)
-    else this.state = 'text'
+    if (rawTextElements.has(tag)) {
+      this.state = 'rawText'
+      this.rawEnd = `</${tag}`
+    } else this.state = 'text'
   }
 }

@@ -122,7 +122,9 @@ export const neutralisedUrl = 'about:invalid#taupy-unsafe-url'
 
 /** Browsers skip leading spaces and controls, and drop tabs and newlines anywhere in a URL. */
 export function isScriptUrl(url: string): boolean {
-  const normal = url.replace(/^[\u0000-\u0020]+/, '').replace(/[\t\n\r]/g, '').toLowerCase()
+  let start = 0
+  while (start < url.length && url.charCodeAt(start) <= 0x20) start++
+  const normal = url.slice(start).replace(/[\t\n\r]/g, '').toLowerCase()
   const scheme = /^([a-z][a-z0-9+.-]*):/.exec(normal)?.[1]
   return scheme === 'javascript' || scheme === 'vbscript' || (scheme === 'data' && !safeDataUrl.test(normal))
 }
