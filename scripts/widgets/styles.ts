@@ -35,7 +35,7 @@ body { margin: 0; }
 .taupy-form { display: flex; flex-direction: column; gap: var(--taupy-gap); align-items: flex-start; }
 .taupy-image { max-width: 100%; height: auto; }
 a[aria-current="page"] { font-weight: 600; }
-[data-taupy-pending] { cursor: progress; }
+:is(button, form)[data-taupy-pending] { cursor: progress; }
 .taupy-radio-group { border: 0; padding: 0; margin: 0; display: flex; gap: 12px; flex-wrap: wrap; }
 .taupy-radio-group legend { padding: 0; margin-bottom: 4px; }
 .taupy-tabs [role="tablist"] { display: flex; gap: 4px; border-bottom: 1px solid var(--taupy-border); }
