@@ -6,7 +6,10 @@ import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { test } from 'node:test'
-import { component, html, upload, WidgetSession, type UploadedFile } from '../scripts/widgets/index.js'
+import { TypeCompiler } from '@sinclair/typebox/compiler'
+import { component, html, select, upload, WidgetSession, type UploadedFile } from '../scripts/widgets/index.js'
+import { clientMessages } from '../scripts/widgets/protocol.js'
+import { uploadChunkBytes } from '../scripts/widgets/upload-chunk.js'
 import { UploadRefused, UploadStore } from '../scripts/widgets/upload.js'
 
 function open(onUpload: (files: UploadedFile[]) => void | Promise<void>) {
@@ -74,4 +77,19 @@ test('cancel and closing the window remove temporary files and their folder', as
   assert.ok(existsSync(folder))
   await session.close()
   assert.equal(existsSync(folder), false, 'the window closed: its upload folder is gone')
+})
+
+test('only an upload widget takes files, and the schema bounds every upload message', async () => {
+  const session = new WidgetSession({ routes: { '/': () => component(() => html`<div>${select({ options: ['a'], onChange: () => {} })}</div>`) } }, '/')
+  const target = /data-on-change="([^"]+)"/.exec(session.renderFirstPaint())![1]!
+  await assert.rejects(UploadStore.of(session).handle(announce(target, 1, 'a.txt', 1)), /is not an upload widget/)
+  await session.close()
+
+  const check = TypeCompiler.Compile(clientMessages)
+  assert.ok(check.Check(announce('c1.0', 1, 'a.txt', 1)))
+  assert.ok(check.Check({ type: 'chunk', ref: 1, upload: 1, data: 'A'.repeat(Math.ceil(uploadChunkBytes / 3) * 4) }))
+  assert.ok(!check.Check({ type: 'chunk', ref: 1, upload: 1, data: 'A'.repeat(Math.ceil(uploadChunkBytes / 3) * 4 + 1) }), 'a chunk is at most 96 KiB')
+  assert.ok(!check.Check({ ...announce('c1.0', 1, 'a.txt', 1), name: '' }))
+  assert.ok(!check.Check({ ...announce('c1.0', 1, 'a.txt', -1) }))
+  assert.ok(!check.Check({ type: 'cancel', ref: 1, upload: 0 }))
 })
