@@ -6,6 +6,7 @@ import websocket from '@fastify/websocket'
 import Fastify from 'fastify'
 import { attributes, button, checkbox, component, dateInput, escapeHtml, hook, html, ignore, js, modal, mountWidgets, multiSelect, numberInput, onCleanup, onClient, radioGroup, sortableTable, stream, tabs, toasts, type Stream, keyedList, link, state, textarea, textInput, unsafeRawHtml, WidgetSession, type State } from '../scripts/widgets/index.js'
 import type { ServerMessage } from '../scripts/widgets/protocol.js'
+import { StaleEditError } from '../scripts/widgets/session.js'
 import type { Routes } from '../scripts/widgets/router.js'
 
 function open(routes: Routes, path = '/') {
@@ -360,4 +361,20 @@ test('onCleanup runs when the window closes, and mountWidgets closes every windo
   await fastify.inject({ method: 'GET', url: '/' })
   await fastify.close()
   assert.deepEqual(cleaned, ['page', 'served', 'served'])
+})
+
+test('long text can arrive as an edit of the field’s previous text; an unknown base is a stale edit', async () => {
+  const seen: string[] = []
+  const { session, firstPaint } = open({ '/': () => component(() => html`<div>${textarea({ onInput: (value) => void seen.push(value) })}</div>`) })
+  const target = handlerIds(firstPaint, 'input')[0]!
+  await assert.rejects(session.handle({ type: 'event', ref: 1, target, event: 'input', edit: { base: 3, at: 3, cut: 0, put: 'd' } }), (error: Error) => error instanceof StaleEditError && /^stale edit/.test(error.message))
+  const note = 'n'.repeat(23_000)
+  await session.handle({ type: 'event', ref: 2, target, event: 'input', value: note })
+  await session.handle({ type: 'event', ref: 3, target, event: 'input', edit: { base: 23_000, at: 10, cut: 2, put: 'XYZ' } })
+  assert.equal(seen.at(-1), note.slice(0, 10) + 'XYZ' + note.slice(12))
+  await session.handle({ type: 'event', ref: 4, target, event: 'input', edit: { base: 23_001, at: 23_001, cut: 0, put: '!' } })
+  assert.equal(seen.at(-1)!.length, 23_002)
+  await assert.rejects(session.handle({ type: 'event', ref: 5, target, event: 'input', edit: { base: 23_000, at: 0, cut: 0, put: 'x' } }), StaleEditError, 'a base of the wrong length')
+  await assert.rejects(session.handle({ type: 'event', ref: 6, target, event: 'input', edit: { base: 23_002, at: 23_000, cut: 5, put: '' } }), /beyond its text/)
+  assert.equal(seen.length, 3, 'no handler ran for a refused edit')
 })

@@ -5,6 +5,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { uploadChunkBytes } from './upload-chunk.js'
 
 const ref = Type.Integer({ minimum: 0 })
+const count = Type.Integer({ minimum: 0, maximum: 1_000_000 })
 const path = Type.String({ pattern: '^/', maxLength: 2048 })
 
 export const eventNames = ['click', 'input', 'change', 'submit', 'keydown', 'hook'] as const
@@ -27,6 +28,11 @@ export const clientMessages = Type.Union([
     target: Type.String({ pattern: '^c[0-9]+\\.[0-9]+$', maxLength: 32 }),
     event: Type.Union(eventNames.map((name) => Type.Literal(name))),
     value: Type.Optional(Type.String({ maxLength: 100_000 })),
+    /**
+     * Instead of `value`, for long text: what changed since this field's previous event, whose
+     * text (of length `base`) the server kept. Answered with `stale_edit` when it has not.
+     */
+    edit: Type.Optional(Type.Object({ base: count, at: count, cut: count, put: Type.String({ maxLength: 100_000 }) })),
     checked: Type.Optional(Type.Boolean()),
     key: Type.Optional(Type.String({ maxLength: 32 })),
     form: Type.Optional(Type.Record(Type.String({ maxLength: 200 }), Type.String({ maxLength: 100_000 }))),

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify'
 import { registerChannel } from '../server/channel.js'
 import { renderDocument } from './document.js'
 import { clientMessages, type ServerMessage } from './protocol.js'
-import { UnknownTargetError, WidgetSession, type WidgetApp } from './session.js'
+import { StaleEditError, UnknownTargetError, WidgetSession, type WidgetApp } from './session.js'
 import { widgetStyles } from './styles.js'
 import { UploadRefused, UploadStore } from './upload.js'
 
@@ -124,6 +124,7 @@ export function mountWidgets(fastify: FastifyInstance, options: WidgetServerOpti
             await session.handle(message)
           } catch (error) {
             if (error instanceof UploadRefused) return channel.fail('upload_refused', error.message, message.ref)
+            if (error instanceof StaleEditError) return channel.fail('stale_edit', error.message, message.ref)
             if (!(error instanceof UnknownTargetError)) throw error
             request.log.warn({ session: session.id, target: message.type === 'event' ? message.target : undefined }, error.message)
             channel.fail('unknown_target', error.message, message.ref)

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto'
 import { Component, type ComponentOwner, type EventData, type EventName, type Handler } from './component.js'
 import { runInSession } from './context.js'
 import { html, type Content } from './html.js'
-import type { ClientMessage, Patch, ServerMessage, StreamMessage } from './protocol.js'
+import type { ClientMessage, EventMessage, Patch, ServerMessage, StreamMessage } from './protocol.js'
 import { state, type State } from './reactive.js'
 import { createRouterView, type Routes } from './router.js'
 
@@ -23,6 +23,12 @@ export interface WidgetApp {
 
 /** An event for a handler that is not (or no longer) in the page. */
 export class UnknownTargetError extends Error {}
+
+/** An edit whose base text this session does not have: the client sends the whole value. */
+export class StaleEditError extends Error {}
+
+/** The longest text an edit may build (a value alone is capped at 100,000 by the schema). */
+const maxEditedLength = 1_000_000
 
 export class WidgetSession implements ComponentOwner {
   readonly id = randomUUID()
@@ -42,6 +48,8 @@ export class WidgetSession implements ComponentOwner {
   #closeCallbacks: (() => void | Promise<void>)[] = []
   /** What each bound text field shows in the browser, as far as this session knows, by handler id. */
   #fields = new Map<string, { value: string | undefined }>()
+  /** The text of each field's last event, by handler id: the base of its next edit. */
+  #received = new Map<string, string>()
   /** Where render errors outside an event go (the server's log). */
   onRenderError: (error: unknown) => void = (error) => console.error(error)
 
@@ -71,7 +79,7 @@ export class WidgetSession implements ComponentOwner {
   unregister(component: Component): void {
     this.#components.delete(component.id)
     this.#dirty.delete(component)
-    for (const target of this.#fields.keys()) if (target.startsWith(`${component.id}.`)) this.#fields.delete(target)
+    for (const map of [this.#fields, this.#received]) for (const target of map.keys()) if (target.startsWith(`${component.id}.`)) map.delete(target)
   }
   fieldShows(targets: readonly string[], value: string): boolean {
     const record = targets.map((target) => this.#fields.get(target)).find(Boolean) ?? { value: undefined }
@@ -192,6 +200,15 @@ export class WidgetSession implements ComponentOwner {
     this.#closeCallbacks.push(callback)
   }
 
+  #applyEdit(target: string, edit: NonNullable<EventMessage['edit']>): string {
+    const base = this.#received.get(target)
+    if (base === undefined || base.length !== edit.base) throw new StaleEditError(`stale edit: no text of length ${edit.base} for ${target} here; send the whole value`)
+    if (edit.at + edit.cut > base.length) throw new Error(`edit of ${target} beyond its text`)
+    const value = base.slice(0, edit.at) + edit.put + base.slice(edit.at + edit.cut)
+    if (value.length > maxEditedLength) throw new Error(`the text of ${target} would be longer than ${maxEditedLength} characters`)
+    return value
+  }
+
   /** Handles one client message after the ones before it (handlers may be async). */
   handle(message: Extract<ClientMessage, { type: 'event' | 'navigate' }>): Promise<void> {
     const run = this.#queue.then(() => this.#handleNow(message))
@@ -206,11 +223,13 @@ export class WidgetSession implements ComponentOwner {
       else {
         const handler = this.handlerFor(message.target, message.event)
         const data: EventData = {}
-        if (message.value !== undefined) {
-          data.value = message.value
+        const value = message.edit ? this.#applyEdit(message.target, message.edit) : message.value
+        if (value !== undefined) {
+          this.#received.set(message.target, value)
+          data.value = value
           // What the user typed is what the browser shows now.
           const field = this.#fields.get(message.target)
-          if (field) field.value = message.value
+          if (field) field.value = value
         }
         if (message.checked !== undefined) data.checked = message.checked
         if (message.key !== undefined) data.key = message.key

@@ -42,7 +42,23 @@ function describe(type: EventMessage['event'], element: Element, event: Event): 
 }
 
 /** Sends an event for an element; returns its ref, or 0 when it was not sent. */
-export type SendEvent = (event: Outgoing, element: Element) => number
+export type SendEvent = (event: Outgoing, element: Element, done?: (error?: string) => void) => number
+
+/** The text of each field's last input event: what the server keeps as the base of an edit. */
+const inputBase = new WeakMap<Element, string>()
+
+/** Long text goes as the change since the last input event (a 23 kB note: a few bytes a key). */
+function asEdit(message: Outgoing, base: string | undefined): Outgoing {
+  const value = message.value!
+  if (base === undefined || value.length < 256) return message
+  let at = 0
+  while (at < base.length && at < value.length && base[at] === value[at]) at++
+  let end = 0
+  while (end < base.length - at && end < value.length - at && base[base.length - 1 - end] === value[value.length - 1 - end]) end++
+  const edited: Outgoing = { ...message, edit: { base: base.length, at, cut: base.length - at - end, put: value.slice(at, value.length - end) } }
+  delete edited.value
+  return edited
+}
 
 export function forwardEvents(send: SendEvent, blocked: (type: string, element: Element) => boolean): void {
   const held = new Map<Element, { run: () => void; timer?: ReturnType<typeof setTimeout> }>()
@@ -50,10 +66,19 @@ export function forwardEvents(send: SendEvent, blocked: (type: string, element: 
   const release = (only?: EventTarget | null): void => {
     for (const [element, entry] of held) if (!only || element === only) entry.run()
   }
-  const dispatch = (type: EventMessage['event'], element: Element, message: Outgoing | undefined): void => {
+  const dispatch = (type: EventMessage['event'], element: Element, message: Outgoing | undefined, whole = false): void => {
     if (!message) return
-    const ref = send(message, element)
-    if (ref && message.value !== undefined && (type === 'input' || type === 'change')) lastSent.set(element, { ref, value: message.value })
+    const value = message.value
+    const input = type === 'input' && value !== undefined
+    // A backend that lost the base (restarted) answers stale_edit: then the whole text goes.
+    const ref = input
+      ? send(whole ? message : asEdit(message, inputBase.get(element)), element, (error) => {
+          if (error?.startsWith('stale edit')) dispatch(type, element, { ...message, value: valueOf(element) ?? value }, true)
+        })
+      : send(message, element)
+    if (!ref || value === undefined) return
+    if (input) inputBase.set(element, value)
+    if (input || type === 'change') lastSent.set(element, { ref, value })
   }
   const types: EventMessage['event'][] = ['click', 'input', 'change', 'submit', 'keydown']
   for (const type of types) {

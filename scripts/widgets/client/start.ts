@@ -85,8 +85,9 @@ export function startWidgets(options: WidgetClientOptions = {}): void {
           if (message.path !== location.pathname + location.search) history.pushState(null, '', message.path)
           break
         case 'error':
-          // A refused upload is the user's to read (in the file list), not a page error.
-          if (message.code !== 'upload_refused') console.error(`taupy: ${message.code}: ${message.message}`)
+          // A refused upload is the user's to read (in the file list), and a stale edit is
+          // sent again whole: neither is a page error.
+          if (message.code !== 'upload_refused' && message.code !== 'stale_edit') console.error(`taupy: ${message.code}: ${message.message}`)
           settle(message.ref, message.message)
           break
       }
@@ -105,8 +106,8 @@ export function startWidgets(options: WidgetClientOptions = {}): void {
 
   runClientCommands()
   handleUploads((message, done, element) => send(message, element, done) > 0)
-  forwardEvents((event, element) => {
-    const ref = send({ type: 'event', ...event }, element)
+  forwardEvents((event, element, done) => {
+    const ref = send({ type: 'event', ...event }, element, done)
     if (!ref) console.warn('taupy: not connected; the event was not sent')
     return ref
   }, blockedWhilePending)
