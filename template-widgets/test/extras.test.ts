@@ -250,6 +250,7 @@ test('more widgets: labelled for assistive technology and driven by the keyboard
   assert.equal(await page.evaluate(() => Boolean(document.activeElement?.closest('dialog'))), true, 'focus is in the dialog')
   await page.keyboard.press('Escape')
   await dialog.waitFor({ state: 'detached' })
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'cancel-order', 'focus went back to the button that opened it')
   await page.focus('#cancel-order')
   await page.keyboard.press('Enter')
   await dialog.waitFor()

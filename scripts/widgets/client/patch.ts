@@ -28,6 +28,8 @@ interface HookChanges {
   /** Kept elements whose new version differs (checked before morphing them). */
   updated: HTMLElement[]
   removed: HTMLElement[]
+  /** A modal the patch removed: focus goes back to what opened it. */
+  closed?: HTMLDialogElement
   /** The focused field whose value a patch may set, and its selection before. */
   caret?: [HTMLInputElement | HTMLTextAreaElement, number | null, number | null]
 }
@@ -76,6 +78,7 @@ function morphOptions(options: ApplyOptions, hooks: HookChanges): Parameters<typ
     },
     onNodeDiscarded(node) {
       if (hooked(node)) hooks.removed.push(node)
+      if (node instanceof HTMLDialogElement) hooks.closed = node
     },
   }
 }
@@ -116,6 +119,8 @@ export function applyPatches(patches: readonly Patch[], options: ApplyOptions): 
     }
   }
   openModals()
+  const opener = changes.closed && openers.get(changes.closed)
+  if (opener?.isConnected && !document.activeElement?.closest('dialog')) opener.focus()
   // Like LiveView: after the whole patch, removed hooks first, then new ones, then updates.
   for (const el of changes.removed) if (!el.isConnected) options.hooks.destroy(el)
   for (const el of changes.added) if (el.isConnected) options.hooks.mount(el)
@@ -128,7 +133,13 @@ export function mountHooks(root: ParentNode, hooks: HookRunner): void {
   openModals()
 }
 
+/** What had focus when each modal opened. */
+const openers = new WeakMap<HTMLDialogElement, HTMLElement>()
+
 /** A modal() the server rendered opens as a real modal: focus inside, the page behind inert. */
 function openModals(): void {
-  for (const dialog of document.querySelectorAll<HTMLDialogElement>('dialog[data-taupy-modal]:not([open])')) dialog.showModal()
+  for (const dialog of document.querySelectorAll<HTMLDialogElement>('dialog[data-taupy-modal]:not([open])')) {
+    if (document.activeElement instanceof HTMLElement) openers.set(dialog, document.activeElement)
+    dialog.showModal()
+  }
 }
