@@ -9,7 +9,9 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { launchBrowser } from '../scripts/testing/browser.js'
-import { checkbox, component, html, keyedList, mountWidgets, state, WidgetSession, type State, type WidgetApp } from '../scripts/widgets/index.js'
+import { checkbox, component, html, keyedList, mountWidgets, state, stream, WidgetSession, type State, type Stream, type WidgetApp } from '../scripts/widgets/index.js'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { median, percentile } from './measure.js'
 import type { Bench, BenchRow } from './types.js'
 
@@ -129,7 +131,25 @@ async function inBrowser(strategy: Strategy, clientCode: string): Promise<{ p50:
   }
 }
 
+/** A window with a log stream that appended `rows` rows: bytes per row message, and the heap after GC. */
+function streamWindow(rows: number): { bytesPerRow: number; heap: number; session: WidgetSession } {
+  let log: Stream<number> | undefined
+  const session = new WidgetSession({ routes: { '/': () => ((log = stream({ id: 'log', key: (n: number) => n, row: (n: number) => html`<li>Line ${n}: the backend did something worth a line</li>` })), component(() => html`<div>${log}</div>`)) } }, '/')
+  session.renderFirstPaint()
+  let bytes = 0
+  session.attach((message) => void (bytes += Buffer.byteLength(JSON.stringify(message))))
+  for (let n = 0; n < rows; n++) log!.append(n)
+  setFlagsFromString('--expose-gc')
+  const gc = runInNewContext('gc') as () => void
+  gc()
+  gc()
+  return { bytesPerRow: bytes / rows, heap: process.memoryUsage().heapUsed, session }
+}
+
 const bench: Bench = async () => {
+  const small = streamWindow(100)
+  const large = streamWindow(100_000)
+  const tenThousand = streamWindow(10_000)
   const client = await clientBundle()
   const ours = { ...(await inProcess('components')), ...(await inBrowser('components', client.code)) }
   const naive = { ...(await inProcess('page')), ...(await inBrowser('page', client.code)) }
@@ -145,6 +165,14 @@ const bench: Bench = async () => {
     {
       group: 'widgets', metric: 'browser runtime, minified + gzipped', unit: 'B', ours: client.gzipBytes,
       baselineName: 'morphdom alone', baseline: client.morphdomGzipBytes, note: 'socket client + events + patching + morphdom',
+    },
+    {
+      group: 'widgets', metric: 'bytes on the wire per appended row (10,000-row stream)', unit: 'B', ours: Math.round(tenThousand.bytesPerRow),
+      baselineName: 'goal', baseline: 200, note: 'stream message JSON, a 50-character row',
+    },
+    {
+      group: 'widgets', metric: 'server heap, 100,000-row stream ÷ 100-row stream', unit: '×', ours: Number((large.heap / small.heap).toFixed(3)),
+      baselineName: 'goal', baseline: 1.2, note: 'heapUsed after GC, both windows alive',
     },
   ]
 }

@@ -15,6 +15,7 @@ Commands:
   dev                   develop: the backend restarts on save and the page reloads by itself
     --no-window         print the ready line instead of opening a window
     --browser           open the system browser instead of the native window
+    --latency <ms>      delay every widgets message both ways by <ms>, to see pending states
   package               make one executable file (see the app README)`
 
 export async function main(argv: string[], appDir: string): Promise<void> {
@@ -26,6 +27,7 @@ export async function main(argv: string[], appDir: string): Promise<void> {
       'no-window': { type: 'boolean' },
       supervise: { type: 'boolean' },
       browser: { type: 'boolean' },
+      latency: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -35,6 +37,16 @@ export async function main(argv: string[], appDir: string): Promise<void> {
     case 'build':
       return buildAll(config)
     case 'dev':
+      if (values.latency !== undefined) {
+        const ms = Number(values.latency)
+        if (typeof values.latency !== 'string' || !Number.isInteger(ms) || ms < 0 || ms > 10_000) {
+          console.error('taupy dev: --latency takes a whole number of milliseconds, 0 to 10000 (e.g. --latency 200)')
+          process.exitCode = 1
+          return
+        }
+        // Read by the widgets server of every backend the session starts (dev only).
+        process.env.TAUPY_LATENCY_MS = String(ms)
+      }
       return dev(config, { window: !values['no-window'], browser: Boolean(values.browser), supervise: Boolean(values.supervise) })
     case 'start':
       return start(config, { window: !values['no-window'], browser: Boolean(values.browser) })

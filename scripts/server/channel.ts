@@ -15,6 +15,10 @@ export type ErrorCode =
   | 'rate_limited'
   | 'unknown_target'
   | 'handler_failed'
+  /** A file the upload widget's limits refuse (size, type, count), or an upload gone wrong. */
+  | 'upload_refused'
+  /** An edit to a text the server no longer has (a restarted backend): send the whole value. */
+  | 'stale_edit'
 
 /** Server → client: something the client sent could not be handled. */
 export interface ErrorMessage {

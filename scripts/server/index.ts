@@ -45,6 +45,12 @@ export interface TaupyServer {
   fastify: FastifyInstance
   /** Listens on 127.0.0.1, prints the ready line and returns the URL a browser needs. */
   listen(options?: ListenOptions): Promise<string>
+  /**
+   * Runs once when the backend stops, whatever stops it: the window closed, SIGTERM or SIGINT,
+   * the launcher or the process that started us gone (all of them close the Fastify server).
+   * May be async, to save pending edits; once the launcher is gone it gets at most 800 ms.
+   */
+  onShutdown(hook: () => void | Promise<void>): void
 }
 
 const redactSecrets = (url: string): string => url.replace(/([?&](?:taupy|taupy_once)=)[^&#]*/g, '$1…')
@@ -114,8 +120,20 @@ export async function createServer(options: ServerOptions = {}): Promise<TaupySe
   registerSecurity(fastify, guard, options.csp ?? {})
   await fastify.register(websocket, { options: { maxPayload: channelLimits.maxMessageBytes } })
 
+  const shutdownHooks: (() => void | Promise<void>)[] = []
+  fastify.addHook('onClose', async () => {
+    for (const hook of shutdownHooks.splice(0)) {
+      try {
+        await hook()
+      } catch (error) {
+        fastify.log.error({ err: error }, 'shutdown hook failed')
+      }
+    }
+  })
+
   return {
     fastify,
+    onShutdown: (hook) => void shutdownHooks.push(hook),
     async listen({ standalone = true } = {}) {
       const listenPath = options.listenPath ?? devEnv.listenPath
       const publicPort = options.port ?? devEnv.port

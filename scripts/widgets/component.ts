@@ -29,6 +29,11 @@ export interface ComponentOwner {
   markDirty(component: Component): void
   /** True while rendering the whole page (first paint, re-sync): no placeholders. */
   readonly renderingAll: boolean
+  /**
+   * For a text field bound to `value` whose handlers are `targets`: true when the browser
+   * already shows that value (it need not be sent again); records that it will.
+   */
+  fieldShows(targets: readonly string[], value: string): boolean
   /** This window's route (path and query), read by the router view. */
   readonly path: State<string>
   navigate(path: string): void
@@ -172,6 +177,11 @@ export function component(render: () => Content): Component {
  * so the same template gives the same ids on every render and typing never races a rename.
  */
 export function on(event: EventName, handler: Handler): Html {
+  return bindingAttribute(`data-on-${event}`, handlerId(event, handler))
+}
+
+/** Registers a handler on the element being written and returns its id (on(), upload()). */
+export function handlerId(event: EventName, handler: Handler): string {
   if (!rendering) throw new Error('on() attaches handlers while a component renders; call it inside a component')
-  return bindingAttribute(`data-on-${event}`, rendering.addHandler(event, handler))
+  return rendering.addHandler(event, handler)
 }

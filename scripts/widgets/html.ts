@@ -102,10 +102,11 @@ export type AttributeValue = string | number | boolean | null | undefined
 
 /**
  * Names a value must never choose: event handlers run their value as script, the widgets
- * bindings (data-on-*, data-hook) route events to a handler, srcdoc is a whole document.
- * Only on() and hook() write the bindings, through bindingAttribute().
+ * bindings (data-on-*, data-hook, data-taupy-js-* client commands) route events to a handler or
+ * change the page, srcdoc is a whole document. Only on(), hook() and onClient() write the
+ * bindings, through bindingAttribute().
  */
-const bindingName = /^(on|data-on-|data-hook$|srcdoc$)/i
+const bindingName = /^(on|data-on-|data-taupy-js-|data-taupy-upload$|data-hook$|srcdoc$)/i
 
 function refuseBindingName(name: string): void {
   if (bindingName.test(name)) {

@@ -7,8 +7,9 @@ import type { FastifyInstance } from 'fastify'
 import { registerChannel } from '../server/channel.js'
 import { renderDocument } from './document.js'
 import { clientMessages, type ServerMessage } from './protocol.js'
-import { UnknownTargetError, WidgetSession, type WidgetApp } from './session.js'
+import { StaleEditError, UnknownTargetError, WidgetSession, type WidgetApp } from './session.js'
 import { widgetStyles } from './styles.js'
+import { UploadRefused, UploadStore } from './upload.js'
 
 export interface WidgetServerOptions extends WidgetApp {
   /** The document title (the window title comes from productName). */
@@ -32,6 +33,13 @@ export const widgetLimits = {
 
 export const stylesheetPath = '/taupy/widgets.css'
 
+/** `taupy dev --latency <ms>`: every message waits this long each way (dev only). */
+function simulatedLatency(): number {
+  if (process.env.TAUPY_DEV !== '1') return 0
+  const ms = Number(process.env.TAUPY_LATENCY_MS ?? 0)
+  return Number.isInteger(ms) && ms > 0 ? ms : 0
+}
+
 export function mountWidgets(fastify: FastifyInstance, options: WidgetServerOptions): void {
   const waiting = new Map<string, { session: WidgetSession; timer: NodeJS.Timeout }>()
   const graceMs = options.sessionGraceMs ?? widgetLimits.sessionGraceMs
@@ -39,6 +47,17 @@ export function mountWidgets(fastify: FastifyInstance, options: WidgetServerOpti
   const logRenderErrors = (session: WidgetSession): void => {
     session.onRenderError = (error) => fastify.log.error({ err: error, session: session.id }, 'widget render failed')
   }
+  // Every session not yet closed, attached or waiting: the app's shutdown closes them all, so
+  // their cleanups (onCleanup) run before the process exits.
+  const open = new Set<WidgetSession>()
+  const opened = (session: WidgetSession): WidgetSession => {
+    open.add(session)
+    session.onClose(() => void open.delete(session))
+    return session
+  }
+  fastify.addHook('onClose', async () => {
+    await Promise.all([...open].map((session) => session.close()))
+  })
   const claim = (id: string): WidgetSession | undefined => {
     const entry = waiting.get(id)
     if (!entry) return undefined
@@ -47,7 +66,7 @@ export function mountWidgets(fastify: FastifyInstance, options: WidgetServerOpti
     return entry.session
   }
   const drop = (id: string): void => {
-    claim(id)?.close()
+    void claim(id)?.close()
   }
   const park = (session: WidgetSession): void => {
     const timer = setTimeout(() => drop(session.id), graceMs)
@@ -67,7 +86,7 @@ export function mountWidgets(fastify: FastifyInstance, options: WidgetServerOpti
 
   for (const path of Object.keys(options.routes)) {
     fastify.get(path, (request, reply) => {
-      const session = new WidgetSession(options, request.url)
+      const session = opened(new WidgetSession(options, request.url))
       logRenderErrors(session)
       const body = session.renderFirstPaint()
       park(session)
@@ -76,16 +95,20 @@ export function mountWidgets(fastify: FastifyInstance, options: WidgetServerOpti
     })
   }
 
+  const latency = simulatedLatency()
+  if (latency) fastify.log.warn(`simulating ${latency} ms of latency each way on /ws (taupy dev --latency)`)
   registerChannel(fastify, {
     messages: clientMessages,
     connect(channel, request) {
       let session: WidgetSession | undefined
-      const send = (message: ServerMessage): void => channel.send(message)
+      // Timers of one duration fire in the order they were set: delayed messages keep their order.
+      const send = (message: ServerMessage): void => void (latency ? setTimeout(() => channel.send(message), latency) : channel.send(message))
       return {
         async message(message) {
+          if (latency) await new Promise((resolve) => setTimeout(resolve, latency))
           if (message.type === 'join') {
             if (session) return channel.fail('bad_message', 'this socket has already joined', message.ref)
-            session = claim(message.session) ?? new WidgetSession(options, message.path)
+            session = claim(message.session) ?? opened(new WidgetSession(options, message.path))
             logRenderErrors(session)
             if (session.path.peek() !== message.path) session.path.set(message.path)
             session.attach(send)
@@ -93,8 +116,15 @@ export function mountWidgets(fastify: FastifyInstance, options: WidgetServerOpti
           }
           if (!session) return channel.fail('bad_message', 'send a join message first', message.ref)
           try {
+            if (message.type === 'upload' || message.type === 'chunk' || message.type === 'cancel') {
+              // Beside the event queue: a long upload does not hold up clicks.
+              await UploadStore.of(session).handle(message)
+              return send({ type: 'ack', ref: message.ref })
+            }
             await session.handle(message)
           } catch (error) {
+            if (error instanceof UploadRefused) return channel.fail('upload_refused', error.message, message.ref)
+            if (error instanceof StaleEditError) return channel.fail('stale_edit', error.message, message.ref)
             if (!(error instanceof UnknownTargetError)) throw error
             request.log.warn({ session: session.id, target: message.type === 'event' ? message.target : undefined }, error.message)
             channel.fail('unknown_target', error.message, message.ref)

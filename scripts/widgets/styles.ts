@@ -35,6 +35,26 @@ body { margin: 0; }
 .taupy-form { display: flex; flex-direction: column; gap: var(--taupy-gap); align-items: flex-start; }
 .taupy-image { max-width: 100%; height: auto; }
 a[aria-current="page"] { font-weight: 600; }
+:is(button, form)[data-taupy-pending] { cursor: progress; }
+.taupy-radio-group { border: 0; padding: 0; margin: 0; display: flex; gap: 12px; flex-wrap: wrap; }
+.taupy-radio-group legend { padding: 0; margin-bottom: 4px; }
+.taupy-tabs [role="tablist"] { display: flex; gap: 4px; border-bottom: 1px solid var(--taupy-border); }
+.taupy-tab { font: inherit; padding: 6px 12px; border: 0; border-bottom: 2px solid transparent; background: none; color: inherit; cursor: pointer; }
+.taupy-tab-selected { border-bottom-color: var(--taupy-accent); font-weight: 600; }
+.taupy-tab-panel { padding: var(--taupy-gap) 0; }
+.taupy-modal { border: 1px solid var(--taupy-border); border-radius: var(--taupy-radius); padding: 16px; min-width: 18em; }
+.taupy-modal::backdrop { background: rgb(0 0 0 / .35); }
+.taupy-modal-head { display: flex; justify-content: space-between; align-items: center; gap: 16px; }
+.taupy-modal-head h2 { margin: 0; font-size: 1.2em; }
+.taupy-toasts { position: fixed; right: 12px; bottom: 40px; display: flex; flex-direction: column; gap: 8px; z-index: 10; }
+.taupy-toast { display: flex; align-items: center; gap: 8px; padding: 8px 12px; border-radius: var(--taupy-radius); background: CanvasText; color: Canvas; }
+.taupy-toast-error { background: var(--taupy-danger); color: white; }
+.taupy-table { border-collapse: collapse; width: 100%; }
+.taupy-table caption { text-align: left; font-weight: 600; padding-bottom: 4px; }
+.taupy-table :is(th, td) { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--taupy-border); }
+.taupy-sort { font: inherit; font-weight: 600; border: 0; padding: 0; background: none; color: inherit; cursor: pointer; }
+.taupy-upload-list { list-style: none; margin: 0; padding: 0; }
+.taupy-upload-list li { display: flex; align-items: center; gap: 8px; }
 /* Unobtrusive connection state, driven by the attribute the socket client sets on <html>. */
 html[data-taupy-connection="reconnecting"] body::after {
   content: "Reconnecting…"; position: fixed; right: 12px; bottom: 12px; padding: 4px 10px;

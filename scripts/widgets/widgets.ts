@@ -1,22 +1,40 @@
 // The built-in widgets: functions that return escaped markup with their event attributes. A
 // widget that takes a handler must be called while a component renders (that component owns
 // the handler). Styling comes from styles.ts through the `taupy-*` classes.
-import { on } from './component.js'
-import { attributes, html, type AttributeValue, type Content, type Html } from './html.js'
+import { handlerId, on } from './component.js'
+import { activeSession } from './context.js'
+import { attributes, bindingAttribute, html, type AttributeValue, type Content, type Html } from './html.js'
 
 type MaybePromise = void | Promise<void>
 
 export interface CommonOptions {
   class?: string
   id?: string
+  /** A client hook on the widget's element: `hook: hook('autosize')` (see hook()). */
+  hook?: Html
 }
 
+/** How often a field's input events go to the server (see docs/widgets.md, "Debounce"). */
+export interface RateOptions {
+  /** Send input events only after this many ms without typing, or 'blur': when the field loses focus. */
+  debounce?: number | 'blur'
+  /** Send at most one input event per this many ms (the latest text, also at the end). */
+  throttle?: number
+}
+
+const rate = (options: RateOptions): Record<string, AttributeValue> => ({
+  'data-taupy-debounce': options.debounce,
+  'data-taupy-throttle': options.throttle,
+})
+
 export function text(content: Content, options: CommonOptions = {}): Html {
-  return html`<span${attributes({ ...options })}>${content}</span>`
+  const { hook, ...rest } = options
+  return html`<span${attributes(rest)}${hook}>${content}</span>`
 }
 
 export function heading(content: Content, level: 1 | 2 | 3 | 4 | 5 | 6 = 2, options: CommonOptions = {}): Html {
-  const attrs = attributes({ ...options })
+  const { hook, ...rest } = options
+  const attrs = html`${attributes(rest)}${hook}`
   switch (level) {
     case 1: return html`<h1${attrs}>${content}</h1>`
     case 2: return html`<h2${attrs}>${content}</h2>`
@@ -33,15 +51,17 @@ export interface ButtonOptions extends CommonOptions {
   /** 'submit' inside a form(); otherwise a plain button. */
   type?: 'button' | 'submit'
   title?: string
+  /** While the click is being handled: disabled, showing this label (e.g. 'Saving…'). */
+  disableWith?: string
 }
 
 export function button(label: Content, onClick?: () => MaybePromise, options: ButtonOptions = {}): Html {
-  const { variant = 'secondary', type = 'button', class: extra, ...rest } = options
+  const { variant = 'secondary', type = 'button', class: extra, hook, disableWith, ...rest } = options
   const click = onClick ? on('click', () => onClick()) : ''
-  return html`<button${attributes({ ...rest, type, class: `taupy-button taupy-${variant}${extra ? ' ' + extra : ''}` })}${click}>${label}</button>`
+  return html`<button${attributes({ ...rest, type, 'data-taupy-disable-with': disableWith, class: `taupy-button taupy-${variant}${extra ? ' ' + extra : ''}` })}${click}${hook}>${label}</button>`
 }
 
-interface FieldOptions extends CommonOptions {
+export interface FieldOptions extends CommonOptions {
   label?: Content
   /** A validation message shown under the field; marks it invalid. */
   error?: string | undefined
@@ -57,7 +77,7 @@ function field(control: Html, options: FieldOptions): Html {
 }
 
 function controlAttributes(options: FieldOptions, extra: Record<string, AttributeValue>): Html {
-  return attributes({
+  const attrs = attributes({
     id: options.id,
     class: options.class,
     name: options.name,
@@ -65,13 +85,18 @@ function controlAttributes(options: FieldOptions, extra: Record<string, Attribut
     'aria-invalid': options.error ? 'true' : undefined,
     ...extra,
   })
+  return options.hook ? html`${attrs}${options.hook}` : attrs
 }
 
-export interface TextInputOptions extends FieldOptions {
+export interface TextInputOptions extends FieldOptions, RateOptions {
   /** Without a value the field is the user's: re-renders never change what they typed. */
   value?: string
   placeholder?: string
   type?: 'text' | 'email' | 'password' | 'search' | 'tel' | 'url' | 'number'
+  /** For type 'number'. */
+  min?: number
+  max?: number
+  step?: number
   autofocus?: boolean
   /** Every keystroke, with the current text. */
   onInput?: (value: string) => MaybePromise
@@ -82,37 +107,62 @@ export interface TextInputOptions extends FieldOptions {
 }
 
 export function textInput(options: TextInputOptions = {}): Html {
-  const { onInput, onChange, onEnter } = options
+  const { onEnter } = options
+  const { handlers, echo } = textHandlers(options, onEnter)
   const control = html`<input${controlAttributes(options, {
     type: options.type ?? 'text',
-    value: options.value,
-    'data-keep-value': options.value === undefined,
+    value: echo ? undefined : options.value,
+    'data-keep-value': options.value === undefined || echo,
     placeholder: options.placeholder,
     autofocus: options.autofocus,
+    min: options.min,
+    max: options.max,
+    step: options.step,
     class: `taupy-input${options.class ? ' ' + options.class : ''}`,
     'data-keys': onEnter ? 'Enter' : undefined,
-  })}${onInput ? on('input', (e) => onInput(e.value ?? '')) : ''}${onChange ? on('change', (e) => onChange(e.value ?? '')) : ''}${
-    onEnter ? on('keydown', (e) => onEnter(e.value ?? '')) : ''
-  }>`
+    ...rate(options),
+  })}${handlers}>`
   return field(control, options)
 }
 
-export interface TextareaOptions extends FieldOptions {
+/**
+ * A text field's handlers, and whether the browser already shows its bound value: then the
+ * value is left out and the browser keeps its own (`data-keep-value`), so a field bound with
+ * value + onInput does not send the whole text back on every keystroke (a 23 kB note).
+ */
+function textHandlers(options: { value?: string | undefined; onInput?: ((value: string) => MaybePromise) | undefined; onChange?: ((value: string) => MaybePromise) | undefined }, onEnter?: (value: string) => MaybePromise): { handlers: Html; echo: boolean } {
+  const { onInput, onChange } = options
+  const ids: string[] = []
+  const bind = (event: 'input' | 'change' | 'keydown', handler: ((value: string) => MaybePromise) | undefined): Html | '' => {
+    if (!handler) return ''
+    const id = handlerId(event, (e) => handler(e.value ?? ''))
+    ids.push(id)
+    return bindingAttribute(`data-on-${event}`, id)
+  }
+  const handlers = html`${bind('input', onInput)}${bind('change', onChange)}${bind('keydown', onEnter)}`
+  const echo = options.value !== undefined && ids.length > 0 && activeSession().fieldShows(ids, options.value)
+  return { handlers, echo }
+}
+
+export interface TextareaOptions extends FieldOptions, RateOptions {
+  /** Without a value the text is the user's: re-renders never send it back (cheap for long text). */
   value?: string
   placeholder?: string
   rows?: number
   onInput?: (value: string) => MaybePromise
+  /** When the field loses focus with changed text. */
   onChange?: (value: string) => MaybePromise
 }
 
 export function textarea(options: TextareaOptions = {}): Html {
-  const { onInput, onChange } = options
+  const { handlers, echo } = textHandlers(options)
   const control = html`<textarea${controlAttributes(options, {
     placeholder: options.placeholder,
     rows: options.rows ?? 3,
-    'data-keep-value': options.value === undefined,
+    'data-keep-value': options.value === undefined || echo,
+    ...rate(options),
     class: `taupy-input${options.class ? ' ' + options.class : ''}`,
-  })}${onInput ? on('input', (e) => onInput(e.value ?? '')) : ''}${onChange ? on('change', (e) => onChange(e.value ?? '')) : ''}>${options.value ?? ''}</textarea>`
+  })}${handlers}>${echo ? '' : (options.value ?? '')}</textarea>`
   return field(control, options)
 }
 
@@ -125,7 +175,7 @@ export interface CheckboxOptions extends CommonOptions {
 
 export function checkbox(options: CheckboxOptions): Html {
   const { onChange } = options
-  const input = html`<input${attributes({ type: 'checkbox', id: options.id, name: options.name, checked: options.checked })}${
+  const input = html`<input${attributes({ type: 'checkbox', id: options.id, name: options.name, checked: options.checked })}${options.hook}${
     onChange ? on('change', (e) => onChange(e.checked ?? false)) : ''
   }>`
   return html`<label${attributes({ class: `taupy-checkbox${options.class ? ' ' + options.class : ''}` })}>${input}${options.label === undefined ? '' : html` <span>${options.label}</span>`}</label>`
@@ -186,17 +236,19 @@ export interface ImageOptions extends CommonOptions {
 }
 
 export function image(options: ImageOptions): Html {
-  return html`<img${attributes({ ...options, class: `taupy-image${options.class ? ' ' + options.class : ''}` })}>`
+  const { hook, ...rest } = options
+  return html`<img${attributes({ ...rest, class: `taupy-image${rest.class ? ' ' + rest.class : ''}` })}${hook}>`
 }
 
 export interface FormOptions extends CommonOptions {
-  /** The named fields of the form, as strings. */
+  /** The named fields of the form, as strings (several values of one name: one per line). */
   onSubmit: (fields: Record<string, string>) => MaybePromise
 }
 
+/** A second submit while the first is being handled is dropped; give the submit button `disableWith`. */
 export function form(options: FormOptions, ...children: Content[]): Html {
-  const { onSubmit, ...rest } = options
-  return html`<form${attributes({ ...rest, class: `taupy-form${rest.class ? ' ' + rest.class : ''}`, novalidate: true })}${on('submit', (e) => onSubmit(e.form ?? {}))}>${children}</form>`
+  const { onSubmit, hook, ...rest } = options
+  return html`<form${attributes({ ...rest, class: `taupy-form${rest.class ? ' ' + rest.class : ''}`, novalidate: true })}${on('submit', (e) => onSubmit(e.form ?? {}))}${hook}>${children}</form>`
 }
 
 function box(kind: string) {
@@ -209,3 +261,21 @@ export const row = box('row')
 export const column = box('column')
 /** A framed group. */
 export const card = box('card')
+
+export interface IgnoreOptions extends CommonOptions {
+  /** Required: it is how a patch finds the region again. */
+  id: string
+  /** `data-*` attributes: the only part patches still update (the hook's `updated` reads them). */
+  data?: Record<string, string | number>
+}
+
+/**
+ * A region the server renders once and patches then leave alone (its children; its attributes
+ * are still updated): the place for
+ * a chart, a map or an editor that a client hook builds (`hook: hook('chart')`).
+ */
+export function ignore(options: IgnoreOptions, ...children: Content[]): Html {
+  const { hook, data = {}, ...rest } = options
+  const dataAttributes = Object.fromEntries(Object.entries(data).map(([name, value]) => [`data-${name}`, value]))
+  return html`<div${attributes({ ...rest, ...dataAttributes, 'data-taupy-ignore': true })}${hook}>${children}</div>`
+}

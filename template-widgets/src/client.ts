@@ -2,5 +2,6 @@
 // elements rendered with hook(name) run; see src/hooks).
 import { startWidgets } from '../taupy/widgets/client/start.js'
 import { localTime } from './hooks/local-time.js'
+import { sparkline } from './hooks/sparkline.js'
 
-startWidgets({ hooks: { localTime } })
+startWidgets({ hooks: { localTime, sparkline } })

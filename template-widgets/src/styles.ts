@@ -12,4 +12,6 @@ main .taupy-column { gap: 16px; }
 .remaining, .changed, h2 small { color: var(--taupy-muted); font-weight: normal; font-size: .9em; margin: 0; }
 .terms { display: flex; flex-direction: column; gap: 4px; }
 .saved { padding: 12px; border-radius: var(--taupy-radius); background: color-mix(in srgb, var(--taupy-accent) 12%, transparent); }
+.sparkline svg { width: 100%; height: 48px; fill: var(--taupy-accent); }
+.log { max-height: 240px; overflow: auto; margin: 0; font-family: ui-monospace, monospace; font-size: .85em; }
 `

@@ -4,9 +4,13 @@
 // whole page.
 import { connectChannel } from '../../client/socket.js'
 import type { ServerMessage } from '../protocol.js'
+import { runClientCommands } from './commands.js'
 import { forwardEvents } from './events.js'
+import { handleUploads } from './upload.js'
 import { hookRunner, type Hooks } from './hooks.js'
 import { applyPatches, mountHooks } from './patch.js'
+import { blockedWhilePending, clearPending, markPending } from './pending.js'
+import { applyStream } from './stream.js'
 
 export type { Hook, HookContext, Hooks } from './hooks.js'
 
@@ -21,18 +25,22 @@ export function startWidgets(options: WidgetClientOptions = {}): void {
   if (started) throw new Error('startWidgets() twice')
   started = true
   let lastRef = 0
-  /** Event type of every message not yet acknowledged, by ref. */
-  const pending = new Map<number, string>()
+  /** Event type (and sending element) of every message not yet acknowledged, by ref. */
+  const pending = new Map<number, { event: string; element?: Element | undefined; done?: ((error?: string) => void) | undefined }>()
   const root = document.documentElement
 
-  const settle = (ref: number | undefined): void => {
-    if (ref === undefined || !pending.delete(ref)) return
+  const settle = (ref: number | undefined, error?: string): void => {
+    const entry = ref === undefined ? undefined : pending.get(ref)
+    if (!entry) return
+    pending.delete(ref!)
+    if (entry.element) clearPending(entry.element)
+    entry.done?.(error)
     if (pending.size === 0) root.removeAttribute('data-taupy-busy')
   }
 
   const hooks = hookRunner(options.hooks ?? {}, (el, name, value) => {
     const target = el.getAttribute('data-on-hook')
-    if (target) return send({ type: 'event', target, event: 'hook', name, ...(value === undefined ? {} : { value }) })
+    if (target) return send({ type: 'event', target, event: 'hook', name, ...(value === undefined ? {} : { value }) }) > 0
     console.warn(`taupy: hook ${el.getAttribute('data-hook')} has no server handlers for ${name}`)
     return false
   })
@@ -40,7 +48,7 @@ export function startWidgets(options: WidgetClientOptions = {}): void {
 
   const channel = connectChannel({
     onOpen() {
-      for (const ref of pending.keys()) settle(ref)
+      for (const ref of pending.keys()) settle(ref, 'the connection dropped')
       const session = document.body.dataset.taupySession ?? ''
       send({ type: 'join', session, path: location.pathname + location.search })
       // Like LiveView, hooks mount once the page has joined, so pushEvent works in mounted;
@@ -55,37 +63,54 @@ export function startWidgets(options: WidgetClientOptions = {}): void {
         case 'patch': {
           // Overwrite the focused field only when answering the user's own submit/key/click and
           // no keystrokes are still on their way; otherwise it would jump under the caret.
-          const answering = message.ref === undefined ? undefined : pending.get(message.ref)
-          const typing = [...pending.values()].includes('input')
+          const answering = message.ref === undefined ? undefined : pending.get(message.ref)?.event
+          const typing = [...pending.values()].some((entry) => entry.event === 'input')
           const keepFocusedValue = answering === undefined || answering === 'input' || answering === 'hook' || typing
-          applyPatches(message.patches, { keepFocusedValue, hooks, ...(message.root ? { root: true } : {}) })
+          applyPatches(message.patches, {
+            keepFocusedValue,
+            answering: message.ref,
+            isPending: (ref) => pending.has(ref),
+            hooks,
+            ...(message.root ? { root: true } : {}),
+          })
           break
         }
         case 'ack':
           settle(message.ref)
           break
+        case 'stream':
+          applyStream(message)
+          break
         case 'navigate':
           if (message.path !== location.pathname + location.search) history.pushState(null, '', message.path)
           break
         case 'error':
-          console.error(`taupy: ${message.code}: ${message.message}`)
-          settle(message.ref)
+          // A refused upload is the user's to read (in the file list), and a stale edit is
+          // sent again whole: neither is a page error.
+          if (message.code !== 'upload_refused' && message.code !== 'stale_edit') console.error(`taupy: ${message.code}: ${message.message}`)
+          settle(message.ref, message.message)
           break
       }
     },
   })
 
-  function send(message: { type: string } & Record<string, unknown>): boolean {
+  /** Sends a message with a new ref; returns the ref, or 0 when not connected. */
+  function send(message: { type: string } & Record<string, unknown>, element?: Element, done?: (error?: string) => void): number {
     const ref = ++lastRef
-    if (!channel.send({ ...message, ref })) return false
-    pending.set(ref, typeof message.event === 'string' ? message.event : message.type)
+    if (!channel.send({ ...message, ref })) return 0
+    pending.set(ref, { event: typeof message.event === 'string' ? message.event : message.type, element, done })
+    if (element) markPending(element)
     root.setAttribute('data-taupy-busy', '')
-    return true
+    return ref
   }
 
-  forwardEvents((event) => {
-    if (!send({ type: 'event', ...event })) console.warn('taupy: not connected; the event was not sent')
-  })
+  runClientCommands()
+  handleUploads((message, done, element) => send(message, element, done) > 0)
+  forwardEvents((event, element, done) => {
+    const ref = send({ type: 'event', ...event }, element, done)
+    if (!ref) console.warn('taupy: not connected; the event was not sent')
+    return ref
+  }, blockedWhilePending)
 
   // In-app links: history entry + navigate message; a plain page load when offline.
   document.addEventListener('click', (event) => {

@@ -8,7 +8,7 @@ export function layout(page: Content): Content {
   return html`<div class="app">
     <header class="app-header">
       <strong>${appName}</strong>
-      <nav>${link('/', 'Home')} ${link('/form', 'Form')}</nav>
+      <nav>${link('/', 'Home')} ${link('/form', 'Form')} ${link('/extras', 'Extras')}</nav>
     </header>
     <main>${page}</main>
   </div>`

@@ -59,7 +59,7 @@ export function formPage() {
           html`<div class="terms">${checkbox({ name: 'terms', checked: terms.get(), label: 'I accept the terms', onChange: (checked) => terms.set(checked) })}${
             shown.terms ? html`<small class="taupy-error" role="alert">${shown.terms}</small>` : ''
           }</div>`,
-          button('Sign up', undefined, { type: 'submit', variant: 'primary' }),
+          button('Sign up', undefined, { type: 'submit', variant: 'primary', disableWith: 'Signing up…' }),
         ),
       ),
       result ? html`<p class="saved" role="status">Thanks, ${result.name}! We will write to ${result.email} about the ${result.plan} plan.</p>` : '',
