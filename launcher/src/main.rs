@@ -6,6 +6,7 @@
 mod app;
 mod backend;
 mod cli;
+mod instance;
 mod json;
 mod limits;
 mod page;
@@ -31,11 +32,16 @@ fn main() {
             std::process::exit(2);
         }
     };
+    // Before anything else starts: a second copy hands over and exits 0 here.
+    let running = instance::claim(&opts);
     if let Err(e) = platform::init(&opts) {
         eprintln!("taupy-launcher: {}", e);
         std::process::exit(1);
     }
     let (tx, rx) = channel();
+    if let Some(l) = running {
+        instance::serve(l, tx.clone());
+    }
     let backend = match &opts.url {
         Some(url) => {
             backend::use_own_stdio(tx.clone());

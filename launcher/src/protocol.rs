@@ -1,10 +1,12 @@
-//! The IPC protocol, version 1 (spec: docs/ipc.md; TypeScript twin: scripts/ipc/protocol.ts).
+//! The IPC protocol, version 2 (spec: docs/ipc.md; TypeScript twin: scripts/ipc/protocol.ts).
 //! Newline-delimited JSON objects with a `type`. Backend -> launcher: commands (this enum).
 //! Launcher -> backend: events (built with the helpers at the bottom).
 
 use crate::json::Json;
 
-pub const PROTOCOL_VERSION: i32 = 1;
+/// 2 added single instance and deep links (second_instance, open_url; v1 backends work
+/// unchanged: every addition is a new command or event).
+pub const PROTOCOL_VERSION: i32 = 2;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileFilter {
@@ -77,6 +79,7 @@ pub const COMMAND_TYPES: &[&str] = &[
 pub const EVENT_TYPES: &[&str] = &[
     "window_ready", "page_loaded", "close_requested", "resized", "moved", "focused", "blurred",
     "fullscreen_changed", "page_message", "navigation_blocked", "reply", "error",
+    "second_instance", "open_url",
 ];
 
 #[derive(Debug, Clone, PartialEq)]

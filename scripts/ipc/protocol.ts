@@ -1,9 +1,10 @@
-// The launcher IPC protocol, version 1: the TypeScript source of truth (spec: docs/ipc.md;
+// The launcher IPC protocol, version 2: the TypeScript source of truth (spec: docs/ipc.md;
 // the Rust twin is launcher/src/protocol.rs; both are tested against
 // launcher/protocol-examples.json). Newline-delimited JSON objects with a `type`.
 // Backend -> launcher: commands (on the backend's stdout). Launcher -> backend: events (stdin).
 
-export const PROTOCOL_VERSION = 1
+/** 2 added single instance and deep links (events second_instance, open_url); v1 backends work unchanged. */
+export const PROTOCOL_VERSION = 2
 
 /** Longest protocol line either way, without token and newline (docs/ipc.md "Limits"). */
 export const MAX_LINE_BYTES = 2 * 1024 * 1024
@@ -87,6 +88,10 @@ export type Event =
   | { type: 'reply'; id: Id; ok: true; result: unknown }
   | { type: 'reply'; id: Id; ok: false; error: ReplyError }
   | { type: 'error'; code: string; message: string; command?: string; id?: Id }
+  /** The app was started again (single instance): that start's args and working folder. Data only. */
+  | { type: 'second_instance'; args: string[]; cwd: string }
+  /** A link with one of the app's schemes (`"taupy": { "protocols": [...] }`) opened the app. */
+  | { type: 'open_url'; url: string }
 
 export type EventType = Event['type']
 
@@ -114,6 +119,7 @@ const commandTypes = {
 const eventTypes = {
   window_ready: 1, page_loaded: 1, close_requested: 1, resized: 1, moved: 1, focused: 1, blurred: 1,
   fullscreen_changed: 1, page_message: 1, navigation_blocked: 1, reply: 1, error: 1,
+  second_instance: 1, open_url: 1,
 } satisfies Record<EventType, 1>
 
 export const COMMAND_TYPES = Object.keys(commandTypes) as CommandType[]

@@ -258,6 +258,14 @@ pub fn quit(code: i32) {
     unsafe { gtk_main_quit() };
 }
 
+/// A second start of the app: show the window if hidden, raise and focus it.
+pub fn present_window() {
+    let w = win();
+    if !w.is_null() {
+        unsafe { gtk_window_present(w) };
+    }
+}
+
 pub fn close_window() {
     let w = win();
     if !w.is_null() {

@@ -10,6 +10,8 @@
 //! - `exec(Request)`                   run a window command; reply via `backend::emit`
 //! - `show_error_page(html)`           replace the page with the crash page
 //! - `close_window()`, `quit(code)`
+//! - `present_window()`                bring the window to the front (a second start)
+//! - `instance::{claim, hand_over, serve, Listener, Claim}`  single instance (crate::instance)
 //!
 //! Calls back into the core: `crate::app::close_requested()` (user closes the window),
 //! `crate::app::drain()` (after wake), and `crate::backend::emit(event)` for events.
@@ -28,6 +30,14 @@ mod webview2;
 /// The common item dialogs' COM layouts and a file dialog's pure parts (tested on every OS).
 #[cfg(any(windows, test))]
 mod shell_dialog;
+
+/// Single instance: the per-user lock and local socket / named pipe (crate::instance).
+#[cfg(target_os = "linux")]
+#[path = "linux_instance.rs"]
+pub mod instance;
+#[cfg(windows)]
+#[path = "windows_instance.rs"]
+pub mod instance;
 
 #[cfg(windows)]
 mod windows;
