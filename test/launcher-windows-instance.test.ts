@@ -1,0 +1,85 @@
+// Single instance on Windows (issue 15, point 4) under wine64 + Xvfb: two real starts of the
+// launcher built with Debian's rustc 1.63 + mingw, in one private wine prefix. The pipe's name,
+// DACL and owner check are Win32 (platform/windows_instance.rs); wine runs them for real.
+import assert from 'node:assert/strict'
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { ensureDisplay, findWindows, launcherDir, sleep, startSession, stopDisplay, waitWindow, type Session } from './fixtures/launcher/harness.js'
+import { boot, createPrefix, haveWine, removePrefix, settle, wine64, windowsPath } from './helpers/wine.js'
+
+const rustc = process.env.RUSTC_WINDOWS ?? '/usr/bin/rustc'
+const canBuild = existsSync(rustc) && spawnSync('x86_64-w64-mingw32-gcc', ['--version']).status === 0
+const out = mkdtempSync(join(tmpdir(), 'taupy-win-instance-'))
+const exe = process.env.TAUPY_LAUNCHER_EXE ?? join(out, 'taupy-launcher.exe')
+const prefix = createPrefix('instance')
+const url = 'http://127.0.0.1:9/'
+
+function build() {
+  const r = spawnSync(rustc, ['--edition', '2021', '--target', 'x86_64-pc-windows-gnu', '-C', 'linker=x86_64-w64-mingw32-gcc',
+    '-C', 'opt-level=s', '-C', 'panic=abort', '-o', exe, join(launcherDir, 'src', 'main.rs')],
+  { encoding: 'utf8', timeout: 280_000, env: { ...process.env, CARGO_PKG_VERSION: '0.0.0-test' } })
+  assert.equal(r.status, 0, r.stderr)
+}
+
+function secondStart(args: string[], cwd: string): Promise<{ code: number | null; ms: number; stderr: string }> {
+  const t0 = performance.now()
+  const child = spawn(wine64, [exe, '--app-id', 'wine-instance', '--single-instance', '--protocols', 'myapp', '--url', url, '--', ...args], {
+    cwd,
+    env: { ...process.env, ...prefix.vars },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+  return new Promise((resolve) => child.on('exit', (code) => (clearTimeout(timer), resolve({ code, ms: performance.now() - t0, stderr }))))
+}
+
+describe('windows single instance (wine64)', { skip: !(canBuild && haveWine) && 'needs Debian rustc/mingw and wine64', timeout: 600_000 }, () => {
+  before(async () => {
+    if (!process.env.TAUPY_LAUNCHER_EXE) build()
+    await ensureDisplay()
+    boot(prefix)
+  })
+  after(() => {
+    stopDisplay()
+    removePrefix(prefix)
+  })
+
+  test('a second start hands over args and cwd through the user-only pipe, shows the window, exits 0', async (t) => {
+    const first: Session = startSession(wine64, [exe, '--app-id', 'wine-instance', '--single-instance', '--protocols', 'myapp', '--title', 'Wine One', '--url', url], prefix.vars)
+    try {
+      await first.waitEvent('window_ready', 60_000)
+      await waitWindow('^Wine One$', 20_000)
+      first.child.stdin!.write('{"type":"hide","id":"h"}\n')
+      await first.waitFor((l) => l.includes('"id":"h"'), 10_000, 'stdout')
+      for (let i = 0; i < 40 && findWindows('^Wine One$').length; i++) await sleep(50)
+      assert.equal(findWindows('^Wine One$').length, 0, 'hidden')
+
+      const cwd = mkdtempSync(join(out, 'cwd-'))
+      const times: number[] = []
+      const r = await secondStart(['--open', 'a file.txt', 'myapp://open?doc=42'], cwd)
+      assert.equal(r.code, 0, r.stderr)
+      times.push(r.ms)
+      const ev = await first.waitEvent('second_instance', 5000)
+      assert.deepEqual(ev.args, ['--open', 'a file.txt', 'myapp://open?doc=42'])
+      assert.equal(String(ev.cwd).toLowerCase(), windowsPath(cwd).toLowerCase())
+      assert.deepEqual(await first.waitEvent('open_url', 5000), { type: 'open_url', url: 'myapp://open?doc=42' })
+      await waitWindow('^Wine One$', 5000)
+      for (let i = 0; i < 3; i++) {
+        const again = await secondStart([`run-${i}`], cwd)
+        assert.equal(again.code, 0, again.stderr)
+        times.push(again.ms)
+        await first.waitFor((l) => l.includes(`"run-${i}"`), 5000, 'stdout')
+      }
+      t.diagnostic(`wine hand-over (wine64 spawn -> exit 0): ${times.map((ms) => ms.toFixed(0)).join(', ')} ms`)
+      assert.equal(findWindows('^Wine One$').length, 1, 'still one window')
+    } finally {
+      first.child.kill('SIGKILL')
+      await first.exited
+      settle(prefix)
+    }
+  })
+})
