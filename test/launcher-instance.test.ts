@@ -3,13 +3,13 @@
 // user kept out, and what arrives treated as data. LAUNCHER_TEST_VERBOSE=1 echoes output.
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
-  ensureDisplay, findWindows, launcherDir, sleep, startSession, stopDisplay, waitWindow, type Session,
+  ensureDisplay, findWindows, have, launcherDir, sleep, startSession, stopDisplay, waitWindow, type Session,
 } from './fixtures/launcher/harness.js'
 
 const bin = process.env.TAUPY_LAUNCHER_BIN ?? join(launcherDir, 'prebuilt', 'linux-x64', 'taupy-launcher')
@@ -64,19 +64,22 @@ async function ended(s: Session, ms = 5000) {
   return r
 }
 
+// One display, page server and temp home for the whole file (Linux only).
+before(async () => {
+  if (!linux) return
+  await ensureDisplay()
+  home = mkdtempSync(join(tmpdir(), 'taupy-instance-'))
+  server = createServer((_q, res) => res.end('<title>instance</title>ok')).listen(0, '127.0.0.1')
+  await new Promise((r) => server.once('listening', r))
+  url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`
+})
+after(() => {
+  server?.close()
+  stopDisplay()
+  if (home) rmSync(home, { recursive: true, force: true })
+})
+
 describe('single instance under X (Linux)', { skip: !linux && 'linux only', timeout: 120_000 }, () => {
-  before(async () => {
-    await ensureDisplay()
-    home = mkdtempSync(join(tmpdir(), 'taupy-instance-'))
-    server = createServer((_q, res) => res.end('<title>instance</title>ok')).listen(0, '127.0.0.1')
-    await new Promise((r) => server.once('listening', r))
-    url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`
-  })
-  after(() => {
-    server?.close()
-    stopDisplay()
-    rmSync(home, { recursive: true, force: true })
-  })
 
   test('a second start hands over its args and cwd, brings the hidden window back, and exits 0 within a second', async (t) => {
     const env = freshEnv()
@@ -194,6 +197,48 @@ describe('single instance under X (Linux)', { skip: !linux && 'linux only', time
       for (const dir of [home, env.HOME!]) chmodSync(dir, 0o700)
       first.child.stdin!.end('{"type":"exit","code":0}\n')
       await ended(first)
+    }
+  })
+})
+
+describe('deep links under X (Linux, xdg-utils)', { skip: (!linux || !have('xdg-open') || !have('xdg-mime')) && 'needs Linux and xdg-utils', timeout: 120_000 }, () => {
+
+  test('the first start registers myapp: for the user; xdg-open myapp://… reaches the running app, then starts it; unregister removes it', async () => {
+    const env = freshEnv()
+    const desktopFile = join(env.XDG_DATA_HOME!, 'applications', 'taupy-taupy-test-link.desktop')
+    const query = () => spawnSync('xdg-mime', ['query', 'default', 'x-scheme-handler/myapp'], { env: { ...process.env, ...env }, encoding: 'utf8' }).stdout.trim()
+    const first = start('taupy-test-link', env, 'Link', ['--register-protocols'])
+    try {
+      await first.waitEvent('page_loaded')
+      for (let i = 0; i < 100 && query() !== 'taupy-taupy-test-link.desktop'; i++) await sleep(50)
+      assert.equal(query(), 'taupy-taupy-test-link.desktop')
+      const text = readFileSync(desktopFile, 'utf8')
+      assert.match(text, /^MimeType=x-scheme-handler\/myapp;$/m)
+      assert.ok(text.includes(`Exec=${bin} --app-id taupy-test-link --single-instance --protocols myapp --title Link --url ${url} --register-protocols -- %u\n`), text)
+
+      const open = spawnSync('xdg-open', ['myapp://open?doc=42'], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 10_000 })
+      assert.equal(open.status, 0, open.stderr)
+      assert.deepEqual(await first.waitEvent('open_url', 3000), { type: 'open_url', url: 'myapp://open?doc=42' })
+      assert.deepEqual((await first.waitEvent('second_instance')).args, ['myapp://open?doc=42'])
+    } finally {
+      first.child.stdin!.end('{"type":"exit","code":0}\n')
+      await ended(first)
+    }
+
+    // Not running: the link starts the app, which gets it after window_ready.
+    const cold = startSession('xdg-open', ['myapp://cold/start'], env)
+    try {
+      assert.deepEqual(await cold.waitEvent('open_url', 15_000), { type: 'open_url', url: 'myapp://cold/start' })
+      assert.ok(cold.events.findIndex((e) => e.type === 'window_ready') < cold.events.findIndex((e) => e.type === 'open_url'))
+      await waitWindow('^Link$')
+      cold.child.stdin!.write('{"type":"unregister_protocols","id":"u"}\n')
+      await cold.waitFor((l) => l.includes('"id":"u"'), 5000, 'stdout')
+      assert.deepEqual(cold.events.find((e) => e.id === 'u'), { type: 'reply', id: 'u', ok: true, result: { removed: ['myapp'] } })
+      assert.equal(existsSync(desktopFile), false)
+      assert.equal(query(), '')
+    } finally {
+      cold.child.stdin!.end('{"type":"exit","code":0}\n')
+      await ended(cold)
     }
   })
 })

@@ -82,4 +82,39 @@ describe('windows single instance (wine64)', { skip: !(canBuild && haveWine) && 
       settle(prefix)
     }
   })
+
+  test('deep links: the first start registers myapp: under HKCU\\Software\\Classes, `start myapp://…` reaches the running app, unregister removes it', async () => {
+    const key = 'HKCU\\Software\\Classes\\myapp'
+    const query = (k: string) => spawnSync(wine64, ['reg', 'query', k], { env: prefix.env, encoding: 'utf8', timeout: 60_000 })
+    const first: Session = startSession(wine64, [exe, '--app-id', 'wine-links', '--single-instance', '--protocols', 'myapp', '--register-protocols', '--title', 'Wine Links', '--url', url], prefix.vars)
+    try {
+      await first.waitEvent('window_ready', 60_000)
+      let command = ''
+      for (let i = 0; i < 60 && !command.includes('%1'); i++) {
+        command = query(`${key}\\shell\\open\\command`).stdout
+        if (!command.includes('%1')) await sleep(250)
+      }
+      assert.ok(command.includes('taupy-launcher.exe') && command.includes('"--app-id" "wine-links"') && command.includes('"--" "%1"'), command)
+      assert.match(query(key).stdout, /URL Protocol/)
+      assert.match(query(key).stdout, /TaupyAppId\s+REG_SZ\s+wine-links/)
+
+      // Windows reads HKCR as HKCU\Software\Classes over HKLM's; wine 8 reads HKLM's only, so
+      // the key is mirrored there for wine's ShellExecute, which then runs our command line.
+      const mirror = spawnSync(wine64, ['reg', 'copy', key, 'HKLM\\Software\\Classes\\myapp', '/s', '/f'], { env: prefix.env, encoding: 'utf8', timeout: 60_000 })
+      assert.equal(mirror.status, 0, mirror.stderr)
+      const link = 'myapp://open?doc=42&x=y%20z&q=a b'
+      const start = spawnSync(wine64, ['start', link], { env: prefix.env, encoding: 'utf8', timeout: 60_000 })
+      assert.equal(start.status, 0, `${start.stdout}${start.stderr}`)
+      assert.deepEqual(await first.waitEvent('open_url', 20_000), { type: 'open_url', url: link })
+
+      first.child.stdin!.write('{"type":"unregister_protocols","id":"u"}\n')
+      await first.waitFor((l) => l.includes('"id":"u"'), 10_000, 'stdout')
+      assert.deepEqual(first.events.find((e) => e.id === 'u'), { type: 'reply', id: 'u', ok: true, result: { removed: ['myapp'] } })
+      assert.notEqual(query(key).status, 0, 'the key is gone')
+    } finally {
+      first.child.kill('SIGKILL')
+      await first.exited
+      settle(prefix)
+    }
+  })
 })

@@ -178,6 +178,7 @@ impl App {
                 }
                 self.shutdown(Some(*code));
             }
+            Command::Desktop(_) => crate::desktop::exec(&self.opts, r),
             _ => {
                 if self.window_open {
                     platform::exec(r);

@@ -43,8 +43,10 @@ OPTIONS:
     --single-instance         one running copy per user and --app-id: a second start
                               brings the window to the front, hands its args and cwd
                               to the first (event second_instance) and exits 0
-    --protocols <a,b>         URL schemes the app handles (myapp://...): registered for
-                              the current user; such URLs in the args arrive as open_url
+    --protocols <a,b>         URL schemes the app handles (myapp://...): such URLs in
+                              the args arrive as open_url (needs --app-id)
+    --register-protocols      register --protocols for the current user to start this
+                              command (the packaged app does it on its first start)
     --url <URL>               open URL, no backend
     -h, --help                this text
     -V, --version             print the version and protocol version
@@ -71,6 +73,12 @@ pub struct Options {
     pub single_instance: bool,
     /// URL schemes the app handles (lowercase, validated).
     pub protocols: Vec<String>,
+    /// Register `protocols` (and autostart's command) for the user with `relaunch`.
+    pub register_protocols: bool,
+    /// The command that starts this app again (deep links, autostart): by default this
+    /// executable with the options it got (without the app's args); the packaged app sets it
+    /// to its own file alone.
+    pub relaunch: Vec<String>,
 }
 
 impl Default for Options {
@@ -92,6 +100,8 @@ impl Default for Options {
             allow_mailto: false,
             single_instance: false,
             protocols: Vec::new(),
+            register_protocols: false,
+            relaunch: Vec::new(),
         }
     }
 }
@@ -177,6 +187,23 @@ fn protocols(v: &str) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
+/// This executable and its arguments without the app's own ones: with `--url`, up to and
+/// including `--`; with a backend, all of them (a URL appended goes to the backend's args).
+fn relaunch(args: &[String], url_mode: bool) -> Vec<String> {
+    let exe = std::env::current_exe().map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|_| "taupy-launcher".into());
+    let mut out = vec![exe];
+    match args.iter().position(|a| a == "--") {
+        Some(i) if url_mode => out.extend_from_slice(&args[..=i]),
+        _ => {
+            out.extend_from_slice(args);
+            if url_mode {
+                out.push("--".into());
+            }
+        }
+    }
+    out
+}
+
 /// Applies one option. `value` is None for flags given without `=value` and no next argument.
 fn apply(o: &mut Options, name: &str, value: &str) -> Result<(), String> {
     match name {
@@ -190,6 +217,7 @@ fn apply(o: &mut Options, name: &str, value: &str) -> Result<(), String> {
         "allow-mailto" | "allowMailto" => o.allow_mailto = boolean("--allow-mailto", value)?,
         "single-instance" | "singleInstance" => o.single_instance = boolean("--single-instance", value)?,
         "protocols" => o.protocols = protocols(value)?,
+        "register-protocols" | "registerProtocols" => o.register_protocols = boolean("--register-protocols", value)?,
         "width" => o.width = px("--width", value)?,
         "height" => o.height = px("--height", value)?,
         "min-width" | "minWidth" => o.min_width = Some(px("--min-width", value)?),
@@ -264,6 +292,10 @@ pub fn parse(args: &[String]) -> Result<Parsed, String> {
                 given.push(("single-instance".into(), "true".into()));
                 continue;
             }
+            "--register-protocols" => {
+                given.push(("register-protocols".into(), "true".into()));
+                continue;
+            }
             _ => {}
         }
         let body = match a.strip_prefix("--") {
@@ -296,6 +328,10 @@ pub fn parse(args: &[String]) -> Result<Parsed, String> {
     if o.single_instance && o.app_id.is_none() {
         return Err("--single-instance needs --app-id (the app's id keys the running copy)".into());
     }
+    if !o.protocols.is_empty() && o.app_id.is_none() {
+        return Err("--protocols needs --app-id (the registration is named after the app)".into());
+    }
+    o.relaunch = relaunch(args, o.url.is_some());
     if o.url.is_none() && o.backend.is_empty() {
         return Err("no backend command: taupy-launcher [OPTIONS] -- <command> [args...] (or --url URL)".into());
     }

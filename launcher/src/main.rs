@@ -6,6 +6,7 @@
 mod app;
 mod backend;
 mod cli;
+mod desktop;
 mod instance;
 mod json;
 mod limits;
@@ -42,6 +43,7 @@ fn main() {
     if let Some(l) = running {
         instance::serve(l, tx.clone());
     }
+    desktop::register_on_start(&opts);
     let backend = match &opts.url {
         Some(url) => {
             backend::use_own_stdio(tx.clone());

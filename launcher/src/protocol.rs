@@ -4,7 +4,7 @@
 
 use crate::json::Json;
 
-/// 2 added single instance and deep links (second_instance, open_url; v1 backends work
+/// 2 added single instance and deep links (second_instance, open_url, unregister_protocols; v1 backends work
 /// unchanged: every addition is a new command or event).
 pub const PROTOCOL_VERSION: i32 = 2;
 
@@ -62,6 +62,14 @@ pub enum Command {
     PostMessage { data: Json },
     PreventClose,
     Exit { code: i32 },
+    /// About the app's place in the desktop, not the window (crate::desktop).
+    Desktop(DesktopCommand),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DesktopCommand {
+    /// Removes the app's URL scheme registration for the user (deep links).
+    UnregisterProtocols,
 }
 
 /// Every command `type` the launcher understands (kept in sync with protocol.ts by tests).
@@ -71,7 +79,7 @@ pub const COMMAND_TYPES: &[&str] = &[
     "restore", "set_fullscreen", "toggle_fullscreen", "set_always_on_top", "set_decorations",
     "set_resizable", "show", "hide", "focus", "navigate", "reload", "eval", "open_devtools",
     "open_external", "message_dialog", "confirm_dialog", "open_file_dialog", "open_folder_dialog",
-    "save_file_dialog", "post_message", "prevent_close", "exit",
+    "save_file_dialog", "post_message", "prevent_close", "exit", "unregister_protocols",
 ];
 
 /// Every event `type` the launcher emits.
@@ -187,6 +195,7 @@ pub fn parse_request(v: &Json) -> Result<Request, ProtocolError> {
         }
         "prevent_close" => Command::PreventClose,
         "exit" => Command::Exit { code: a.opt_int("code")?.unwrap_or(0) },
+        "unregister_protocols" => Command::Desktop(DesktopCommand::UnregisterProtocols),
         _ => {
             return Err(err("unknown_command", &format!("unknown command type `{}`", ty), Some(ty.clone()), id))
         }

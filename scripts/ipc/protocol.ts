@@ -66,6 +66,8 @@ export type Command =
   | (Base<'post_message'> & { data: unknown })
   | Base<'prevent_close'>
   | (Base<'exit'> & { code?: number })
+  /** Removes the app's URL schemes registration for the user; replies `{ removed: string[] }`. */
+  | Base<'unregister_protocols'>
 
 export type CommandType = Command['type']
 
@@ -115,6 +117,7 @@ const commandTypes = {
   set_decorations: 1, set_resizable: 1, show: 1, hide: 1, focus: 1, navigate: 1, reload: 1, eval: 1,
   open_devtools: 1, open_external: 1, message_dialog: 1, confirm_dialog: 1, open_file_dialog: 1,
   open_folder_dialog: 1, save_file_dialog: 1, post_message: 1, prevent_close: 1, exit: 1,
+  unregister_protocols: 1,
 } satisfies Record<CommandType, 1>
 const eventTypes = {
   window_ready: 1, page_loaded: 1, close_requested: 1, resized: 1, moved: 1, focused: 1, blurred: 1,

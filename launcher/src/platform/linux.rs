@@ -444,7 +444,7 @@ pub fn exec(r: Request) {
             Command::SaveFileDialog(d) => return file_dialog(w, d, 1, id),
             Command::OpenFolderDialog(d) => return file_dialog(w, d, 2, id),
             // Handled by the core; never reach the platform.
-            Command::Ready { .. } | Command::PreventClose | Command::Exit { .. } => {}
+            Command::Ready { .. } | Command::PreventClose | Command::Exit { .. } | Command::Desktop(_) => {}
         }
     }
     ack(&id);

@@ -11,6 +11,7 @@
 //! - `show_error_page(html)`           replace the page with the crash page
 //! - `close_window()`, `quit(code)`
 //! - `present_window()`                bring the window to the front (a second start)
+//! - `protocols::{register, unregister}`  URL schemes for the user (crate::desktop)
 //! - `instance::{claim, hand_over, serve, Listener, Claim}`  single instance (crate::instance)
 //!
 //! Calls back into the core: `crate::app::close_requested()` (user closes the window),
@@ -38,6 +39,14 @@ pub mod instance;
 #[cfg(windows)]
 #[path = "windows_instance.rs"]
 pub mod instance;
+
+/// URL schemes registered for the user (crate::desktop).
+#[cfg(target_os = "linux")]
+#[path = "linux_protocols.rs"]
+pub mod protocols;
+#[cfg(windows)]
+#[path = "windows_protocols.rs"]
+pub mod protocols;
 
 #[cfg(windows)]
 mod windows;

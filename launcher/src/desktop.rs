@@ -1,0 +1,61 @@
+//! The app's place in the user's desktop, outside its window: URL schemes (deep links) now,
+//! per user only (docs/launcher.md: deep links). Platform parts: platform::protocols.
+
+use crate::backend;
+use crate::cli::Options;
+use crate::json::Json;
+use crate::platform::protocols as os;
+use crate::protocol::{self, Command, DesktopCommand, Request};
+
+/// What a registration needs to know about the app.
+pub struct AppEntry<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    /// The command that starts the app; the URL is appended as its last argument.
+    pub command: &'a [String],
+}
+
+fn entry(opts: &Options) -> Option<AppEntry<'_>> {
+    opts.app_id.as_deref().map(|id| AppEntry { id, name: &opts.title, command: &opts.relaunch })
+}
+
+/// On start with `--register-protocols`: registers the app's schemes unless they already are,
+/// as they are; off the UI thread (xdg-mime is a shell script), errors to stderr.
+pub fn register_on_start(opts: &Options) {
+    if !opts.register_protocols || opts.protocols.is_empty() {
+        return;
+    }
+    let opts = opts.clone();
+    std::thread::spawn(move || {
+        if let Some(e) = entry(&opts) {
+            if let Err(err) = os::register(&e, &opts.protocols) {
+                eprintln!("taupy-launcher: cannot register the app's URL schemes: {}", err);
+            }
+        }
+    });
+}
+
+/// Commands about the desktop rather than the window (`Command::Desktop`); they work before
+/// the window opens.
+pub fn exec(opts: &Options, r: Request) {
+    let id = r.id.clone();
+    let c = match r.command {
+        Command::Desktop(c) => c,
+        _ => return,
+    };
+    match c {
+        DesktopCommand::UnregisterProtocols => match entry(opts) {
+            Some(e) => match os::unregister(&e, &opts.protocols) {
+                Ok(removed) => reply(&id, Json::obj(vec![("removed", Json::Arr(removed.into_iter().map(Json::Str).collect()))])),
+                Err(err) => backend::fail(&id, "unregister_protocols", "unregister_failed", &err),
+            },
+            None => backend::fail(&id, "unregister_protocols", "no_app_id", "the launcher was started without --app-id"),
+        },
+    }
+}
+
+fn reply(id: &Option<Json>, result: Json) {
+    if let Some(id) = id {
+        backend::emit(&protocol::reply_ok(id, result));
+    }
+}
