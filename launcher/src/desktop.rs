@@ -1,10 +1,11 @@
-//! The app's place in the user's desktop, outside its window: URL schemes (deep links) now,
-//! per user only (docs/launcher.md: deep links). Platform parts: platform::protocols.
+//! The app's place in the user's desktop, outside its window, per user only: URL schemes
+//! (deep links), start at login, the clipboard (docs/launcher.md). Platform parts:
+//! platform::{protocols, autostart, clipboard}.
 
 use crate::backend;
 use crate::cli::Options;
 use crate::json::Json;
-use crate::platform::protocols as os;
+use crate::platform::{autostart, clipboard, protocols as os};
 use crate::protocol::{self, Command, DesktopCommand, Request};
 
 /// What a registration needs to know about the app.
@@ -51,6 +52,26 @@ pub fn exec(opts: &Options, r: Request) {
             },
             None => backend::fail(&id, "unregister_protocols", "no_app_id", "the launcher was started without --app-id"),
         },
+        DesktopCommand::SetAutostart { enabled } => match entry(opts) {
+            Some(e) => match autostart::set(&e, enabled) {
+                Ok(()) => reply(&id, Json::Null),
+                Err(err) => backend::fail(&id, "set_autostart", "autostart_failed", &err),
+            },
+            None => backend::fail(&id, "set_autostart", "no_app_id", "the launcher was started without --app-id"),
+        },
+        DesktopCommand::GetAutostart => match entry(opts) {
+            Some(e) => reply(&id, Json::obj(vec![("enabled", Json::Bool(autostart::get(&e)))])),
+            None => backend::fail(&id, "get_autostart", "no_app_id", "the launcher was started without --app-id"),
+        },
+        DesktopCommand::WriteClipboard { text } => match clipboard::write(&text) {
+            Ok(()) => reply(&id, Json::Null),
+            Err(err) => backend::fail(&id, "write_clipboard", "clipboard_failed", &err),
+        },
+        // The answer may come later (the owner of the clipboard is another process).
+        DesktopCommand::ReadClipboard => clipboard::read(Box::new(move |text: Option<String>| {
+            let text = text.filter(|t| t.chars().count() <= protocol::MAX_CLIPBOARD_CHARS);
+            reply(&id, Json::obj(vec![("text", text.map_or(Json::Null, Json::Str))]));
+        })),
     }
 }
 

@@ -4,9 +4,13 @@
 
 use crate::json::Json;
 
-/// 2 added single instance and deep links (second_instance, open_url, unregister_protocols; v1 backends work
+/// 2 added single instance, deep links, autostart and the clipboard (second_instance, open_url,
+/// unregister_protocols, set_autostart, get_autostart, read_clipboard, write_clipboard; v1 backends work
 /// unchanged: every addition is a new command or event).
 pub const PROTOCOL_VERSION: i32 = 2;
+
+/// The most text `write_clipboard` takes and `read_clipboard` returns (the page-message cap).
+pub const MAX_CLIPBOARD_CHARS: usize = crate::limits::MAX_MESSAGE_BYTES;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileFilter {
@@ -70,6 +74,12 @@ pub enum Command {
 pub enum DesktopCommand {
     /// Removes the app's URL scheme registration for the user (deep links).
     UnregisterProtocols,
+    /// Start the app at the user's login, or not.
+    SetAutostart { enabled: bool },
+    GetAutostart,
+    /// Plain text from / to the system clipboard.
+    ReadClipboard,
+    WriteClipboard { text: String },
 }
 
 /// Every command `type` the launcher understands (kept in sync with protocol.ts by tests).
@@ -80,6 +90,7 @@ pub const COMMAND_TYPES: &[&str] = &[
     "set_resizable", "show", "hide", "focus", "navigate", "reload", "eval", "open_devtools",
     "open_external", "message_dialog", "confirm_dialog", "open_file_dialog", "open_folder_dialog",
     "save_file_dialog", "post_message", "prevent_close", "exit", "unregister_protocols",
+    "set_autostart", "get_autostart", "read_clipboard", "write_clipboard",
 ];
 
 /// Every event `type` the launcher emits.
@@ -196,6 +207,10 @@ pub fn parse_request(v: &Json) -> Result<Request, ProtocolError> {
         "prevent_close" => Command::PreventClose,
         "exit" => Command::Exit { code: a.opt_int("code")?.unwrap_or(0) },
         "unregister_protocols" => Command::Desktop(DesktopCommand::UnregisterProtocols),
+        "set_autostart" => Command::Desktop(DesktopCommand::SetAutostart { enabled: a.boolean("enabled")? }),
+        "get_autostart" => Command::Desktop(DesktopCommand::GetAutostart),
+        "read_clipboard" => Command::Desktop(DesktopCommand::ReadClipboard),
+        "write_clipboard" => Command::Desktop(DesktopCommand::WriteClipboard { text: a.bounded_string("text", MAX_CLIPBOARD_CHARS)? }),
         _ => {
             return Err(err("unknown_command", &format!("unknown command type `{}`", ty), Some(ty.clone()), id))
         }

@@ -1,5 +1,6 @@
-// The app's place in the user's desktop, beyond its window: its URL schemes (deep links).
-// Each call asks the launcher and rejects with LauncherUnavailableError without one.
+// The app's place in the user's desktop, beyond its window: its URL schemes (deep links),
+// start at login, and the clipboard. Each call asks the launcher and rejects with
+// LauncherUnavailableError without one (browser mode).
 import { launcherClient, type LauncherClient } from './window.js'
 
 export interface DesktopApi {
@@ -9,11 +10,30 @@ export interface DesktopApi {
    * registers them again on its next start.
    */
   unregisterProtocols(): Promise<string[]>
+  /** Start the app when the user logs in (XDG autostart on Linux, HKCU\…\Run on Windows), or not. */
+  setAutostart(enabled: boolean): Promise<void>
+  isAutostart(): Promise<boolean>
+  clipboard: {
+    /** The clipboard's text; null when it holds none (empty, an image…). */
+    readText(): Promise<string | null>
+    /** At most 1,048,576 characters. */
+    writeText(text: string): Promise<void>
+  }
 }
 
 export function createDesktopApi(client: LauncherClient): DesktopApi {
   return {
     unregisterProtocols: async () => (await client.request<{ removed: string[] }>('unregister_protocols')).removed,
+    setAutostart: async (enabled) => {
+      await client.request('set_autostart', { enabled })
+    },
+    isAutostart: async () => (await client.request<{ enabled: boolean }>('get_autostart')).enabled,
+    clipboard: {
+      readText: async () => (await client.request<{ text: string | null }>('read_clipboard')).text,
+      writeText: async (text) => {
+        await client.request('write_clipboard', { text })
+      },
+    },
   }
 }
 

@@ -68,6 +68,14 @@ export type Command =
   | (Base<'exit'> & { code?: number })
   /** Removes the app's URL schemes registration for the user; replies `{ removed: string[] }`. */
   | Base<'unregister_protocols'>
+  /** Start the app at the user's login (XDG autostart / HKCU\…\Run), or not. */
+  | (Base<'set_autostart'> & { enabled: boolean })
+  /** Replies `{ enabled: boolean }`. */
+  | Base<'get_autostart'>
+  /** Replies `{ text: string | null }` (null: no text on the clipboard). */
+  | Base<'read_clipboard'>
+  /** At most 1,048,576 characters. */
+  | (Base<'write_clipboard'> & { text: string })
 
 export type CommandType = Command['type']
 
@@ -117,7 +125,7 @@ const commandTypes = {
   set_decorations: 1, set_resizable: 1, show: 1, hide: 1, focus: 1, navigate: 1, reload: 1, eval: 1,
   open_devtools: 1, open_external: 1, message_dialog: 1, confirm_dialog: 1, open_file_dialog: 1,
   open_folder_dialog: 1, save_file_dialog: 1, post_message: 1, prevent_close: 1, exit: 1,
-  unregister_protocols: 1,
+  unregister_protocols: 1, set_autostart: 1, get_autostart: 1, read_clipboard: 1, write_clipboard: 1,
 } satisfies Record<CommandType, 1>
 const eventTypes = {
   window_ready: 1, page_loaded: 1, close_requested: 1, resized: 1, moved: 1, focused: 1, blurred: 1,

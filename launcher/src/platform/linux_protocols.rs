@@ -16,7 +16,7 @@ fn applications_dir() -> Result<PathBuf, String> {
     Ok(data.join("applications"))
 }
 
-fn file_name(app: &AppEntry) -> String {
+pub fn file_name(app: &AppEntry) -> String {
     format!("taupy-{}.desktop", crate::instance::key(app.id))
 }
 
@@ -43,8 +43,13 @@ fn exec_arg(a: &str) -> Result<String, String> {
     Ok(quoted.replace('%', "%%").replace('\\', "\\\\"))
 }
 
+/// A command as the value of `Exec=` (shared with autostart's entry).
+pub fn exec_line(command: &[String]) -> Result<String, String> {
+    Ok(command.iter().map(|a| exec_arg(a)).collect::<Result<Vec<_>, _>>()?.join(" "))
+}
+
 pub fn desktop_file(app: &AppEntry, protocols: &[String]) -> Result<String, String> {
-    let exec = app.command.iter().map(|a| exec_arg(a)).collect::<Result<Vec<_>, _>>()?.join(" ");
+    let exec = exec_line(app.command)?;
     let name: String = app.name.chars().filter(|c| !c.is_control()).collect();
     let mimes: String = protocols.iter().map(|p| format!("x-scheme-handler/{};", p)).collect();
     Ok(format!(

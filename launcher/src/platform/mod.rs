@@ -12,6 +12,7 @@
 //! - `close_window()`, `quit(code)`
 //! - `present_window()`                bring the window to the front (a second start)
 //! - `protocols::{register, unregister}`  URL schemes for the user (crate::desktop)
+//! - `autostart::{set, get}`, `clipboard::{read, write}`  (crate::desktop)
 //! - `instance::{claim, hand_over, serve, Listener, Claim}`  single instance (crate::instance)
 //!
 //! Calls back into the core: `crate::app::close_requested()` (user closes the window),
@@ -47,6 +48,21 @@ pub mod protocols;
 #[cfg(windows)]
 #[path = "windows_protocols.rs"]
 pub mod protocols;
+
+/// Start at login for the user (crate::desktop).
+#[cfg(target_os = "linux")]
+#[path = "linux_autostart.rs"]
+pub mod autostart;
+#[cfg(windows)]
+#[path = "windows_autostart.rs"]
+pub mod autostart;
+/// Text on the system clipboard (crate::desktop), on the UI thread.
+#[cfg(target_os = "linux")]
+#[path = "linux_clipboard.rs"]
+pub mod clipboard;
+#[cfg(windows)]
+#[path = "windows_clipboard.rs"]
+pub mod clipboard;
 
 #[cfg(windows)]
 mod windows;

@@ -19,6 +19,7 @@ extern "system" {
     fn RegSetValueExW(k: Hkey, name: *const u16, r: u32, kind: u32, data: *const u8, len: u32) -> i32;
     fn RegQueryValueExW(k: Hkey, name: *const u16, r: *mut u32, kind: *mut u32, data: *mut u8, len: *mut u32) -> i32;
     fn RegDeleteTreeW(k: Hkey, sub: *const u16) -> i32;
+    fn RegDeleteKeyValueW(k: Hkey, sub: *const u16, name: *const u16) -> i32;
     fn RegCloseKey(k: Hkey) -> i32;
 }
 
@@ -45,13 +46,27 @@ pub fn quote_arg(a: &str) -> String {
     out
 }
 
+/// Removes one value of a key under HKCU; a value that is not there is fine.
+pub(super) fn delete_value(key: &str, name: &str) -> Result<(), String> {
+    let r = unsafe { RegDeleteKeyValueW(HKEY_CURRENT_USER, wide(key).as_ptr(), wide(name).as_ptr()) };
+    if r != 0 && r != 2 {
+        return Err(format!("HKCU\\{}\\{}: error {}", key, name, r));
+    }
+    Ok(())
+}
+
+/// The app's command line, without an argument for a URL (autostart).
+pub(super) fn plain_command_line(app: &AppEntry) -> String {
+    app.command.iter().map(|a| quote_arg(a)).collect::<Vec<_>>().join(" ")
+}
+
 pub fn command_line(app: &AppEntry) -> String {
     let mut parts: Vec<String> = app.command.iter().map(|a| quote_arg(a)).collect();
     parts.push("\"%1\"".into());
     parts.join(" ")
 }
 
-fn read(key: &str, name: Option<&str>) -> Option<String> {
+pub(super) fn read(key: &str, name: Option<&str>) -> Option<String> {
     unsafe {
         let mut h: Hkey = 0;
         if RegOpenKeyExW(HKEY_CURRENT_USER, wide(key).as_ptr(), 0, KEY_READ, &mut h) != 0 {
@@ -73,7 +88,7 @@ fn read(key: &str, name: Option<&str>) -> Option<String> {
     }
 }
 
-fn write(key: &str, values: &[(Option<&str>, &str)]) -> Result<(), String> {
+pub(super) fn write(key: &str, values: &[(Option<&str>, &str)]) -> Result<(), String> {
     unsafe {
         let mut h: Hkey = 0;
         let r = RegCreateKeyExW(HKEY_CURRENT_USER, wide(key).as_ptr(), 0, null(), 0, KEY_WRITE, null(), &mut h, null_mut());

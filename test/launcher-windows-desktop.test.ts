@@ -1,6 +1,7 @@
-// Single instance on Windows (issue 15, point 4) under wine64 + Xvfb: two real starts of the
-// launcher built with Debian's rustc 1.63 + mingw, in one private wine prefix. The pipe's name,
-// DACL and owner check are Win32 (platform/windows_instance.rs); wine runs them for real.
+// The launcher's desktop integration on Windows (issue 15, points 4, 5 and 7) under wine64 +
+// Xvfb, built with Debian's rustc 1.63 + mingw, in one private wine prefix: single instance
+// with two real starts (the pipe's name, DACL and owner check run for real), URL schemes under
+// HKCU\Software\Classes reached through ShellExecute, the Run key, and the clipboard.
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync } from 'node:fs'
@@ -37,7 +38,7 @@ function secondStart(args: string[], cwd: string): Promise<{ code: number | null
   return new Promise((resolve) => child.on('exit', (code) => (clearTimeout(timer), resolve({ code, ms: performance.now() - t0, stderr }))))
 }
 
-describe('windows single instance (wine64)', { skip: !(canBuild && haveWine) && 'needs Debian rustc/mingw and wine64', timeout: 600_000 }, () => {
+describe('windows desktop integration (wine64)', { skip: !(canBuild && haveWine) && 'needs Debian rustc/mingw and wine64', timeout: 600_000 }, () => {
   before(async () => {
     if (!process.env.TAUPY_LAUNCHER_EXE) build()
     await ensureDisplay()
@@ -114,6 +115,39 @@ describe('windows single instance (wine64)', { skip: !(canBuild && haveWine) && 
     } finally {
       first.child.kill('SIGKILL')
       await first.exited
+      settle(prefix)
+    }
+  })
+
+  async function ask(s: Session, id: string, body: object) {
+    s.child.stdin!.write(`${JSON.stringify({ ...body, id })}\n`)
+    await s.waitFor((l) => l.includes(`"id":"${id}"`), 10_000, 'stdout')
+    return s.events.find((e) => e.id === id)!
+  }
+
+  test('autostart under HKCU\\…\\Run and the clipboard between two launchers', async () => {
+    const run = 'HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run'
+    const query = () => spawnSync(wine64, ['reg', 'query', run, '/v', 'taupy-wine-auto'], { env: prefix.env, encoding: 'utf8', timeout: 60_000 })
+    const a: Session = startSession(wine64, [exe, '--app-id', 'wine-auto', '--title', 'Wine Auto', '--url', url], prefix.vars)
+    const b: Session = startSession(wine64, [exe, '--app-id', 'wine-clip', '--title', 'Wine Clip', '--url', url], prefix.vars)
+    try {
+      await Promise.all([a.waitEvent('window_ready', 60_000), b.waitEvent('window_ready', 60_000)])
+      assert.equal((await ask(a, 's1', { type: 'set_autostart', enabled: true })).ok, true)
+      const value = query().stdout
+      assert.ok(value.includes('taupy-launcher.exe') && value.includes('"--app-id" "wine-auto"') && value.includes('"--url"'), value)
+      assert.deepEqual((await ask(a, 'g1', { type: 'get_autostart' })).result, { enabled: true })
+      assert.equal((await ask(a, 's2', { type: 'set_autostart', enabled: false })).ok, true)
+      assert.notEqual(query().status, 0, 'the Run value is gone')
+      assert.deepEqual((await ask(a, 'g2', { type: 'get_autostart' })).result, { enabled: false })
+
+      const text = 'héllo ✓ "quoted"\r\nsecond line \u{1F600}'
+      assert.equal((await ask(a, 'w1', { type: 'write_clipboard', text })).ok, true)
+      assert.deepEqual((await ask(b, 'r1', { type: 'read_clipboard' })).result, { text })
+      assert.equal((await ask(b, 'w2', { type: 'write_clipboard', text: 'from B' })).ok, true)
+      assert.deepEqual((await ask(a, 'r2', { type: 'read_clipboard' })).result, { text: 'from B' })
+    } finally {
+      for (const s of [a, b]) s.child.kill('SIGKILL')
+      await Promise.all([a.exited, b.exited])
       settle(prefix)
     }
   })

@@ -1,6 +1,8 @@
-// Single instance and deep links on Linux (issue 15, points 4 and 5): two real launcher starts
-// under Xvfb in --url mode, the hand-over measured, the socket's folder and mode, another
-// user kept out, and what arrives treated as data. LAUNCHER_TEST_VERBOSE=1 echoes output.
+// The launcher's desktop integration on Linux (issue 15, points 4, 5 and 7), for real under
+// Xvfb in --url mode: single instance with two real starts (hand-over measured, the socket's
+// folder and mode, another user kept out, what arrives treated as data), deep links through
+// the real xdg-open/xdg-mime in a temporary HOME, autostart entries, and the X clipboard
+// between two launchers. LAUNCHER_TEST_VERBOSE=1 echoes output.
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
@@ -239,6 +241,58 @@ describe('deep links under X (Linux, xdg-utils)', { skip: (!linux || !have('xdg-
     } finally {
       cold.child.stdin!.end('{"type":"exit","code":0}\n')
       await ended(cold)
+    }
+  })
+})
+
+/** Sends a command on a --url session's stdin and resolves with its reply. */
+async function ask(s: Session, id: string, body: object) {
+  s.child.stdin!.write(`${JSON.stringify({ ...body, id })}\n`)
+  await s.waitFor((l) => l.includes(`"id":"${id}"`), 5000, 'stdout')
+  return s.events.find((e) => e.id === id)!
+}
+
+describe('autostart and clipboard under X (Linux)', { skip: !linux && 'linux only', timeout: 120_000 }, () => {
+  test('set_autostart writes an XDG autostart entry that starts the app, get_autostart reads it, false removes it', async () => {
+    const env = freshEnv()
+    const entry = join(env.XDG_CONFIG_HOME!, 'autostart', 'taupy-taupy-test-auto.desktop')
+    const s = start('taupy-test-auto', env, 'Auto')
+    try {
+      await s.waitEvent('page_loaded')
+      assert.deepEqual((await ask(s, 'g0', { type: 'get_autostart' })).result, { enabled: false })
+      assert.equal((await ask(s, 's1', { type: 'set_autostart', enabled: true })).ok, true)
+      const text = readFileSync(entry, 'utf8')
+      assert.match(text, /^Type=Application$/m)
+      assert.ok(text.includes(`\nExec=${bin} --app-id taupy-test-auto --single-instance --protocols myapp --title Auto --url ${url} --\n`), text)
+      assert.deepEqual((await ask(s, 'g1', { type: 'get_autostart' })).result, { enabled: true })
+      assert.equal((await ask(s, 's2', { type: 'set_autostart', enabled: false })).ok, true)
+      assert.equal(existsSync(entry), false)
+      assert.deepEqual((await ask(s, 'g2', { type: 'get_autostart' })).result, { enabled: false })
+      const bad = await ask(s, 's3', { type: 'set_autostart', enabled: 'yes' })
+      assert.equal(bad.type, 'error')
+      assert.equal(bad.code, 'invalid_argument')
+    } finally {
+      s.child.stdin!.end('{"type":"exit","code":0}\n')
+      await ended(s)
+    }
+  })
+
+  test('text written by one launcher is read by another through the X CLIPBOARD selection, and back', async () => {
+    const env = freshEnv()
+    const a = start('taupy-test-clip-a', env, 'Clip A')
+    const b = start('taupy-test-clip-b', env, 'Clip B')
+    try {
+      await Promise.all([a.waitEvent('page_loaded'), b.waitEvent('page_loaded')])
+      const text = 'héllo ✓ "quoted"\nsecond line \u{1F600}'
+      assert.equal((await ask(a, 'w1', { type: 'write_clipboard', text })).ok, true)
+      assert.deepEqual((await ask(b, 'r1', { type: 'read_clipboard' })).result, { text })
+      assert.equal((await ask(b, 'w2', { type: 'write_clipboard', text: 'from B' })).ok, true)
+      assert.deepEqual((await ask(a, 'r2', { type: 'read_clipboard' })).result, { text: 'from B' })
+      const missing = await ask(a, 'w3', { type: 'write_clipboard' })
+      assert.equal(missing.code, 'invalid_argument')
+    } finally {
+      for (const s of [a, b]) s.child.stdin!.end('{"type":"exit","code":0}\n')
+      await Promise.all([a, b].map((s) => ended(s)))
     }
   })
 })
