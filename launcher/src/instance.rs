@@ -86,6 +86,7 @@ pub fn claim(opts: &Options) -> Option<os::Listener> {
                     std::process::exit(0)
                 }
                 Err(e) => {
+                    crate::platform::attach_console();
                     eprintln!("taupy-launcher: {} is already running but did not answer ({}); exiting", id, e);
                     std::process::exit(1)
                 }
