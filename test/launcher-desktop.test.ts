@@ -22,6 +22,9 @@ let home = ''
 let server: Server
 let url = ''
 
+/** The launcher keys the running copy by user, app id and display (`-on-:99` → `-on-99`). */
+const onDisplay = () => `-on-${(process.env.WAYLAND_DISPLAY || process.env.DISPLAY || '').replace(/[^A-Za-z0-9._-]/g, '').slice(0, 32)}`
+
 /** A private HOME and XDG folders per test, so nothing of the user's is read or written. */
 function freshEnv(runtimeMode = 0o700): Record<string, string> {
   const base = mkdtempSync(join(home, 'h-'))
@@ -116,10 +119,10 @@ describe('single instance under X (Linux)', { skip: !linux && 'linux only', time
       assert.equal(findWindows('^Instance One$').length, 1, 'still one window')
 
       // Lock and socket: in the runtime folder, 0600, the folder itself left 0700.
-      const sock = statSync(join(env.XDG_RUNTIME_DIR!, 'taupy-taupy-test-one.sock'))
+      const sock = statSync(join(env.XDG_RUNTIME_DIR!, `taupy-taupy-test-one${onDisplay()}.sock`))
       assert.ok(sock.isSocket())
       assert.equal(sock.mode & 0o777, 0o600)
-      assert.equal(statSync(join(env.XDG_RUNTIME_DIR!, 'taupy-taupy-test-one.lock')).mode & 0o777, 0o600)
+      assert.equal(statSync(join(env.XDG_RUNTIME_DIR!, `taupy-taupy-test-one${onDisplay()}.lock`)).mode & 0o777, 0o600)
     } finally {
       first.child.stdin!.end('{"type":"exit","code":0}\n')
       await ended(first)
@@ -146,7 +149,7 @@ describe('single instance under X (Linux)', { skip: !linux && 'linux only', time
       await first.waitEvent('page_loaded')
       const dir = join(env.XDG_CACHE_HOME!, 'taupy-run')
       assert.equal(statSync(dir).mode & 0o777, 0o700)
-      assert.ok(statSync(join(dir, 'taupy-taupy-test-fallback.sock')).isSocket())
+      assert.ok(statSync(join(dir, `taupy-taupy-test-fallback${onDisplay()}.sock`)).isSocket())
       const r = await secondStart('taupy-test-fallback', env, ['x'], home)
       assert.equal(r.code, 0, r.stderr)
       assert.deepEqual((await first.waitEvent('second_instance', 3000)).args, ['x'])
@@ -159,7 +162,7 @@ describe('single instance under X (Linux)', { skip: !linux && 'linux only', time
   test('what arrives on the socket is data: commands in it are args, garbage is dropped, another user is ignored', { skip: !canDropPrivileges && 'needs root and setpriv to act as another user' }, async () => {
     const env = freshEnv()
     const first = start('taupy-test-data', env, 'Data')
-    const sock = join(env.XDG_RUNTIME_DIR!, 'taupy-taupy-test-data.sock')
+    const sock = join(env.XDG_RUNTIME_DIR!, `taupy-taupy-test-data${onDisplay()}.sock`)
     const send = (payload: string, asNobody = false) =>
       spawnSync(
         asNobody ? 'setpriv' : process.execPath,

@@ -1,4 +1,6 @@
 //! Single instance (docs/launcher.md: single instance): one running copy per user and app id.
+//! Per user *session*: the display on Linux, the logon session on Windows, so a start on
+//! another display (a second X session, a CI Xvfb) opens its window where it was asked for.
 //! The first start holds a per-user lock and listens on a local socket (Linux) or named pipe
 //! (Windows) only its user can reach (platform::instance); a later start sends its args and cwd
 //! there and exits 0. What arrives is data for the backend (`second_instance`, `open_url`),
@@ -73,7 +75,7 @@ pub fn app_urls(args: &[String], protocols: &[String]) -> Vec<String> {
 /// instance is off). When another copy runs, hands over and exits 0 here.
 pub fn claim(opts: &Options) -> Option<os::Listener> {
     let id = match (&opts.app_id, opts.single_instance) {
-        (Some(id), true) => key(id),
+        (Some(id), true) => format!("{}{}", key(id), os::session_suffix()),
         _ => return None,
     };
     match os::claim(&id) {

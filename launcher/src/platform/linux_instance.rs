@@ -62,6 +62,13 @@ pub fn runtime_dir() -> Result<PathBuf, String> {
     Ok(d)
 }
 
+/// `-on-<display>`: the X display or Wayland socket this start is on (letters, digits, `._-`).
+pub fn session_suffix() -> String {
+    let d = std::env::var("WAYLAND_DISPLAY").ok().filter(|d| !d.is_empty()).or_else(|| std::env::var("DISPLAY").ok()).unwrap_or_default();
+    let clean: String = d.chars().filter(|c| c.is_ascii_alphanumeric() || "._-".contains(*c)).take(32).collect();
+    format!("-on-{}", clean)
+}
+
 fn paths(key: &str) -> Result<(PathBuf, PathBuf), String> {
     let d = runtime_dir()?;
     Ok((d.join(format!("taupy-{}.lock", key)), d.join(format!("taupy-{}.sock", key))))

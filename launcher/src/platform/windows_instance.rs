@@ -33,6 +33,8 @@ extern "system" {
     fn GetCurrentProcess() -> Handle;
     fn LocalFree(p: *mut c_void) -> *mut c_void;
     fn CloseHandle(h: Handle) -> i32;
+    fn GetCurrentProcessId() -> u32;
+    fn ProcessIdToSessionId(pid: u32, session: *mut u32) -> i32;
 }
 #[link(name = "advapi32")]
 extern "system" {
@@ -106,6 +108,13 @@ fn user_sid() -> Result<(Vec<u8>, String), String> {
         LocalFree(s as *mut c_void);
         Ok((buf, text))
     }
+}
+
+/// `-s<N>`: the logon session (pipe names are global to the machine).
+pub fn session_suffix() -> String {
+    let mut n = 0u32;
+    unsafe { ProcessIdToSessionId(GetCurrentProcessId(), &mut n) };
+    format!("-s{}", n)
 }
 
 fn pipe_name(sid: &str, key: &str) -> String {
