@@ -120,6 +120,9 @@ pub struct Options {
     /// executable with the options it got (without the app's args); the packaged app sets it
     /// to its own file alone.
     pub relaunch: Vec<String>,
+    /// The app's own arguments when they are not the backend's (the packaged app sets them to
+    /// what its file was started with); see `app_args`.
+    pub args: Option<Vec<String>>,
 }
 
 impl Default for Options {
@@ -144,6 +147,7 @@ impl Default for Options {
             protocols: Vec::new(),
             register_protocols: false,
             relaunch: Vec::new(),
+            args: None,
         }
     }
 }
@@ -152,7 +156,9 @@ impl Options {
     /// The app's own arguments: with `--url`, what follows `--`; with a backend, the backend
     /// command's arguments (what the backend sees in its argv). A second start hands these over.
     pub fn app_args(&self) -> Vec<String> {
-        if self.url.is_some() {
+        if let Some(a) = &self.args {
+            a.clone()
+        } else if self.url.is_some() {
             self.backend.clone()
         } else {
             self.backend.iter().skip(1).cloned().collect()
