@@ -8,13 +8,14 @@ import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { ensureDisplay, findWindows, launcherDir, sleep, startSession, stopDisplay, waitWindow, type Session } from './fixtures/launcher/harness.js'
+import { ensureDisplay, findWindows, fixtureDir, launcherDir, sleep, startSession, stopDisplay, waitWindow, type Session } from './fixtures/launcher/harness.js'
 import { boot, createPrefix, haveWine, removePrefix, settle, wine64, windowsPath } from './helpers/wine.js'
 
 const rustc = process.env.RUSTC_WINDOWS ?? '/usr/bin/rustc'
 const canBuild = existsSync(rustc) && spawnSync('x86_64-w64-mingw32-gcc', ['--version']).status === 0
 const out = mkdtempSync(join(tmpdir(), 'taupy-win-instance-'))
 const exe = process.env.TAUPY_LAUNCHER_EXE ?? join(out, 'taupy-launcher.exe')
+const squatExe = join(out, 'squat-pipe.exe')
 const prefix = createPrefix('instance')
 const url = 'http://127.0.0.1:9/'
 
@@ -25,9 +26,9 @@ function build() {
   assert.equal(r.status, 0, r.stderr)
 }
 
-function secondStart(args: string[], cwd: string): Promise<{ code: number | null; ms: number; stderr: string }> {
+function secondStart(args: string[], cwd: string, appId = 'wine-instance'): Promise<{ code: number | null; ms: number; stderr: string }> {
   const t0 = performance.now()
-  const child = spawn(wine64, [exe, '--app-id', 'wine-instance', '--single-instance', '--protocols', 'myapp', '--url', url, '--', ...args], {
+  const child = spawn(wine64, [exe, '--app-id', appId, '--single-instance', '--protocols', 'myapp', '--url', url, '--', ...args], {
     cwd,
     env: { ...process.env, ...prefix.vars },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -41,6 +42,8 @@ function secondStart(args: string[], cwd: string): Promise<{ code: number | null
 describe('windows desktop integration (wine64)', { skip: !(canBuild && haveWine) && 'needs Debian rustc/mingw and wine64', timeout: 600_000 }, () => {
   before(async () => {
     if (!process.env.TAUPY_LAUNCHER_EXE) build()
+    const cc = spawnSync('x86_64-w64-mingw32-gcc', ['-municode', '-O1', '-Wall', '-o', squatExe, join(fixtureDir, 'squat-pipe.c'), '-ladvapi32'], { encoding: 'utf8' })
+    assert.equal(cc.status, 0, cc.stderr)
     await ensureDisplay()
     boot(prefix)
   })
@@ -148,6 +151,36 @@ describe('windows desktop integration (wine64)', { skip: !(canBuild && haveWine)
     } finally {
       for (const s of [a, b]) s.child.kill('SIGKILL')
       await Promise.all([a.exited, b.exited])
+      settle(prefix)
+    }
+  })
+
+  test('a pipe of that name owned by another account gets nothing: the second start checks the owner and exits 1', async () => {
+    const cwd = mkdtempSync(join(out, 'squat-'))
+    // Control: a pipe our own user owns is a running copy, and gets the args.
+    const ours = startSession(wine64, [squatExe, 'wine-squat-ours', 'O:MED:(A;;GA;;;WD)'], prefix.vars)
+    try {
+      await ours.waitFor((l) => l === 'listening', 30_000, 'stdout')
+      const sent = await secondStart(['secret-arg'], cwd, 'wine-squat-ours')
+      await ours.waitFor((l) => l.startsWith('got') || l === 'nothing', 10_000, 'stdout')
+      assert.ok(ours.stdout.some((l) => l.startsWith('got') && l.includes('secret-arg')), ours.stdout.join('\n'))
+      assert.notEqual(sent.code, 0, 'the stand-in never answers ok')
+    } finally {
+      ours.child.kill('SIGKILL')
+      await ours.exited
+    }
+    // Owned by SYSTEM (another account): nothing is sent.
+    const squatter = startSession(wine64, [squatExe, 'wine-squat', 'O:SYD:(A;;GA;;;WD)'], prefix.vars)
+    try {
+      await squatter.waitFor((l) => l === 'listening', 30_000, 'stdout')
+      const r = await secondStart(['secret-arg'], cwd, 'wine-squat')
+      assert.equal(r.code, 1, r.stderr)
+      assert.match(r.stderr, /not owned by this user; nothing sent/)
+      await squatter.waitFor((l) => l.startsWith('got') || l === 'nothing', 10_000, 'stdout')
+      assert.deepEqual(squatter.stdout.filter((l) => l !== 'listening'), ['nothing'])
+    } finally {
+      squatter.child.kill('SIGKILL')
+      await squatter.exited
       settle(prefix)
     }
   })
