@@ -20,9 +20,30 @@ fn entry(opts: &Options) -> Option<AppEntry<'_>> {
     opts.app_id.as_deref().map(|id| AppEntry { id, name: &opts.title, command: &opts.relaunch })
 }
 
+/// The packaged app (packaged.rs), after parsing its index's `launch.args`: its own file is
+/// what starts it again, the arguments it was started with are the app's, and it registers
+/// its URL schemes itself. Then, as `main` does: `instance::claim` before extracting anything,
+/// `desktop::start` once the channel exists.
+#[allow(dead_code)]
+pub fn prepare_packaged(opts: &mut Options, extra: &[String]) {
+    if let Ok(exe) = std::env::current_exe() {
+        opts.relaunch = vec![exe.to_string_lossy().into_owned()];
+    }
+    opts.args = Some(extra.to_vec());
+    opts.register_protocols = !opts.protocols.is_empty();
+}
+
+/// Serves later starts (when this is the running copy) and registers the app's URL schemes.
+pub fn start(opts: &Options, running: Option<crate::platform::instance::Listener>, tx: &std::sync::mpsc::Sender<crate::app::UiMsg>) {
+    if let Some(l) = running {
+        crate::instance::serve(l, tx.clone());
+    }
+    register_on_start(opts);
+}
+
 /// On start with `--register-protocols`: registers the app's schemes unless they already are,
 /// as they are; off the UI thread (xdg-mime is a shell script), errors to stderr.
-pub fn register_on_start(opts: &Options) {
+fn register_on_start(opts: &Options) {
     if !opts.register_protocols || opts.protocols.is_empty() {
         return;
     }

@@ -45,10 +45,7 @@ fn main() {
     // Before anything else starts: a second copy hands over and exits 0 here.
     let running = instance::claim(&opts);
     let (tx, rx) = channel();
-    if let Some(l) = running {
-        instance::serve(l, tx.clone());
-    }
-    desktop::register_on_start(&opts);
+    desktop::start(&opts, running, &tx);
     let backend = match &opts.url {
         Some(url) => {
             backend::use_own_stdio(tx.clone());
