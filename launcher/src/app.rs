@@ -27,6 +27,8 @@ pub enum UiMsg {
     InputClosed,
     ReadyTimeout,
     GraceTimeout(u64),
+    /// A later start of the app handed over its args (crate::instance): data, never commands.
+    SecondInstance(crate::instance::Handoff),
 }
 
 struct App {
@@ -166,6 +168,7 @@ impl App {
             UiMsg::Invalid(e) => backend::emit(&protocol::error_event(&e)),
             UiMsg::BackendExited { code, signal, tail } => self.on_backend_exited(exit_code(code, signal), tail),
             UiMsg::InputClosed => {}
+            UiMsg::SecondInstance(h) => self.on_second_instance(h),
             UiMsg::ReadyTimeout => {
                 if !self.window_open && !self.quitting {
                     eprintln!(
@@ -278,6 +281,7 @@ impl App {
                 }
                 self.shutdown(Some(*code));
             }
+            Command::Desktop(_) => crate::desktop::exec(&self.opts, r),
             _ => {
                 if self.window_open {
                     platform::exec(r);
@@ -303,6 +307,22 @@ impl App {
         ));
         for r in std::mem::replace(&mut self.pending, Vec::new()) {
             platform::exec(r);
+        }
+        // The app started from a link (myapp://…): the backend gets it once the window is up.
+        for url in crate::instance::app_urls(&self.opts.app_args(), &self.opts.protocols) {
+            backend::emit(&protocol::event("open_url", vec![("url", Json::Str(url))]));
+        }
+    }
+
+    fn on_second_instance(&mut self, h: crate::instance::Handoff) {
+        if self.window {
+            platform::present_window();
+        }
+        let urls = crate::instance::app_urls(&h.args, &self.opts.protocols);
+        let args = Json::Arr(h.args.into_iter().map(Json::Str).collect());
+        backend::emit(&protocol::event("second_instance", vec![("args", args), ("cwd", Json::Str(h.cwd))]));
+        for url in urls {
+            backend::emit(&protocol::event("open_url", vec![("url", Json::Str(url))]));
         }
     }
 

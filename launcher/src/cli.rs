@@ -8,7 +8,7 @@ taupy-launcher: a native window with the system webview for a taupy app
 
 USAGE:
     taupy-launcher [OPTIONS] -- <backend command> [args...]
-    taupy-launcher [OPTIONS] --url <URL>
+    taupy-launcher [OPTIONS] --url <URL> [-- args...]
 
 The backend is started as a child with TAUPY_LAUNCHER=1. It prints
 <token>{\"type\":\"ready\",\"url\":\"http://127.0.0.1:PORT/...\"} on stdout when listening;
@@ -47,6 +47,13 @@ OPTIONS:
                               its own, and the backend gets it as TAUPY_APP_ID to pick a
                               stable port [default: none: storage is not kept per app]
     --allow-mailto            let links and window.open hand mailto: URLs to the mail app
+    --single-instance         one running copy per user and --app-id: a second start
+                              brings the window to the front, hands its args and cwd
+                              to the first (event second_instance) and exits 0
+    --protocols <a,b>         URL schemes the app handles (myapp://...): such URLs in
+                              the args arrive as open_url (needs --app-id)
+    --register-protocols      register --protocols for the current user to start this
+                              command (the packaged app does it on its first start)
     --url <URL>               open URL, no backend
     -h, --help                this text
     -V, --version             print the version and protocol version
@@ -103,6 +110,19 @@ pub struct Options {
     /// Names the webview's storage folder (validated: letters, digits, `._-`).
     pub app_id: Option<String>,
     pub allow_mailto: bool,
+    /// One running copy per user and app id (needs `app_id`).
+    pub single_instance: bool,
+    /// URL schemes the app handles (lowercase, validated).
+    pub protocols: Vec<String>,
+    /// Register `protocols` (and autostart's command) for the user with `relaunch`.
+    pub register_protocols: bool,
+    /// The command that starts this app again (deep links, autostart): by default this
+    /// executable with the options it got (without the app's args); the packaged app sets it
+    /// to its own file alone.
+    pub relaunch: Vec<String>,
+    /// The app's own arguments when they are not the backend's (the packaged app sets them to
+    /// what its file was started with); see `app_args`.
+    pub args: Option<Vec<String>>,
 }
 
 impl Default for Options {
@@ -123,6 +143,25 @@ impl Default for Options {
             splash: Splash::default(),
             app_id: None,
             allow_mailto: false,
+            single_instance: false,
+            protocols: Vec::new(),
+            register_protocols: false,
+            relaunch: Vec::new(),
+            args: None,
+        }
+    }
+}
+
+impl Options {
+    /// The app's own arguments: with `--url`, what follows `--`; with a backend, the backend
+    /// command's arguments (what the backend sees in its argv). A second start hands these over.
+    pub fn app_args(&self) -> Vec<String> {
+        if let Some(a) = &self.args {
+            a.clone()
+        } else if self.url.is_some() {
+            self.backend.clone()
+        } else {
+            self.backend.iter().skip(1).cloned().collect()
         }
     }
 }
@@ -200,6 +239,42 @@ fn app_id(v: &str) -> Result<String, String> {
     Ok(v.to_string())
 }
 
+/// `myapp,other`: URL schemes (RFC 3986: a letter, then letters, digits, `+ - .`), never a
+/// scheme the system or the webview owns.
+fn protocols(v: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for p in v.split(',').map(|p| p.trim().to_ascii_lowercase()).filter(|p| !p.is_empty()) {
+        let ok = p.len() <= 64
+            && p.starts_with(|c: char| c.is_ascii_alphabetic())
+            && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.');
+        if !ok {
+            return Err(format!("--protocols: `{}` is not a URL scheme (a letter, then letters, digits, `+`, `-`, `.`)", crate::limits::ui_text(&p, 80)));
+        }
+        if ["http", "https", "file", "ftp", "mailto", "data", "javascript", "about", "blob", "ws", "wss"].contains(&p.as_str()) {
+            return Err(format!("--protocols: `{}` belongs to the system, pick a scheme of the app's own", p));
+        }
+        out.push(p);
+    }
+    Ok(out)
+}
+
+/// This executable and its arguments without the app's own ones: with `--url`, up to and
+/// including `--`; with a backend, all of them (a URL appended goes to the backend's args).
+fn relaunch(args: &[String], url_mode: bool) -> Vec<String> {
+    let exe = std::env::current_exe().map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|_| "taupy-launcher".into());
+    let mut out = vec![exe];
+    match args.iter().position(|a| a == "--") {
+        Some(i) if url_mode => out.extend_from_slice(&args[..=i]),
+        _ => {
+            out.extend_from_slice(args);
+            if url_mode {
+                out.push("--".into());
+            }
+        }
+    }
+    out
+}
+
 /// Applies one option. `value` is None for flags given without `=value` and no next argument.
 fn apply(o: &mut Options, name: &str, value: &str) -> Result<(), String> {
     match name {
@@ -219,6 +294,9 @@ fn apply(o: &mut Options, name: &str, value: &str) -> Result<(), String> {
         }
         "app-id" | "appId" => o.app_id = Some(app_id(value)?),
         "allow-mailto" | "allowMailto" => o.allow_mailto = boolean("--allow-mailto", value)?,
+        "single-instance" | "singleInstance" => o.single_instance = boolean("--single-instance", value)?,
+        "protocols" => o.protocols = protocols(value)?,
+        "register-protocols" | "registerProtocols" => o.register_protocols = boolean("--register-protocols", value)?,
         "width" => o.width = px("--width", value)?,
         "height" => o.height = px("--height", value)?,
         "min-width" | "minWidth" => o.min_width = Some(px("--min-width", value)?),
@@ -297,6 +375,14 @@ pub fn parse_options(args: &[String], backend_required: bool) -> Result<Parsed, 
                 given.push(("allow-mailto".into(), "true".into()));
                 continue;
             }
+            "--single-instance" => {
+                given.push(("single-instance".into(), "true".into()));
+                continue;
+            }
+            "--register-protocols" => {
+                given.push(("register-protocols".into(), "true".into()));
+                continue;
+            }
             _ => {}
         }
         let body = match a.strip_prefix("--") {
@@ -329,9 +415,13 @@ pub fn parse_options(args: &[String], backend_required: bool) -> Result<Parsed, 
     if o.splash.title.is_empty() {
         o.splash.title = o.title.clone();
     }
-    if o.url.is_some() && !o.backend.is_empty() {
-        return Err("give either --url or a backend command after `--`, not both".into());
+    if o.single_instance && o.app_id.is_none() {
+        return Err("--single-instance needs --app-id (the app's id keys the running copy)".into());
     }
+    if !o.protocols.is_empty() && o.app_id.is_none() {
+        return Err("--protocols needs --app-id (the registration is named after the app)".into());
+    }
+    o.relaunch = relaunch(args, o.url.is_some());
     if backend_required && o.url.is_none() && o.backend.is_empty() {
         return Err("no backend command: taupy-launcher [OPTIONS] -- <command> [args...] (or --url URL)".into());
     }
@@ -370,7 +460,21 @@ mod tests {
         assert!(run(&["--width", "wide", "--", "x"]).is_err());
         assert!(run(&["--bogus", "1", "--", "x"]).is_err());
         assert!(run(&["node"]).is_err());
-        assert!(run(&["--url", "http://a/", "--", "node"]).is_err());
+        // With --url, what follows `--` is the app's args (handed over by a second start).
+        let o = run(&["--url", "http://a/", "--", "a b", "myapp://x"]).unwrap();
+        assert_eq!(o.app_args(), vec!["a b", "myapp://x"]);
+        assert_eq!(run(&["--", "node", "s.js", "f"]).unwrap().app_args(), vec!["s.js", "f"]);
+    }
+
+    #[test]
+    fn single_instance_and_protocols() {
+        assert!(run(&["--single-instance", "--", "x"]).unwrap_err().contains("--app-id"));
+        let o = run(&["--app-id", "a", "--single-instance", "--protocols", "MyApp, web+x", "--", "x"]).unwrap();
+        assert!(o.single_instance);
+        assert_eq!(o.protocols, vec!["myapp", "web+x"]);
+        assert!(run(&["--protocols", "https", "--", "x"]).unwrap_err().contains("system"));
+        assert!(run(&["--protocols", "1abc", "--", "x"]).is_err());
+        assert!(run(&["--protocols", "a b", "--", "x"]).is_err());
     }
 
     #[test]

@@ -9,6 +9,8 @@
 mod app;
 mod backend;
 mod cli;
+mod desktop;
+mod instance;
 mod json;
 mod limits;
 mod packaged;
@@ -46,7 +48,10 @@ fn main() {
             std::process::exit(2);
         }
     };
+    // Before anything else starts: a second copy hands over and exits 0 here.
+    let running = instance::claim(&opts);
     let (tx, rx) = channel();
+    desktop::start(&opts, running, &tx);
     let backend = match &opts.url {
         Some(url) => {
             backend::use_own_stdio(tx.clone());

@@ -150,6 +150,10 @@ fn window(p: Payload, extra: Vec<String>) -> ! {
         Ok(_) => fatal(&p.index.app_name, "launch.args in the payload asks for help or version", true),
         Err(e) => fatal(&p.index.app_name, &format!("launch.args in the payload: {}", e), true),
     };
+    // Its own file is what starts it again (deep links, autostart); a running copy of the same
+    // app gets this start's arguments and we exit here, before anything is extracted.
+    crate::desktop::prepare_packaged(&mut opts, &extra);
+    let running = crate::instance::claim(&opts);
     if let Some(s) = &p.index.splash {
         if !s.title.is_empty() {
             opts.splash.title = s.title.clone();
@@ -166,6 +170,7 @@ fn window(p: Payload, extra: Vec<String>) -> ! {
         }
     }
     let (tx, rx) = channel();
+    crate::desktop::start(&opts, running, &tx);
     let worker = tx.clone();
     std::thread::spawn(move || {
         let result = Cache::open().and_then(|cache| {

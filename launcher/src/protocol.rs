@@ -1,10 +1,16 @@
-//! The IPC protocol, version 1 (spec: docs/ipc.md; TypeScript twin: scripts/ipc/protocol.ts).
+//! The IPC protocol, version 2 (spec: docs/ipc.md; TypeScript twin: scripts/ipc/protocol.ts).
 //! Newline-delimited JSON objects with a `type`. Backend -> launcher: commands (this enum).
 //! Launcher -> backend: events (built with the helpers at the bottom).
 
 use crate::json::Json;
 
-pub const PROTOCOL_VERSION: i32 = 1;
+/// 2 added single instance, deep links, autostart and the clipboard (second_instance, open_url,
+/// unregister_protocols, set_autostart, get_autostart, read_clipboard, write_clipboard; v1 backends work
+/// unchanged: every addition is a new command or event).
+pub const PROTOCOL_VERSION: i32 = 2;
+
+/// The most text `write_clipboard` takes and `read_clipboard` returns (the page-message cap).
+pub const MAX_CLIPBOARD_CHARS: usize = crate::limits::MAX_MESSAGE_BYTES;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileFilter {
@@ -60,6 +66,20 @@ pub enum Command {
     PostMessage { data: Json },
     PreventClose,
     Exit { code: i32 },
+    /// About the app's place in the desktop, not the window (crate::desktop).
+    Desktop(DesktopCommand),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DesktopCommand {
+    /// Removes the app's URL scheme registration for the user (deep links).
+    UnregisterProtocols,
+    /// Start the app at the user's login, or not.
+    SetAutostart { enabled: bool },
+    GetAutostart,
+    /// Plain text from / to the system clipboard.
+    ReadClipboard,
+    WriteClipboard { text: String },
 }
 
 /// Every command `type` the launcher understands (kept in sync with protocol.ts by tests).
@@ -69,7 +89,8 @@ pub const COMMAND_TYPES: &[&str] = &[
     "restore", "set_fullscreen", "toggle_fullscreen", "set_always_on_top", "set_decorations",
     "set_resizable", "show", "hide", "focus", "navigate", "reload", "eval", "open_devtools",
     "open_external", "message_dialog", "confirm_dialog", "open_file_dialog", "open_folder_dialog",
-    "save_file_dialog", "post_message", "prevent_close", "exit",
+    "save_file_dialog", "post_message", "prevent_close", "exit", "unregister_protocols",
+    "set_autostart", "get_autostart", "read_clipboard", "write_clipboard",
 ];
 
 /// Every event `type` the launcher emits.
@@ -77,6 +98,7 @@ pub const COMMAND_TYPES: &[&str] = &[
 pub const EVENT_TYPES: &[&str] = &[
     "window_ready", "page_loaded", "close_requested", "resized", "moved", "focused", "blurred",
     "fullscreen_changed", "page_message", "navigation_blocked", "reply", "error",
+    "second_instance", "open_url",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -184,6 +206,11 @@ pub fn parse_request(v: &Json) -> Result<Request, ProtocolError> {
         }
         "prevent_close" => Command::PreventClose,
         "exit" => Command::Exit { code: a.opt_int("code")?.unwrap_or(0) },
+        "unregister_protocols" => Command::Desktop(DesktopCommand::UnregisterProtocols),
+        "set_autostart" => Command::Desktop(DesktopCommand::SetAutostart { enabled: a.boolean("enabled")? }),
+        "get_autostart" => Command::Desktop(DesktopCommand::GetAutostart),
+        "read_clipboard" => Command::Desktop(DesktopCommand::ReadClipboard),
+        "write_clipboard" => Command::Desktop(DesktopCommand::WriteClipboard { text: a.bounded_string("text", MAX_CLIPBOARD_CHARS)? }),
         _ => {
             return Err(err("unknown_command", &format!("unknown command type `{}`", ty), Some(ty.clone()), id))
         }

@@ -18,13 +18,25 @@ export interface AppConfig {
   /** Colours of the window before the backend is ready (the one-file packer's splash). */
   splash: { background?: string; foreground?: string }
   outDir: string
+  /** One running copy per user: a second start hands its args to the first. Default true. */
+  singleInstance: boolean
+  /** URL schemes the app handles (`myapp` for myapp://…), registered for the user by the packaged app. */
+  protocols: string[]
 }
 
 interface PackageJson {
   name?: string
   productName?: string
   version?: string
-  taupy?: { server?: string; client?: string; vite?: boolean; window?: AppConfig['window']; splash?: AppConfig['splash'] }
+  taupy?: {
+    server?: string
+    client?: string
+    vite?: boolean
+    window?: AppConfig['window']
+    splash?: AppConfig['splash']
+    singleInstance?: boolean
+    protocols?: string[]
+  }
 }
 
 export function readConfig(dir: string): AppConfig {
@@ -41,8 +53,19 @@ export function readConfig(dir: string): AppConfig {
     window: pkg.taupy?.window ?? {},
     splash: pkg.taupy?.splash ?? {},
     outDir: join(dir, 'dist'),
+    singleInstance: pkg.taupy?.singleInstance ?? true,
+    protocols: protocolsOf(pkg.taupy?.protocols),
   }
 }
 
 export const serverBundle = (config: AppConfig): string => join(config.outDir, 'server.mjs')
 export const webDir = (config: AppConfig): string => join(config.outDir, 'web')
+
+/** `"protocols": ["myapp"]`: URL schemes (a letter, then letters, digits, `+ - .`). */
+function protocolsOf(value: unknown): string[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value) || !value.every((p) => typeof p === 'string' && /^[A-Za-z][A-Za-z0-9+.-]{0,63}$/.test(p))) {
+    throw new Error('package.json "taupy.protocols" must be a list of URL schemes like ["myapp"] (a letter, then letters, digits, +, -, .)')
+  }
+  return value.map((p: string) => p.toLowerCase())
+}

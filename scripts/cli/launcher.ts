@@ -17,9 +17,14 @@ export function appId(config: AppConfig): string {
   return id || 'taupy-app'
 }
 
-/** Launcher options from package.json: the title, the app id and the window's size. */
+/**
+ * Launcher options from package.json: the title, the app id, the window's size, single
+ * instance (on unless `"singleInstance": false`) and the app's URL schemes.
+ */
 export function launcherArgs(config: AppConfig): string[] {
   const args = ['--title', config.productName, '--app-id', appId(config)]
+  if (config.singleInstance) args.push('--single-instance')
+  if (config.protocols.length) args.push('--protocols', config.protocols.join(','))
   const { width, height, minWidth, minHeight } = config.window
   if (width && height) args.push('--size', `${width}x${height}`)
   if (minWidth && minHeight) args.push('--min-size', `${minWidth}x${minHeight}`)

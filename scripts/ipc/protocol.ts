@@ -1,9 +1,10 @@
-// The launcher IPC protocol, version 1: the TypeScript source of truth (spec: docs/ipc.md;
+// The launcher IPC protocol, version 2: the TypeScript source of truth (spec: docs/ipc.md;
 // the Rust twin is launcher/src/protocol.rs; both are tested against
 // launcher/protocol-examples.json). Newline-delimited JSON objects with a `type`.
 // Backend -> launcher: commands (on the backend's stdout). Launcher -> backend: events (stdin).
 
-export const PROTOCOL_VERSION = 1
+/** 2 added single instance and deep links (events second_instance, open_url); v1 backends work unchanged. */
+export const PROTOCOL_VERSION = 2
 
 /** Longest protocol line either way, without token and newline (docs/ipc.md "Limits"). */
 export const MAX_LINE_BYTES = 2 * 1024 * 1024
@@ -65,6 +66,16 @@ export type Command =
   | (Base<'post_message'> & { data: unknown })
   | Base<'prevent_close'>
   | (Base<'exit'> & { code?: number })
+  /** Removes the app's URL schemes registration for the user; replies `{ removed: string[] }`. */
+  | Base<'unregister_protocols'>
+  /** Start the app at the user's login (XDG autostart / HKCU\…\Run), or not. */
+  | (Base<'set_autostart'> & { enabled: boolean })
+  /** Replies `{ enabled: boolean }`. */
+  | Base<'get_autostart'>
+  /** Replies `{ text: string | null }` (null: no text on the clipboard). */
+  | Base<'read_clipboard'>
+  /** At most 1,048,576 characters. */
+  | (Base<'write_clipboard'> & { text: string })
 
 export type CommandType = Command['type']
 
@@ -87,6 +98,10 @@ export type Event =
   | { type: 'reply'; id: Id; ok: true; result: unknown }
   | { type: 'reply'; id: Id; ok: false; error: ReplyError }
   | { type: 'error'; code: string; message: string; command?: string; id?: Id }
+  /** The app was started again (single instance): that start's args and working folder. Data only. */
+  | { type: 'second_instance'; args: string[]; cwd: string }
+  /** A link with one of the app's schemes (`"taupy": { "protocols": [...] }`) opened the app. */
+  | { type: 'open_url'; url: string }
 
 export type EventType = Event['type']
 
@@ -110,10 +125,12 @@ const commandTypes = {
   set_decorations: 1, set_resizable: 1, show: 1, hide: 1, focus: 1, navigate: 1, reload: 1, eval: 1,
   open_devtools: 1, open_external: 1, message_dialog: 1, confirm_dialog: 1, open_file_dialog: 1,
   open_folder_dialog: 1, save_file_dialog: 1, post_message: 1, prevent_close: 1, exit: 1,
+  unregister_protocols: 1, set_autostart: 1, get_autostart: 1, read_clipboard: 1, write_clipboard: 1,
 } satisfies Record<CommandType, 1>
 const eventTypes = {
   window_ready: 1, page_loaded: 1, close_requested: 1, resized: 1, moved: 1, focused: 1, blurred: 1,
   fullscreen_changed: 1, page_message: 1, navigation_blocked: 1, reply: 1, error: 1,
+  second_instance: 1, open_url: 1,
 } satisfies Record<EventType, 1>
 
 export const COMMAND_TYPES = Object.keys(commandTypes) as CommandType[]

@@ -269,6 +269,10 @@ export function attachLauncher(onShutdown: ShutdownHook): boolean {
   client.subscribe()
   return true
 }
+/** The one client of this process (desktop.ts shares it). */
+export function launcherClient(): LauncherClient {
+  return client
+}
 /** The app's window (no-ops with a warning when there is no launcher). */
 export const win: WindowApi = createWindowApi(client)
 /** Native dialogs (reject with LauncherUnavailableError when there is no launcher). */

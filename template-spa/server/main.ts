@@ -80,6 +80,13 @@ serveApi(server.fastify, {
   },
 })
 
+// The app runs once per user ("singleInstance" in package.json): starting it again brings this
+// window to the front and hands over that start's arguments. They are user input, never code.
+win.on('second_instance', ({ args }) => {
+  const files = args.filter((arg) => !arg.startsWith('-'))
+  if (files.length > 0) store.update('todos', (todos) => [...todos, ...files.slice(0, 10).map((file) => ({ id: nextTodoId++, text: `Look at ${file.slice(0, 200)}`, done: false }))])
+})
+
 // `npm run build` puts the UI beside this bundle; in dev, Vite serves it instead.
 const webRoot = fileURLToPath(new URL('./web', import.meta.url))
 if (existsSync(webRoot)) await serveStatic(server.fastify, { root: webRoot, spaFallback: true })

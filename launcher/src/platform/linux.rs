@@ -340,6 +340,14 @@ pub fn quit(code: i32) {
     unsafe { gtk_main_quit() };
 }
 
+/// A second start of the app: show the window if hidden, raise and focus it.
+pub fn present_window() {
+    let w = win();
+    if !w.is_null() {
+        unsafe { gtk_window_present(w) };
+    }
+}
+
 pub fn close_window() {
     let w = win();
     if !w.is_null() {
@@ -660,7 +668,7 @@ pub fn exec(r: Request) {
             Command::SaveFileDialog(d) => return file_dialog(w, d, 1, id),
             Command::OpenFolderDialog(d) => return file_dialog(w, d, 2, id),
             // Handled by the core; never reach the platform.
-            Command::Ready { .. } | Command::PreventClose | Command::Exit { .. } => {}
+            Command::Ready { .. } | Command::PreventClose | Command::Exit { .. } | Command::Desktop(_) => {}
         }
     }
     ack(&id);

@@ -18,6 +18,10 @@
 //! - `close_window()`, `quit(code)`
 //! - `fatal_message(title, text)`      a modal error box with no window (packaged app cannot start)
 //! - `open_external(url) -> Result<(), String>`  the system browser (http, https, mailto)
+//! - `present_window()`                bring the window to the front (a second start)
+//! - `protocols::{register, unregister}`  URL schemes for the user (crate::desktop)
+//! - `autostart::{set, get}`, `clipboard::{read, write}`  (crate::desktop)
+//! - `instance::{claim, hand_over, serve, Listener, Claim}`  single instance (crate::instance)
 //! - `attach_console()`                Windows: `--help`/errors reach the console we came from
 //! - `prepare_backend(&mut Command)`, `adopt_backend(&Child)`   Windows: CREATE_NO_WINDOW and
 //!                                     a kill-on-close job object for the backend
@@ -41,6 +45,37 @@ mod webview2;
 /// The common item dialogs' COM layouts and a file dialog's pure parts (tested on every OS).
 #[cfg(any(windows, test))]
 mod shell_dialog;
+
+/// Single instance: the per-user lock and local socket / named pipe (crate::instance).
+#[cfg(target_os = "linux")]
+#[path = "linux_instance.rs"]
+pub mod instance;
+#[cfg(windows)]
+#[path = "windows_instance.rs"]
+pub mod instance;
+
+/// URL schemes registered for the user (crate::desktop).
+#[cfg(target_os = "linux")]
+#[path = "linux_protocols.rs"]
+pub mod protocols;
+#[cfg(windows)]
+#[path = "windows_protocols.rs"]
+pub mod protocols;
+
+/// Start at login for the user (crate::desktop).
+#[cfg(target_os = "linux")]
+#[path = "linux_autostart.rs"]
+pub mod autostart;
+#[cfg(windows)]
+#[path = "windows_autostart.rs"]
+pub mod autostart;
+/// Text on the system clipboard (crate::desktop), on the UI thread.
+#[cfg(target_os = "linux")]
+#[path = "linux_clipboard.rs"]
+pub mod clipboard;
+#[cfg(windows)]
+#[path = "windows_clipboard.rs"]
+pub mod clipboard;
 
 #[cfg(windows)]
 mod windows;

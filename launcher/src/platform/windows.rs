@@ -462,6 +462,17 @@ pub fn quit(code: i32) {
     unsafe { PostQuitMessage(code) };
 }
 
+/// A second start of the app: restore the window if minimized, show it if hidden, raise it.
+pub fn present_window() {
+    let h = win();
+    if h != 0 {
+        unsafe {
+            ShowWindow(h, if IsIconic(h) != 0 { 9 } else { 5 });
+            SetForegroundWindow(h);
+        }
+    }
+}
+
 pub fn close_window() {
     let h = win();
     if h != 0 {
