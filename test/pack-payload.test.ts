@@ -92,6 +92,10 @@ test('paths the reader would refuse are refused by the writer, and nothing is le
     await assert.rejects(writeOneFile(join(temp, 'bad'), { launcher, groups: { app: [{ path, source: file, mode: 0o644 }] }, index: () => ({}) }), /cannot go into the file/, path)
     assert.ok(!existsSync(join(temp, 'bad.partial')))
   }
+  const write = (paths: string[]) => writeOneFile(join(temp, 'bad'), { launcher, groups: { app: paths.map((path) => ({ path, source: file, mode: 0o644 })) }, index: () => ({}) })
+  await assert.rejects(write(['.taupy-complete']), /the launcher's manifest/)
+  await assert.rejects(write(['web/App.js', 'web/app.js']), /differ only in letter case/)
+  assert.ok(!existsSync(join(temp, 'bad.partial')))
 })
 
 test('app.id is a folder name on every OS', () => {

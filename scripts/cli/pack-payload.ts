@@ -54,8 +54,22 @@ export function compressChunk(data: Buffer, quality = defaultQuality): Promise<B
 /** What the reader refuses (docs/one-file-format.md), refused here first with the culprit named. */
 export function checkEntryPath(path: string): void {
   const parts = path.split('/')
-  if (path.startsWith('/') || /[\\:\x00-\x1f]/.test(path) || parts.some((part) => part === '' || part === '.' || part === '..')) {
+  const forbidden = (char: string): boolean => char === '\\' || char === ':' || char.charCodeAt(0) < 0x20
+  if (path.startsWith('/') || [...path].some(forbidden) || parts.some((part) => part === '' || part === '.' || part === '..')) {
     throw new Error(`taupy package: ${JSON.stringify(path)} cannot go into the file (paths are relative, use /, and have no empty, . or .. parts, \\, : or control characters)`)
+  }
+  // The name of the manifest the launcher writes beside the files.
+  if (path === '.taupy-complete') throw new Error(`taupy package: ${JSON.stringify(path)} is the name of the launcher's manifest`)
+}
+
+/** Each path on its own, then no two that differ only in letter case (one folder, all OSes). */
+export function checkEntryPaths(paths: readonly string[]): void {
+  const seen = new Map<string, string>()
+  for (const path of paths) {
+    checkEntryPath(path)
+    const other = seen.get(path.toLowerCase())
+    if (other !== undefined) throw new Error(`taupy package: ${JSON.stringify(path)} and ${JSON.stringify(other)} differ only in letter case`)
+    seen.set(path.toLowerCase(), path)
   }
 }
 
@@ -111,7 +125,7 @@ export async function writeOneFile(out: string, options: WriteOptions): Promise<
     const inFlight = Math.max(2, availableParallelism())
     const packed: Record<string, PackedGroup> = {}
     for (const [name, files] of Object.entries(options.groups)) {
-      for (const file of files) checkEntryPath(file.path)
+      checkEntryPaths(files.map((file) => file.path))
       const entries: Entry[] = files.map((file) => ({ path: file.path, size: 0, mode: file.mode, chunks: [] }))
       const pending: { file: number; size: number; done: Promise<Buffer> }[] = []
       const flush = async (): Promise<void> => {
