@@ -7,6 +7,7 @@ mod app;
 mod backend;
 mod cli;
 mod json;
+mod menu;
 mod platform;
 mod protocol;
 

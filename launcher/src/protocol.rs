@@ -1,10 +1,12 @@
-//! The IPC protocol, version 1 (spec: docs/ipc.md; TypeScript twin: scripts/ipc/protocol.ts).
+//! The IPC protocol, version 2 (spec: docs/ipc.md; TypeScript twin: scripts/ipc/protocol.ts).
 //! Newline-delimited JSON objects with a `type`. Backend -> launcher: commands (this enum).
 //! Launcher -> backend: events (built with the helpers at the bottom).
 
 use crate::json::Json;
+use crate::menu;
 
-pub const PROTOCOL_VERSION: i32 = 1;
+/// 2 added menus (v1 backends work unchanged: every addition is a new command or event).
+pub const PROTOCOL_VERSION: i32 = 2;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileFilter {
@@ -60,6 +62,12 @@ pub enum Command {
     PostMessage { data: Json },
     PreventClose,
     Exit { code: i32 },
+    /// The window's menu bar (an empty list removes it).
+    SetMenu { items: Vec<menu::Item> },
+    /// A context menu at the pointer.
+    PopupMenu { items: Vec<menu::Item> },
+    /// Changes one item of the menu bar in place.
+    SetMenuItem { item: String, label: Option<String>, enabled: Option<bool>, checked: Option<bool> },
 }
 
 /// Every command `type` the launcher understands (kept in sync with protocol.ts by tests).
@@ -69,14 +77,14 @@ pub const COMMAND_TYPES: &[&str] = &[
     "restore", "set_fullscreen", "toggle_fullscreen", "set_always_on_top", "set_decorations",
     "set_resizable", "show", "hide", "focus", "navigate", "reload", "eval", "open_devtools",
     "open_external", "message_dialog", "confirm_dialog", "open_file_dialog", "open_folder_dialog",
-    "save_file_dialog", "post_message", "prevent_close", "exit",
+    "save_file_dialog", "post_message", "prevent_close", "exit", "set_menu", "popup_menu", "set_menu_item",
 ];
 
 /// Every event `type` the launcher emits.
 #[allow(dead_code)]
 pub const EVENT_TYPES: &[&str] = &[
     "window_ready", "page_loaded", "close_requested", "resized", "moved", "focused", "blurred",
-    "fullscreen_changed", "page_message", "navigation_blocked", "reply", "error",
+    "fullscreen_changed", "page_message", "navigation_blocked", "reply", "error", "menu_clicked",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -179,6 +187,19 @@ pub fn parse_request(v: &Json) -> Result<Request, ProtocolError> {
         "post_message" => Command::PostMessage { data: v.get("data").cloned().unwrap_or(Json::Null) },
         "prevent_close" => Command::PreventClose,
         "exit" => Command::Exit { code: a.opt_int("code")?.unwrap_or(0) },
+        "set_menu" => Command::SetMenu { items: a.menu_items()? },
+        "popup_menu" => Command::PopupMenu { items: a.menu_items()? },
+        "set_menu_item" => Command::SetMenuItem {
+            item: a.bounded_string("item", menu::MAX_LABEL_CHARS)?,
+            label: match a.opt_string("label")? {
+                Some(l) if l.chars().count() > menu::MAX_LABEL_CHARS => {
+                    return Err(a.bad(format!("`label` is longer than {} characters", menu::MAX_LABEL_CHARS)))
+                }
+                l => l,
+            },
+            enabled: a.opt_bool("enabled")?,
+            checked: a.opt_bool("checked")?,
+        },
         _ => {
             return Err(err("unknown_command", &format!("unknown command type `{}`", ty), Some(ty.clone()), id))
         }
@@ -244,6 +265,19 @@ impl<'a> Args<'a> {
         match self.v.get(k) {
             Some(Json::Bool(b)) => Ok(*b),
             _ => Err(self.bad(format!("`{}` needs a boolean field `{}`", self.ty, k))),
+        }
+    }
+    fn opt_bool(&self, k: &str) -> Result<Option<bool>, ProtocolError> {
+        match self.v.get(k) {
+            None | Some(Json::Null) => Ok(None),
+            Some(Json::Bool(b)) => Ok(Some(*b)),
+            Some(_) => Err(self.bad(format!("`{}`: field `{}` must be a boolean", self.ty, k))),
+        }
+    }
+    fn menu_items(&self) -> Result<Vec<menu::Item>, ProtocolError> {
+        match self.v.get("items") {
+            None => Err(self.bad(format!("`{}` needs an array field `items`", self.ty))),
+            Some(v) => menu::parse_items(v).map_err(|e| self.bad(format!("`{}`: {}", self.ty, e))),
         }
     }
     fn level(&self) -> Result<Level, ProtocolError> {

@@ -1,4 +1,4 @@
-// The launcher IPC for a taupy backend. Spec: docs/ipc.md (protocol version 1).
+// The launcher IPC for a taupy backend. Spec: docs/ipc.md (protocol version 2).
 export { win, dialog, attachLauncher, LauncherClient, LauncherError, LauncherUnavailableError, createWindowApi, createDialogApi } from './window.js'
 export type { WindowApi, DialogApi, CloseRequestedEvent, WindowEventMap, WindowEventName } from './window.js'
 export { connectLauncher, launcherChannel, LauncherChannel } from './stdio.js'

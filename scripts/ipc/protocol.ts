@@ -1,9 +1,9 @@
-// The launcher IPC protocol, version 1: the TypeScript source of truth (spec: docs/ipc.md;
+// The launcher IPC protocol, version 2 (2 added menus; v1 backends work unchanged): the TypeScript source of truth (spec: docs/ipc.md;
 // the Rust twin is launcher/src/protocol.rs; both are tested against
 // launcher/protocol-examples.json). Newline-delimited JSON objects with a `type`.
 // Backend -> launcher: commands (on the backend's stdout). Launcher -> backend: events (stdin).
 
-export const PROTOCOL_VERSION = 1
+export const PROTOCOL_VERSION = 2
 
 export type Id = number | string
 
@@ -22,6 +22,22 @@ export interface FileDialogOptions {
 }
 
 export type DialogLevel = 'info' | 'warning' | 'error'
+
+/**
+ * A menu item. Leaves need an `id` (what `menu_clicked` reports); an item with `items` is a
+ * submenu. At most 8 levels, 2000 items, 256 characters per label; ids unique in one menu.
+ */
+export interface MenuItem {
+  id?: string
+  label?: string
+  type?: 'normal' | 'checkbox' | 'separator'
+  /** `Ctrl+Q`, `CmdOrCtrl+Shift+S`, `Alt+F4`, `F5`: modifiers, then a letter, digit, F1-F24 or key name. */
+  accelerator?: string
+  checked?: boolean
+  /** Default true. */
+  enabled?: boolean
+  items?: MenuItem[]
+}
 
 interface Base<T extends string> {
   type: T
@@ -60,6 +76,9 @@ export type Command =
   | (Base<'post_message'> & { data: unknown })
   | Base<'prevent_close'>
   | (Base<'exit'> & { code?: number })
+  | (Base<'set_menu'> & { items: MenuItem[] })
+  | (Base<'popup_menu'> & { items: MenuItem[] })
+  | (Base<'set_menu_item'> & { item: string; label?: string; enabled?: boolean; checked?: boolean })
 
 export type CommandType = Command['type']
 
@@ -82,6 +101,8 @@ export type Event =
   | { type: 'reply'; id: Id; ok: true; result: unknown }
   | { type: 'reply'; id: Id; ok: false; error: ReplyError }
   | { type: 'error'; code: string; message: string; command?: string; id?: Id }
+  /** `checked`: a checkbox item's new state. */
+  | { type: 'menu_clicked'; id: string; window: string; checked?: boolean }
 
 export type EventType = Event['type']
 
@@ -105,10 +126,11 @@ const commandTypes = {
   set_decorations: 1, set_resizable: 1, show: 1, hide: 1, focus: 1, navigate: 1, reload: 1, eval: 1,
   open_devtools: 1, open_external: 1, message_dialog: 1, confirm_dialog: 1, open_file_dialog: 1,
   open_folder_dialog: 1, save_file_dialog: 1, post_message: 1, prevent_close: 1, exit: 1,
+  set_menu: 1, popup_menu: 1, set_menu_item: 1,
 } satisfies Record<CommandType, 1>
 const eventTypes = {
   window_ready: 1, page_loaded: 1, close_requested: 1, resized: 1, moved: 1, focused: 1, blurred: 1,
-  fullscreen_changed: 1, page_message: 1, navigation_blocked: 1, reply: 1, error: 1,
+  fullscreen_changed: 1, page_message: 1, navigation_blocked: 1, reply: 1, error: 1, menu_clicked: 1,
 } satisfies Record<EventType, 1>
 
 export const COMMAND_TYPES = Object.keys(commandTypes) as CommandType[]

@@ -2,7 +2,8 @@
 // `await dialog.openFile()`. Without a launcher (browser mode) window calls warn once and do
 // nothing; calls that must return something real (dialogs, eval) reject with LauncherUnavailableError.
 import type {
-  Command, ConfirmResult, DialogLevel, Event, EventType, FileDialogOptions, FileDialogResult, Id, SaveDialogResult,
+  Command, ConfirmResult, DialogLevel, Event, EventType, FileDialogOptions, FileDialogResult, Id, MenuItem,
+  SaveDialogResult,
 } from './protocol.js'
 import { connectLauncher, launcherChannel, type LauncherChannel, type ShutdownHook } from './stdio.js'
 
@@ -193,6 +194,12 @@ export interface WindowApi {
   eval<T = unknown>(script: string, timeoutMs?: number): Promise<T>
   /** Closes the window and ends the app with `code`. */
   exit(code?: number): Promise<void>
+  /** The window's menu bar ([] removes it); a chosen item → `on('menu_clicked')`. */
+  setMenu(items: MenuItem[]): Promise<void>
+  /** Changes one menu bar item in place (rejects with `unknown_menu_item`). */
+  setMenuItem(item: string, change: { label?: string; enabled?: boolean; checked?: boolean }): Promise<void>
+  /** A context menu at the pointer (e.g. when the page posts that it got a `contextmenu`). */
+  popupMenu(items: MenuItem[]): Promise<void>
   on: LauncherClient['on']
   off: LauncherClient['off']
 }
@@ -237,6 +244,9 @@ export function createWindowApi(client: LauncherClient): WindowApi {
     postMessage: (data) => c('post_message', { data }),
     eval: <T>(script: string, timeoutMs?: number) => client.request<T>('eval', { script }, timeoutMs),
     exit: (code = 0) => c('exit', { code }),
+    setMenu: (items) => c('set_menu', { items }),
+    setMenuItem: (item, change) => c('set_menu_item', { item, ...change }),
+    popupMenu: (items) => c('popup_menu', { items }),
     on: (name, listener) => client.on(name, listener),
     off: (name, listener) => client.off(name, listener),
   }

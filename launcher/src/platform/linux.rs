@@ -105,7 +105,6 @@ extern "C" {
     fn gtk_widget_destroy(w: Ptr);
     fn gtk_widget_grab_focus(w: Ptr);
     fn gtk_widget_get_window(w: Ptr) -> Ptr;
-    fn gtk_container_add(c: Ptr, w: Ptr);
     fn gtk_file_chooser_dialog_new(title: *const c_char, parent: Ptr, action: c_int, first: *const c_char, ...) -> Ptr;
     fn gtk_file_chooser_set_select_multiple(c: Ptr, on: GBoolean);
     fn gtk_file_chooser_set_do_overwrite_confirmation(c: Ptr, on: GBoolean);
@@ -292,7 +291,7 @@ pub fn open_window(opts: &Options, url: &str, origin: &str) {
         connect(w, "focus-in-event", on_focus_in as Ptr, null_mut());
         connect(w, "focus-out-event", on_focus_out as Ptr, null_mut());
         connect(w, "window-state-event", on_window_state as Ptr, null_mut());
-        gtk_container_add(w, v);
+        super::linux_menu::pack(w, v);
         WINDOW.with(|c| c.set(w));
         VIEW.with(|c| c.set(v));
         let u = cstr(url);
@@ -371,6 +370,11 @@ pub fn exec(r: Request) {
             Command::OpenFileDialog(d) => return file_dialog(w, d, 0, id),
             Command::SaveFileDialog(d) => return file_dialog(w, d, 1, id),
             Command::OpenFolderDialog(d) => return file_dialog(w, d, 2, id),
+            Command::SetMenu { items } => return super::linux_menu::set_menu(w, &items, id),
+            Command::PopupMenu { items } => return super::linux_menu::popup_menu(v, &items, id),
+            Command::SetMenuItem { item, label, enabled, checked } => {
+                return super::linux_menu::set_menu_item(&item, label, enabled, checked, id)
+            }
             // Handled by the core; never reach the platform.
             Command::Ready { .. } | Command::PreventClose | Command::Exit { .. } => {}
         }

@@ -20,6 +20,8 @@ mod page_script;
 mod linux;
 #[cfg(target_os = "linux")]
 pub use self::linux::*;
+#[cfg(target_os = "linux")]
+mod linux_menu;
 
 /// WebView2's COM layouts and handler object: plain Rust, so its tests run on every OS.
 #[cfg(any(windows, test))]
@@ -32,6 +34,8 @@ mod shell_dialog;
 mod windows;
 #[cfg(windows)]
 mod windows_dialogs;
+#[cfg(windows)]
+mod windows_menu;
 #[cfg(windows)]
 mod windows_webview;
 #[cfg(windows)]
