@@ -1,22 +1,23 @@
-// Windows launcher menus under wine64 + Xvfb: the Win32 menu bar from `set_menu`, chosen with
+// Windows launcher menus and tray icon under wine64 + Xvfb: the Win32 menu bar from `set_menu`, chosen with
 // the real keyboard (xdotool: an accelerator through the accelerator table, F10 + arrows through
 // the menu loop) → `menu_clicked`; `set_menu_item` in place; a context menu from `popup_menu`.
 // The exe is built here from the sources with Debian's rustc 1.63 (as launcher/build.sh does).
 // --url mode on a closed port: no WebView2 under wine, the window and its menus are there anyway.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync } from 'node:fs'
+import { closeSync, existsSync, ftruncateSync, mkdtempSync, openSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
-  closeWindow, ensureDisplay, launcherDir, sleep, startSession, stopDisplay, waitWindow, x, type Session,
+  closeWindow, ensureDisplay, findWindows, fixtureDir, launcherDir, sleep, startSession, stopDisplay, waitWindow, x, type Session,
 } from './fixtures/launcher/harness.js'
-import { boot, createPrefix, haveWine, removePrefix, settle, wine64 } from './helpers/wine.js'
+import { boot, createPrefix, haveWine, removePrefix, settle, windowsPath, wine64 } from './helpers/wine.js'
 
 const rustc = process.env.RUSTC_WINDOWS ?? '/usr/bin/rustc'
 const canBuild = existsSync(rustc) && spawnSync('x86_64-w64-mingw32-gcc', ['--version']).status === 0
-const exe = join(mkdtempSync(join(tmpdir(), 'taupy-winshell-')), 'taupy-launcher.exe')
+const dir = mkdtempSync(join(tmpdir(), 'taupy-winshell-'))
+const exe = join(dir, 'taupy-launcher.exe')
 const prefix = createPrefix('shell')
 
 function send(s: Session, command: object): void {
@@ -106,5 +107,42 @@ describe('windows launcher menus (rustc 1.63, wine64)', { skip: !(canBuild && ha
     assert.match(await s!.waitFor((l) => l.includes('"id":"many"'), 10_000, 'stdout'), /"code":"invalid_argument"/)
     send(s!, { type: 'set_title', id: 'alive', title: 'Wine Menus' })
     assert.equal((await reply(s!, 'alive')).ok, true)
+  })
+
+  test('tray: Shell_NotifyIconW icon in wine\'s system tray; clicks → tray_clicked, its menu → menu_clicked', async () => {
+    send(s!, { type: 'set_tray', id: 't1', icon: windowsPath(join(fixtureDir, 'tray-icon.png')), tooltip: 'Wine tray',
+      items: [{ id: 'show', label: 'Show window' }, { id: 'quit', label: 'Quit' }] })
+    assert.equal((await reply(s!, 't1')).ok, true)
+    // Without an XEmbed tray on the display, wine shows its icons in a window of its own.
+    const tray = await waitWindow('^Wine System Tray$', 15_000)
+    x('xdotool', ['mousemove', '--window', tray, '10', '10', 'click', '1'])
+    assert.equal((await s!.waitEvent('tray_clicked')).button, 'left')
+    const before = s!.events.filter((e) => e.type === 'menu_clicked').length
+    x('xdotool', ['mousemove', '--window', tray, '10', '10', 'click', '3'])
+    await sleep(800)
+    x('xdotool', ['key', '--delay', '80', 'Down', 'Return'])
+    assert.deepEqual((await clicks(s!, before + 1))[before], { type: 'menu_clicked', id: 'show', tray: true })
+    assert.ok(s!.events.some((e) => e.type === 'tray_clicked' && e.button === 'right'))
+    send(s!, { type: 'remove_tray', id: 'r1' })
+    assert.equal((await reply(s!, 'r1')).ok, true)
+    for (let i = 0; i < 40 && findWindows('^Wine System Tray$').length > 0; i++) await sleep(100)
+    assert.deepEqual(findWindows('^Wine System Tray$'), [], 'the icon is gone (wine hides its empty tray)')
+  })
+
+  test('tray: a 50 MB icon and a file that is not a PNG are refused; the launcher keeps answering', async () => {
+    const big = join(dir, 'big.png')
+    const fd = openSync(big, 'w')
+    ftruncateSync(fd, 50 * 1024 * 1024)
+    closeSync(fd)
+    const notPng = join(dir, 'fake.png')
+    writeFileSync(notPng, 'not a png')
+    send(s!, { type: 'set_tray', id: 'b1', icon: windowsPath(big) })
+    send(s!, { type: 'set_tray', id: 'b2', icon: windowsPath(notPng) })
+    send(s!, { type: 'set_tray', id: 'b3', icon: '/unix/path.png' })
+    assert.match(JSON.stringify(await reply(s!, 'b1')), /invalid_argument.*52428800 bytes/)
+    assert.match(JSON.stringify(await reply(s!, 'b2')), /invalid_argument.*not a PNG/)
+    assert.match(JSON.stringify(await reply(s!, 'b3')), /invalid_argument.*absolute path/)
+    send(s!, { type: 'set_title', id: 'alive2', title: 'Wine Menus' })
+    assert.equal((await reply(s!, 'alive2')).ok, true)
   })
 })

@@ -6,6 +6,7 @@
 mod app;
 mod backend;
 mod cli;
+mod icon;
 mod json;
 mod menu;
 mod platform;

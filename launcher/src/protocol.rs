@@ -5,7 +5,7 @@
 use crate::json::Json;
 use crate::menu;
 
-/// 2 added menus (v1 backends work unchanged: every addition is a new command or event).
+/// 2 added menus and the tray icon (v1 backends work unchanged: every addition is a new command or event).
 pub const PROTOCOL_VERSION: i32 = 2;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -68,6 +68,9 @@ pub enum Command {
     PopupMenu { items: Vec<menu::Item> },
     /// Changes one item of the menu bar in place.
     SetMenuItem { item: String, label: Option<String>, enabled: Option<bool>, checked: Option<bool> },
+    /// Shows or updates the tray icon: `icon` is an absolute path to a PNG (checked by `tray.rs`).
+    SetTray { icon: String, tooltip: Option<String>, items: Vec<menu::Item> },
+    RemoveTray,
 }
 
 /// Every command `type` the launcher understands (kept in sync with protocol.ts by tests).
@@ -78,6 +81,7 @@ pub const COMMAND_TYPES: &[&str] = &[
     "set_resizable", "show", "hide", "focus", "navigate", "reload", "eval", "open_devtools",
     "open_external", "message_dialog", "confirm_dialog", "open_file_dialog", "open_folder_dialog",
     "save_file_dialog", "post_message", "prevent_close", "exit", "set_menu", "popup_menu", "set_menu_item",
+    "set_tray", "remove_tray",
 ];
 
 /// Every event `type` the launcher emits.
@@ -85,6 +89,7 @@ pub const COMMAND_TYPES: &[&str] = &[
 pub const EVENT_TYPES: &[&str] = &[
     "window_ready", "page_loaded", "close_requested", "resized", "moved", "focused", "blurred",
     "fullscreen_changed", "page_message", "navigation_blocked", "reply", "error", "menu_clicked",
+    "tray_clicked",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -189,6 +194,15 @@ pub fn parse_request(v: &Json) -> Result<Request, ProtocolError> {
         "exit" => Command::Exit { code: a.opt_int("code")?.unwrap_or(0) },
         "set_menu" => Command::SetMenu { items: a.menu_items()? },
         "popup_menu" => Command::PopupMenu { items: a.menu_items()? },
+        "set_tray" => Command::SetTray {
+            icon: a.bounded_string("icon", 4096)?,
+            tooltip: a.opt_string("tooltip")?.map(|t| t.chars().take(127).collect()),
+            items: match v.get("items") {
+                None | Some(Json::Null) => Vec::new(),
+                Some(_) => a.menu_items()?,
+            },
+        },
+        "remove_tray" => Command::RemoveTray,
         "set_menu_item" => Command::SetMenuItem {
             item: a.bounded_string("item", menu::MAX_LABEL_CHARS)?,
             label: match a.opt_string("label")? {

@@ -21,6 +21,14 @@ export interface FileDialogOptions {
   filters?: FileFilter[]
 }
 
+/** The tray icon: `icon` is an absolute path to a PNG (≤ 1 MiB, ≤ 1024 px a side). */
+export interface TrayOptions {
+  icon: string
+  /** At most 127 characters (Windows' limit); the item's title on Linux. */
+  tooltip?: string
+  items?: MenuItem[]
+}
+
 export type DialogLevel = 'info' | 'warning' | 'error'
 
 /**
@@ -79,6 +87,8 @@ export type Command =
   | (Base<'set_menu'> & { items: MenuItem[] })
   | (Base<'popup_menu'> & { items: MenuItem[] })
   | (Base<'set_menu_item'> & { item: string; label?: string; enabled?: boolean; checked?: boolean })
+  | (Base<'set_tray'> & TrayOptions)
+  | Base<'remove_tray'>
 
 export type CommandType = Command['type']
 
@@ -101,8 +111,10 @@ export type Event =
   | { type: 'reply'; id: Id; ok: true; result: unknown }
   | { type: 'reply'; id: Id; ok: false; error: ReplyError }
   | { type: 'error'; code: string; message: string; command?: string; id?: Id }
-  /** `checked`: a checkbox item's new state. */
-  | { type: 'menu_clicked'; id: string; window: string; checked?: boolean }
+  /** From the window's menus (`window`) or the tray icon's (`tray: true`); `checked`: a checkbox's new state. */
+  | { type: 'menu_clicked'; id: string; window?: string; tray?: true; checked?: boolean }
+  /** Windows only: AppIndicator hosts on Linux open the tray menu and send no click. */
+  | { type: 'tray_clicked'; button: 'left' | 'right' | 'double' }
 
 export type EventType = Event['type']
 
@@ -126,11 +138,12 @@ const commandTypes = {
   set_decorations: 1, set_resizable: 1, show: 1, hide: 1, focus: 1, navigate: 1, reload: 1, eval: 1,
   open_devtools: 1, open_external: 1, message_dialog: 1, confirm_dialog: 1, open_file_dialog: 1,
   open_folder_dialog: 1, save_file_dialog: 1, post_message: 1, prevent_close: 1, exit: 1,
-  set_menu: 1, popup_menu: 1, set_menu_item: 1,
+  set_menu: 1, popup_menu: 1, set_menu_item: 1, set_tray: 1, remove_tray: 1,
 } satisfies Record<CommandType, 1>
 const eventTypes = {
   window_ready: 1, page_loaded: 1, close_requested: 1, resized: 1, moved: 1, focused: 1, blurred: 1,
   fullscreen_changed: 1, page_message: 1, navigation_blocked: 1, reply: 1, error: 1, menu_clicked: 1,
+  tray_clicked: 1,
 } satisfies Record<EventType, 1>
 
 export const COMMAND_TYPES = Object.keys(commandTypes) as CommandType[]

@@ -3,7 +3,7 @@
 // nothing; calls that must return something real (dialogs, eval) reject with LauncherUnavailableError.
 import type {
   Command, ConfirmResult, DialogLevel, Event, EventType, FileDialogOptions, FileDialogResult, Id, MenuItem,
-  SaveDialogResult,
+  SaveDialogResult, TrayOptions,
 } from './protocol.js'
 import { connectLauncher, launcherChannel, type LauncherChannel, type ShutdownHook } from './stdio.js'
 
@@ -252,6 +252,23 @@ export function createWindowApi(client: LauncherClient): WindowApi {
   }
 }
 
+export interface TrayApi {
+  /**
+   * Shows the tray icon, or updates it (icon, tooltip, menu). Its menu's items → `menu_clicked`
+   * with `tray: true`; clicks on the icon → `tray_clicked` (Windows). Rejects with
+   * `tray_unavailable` (Linux without libayatana-appindicator3) or `invalid_argument` (the icon).
+   */
+  set(options: TrayOptions): Promise<void>
+  remove(): Promise<void>
+}
+
+export function createTrayApi(client: LauncherClient): TrayApi {
+  return {
+    set: (options) => client.command('set_tray', options),
+    remove: () => client.command('remove_tray'),
+  }
+}
+
 export function createDialogApi(client: LauncherClient): DialogApi {
   const ask = <T>(type: Command['type'], body: object) => client.request<T>(type, body, 0)
   return {
@@ -281,5 +298,7 @@ export function attachLauncher(onShutdown: ShutdownHook): boolean {
 }
 /** The app's window (no-ops with a warning when there is no launcher). */
 export const win: WindowApi = createWindowApi(client)
+/** The tray icon (no-ops with a warning when there is no launcher). */
+export const tray: TrayApi = createTrayApi(client)
 /** Native dialogs (reject with LauncherUnavailableError when there is no launcher). */
 export const dialog: DialogApi = createDialogApi(client)

@@ -375,6 +375,8 @@ pub fn exec(r: Request) {
             Command::SetMenuItem { item, label, enabled, checked } => {
                 return super::linux_menu::set_menu_item(&item, label, enabled, checked, id)
             }
+            Command::SetTray { icon, tooltip, items } => return super::linux_tray::set_tray(&icon, tooltip, &items, id),
+            Command::RemoveTray => return super::linux_tray::remove_tray(id),
             // Handled by the core; never reach the platform.
             Command::Ready { .. } | Command::PreventClose | Command::Exit { .. } => {}
         }

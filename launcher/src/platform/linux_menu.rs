@@ -65,6 +65,8 @@ thread_local! {
 }
 
 const ID_KEY: &[u8] = b"taupy-menu-id\0";
+/// Set on the tray menu's items: their clicks say `"tray": true` instead of a window.
+const TRAY_KEY: &[u8] = b"taupy-tray\0";
 
 fn cstr(s: &str) -> CString {
     CString::new(s.replace('\0', "")).unwrap()
@@ -99,7 +101,7 @@ pub fn set_menu(window: Ptr, items: &[Item], id: Option<Json>) {
         ACCELS.with(|a| a.set(accels));
         let bar = gtk_menu_bar_new();
         QUIET.with(|q| q.set(true));
-        fill(bar, items, accels, true);
+        fill(bar, items, accels, true, false);
         QUIET.with(|q| q.set(false));
         gtk_box_pack_start(container, bar, 0, 1, 0);
         gtk_box_reorder_child(container, bar, 0);
@@ -121,7 +123,7 @@ pub fn popup_menu(view: Ptr, items: &[Item], id: Option<Json>) {
         }
         let menu = gtk_menu_new();
         QUIET.with(|q| q.set(true));
-        fill(menu, items, null_mut(), false);
+        fill(menu, items, null_mut(), false, false);
         QUIET.with(|q| q.set(false));
         gtk_menu_attach_to_widget(menu, view, null_mut());
         gtk_widget_show_all(menu);
@@ -166,7 +168,17 @@ pub fn set_menu_item(item: &str, label: Option<String>, enabled: Option<bool>, c
     ack(&id);
 }
 
-unsafe fn fill(shell: Ptr, items: &[Item], accels: Ptr, bar: bool) {
+/// A GtkMenu for the tray icon (its items' clicks are `menu_clicked` with `"tray": true`).
+pub unsafe fn tray_menu(items: &[Item]) -> Ptr {
+    let menu = gtk_menu_new();
+    QUIET.with(|q| q.set(true));
+    fill(menu, items, null_mut(), false, true);
+    QUIET.with(|q| q.set(false));
+    gtk_widget_show_all(menu);
+    menu
+}
+
+unsafe fn fill(shell: Ptr, items: &[Item], accels: Ptr, bar: bool, tray: bool) {
     for it in items {
         let label = cstr(&it.label);
         let w = match it.kind {
@@ -182,11 +194,14 @@ unsafe fn fill(shell: Ptr, items: &[Item], accels: Ptr, bar: bool) {
         }
         if let Some(sub) = &it.items {
             let menu = gtk_menu_new();
-            fill(menu, sub, accels, bar);
+            fill(menu, sub, accels, bar, tray);
             gtk_menu_item_set_submenu(w, menu);
         } else if let Some(id) = &it.id {
             let c = cstr(id);
             g_object_set_data_full(w, ID_KEY.as_ptr() as *const c_char, g_strdup(c.as_ptr()) as Ptr, g_free as Ptr);
+            if tray {
+                g_object_set_data_full(w, TRAY_KEY.as_ptr() as *const c_char, 1 as Ptr, null_mut());
+            }
             let sig = cstr("activate");
             g_signal_connect_data(w, sig.as_ptr(), on_activate as Ptr, null_mut(), null_mut(), 0);
             if let (Some(a), false) = (&it.accelerator, accels.is_null()) {
@@ -238,7 +253,9 @@ extern "C" fn on_activate(w: Ptr, _d: Ptr) {
             return;
         }
         let id = CStr::from_ptr(p as *const c_char).to_string_lossy().into_owned();
-        let mut fields = vec![("id", Json::from(id.as_str())), ("window", "main".into())];
+        let tray = !g_object_get_data(w, TRAY_KEY.as_ptr() as *const c_char).is_null();
+        let mut fields = vec![("id", Json::from(id.as_str()))];
+        fields.push(if tray { ("tray", true.into()) } else { ("window", "main".into()) });
         if is_check_item(w) {
             fields.push(("checked", (gtk_check_menu_item_get_active(w) != 0).into()));
         }

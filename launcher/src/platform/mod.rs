@@ -22,6 +22,8 @@ mod linux;
 pub use self::linux::*;
 #[cfg(target_os = "linux")]
 mod linux_menu;
+#[cfg(target_os = "linux")]
+mod linux_tray;
 
 /// WebView2's COM layouts and handler object: plain Rust, so its tests run on every OS.
 #[cfg(any(windows, test))]
@@ -36,6 +38,8 @@ mod windows;
 mod windows_dialogs;
 #[cfg(windows)]
 mod windows_menu;
+#[cfg(windows)]
+mod windows_tray;
 #[cfg(windows)]
 mod windows_webview;
 #[cfg(windows)]

@@ -327,6 +327,7 @@ pub fn quit(code: i32) {
         return;
     }
     EXIT_CODE.with(|c| c.set(code));
+    super::windows_tray::delete(); // else the shell shows a dead icon until the pointer passes over it
     unsafe { PostQuitMessage(code) };
 }
 
@@ -482,6 +483,8 @@ pub fn exec(r: Request) {
             Command::SetMenuItem { item, label, enabled, checked } => {
                 return super::windows_menu::set_menu_item(h, &item, label, enabled, checked, id)
             }
+            Command::SetTray { icon, tooltip, items } => return super::windows_tray::set_tray(&icon, tooltip, items, id),
+            Command::RemoveTray => return super::windows_tray::remove_tray(id),
             // Webview commands went to windows_webview above; the core handles the rest.
             _ => {}
         }

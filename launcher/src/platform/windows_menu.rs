@@ -217,28 +217,31 @@ pub fn popup_menu(h: Hwnd, items: Vec<Item>, id: Option<Json>) {
     if items.is_empty() {
         return;
     }
-    later(move || unsafe {
+    later(move || track(h, &items, false));
+}
+
+/// Opens `items` at the pointer and waits for a choice (a modal loop: call it from deferred
+/// work only); the choice → `menu_clicked`, with `"tray": true` for the tray icon's menu.
+pub(super) fn track(owner: Hwnd, items: &[Item], tray: bool) {
+    unsafe {
         let menu = CreatePopupMenu();
         let mut entries = Vec::new();
-        fill(menu, &items, &mut entries);
+        fill(menu, items, &mut entries);
         let mut p = Point { x: 0, y: 0 };
         GetCursorPos(&mut p);
-        SetForegroundWindow(h); // else the menu does not close when the user clicks elsewhere
-        let cmd = TrackPopupMenuEx(menu, TPM_RETURNCMD | TPM_RIGHTBUTTON, p.x, p.y, h, null());
-        PostMessageW(h, 0, 0, 0); // WM_NULL, as the TrackPopupMenu documentation asks
+        SetForegroundWindow(owner); // else the menu does not close when the user clicks elsewhere
+        let cmd = TrackPopupMenuEx(menu, TPM_RETURNCMD | TPM_RIGHTBUTTON, p.x, p.y, owner, null());
+        PostMessageW(owner, 0, 0, 0); // WM_NULL, as the TrackPopupMenu documentation asks
         DestroyMenu(menu);
         if let Some(e) = entries.iter().find(|e| e.cmd as i32 == cmd) {
-            clicked(e, if e.checkbox { Some(!e.checked) } else { None });
+            clicked_id(&e.id, if e.checkbox { Some(!e.checked) } else { None }, tray);
         }
-    });
+    }
 }
 
-fn clicked(e: &Entry, checked: Option<bool>) {
-    clicked_id(&e.id, checked)
-}
-
-fn clicked_id(id: &str, checked: Option<bool>) {
-    let mut fields = vec![("id", Json::from(id)), ("window", "main".into())];
+fn clicked_id(id: &str, checked: Option<bool>, tray: bool) {
+    let mut fields = vec![("id", Json::from(id))];
+    fields.push(if tray { ("tray", true.into()) } else { ("window", "main".into()) });
     if let Some(c) = checked {
         fields.push(("checked", c.into()));
     }
@@ -262,7 +265,7 @@ pub fn command(h: Hwnd, cmd: u16) -> bool {
             if checked.is_some() {
                 unsafe { DrawMenuBar(h) };
             }
-            clicked_id(&id, checked);
+            clicked_id(&id, checked, false);
             true
         }
         None => false,
