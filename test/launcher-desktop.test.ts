@@ -183,13 +183,56 @@ describe('launcher tray and notifications (Linux, Xvfb, D-Bus)', { skip: !runnab
         assert.equal(r.error?.code, code, path)
         assert.match(r.error!.message, message)
       }
+      // No notification server on this bus (the stand-in is not running): said, not hung.
+      send(s, { type: 'notify', id: 'n0', title: 'Hello' })
+      assert.equal((await reply(s, 'n0')).error?.code, 'notifications_unavailable')
+      send(s, { type: 'notify', id: 'n1', title: 'Hello', icon: big })
+      assert.match(JSON.stringify(await reply(s, 'n1')), /invalid_argument.*52428800 bytes/)
+      send(s, { type: 'notify', id: 'n2', title: 'x'.repeat(100_000) })
+      assert.match(JSON.stringify(await reply(s, 'n2')), /"code":"invalid_argument"/) // refused while parsing: an error event
       // Without an id, the same refusal is an `error` event.
       send(s, { type: 'set_tray', icon })
-      assert.equal((await s.waitEvent('error')).code, 'tray_unavailable')
+      await s.waitFor((l) => l.startsWith('{"type":"error","code":"tray_unavailable"') && !l.includes('"id"'), 5000, 'stdout')
       send(s, { type: 'eval', id: 'alive', script: '6 * 7' })
       assert.match(await s.waitFor((l) => l.includes('"id":"alive"'), 5000, 'stdout'), /"result":42/)
     } finally {
       await stop(s, window)
+    }
+  })
+
+  test('notifications: what the server gets; a click → notification_clicked, and the window comes back', async () => {
+    const desk = startStandin()
+    await desk.wait((e) => e.event === 'ready')
+    const { s, window } = await start('Notify App', { TAUPY_APP_NAME: 'Notify App' })
+    try {
+      send(s, { type: 'notify', id: 'a', tag: 'build', title: 'Build finished', body: 'All 12 tests passed', icon })
+      const r = JSON.parse(await s.waitFor((l) => l.includes('"id":"a"'), 10_000, 'stdout')) as { result: unknown }
+      assert.deepEqual(r.result, { tag: 'build' })
+      const shown = await desk.wait((e) => e.event === 'notify')
+      assert.equal(shown.app, 'Notify App')
+      assert.equal(shown.summary, 'Build finished')
+      assert.equal(shown.body, 'All 12 tests passed')
+      assert.equal(shown['image-path'], icon)
+      assert.deepEqual(shown.actions, ['default', 'Open'])
+      // The same tag replaces it; a notification without a tag gets one.
+      send(s, { type: 'notify', id: 'b', tag: 'build', title: 'Build finished (again)' })
+      const again = await desk.wait((e) => e.event === 'notify' && e.summary === 'Build finished (again)')
+      assert.equal(again.id, shown.id)
+      send(s, { type: 'notify', id: 'c', title: 'Untagged', body: 'x'.repeat(1000) })
+      const untagged = JSON.parse(await s.waitFor((l) => l.includes('"id":"c"'), 10_000, 'stdout')) as { result: { tag: string } }
+      assert.match(untagged.result.tag, /^n\d+$/)
+      assert.equal(String((await desk.wait((e) => e.summary === 'Untagged')).body).length, 255, 'the body is cut to 255 characters')
+      // The app hid its window; the user clicks the notification and the app shows it again.
+      send(s, { type: 'hide', id: 'h' })
+      await s.waitFor((l) => l.includes('"id":"h"'), 5000, 'stdout')
+      assert.deepEqual(findWindows('^Notify App$'), [])
+      desk.send(`invoke ${String(shown.id)} default`)
+      assert.deepEqual(await s.waitEvent('notification_clicked'), { type: 'notification_clicked', id: 'build', action: 'default' })
+      send(s, { type: 'show' })
+      await waitWindow('^Notify App$')
+    } finally {
+      await stop(s, window)
+      desk.child.kill()
     }
   })
 })

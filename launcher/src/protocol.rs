@@ -5,7 +5,7 @@
 use crate::json::Json;
 use crate::menu;
 
-/// 2 added menus and the tray icon (v1 backends work unchanged: every addition is a new command or event).
+/// 2 added menus, the tray icon and notifications (v1 backends work unchanged: every addition is a new command or event).
 pub const PROTOCOL_VERSION: i32 = 2;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -71,6 +71,9 @@ pub enum Command {
     /// Shows or updates the tray icon: `icon` is an absolute path to a PNG (checked by `tray.rs`).
     SetTray { icon: String, tooltip: Option<String>, items: Vec<menu::Item> },
     RemoveTray,
+    /// A desktop notification; `tag` names it (a click → `notification_clicked` with it; the same
+    /// tag again replaces it).
+    Notify { tag: String, title: String, body: String, icon: Option<String> },
 }
 
 /// Every command `type` the launcher understands (kept in sync with protocol.ts by tests).
@@ -81,7 +84,7 @@ pub const COMMAND_TYPES: &[&str] = &[
     "set_resizable", "show", "hide", "focus", "navigate", "reload", "eval", "open_devtools",
     "open_external", "message_dialog", "confirm_dialog", "open_file_dialog", "open_folder_dialog",
     "save_file_dialog", "post_message", "prevent_close", "exit", "set_menu", "popup_menu", "set_menu_item",
-    "set_tray", "remove_tray",
+    "set_tray", "remove_tray", "notify",
 ];
 
 /// Every event `type` the launcher emits.
@@ -89,7 +92,7 @@ pub const COMMAND_TYPES: &[&str] = &[
 pub const EVENT_TYPES: &[&str] = &[
     "window_ready", "page_loaded", "close_requested", "resized", "moved", "focused", "blurred",
     "fullscreen_changed", "page_message", "navigation_blocked", "reply", "error", "menu_clicked",
-    "tray_clicked",
+    "tray_clicked", "notification_clicked",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -119,6 +122,11 @@ pub enum Line {
 
 /// Longer titles are refused: X11 rejects very long window properties, and GDK ends the program.
 pub const MAX_TITLE_CHARS: usize = 4096;
+/// A notification's title and body are cut to what Windows shows (63 and 255 characters); Linux
+/// servers show less anyway. Beyond MAX_TITLE_CHARS they are refused (not text for a person).
+pub const MAX_NOTIFY_TITLE: usize = 63;
+pub const MAX_NOTIFY_BODY: usize = 255;
+pub const MAX_NOTIFY_TAG: usize = 256;
 
 pub fn parse_line(line: &str) -> Line {
     let t = line.trim();
@@ -203,6 +211,22 @@ pub fn parse_request(v: &Json) -> Result<Request, ProtocolError> {
             },
         },
         "remove_tray" => Command::RemoveTray,
+        "notify" => Command::Notify {
+            tag: match a.opt_string("tag")? {
+                Some(t) if t.chars().count() > MAX_NOTIFY_TAG => {
+                    return Err(a.bad(format!("`notify`: `tag` is longer than {} characters", MAX_NOTIFY_TAG)))
+                }
+                t => t.unwrap_or_default(),
+            },
+            title: a.bounded_string("title", MAX_TITLE_CHARS)?.chars().take(MAX_NOTIFY_TITLE).collect(),
+            body: match a.opt_string("body")? {
+                Some(b) if b.chars().count() > MAX_TITLE_CHARS => {
+                    return Err(a.bad(format!("`notify`: `body` is longer than {} characters", MAX_TITLE_CHARS)))
+                }
+                b => b.unwrap_or_default().chars().take(MAX_NOTIFY_BODY).collect(),
+            },
+            icon: a.opt_string("icon")?,
+        },
         "set_menu_item" => Command::SetMenuItem {
             item: a.bounded_string("item", menu::MAX_LABEL_CHARS)?,
             label: match a.opt_string("label")? {
@@ -331,6 +355,17 @@ impl<'a> Args<'a> {
             Some(_) => return Err(self.bad("`filters` must be an array".into())),
         }
         Ok(d)
+    }
+}
+
+/// The tag of a `notify` without one: `n1`, `n2`… (a reply carries it).
+pub fn notification_tag(tag: String) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(1);
+    if tag.is_empty() {
+        format!("n{}", NEXT.fetch_add(1, Ordering::Relaxed))
+    } else {
+        tag
     }
 }
 

@@ -1,6 +1,6 @@
 // The launcher IPC for a taupy backend. Spec: docs/ipc.md (protocol version 2).
-export { win, dialog, tray, attachLauncher, createTrayApi, LauncherClient, LauncherError, LauncherUnavailableError, createWindowApi, createDialogApi } from './window.js'
-export type { WindowApi, DialogApi, TrayApi, CloseRequestedEvent, WindowEventMap, WindowEventName } from './window.js'
+export { win, dialog, tray, notifications, attachLauncher, createTrayApi, createNotificationApi, LauncherClient, LauncherError, LauncherUnavailableError, createWindowApi, createDialogApi } from './window.js'
+export type { WindowApi, DialogApi, TrayApi, NotificationApi, CloseRequestedEvent, WindowEventMap, WindowEventName } from './window.js'
 export { connectLauncher, launcherChannel, LauncherChannel } from './stdio.js'
 export type { ChannelOptions, ShutdownHook } from './stdio.js'
 export * from './protocol.js'

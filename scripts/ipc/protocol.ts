@@ -29,6 +29,20 @@ export interface TrayOptions {
   items?: MenuItem[]
 }
 
+/** A desktop notification. Title and body are cut to 63 and 255 characters (what Windows shows). */
+export interface NotifyOptions {
+  title: string
+  body?: string
+  /** An absolute path to a PNG, as for the tray. */
+  icon?: string
+  /** Names it: a click reports it, the same tag again replaces it. Default: `n1`, `n2`… */
+  tag?: string
+}
+/** `notify`'s reply. */
+export interface NotifyResult {
+  tag: string
+}
+
 export type DialogLevel = 'info' | 'warning' | 'error'
 
 /**
@@ -89,6 +103,7 @@ export type Command =
   | (Base<'set_menu_item'> & { item: string; label?: string; enabled?: boolean; checked?: boolean })
   | (Base<'set_tray'> & TrayOptions)
   | Base<'remove_tray'>
+  | (Base<'notify'> & NotifyOptions)
 
 export type CommandType = Command['type']
 
@@ -115,6 +130,8 @@ export type Event =
   | { type: 'menu_clicked'; id: string; window?: string; tray?: true; checked?: boolean }
   /** Windows only: AppIndicator hosts on Linux open the tray menu and send no click. */
   | { type: 'tray_clicked'; button: 'left' | 'right' | 'double' }
+  /** `id`: the notification's tag; `action`: `default` (its body was clicked). */
+  | { type: 'notification_clicked'; id: string; action: string }
 
 export type EventType = Event['type']
 
@@ -138,12 +155,12 @@ const commandTypes = {
   set_decorations: 1, set_resizable: 1, show: 1, hide: 1, focus: 1, navigate: 1, reload: 1, eval: 1,
   open_devtools: 1, open_external: 1, message_dialog: 1, confirm_dialog: 1, open_file_dialog: 1,
   open_folder_dialog: 1, save_file_dialog: 1, post_message: 1, prevent_close: 1, exit: 1,
-  set_menu: 1, popup_menu: 1, set_menu_item: 1, set_tray: 1, remove_tray: 1,
+  set_menu: 1, popup_menu: 1, set_menu_item: 1, set_tray: 1, remove_tray: 1, notify: 1,
 } satisfies Record<CommandType, 1>
 const eventTypes = {
   window_ready: 1, page_loaded: 1, close_requested: 1, resized: 1, moved: 1, focused: 1, blurred: 1,
   fullscreen_changed: 1, page_message: 1, navigation_blocked: 1, reply: 1, error: 1, menu_clicked: 1,
-  tray_clicked: 1,
+  tray_clicked: 1, notification_clicked: 1,
 } satisfies Record<EventType, 1>
 
 export const COMMAND_TYPES = Object.keys(commandTypes) as CommandType[]

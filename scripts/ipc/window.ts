@@ -3,7 +3,7 @@
 // nothing; calls that must return something real (dialogs, eval) reject with LauncherUnavailableError.
 import type {
   Command, ConfirmResult, DialogLevel, Event, EventType, FileDialogOptions, FileDialogResult, Id, MenuItem,
-  SaveDialogResult, TrayOptions,
+  NotifyOptions, NotifyResult, SaveDialogResult, TrayOptions,
 } from './protocol.js'
 import { connectLauncher, launcherChannel, type LauncherChannel, type ShutdownHook } from './stdio.js'
 
@@ -269,6 +269,28 @@ export function createTrayApi(client: LauncherClient): TrayApi {
   }
 }
 
+export interface NotificationApi {
+  /**
+   * Shows a desktop notification and resolves with its tag; a click on it →
+   * `win.on('notification_clicked')` with that tag as `id` (show the window from there). Without
+   * a launcher it warns once and resolves null. Rejects with `notifications_unavailable` when the
+   * desktop has no notification server, `invalid_argument` for a bad icon.
+   */
+  show(options: NotifyOptions): Promise<string | null>
+}
+
+export function createNotificationApi(client: LauncherClient): NotificationApi {
+  return {
+    show: async (options) => {
+      if (!client.available) {
+        await client.command('notify')
+        return null
+      }
+      return (await client.request<NotifyResult>('notify', options)).tag
+    },
+  }
+}
+
 export function createDialogApi(client: LauncherClient): DialogApi {
   const ask = <T>(type: Command['type'], body: object) => client.request<T>(type, body, 0)
   return {
@@ -300,5 +322,7 @@ export function attachLauncher(onShutdown: ShutdownHook): boolean {
 export const win: WindowApi = createWindowApi(client)
 /** The tray icon (no-ops with a warning when there is no launcher). */
 export const tray: TrayApi = createTrayApi(client)
+/** Desktop notifications. */
+export const notifications: NotificationApi = createNotificationApi(client)
 /** Native dialogs (reject with LauncherUnavailableError when there is no launcher). */
 export const dialog: DialogApi = createDialogApi(client)

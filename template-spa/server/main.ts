@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { dialog, LauncherUnavailableError, win } from '../taupy/ipc/index.js'
+import { dialog, LauncherUnavailableError, notifications, win } from '../taupy/ipc/index.js'
 import { appDataDir } from '../taupy/server/app-data.js'
 import { createServer, serveStatic } from '../taupy/server/index.js'
 import { CallFailure, createStore, loadState, saveState, serveApi } from '../taupy/sync/server.js'
@@ -79,6 +79,17 @@ if (existsSync(webRoot)) await serveStatic(server.fastify, { root: webRoot, spaF
 
 await server.listen()
 
+// From the File menu: the window may be behind others by the time the file is written, so a
+// notification says where it went; a click on it brings the window back.
+async function exportFromMenu() {
+  try {
+    const path = await exportTodos()
+    if (typeof path === 'string') await notifications.show({ tag: 'export', title: 'Todos exported', body: path })
+  } catch (error) {
+    console.error('export failed:', error)
+  }
+}
+
 // The native menu bar (only under the launcher; a browser tab has none). Not awaited: a
 // launcher older than protocol 2 answers `unknown_command`, which only gets logged.
 if (win.available) {
@@ -91,8 +102,9 @@ if (win.available) {
     { id: 'counter', label: 'Counter', items: [{ id: 'reset', label: 'Reset counter' }] },
   ]).catch((error: Error) => console.error('taupy: no menu bar:', error.message))
   win.on('menu_clicked', ({ id }) => {
-    if (id === 'export') exportTodos().catch((error: Error) => console.error('export failed:', error))
+    if (id === 'export') void exportFromMenu()
     if (id === 'reset') store.set('counter', 0)
     if (id === 'quit') void win.exit()
   })
+  win.on('notification_clicked', () => void win.show().then(() => win.focus()))
 }

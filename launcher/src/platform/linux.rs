@@ -377,6 +377,7 @@ pub fn exec(r: Request) {
             }
             Command::SetTray { icon, tooltip, items } => return super::linux_tray::set_tray(&icon, tooltip, &items, id),
             Command::RemoveTray => return super::linux_tray::remove_tray(id),
+            Command::Notify { tag, title, body, icon } => return super::linux_notify::notify(tag, &title, &body, icon, id),
             // Handled by the core; never reach the platform.
             Command::Ready { .. } | Command::PreventClose | Command::Exit { .. } => {}
         }

@@ -24,6 +24,8 @@ pub use self::linux::*;
 mod linux_menu;
 #[cfg(target_os = "linux")]
 mod linux_tray;
+#[cfg(target_os = "linux")]
+mod linux_notify;
 
 /// WebView2's COM layouts and handler object: plain Rust, so its tests run on every OS.
 #[cfg(any(windows, test))]
@@ -40,6 +42,8 @@ mod windows_dialogs;
 mod windows_menu;
 #[cfg(windows)]
 mod windows_tray;
+#[cfg(windows)]
+mod windows_notify;
 #[cfg(windows)]
 mod windows_webview;
 #[cfg(windows)]

@@ -485,6 +485,7 @@ pub fn exec(r: Request) {
             }
             Command::SetTray { icon, tooltip, items } => return super::windows_tray::set_tray(&icon, tooltip, items, id),
             Command::RemoveTray => return super::windows_tray::remove_tray(id),
+            Command::Notify { tag, title, body, icon } => return super::windows_notify::notify(tag, &title, &body, icon, id),
             // Webview commands went to windows_webview above; the core handles the rest.
             _ => {}
         }

@@ -83,6 +83,8 @@ const WM_LBUTTONDBLCLK: u32 = 0x0203;
 const WM_RBUTTONUP: u32 = 0x0205;
 /// A click on a notification shown by windows_notify.rs (NIN_BALLOONUSERCLICK).
 const NIN_BALLOONUSERCLICK: u32 = 0x0400 + 5;
+const NIN_BALLOONHIDE: u32 = 0x0400 + 3;
+const NIN_BALLOONTIMEOUT: u32 = 0x0400 + 4;
 const TRAY_ID: u32 = 1;
 
 thread_local! {
@@ -95,7 +97,10 @@ thread_local! {
     static SHOWN: Cell<bool> = Cell::new(false);
     /// Whether the shell holds our icon now.
     static ADDED: Cell<bool> = Cell::new(false);
-    static ON_BALLOON_CLICK: RefCell<Option<Box<dyn Fn()>>> = RefCell::new(None);
+    /// Called with true when the balloon is clicked, false when it times out or is closed.
+    static ON_BALLOON: RefCell<Option<Box<dyn Fn(bool)>>> = RefCell::new(None);
+    /// The icon is ours to destroy (not a shared system icon).
+    static ICON_OWNED: Cell<bool> = Cell::new(false);
 }
 
 /// The hidden window, created on first use.
@@ -168,18 +173,37 @@ pub(super) fn delete() {
     }
 }
 
-/// Makes `png` the icon (validated by `icon::load_png` before).
-pub(super) fn set_icon(png: &[u8]) -> Result<(), String> {
+/// An HICON of `png` (validated by `icon::load_png` before); the caller destroys it.
+pub(super) fn make_icon(png: &[u8]) -> Result<isize, String> {
     // LR_DEFAULTCOLOR (0), version 0x00030000 as CreateIconFromResourceEx documents.
     let icon = unsafe { CreateIconFromResourceEx(png.as_ptr(), png.len() as u32, 1, 0x0003_0000, 0, 0, 0) };
     if icon == 0 {
         return Err("Windows could not make an icon of this PNG".into());
     }
+    Ok(icon)
+}
+
+pub(super) fn destroy_icon(icon: isize) {
+    unsafe { DestroyIcon(icon) };
+}
+
+/// Makes `png` the icon.
+pub(super) fn set_icon(png: &[u8]) -> Result<(), String> {
+    replace_icon(make_icon(png)?, true);
+    Ok(())
+}
+
+/// Uses a shared icon (`LoadIconW`), which must not be destroyed.
+pub(super) fn use_icon(icon: isize) {
+    replace_icon(icon, false);
+}
+
+fn replace_icon(icon: isize, owned: bool) {
     let old = ICON.with(|i| i.replace(icon));
-    if old != 0 {
+    if old != 0 && ICON_OWNED.with(|o| o.replace(owned)) {
         unsafe { DestroyIcon(old) };
     }
-    Ok(())
+    ICON_OWNED.with(|o| o.set(owned));
 }
 
 pub(super) fn has_icon() -> bool {
@@ -190,8 +214,8 @@ pub(super) fn is_shown() -> bool {
     SHOWN.with(|s| s.get())
 }
 
-pub(super) fn on_balloon_click(f: Box<dyn Fn()>) {
-    ON_BALLOON_CLICK.with(|c| *c.borrow_mut() = Some(f));
+pub(super) fn on_balloon(f: Box<dyn Fn(bool)>) {
+    ON_BALLOON.with(|c| *c.borrow_mut() = Some(f));
 }
 
 pub fn set_tray(icon: &str, tooltip: Option<String>, items: Vec<Item>, id: Option<Json>) {
@@ -234,11 +258,18 @@ extern "system" fn tray_proc(h: Hwnd, m: u32, w: usize, l: isize) -> isize {
                     later(move || super::windows_menu::track(h, &items, true));
                 }
             }
-            NIN_BALLOONUSERCLICK => ON_BALLOON_CLICK.with(|c| {
-                if let Some(f) = c.borrow().as_ref() {
-                    f()
+            NIN_BALLOONUSERCLICK | NIN_BALLOONHIDE | NIN_BALLOONTIMEOUT => {
+                // Taken out while it runs: it may delete the icon, which can send more of these.
+                let f = ON_BALLOON.with(|c| c.borrow_mut().take());
+                if let Some(f) = f {
+                    f(l as u32 & 0xFFFF == NIN_BALLOONUSERCLICK);
+                    ON_BALLOON.with(|c| {
+                        if c.borrow().is_none() {
+                            *c.borrow_mut() = Some(f)
+                        }
+                    });
                 }
-            }),
+            }
             _ => {}
         }
         return 0;
