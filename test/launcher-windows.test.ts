@@ -138,6 +138,9 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
         await s.waitEvent('window_ready', 60_000)
         const id = await waitWindow('^Wine Backend Title$', 20_000)
         assert.ok(s.stderr.includes('plain stdout log line'), 'non-JSON stdout passes through')
+        // Unframed lines that look like commands are log (IPC framing): no set_title, no exit 7.
+        assert.ok(s.stderr.includes('{"type":"set_title","title":"Injected"}'), 'an unframed command is log')
+        await s.waitFor((l) => l.includes('{"type":"exit","code":7}'), 10_000)
         // The fixture sends set_title, then an unknown command: the title can show before the
         // error has travelled back to the backend, so wait for it rather than look once.
         await s.waitFor((l) => l.startsWith('EVENT ') && l.includes('"code":"unknown_command"'), 10_000)
@@ -293,12 +296,14 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
         assert.ok(s.stderr.indexOf('FAKE script has window.taupy ') < s.stderr.indexOf(`FAKE navigate ${url}`), 'script before first load')
         const messages = s.events.filter((e) => e.type === 'page_message').map((e) => e.data)
         assert.deepEqual(messages, [{ hello: 'fake page' }, 'done'], 'the foreign-origin message was dropped')
-        // https links go to the system browser after the handler has returned, so their events come last.
+        // https links the user clicked go to the system browser after the handler has returned, so
+        // their events come last.
         await s.waitFor((l) => l.includes('"navigation_blocked","url":"https://popup.example/"'), 10_000, 'stdout')
         const blocked = s.events.filter((e) => e.type === 'navigation_blocked').map((e) => [e.url, e.opened])
         assert.deepEqual(blocked, [
           ['ftp://example.com/file', false], ['ftp://frame.example/', false], ['ftp://popup.example/', false],
-          ['https://link.example/', true], ['https://popup.example/', true],
+          // A script's navigation has no user gesture (IsUserInitiated false): never the browser.
+          ['https://script.example/', false], ['https://link.example/', true], ['https://popup.example/', true],
         ])
         assert.ok(fake('cancelled main ftp://example.com/file') && fake('cancelled frame ftp://frame.example/') && fake('handled new window ftp://popup.example/'))
         assert.ok(fake('cancelled main https://link.example/') && fake('handled new window https://popup.example/'))
@@ -344,9 +349,11 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
 
     test('stand-in runtime: a backend crash replaces the page with the crash page', async () => {
       installRuntimes([standard])
-      const s = launch(['--title', 'Wine Hosted Crash', '--', backendExe, 'crash-after-ready'])
+      const s = launch(['--title', 'Wine Hosted Crash', '--app-id', 'wine-crash-app', '--', backendExe, 'crash-after-ready'])
       try {
         await s.waitFor((l) => l === 'FAKE html crash page', 60_000)
+        // --app-id names the app's own WebView2 profile: its web storage is kept per app.
+        assert.ok(s.stderr.some((l) => /^FAKE user data folder C:\\users\\[^\\]+\\AppData\\Local\\wine-crash-app\\WebView2$/.test(l)), 'the profile is named by the app id')
         // Whether the crash beat the controller or not, the crash page is the last thing loaded.
         const last = s.stderr.filter((l) => /^FAKE (navigate|html) /.test(l)).pop()
         assert.equal(last, 'FAKE html crash page')

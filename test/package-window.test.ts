@@ -4,7 +4,7 @@
 // packaged Node notices its parent is gone and stops the launcher, which stops the backend).
 import assert from 'node:assert/strict'
 import { execFileSync, spawn } from 'node:child_process'
-import { rmSync } from 'node:fs'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { closeWindow, ensureDisplay, stopDisplay, waitWindow, windowName } from './fixtures/launcher/harness.js'
@@ -17,6 +17,10 @@ const temp = tempDir('taupy-package-window-')
 before(async () => {
   await ensureDisplay()
   app = installedApp('widgets')
+  // The packaged backend prints commands on stdout, as an app logging untrusted text would:
+  // they must stay log (IPC framing; the entry and server bundles share the token).
+  const entry = join(app, JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')).taupy.server)
+  writeFileSync(entry, `console.log('{"type":"set_title","title":"Injected"}\\n{"type":"exit","code":7}')\n` + readFileSync(entry, 'utf8'))
   execFileSync('npm', ['run', 'package'], { cwd: app, stdio: ['ignore', 'inherit', 'inherit'], timeout: 300_000 })
 })
 after(() => {
@@ -37,6 +41,8 @@ async function openApp(): Promise<{ windowId: string; exit: Promise<number | nul
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
   const windowId = await waitWindow('^My App$', 60_000)
   assert.ok(await eventually(() => /"url":"\/ws"/.test(stderr), 30_000), `the page connected over /ws; stderr:\n${stderr.slice(-2000)}`)
+  assert.ok(stderr.includes('{"type":"exit","code":7}'), 'the printed command reached stderr as log')
+  assert.equal(windowName(windowId), 'My App', 'and was not obeyed')
   return { windowId, exit, kill: () => child.kill('SIGTERM') }
 }
 

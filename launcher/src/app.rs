@@ -186,6 +186,7 @@ impl App {
     }
 
     fn open(&mut self, url: String) {
+        crate::page::configure(self.opts.allow_mailto);
         platform::open_window(&self.opts, &url, &origin_of(&url));
         self.window_open = true;
         backend::emit(&protocol::event(

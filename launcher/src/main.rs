@@ -8,7 +8,9 @@ mod backend;
 mod cli;
 mod icon;
 mod json;
+mod limits;
 mod menu;
+mod page;
 mod platform;
 mod protocol;
 
@@ -45,7 +47,7 @@ fn main() {
             }));
             None
         }
-        None => match backend::Backend::spawn(&opts.backend, tx.clone()) {
+        None => match backend::Backend::spawn(&opts.backend, opts.app_id.as_deref(), tx.clone()) {
             Ok(b) => Some(b),
             Err(e) => {
                 eprintln!("taupy-launcher: cannot start the backend `{}`: {}", opts.backend.join(" "), e);
@@ -63,5 +65,6 @@ fn main() {
     }
     app::init(opts, tx, rx, backend);
     let code = platform::run();
+    backend::finish(std::time::Duration::from_millis(500));
     std::process::exit(code);
 }

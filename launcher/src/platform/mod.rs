@@ -4,6 +4,7 @@
 //! - `NAME: &str`                      "linux" / "windows" (reported in window_ready)
 //! - `init(&Options) -> Result<(), String>`   toolkit init (fails clearly without a display)
 //! - `run() -> i32`                    UI main loop; returns the exit code given to `quit`
+//! - `random_bytes(&mut [u8]) -> io::Result<()>`  the OS's CSPRNG (IPC framing token)
 //! - `wake()`                          thread-safe: schedule `crate::app::drain()` on the UI thread
 //! - `open_window(&Options, url, origin)`     create the window, load `url`, allow only `origin`
 //! - `exec(Request)`                   run a window command; reply via `backend::emit`

@@ -253,7 +253,7 @@ vtable!(NavigationStartingArgsVtbl {
     AddRef: AddRefFn,
     Release: AddRefFn,
     get_Uri: unsafe extern "system" fn(This, OutStr) -> HResult,
-    get_IsUserInitiated: Unused,
+    get_IsUserInitiated: unsafe extern "system" fn(This, *mut i32) -> HResult,
     get_IsRedirected: Unused,
     get_RequestHeaders: Unused,
     get_Cancel: Unused,
@@ -279,7 +279,7 @@ vtable!(NewWindowRequestedArgsVtbl {
     get_NewWindow: Unused,
     put_Handled: PutBoolFn,
     get_Handled: Unused,
-    get_IsUserInitiated: Unused,
+    get_IsUserInitiated: unsafe extern "system" fn(This, *mut i32) -> HResult,
     GetDeferral: Unused,
     get_WindowFeatures: Unused,
 });

@@ -106,6 +106,22 @@ extern "system" {
     fn ReleaseCapture() -> i32;
     fn GetCursorPos(p: *mut Point) -> i32;
 }
+#[link(name = "advapi32")]
+extern "system" {
+    /// RtlGenRandom: the CSPRNG behind rand_s, in every Windows since XP and in wine 8
+    /// (which lacks ProcessPrng). Returns a BOOLEAN.
+    #[link_name = "SystemFunction036"]
+    fn RtlGenRandom(buf: *mut u8, len: u32) -> u8;
+}
+
+/// Fills `buf` from the OS's CSPRNG (the IPC framing token).
+pub fn random_bytes(buf: &mut [u8]) -> std::io::Result<()> {
+    if unsafe { RtlGenRandom(buf.as_mut_ptr(), buf.len() as u32) } == 0 {
+        return Err(std::io::Error::new(std::io::ErrorKind::Other, "RtlGenRandom failed"));
+    }
+    Ok(())
+}
+
 #[link(name = "kernel32")]
 extern "system" {
     fn GetModuleHandleW(name: *const u16) -> isize;
@@ -179,6 +195,11 @@ type DpiForWindow = unsafe extern "system" fn(Hwnd) -> u32;
 
 pub(super) fn wide(s: &str) -> Vec<u16> {
     s.encode_utf16().chain(std::iter::once(0)).collect()
+}
+
+/// Text for Win32 (titles, dialog text): bounded by the one helper, `limits::ui_text`.
+pub(super) fn ui_wide(s: &str, max_chars: usize) -> Vec<u16> {
+    wide(&crate::limits::ui_text(s, max_chars))
 }
 
 pub(super) fn from_wide(buf: &[u16]) -> String {
@@ -350,7 +371,7 @@ pub fn open_window(opts: &Options, url: &str, origin: &str) {
     DECORATED.with(|r| r.set(opts.decorations));
     unsafe {
         let cls = class("TaupyWindow", window_proc);
-        let title = wide(&opts.title);
+        let title = ui_wide(&opts.title, crate::limits::MAX_TITLE_CHARS);
         let h = CreateWindowExW(
             0, cls.as_ptr(), title.as_ptr(), WS_OVERLAPPEDWINDOW,
             (GetSystemMetrics(0) - opts.width).max(0) / 2, (GetSystemMetrics(1) - opts.height).max(0) / 2,
@@ -405,7 +426,7 @@ pub fn exec(r: Request) {
     unsafe {
         match r.command {
             Command::SetTitle { title } => {
-                let t = wide(&title);
+                let t = ui_wide(&title, crate::limits::MAX_TITLE_CHARS);
                 SetWindowTextW(h, t.as_ptr());
             }
             Command::SetSize { width, height } => {
@@ -578,7 +599,10 @@ fn run_deferred(d: Deferred) {
                     Level::Warning => 0x30,
                     Level::Error => 0x10,
                 };
-                let (t, m) = (wide(title.as_deref().unwrap_or("")), wide(&message));
+                let (t, m) = (
+                    ui_wide(title.as_deref().unwrap_or(""), crate::limits::MAX_TITLE_CHARS),
+                    ui_wide(&message, crate::limits::MAX_TEXT_CHARS),
+                );
                 let rc = MessageBoxW(h, m.as_ptr(), t.as_ptr(), icon | if confirm { 1 } else { 0 });
                 if let Some(id) = &id {
                     let result = if confirm { Json::obj(vec![("confirmed", (rc == 1).into())]) } else { Json::Null };

@@ -210,9 +210,13 @@ fn same_origin(url: &str) -> bool {
     ORIGIN.with(|o| app::origin_of(url) == *o.borrow())
 }
 
-/// The app's name for its data folder: what `taupy build` bakes in when the launcher sees it,
-/// else the window title, which `npm start` sets to the productName.
+/// The app's name for its data folder: its id (`--app-id`, the package name: one folder per
+/// app, so its web storage persists and no other app sees it), else what `taupy build` bakes
+/// in, else the window title, which `npm start` sets to the productName.
 fn app_name(opts: &Options) -> String {
+    if let Some(id) = &opts.app_id {
+        return id.clone();
+    }
     std::env::var("TAUPY_APP_NAME").ok().filter(|n| !n.is_empty()).unwrap_or_else(|| opts.title.clone())
 }
 
@@ -470,11 +474,12 @@ fn source() -> String {
     }
 }
 
-/// A navigation the origin rule refused: http(s)/mailto go to the system browser, but later, from
-/// the window's deferred work: ShellExecute may pump messages, which must not happen inside
-/// WebView2's handler. `navigation_blocked` follows the attempt (or comes at once if none).
-fn block(url: String) {
-    if same_origin(&url) || !win::opens_externally(&url) {
+/// A navigation the origin rule refused: the system browser gets it only on a user's gesture, at
+/// a bounded rate, mailto: only when allowed (page.rs); and later, from the window's deferred
+/// work: ShellExecute may pump messages, which must not happen inside WebView2's handler.
+/// `navigation_blocked` follows the attempt (or comes at once if none).
+fn block(url: String, user_initiated: bool) {
+    if same_origin(&url) || !win::opens_externally(&url) || !crate::page::may_open_external(&url, user_initiated) {
         return emit(&event("navigation_blocked", vec![("url", url.into()), ("opened", false.into())]));
     }
     win::later(move || {
@@ -572,7 +577,9 @@ unsafe fn on_navigation_starting(args: *mut c_void) {
         return;
     }
     com_call!(args, NavigationStartingArgsVtbl, put_Cancel(1));
-    block(url);
+    let mut user = 0i32;
+    com_call!(args, NavigationStartingArgsVtbl, get_IsUserInitiated(&mut user));
+    block(url, user != 0);
 }
 
 /// window.open / target=_blank: never a second webview window.
@@ -580,7 +587,9 @@ unsafe fn on_new_window(args: *mut c_void) {
     let mut p: *mut u16 = null_mut();
     com_call!(args, NewWindowRequestedArgsVtbl, get_Uri(&mut p));
     com_call!(args, NewWindowRequestedArgsVtbl, put_Handled(1));
-    block(take_string(p));
+    let mut user = 0i32;
+    com_call!(args, NewWindowRequestedArgsVtbl, get_IsUserInitiated(&mut user));
+    block(take_string(p), user != 0);
 }
 
 unsafe fn on_navigation_completed(args: *mut c_void) {
@@ -613,14 +622,10 @@ unsafe fn on_web_message(args: *mut c_void) {
     if com_call!(args, WebMessageReceivedArgsVtbl, TryGetWebMessageAsString(&mut p)) < 0 {
         return; // not a string: not from our script
     }
-    let msg = match Json::parse(&take_string(p)) {
-        Ok(m) => m,
-        Err(_) => return,
-    };
-    match msg.get("kind").and_then(Json::as_str) {
-        Some("drag") => win::start_drag(),
-        Some("message") => emit(&event("page_message", vec![("data", msg.get("data").cloned().unwrap_or(Json::Null))])),
-        _ => {}
+    match crate::page::from_page(&take_string(p)) {
+        Some(crate::page::FromPage::Drag) => win::start_drag(),
+        Some(crate::page::FromPage::Message(data)) => emit(&event("page_message", vec![("data", data)])),
+        None => {}
     }
 }
 
