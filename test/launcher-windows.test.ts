@@ -8,12 +8,12 @@
 // cannot run here (see docs/launcher.md, "Verified on").
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
-  alive, closeWindow, ensureDisplay, findWindows, fixtureDir, launcherDir, sleep, startSession, stopDisplay, waitWindow,
+  alive, closeWindow, ensureDisplay, findWindows, fixtureDir, launcherDir, pixel, sleep, startSession, stopDisplay, waitWindow,
   windowName, windowSize, x, type Session,
 } from './fixtures/launcher/harness.js'
 import { boot, createPrefix, haveWine, localAppData, reg, regImport, regString, removePrefix, settle, wine64, windowsPath } from './helpers/wine.js'
@@ -53,6 +53,13 @@ async function exitWithin(s: Session, ms: number) {
 }
 function launch(args: string[], env: Record<string, string> = {}) {
   return startSession(wine64, [exe, ...args], { ...prefix.vars, ...env })
+}
+/** The PE optional header's Subsystem field: 2 = Windows GUI, 3 = console. */
+function peSubsystem(file: string): number {
+  const b = readFileSync(file)
+  const pe = b.readUInt32LE(0x3c)
+  assert.equal(b.toString('latin1', pe, pe + 4), 'PE\0\0')
+  return b.readUInt16LE(pe + 24 + 68)
 }
 /** Kills a session and waits until nothing of it runs in the prefix any more. */
 async function stop(s: Session) {
@@ -99,6 +106,11 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
     assert.ok(existsSync(join(launcherDir, 'prebuilt', 'win32-x64', 'taupy-launcher.exe')), 'prebuilt exe shipped')
   })
 
+  test('a GUI-subsystem exe: no console window ever', () => {
+    assert.equal(peSubsystem(exe), 2)
+    assert.equal(peSubsystem(join(launcherDir, 'prebuilt', 'win32-x64', 'taupy-launcher.exe')), 2, 'prebuilt exe: rebuild with launcher/build.sh')
+  })
+
   describe('under wine64 + Xvfb', { skip: !canRun && 'wine64 not installed' }, () => {
     before(async () => {
       await ensureDisplay()
@@ -129,6 +141,38 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
         assert.deepEqual(await exitWithin(s, 15_000), { code: 0, signal: null })
       } finally {
         s.child.kill('SIGKILL')
+      }
+    })
+
+    test('--help, --version and usage errors reach redirected stdout/stderr of the GUI exe', () => {
+      const run = (args: string[]) => spawnSync(wine64, [exe, ...args], { env: { ...process.env, ...prefix.vars }, encoding: 'utf8', timeout: 60_000 })
+      const version = run(['--version'])
+      assert.equal(version.status, 0)
+      assert.match(version.stdout, /^taupy-launcher 0\.0\.0-test \(protocol \d+, windows\)/)
+      assert.match(run(['--help']).stdout, /USAGE:/)
+      const bad = run(['--width', 'wide', '--', 'x.exe'])
+      assert.equal(bad.status, 2)
+      assert.match(bad.stderr, /--width expects a number/)
+    })
+
+    test('the window and its native splash (GDI) come before the backend is ready', async () => {
+      const s = launch(['--title', 'Wine Splash', '--splash-background', '#336699', '--', backendExe, 'slow-ready'], { TAUPY_TRACE: '1' })
+      try {
+        await s.waitFor((l) => l.startsWith('taupy-launcher: trace splash_painted '), 60_000)
+        const id = await waitWindow('^Wine Splash$', 20_000)
+        assert.ok(!s.stderr.includes('READY NOW'), 'painted before the ready line')
+        const { height } = windowSize(id)
+        let colour = ''
+        for (let i = 0; i < 40 && colour !== '#336699'; i++, await sleep(50)) colour = pixel(id, 20, height - 20)
+        assert.equal(colour, '#336699', 'the splash background')
+        await s.waitEvent('window_ready', 30_000)
+        for (const box of findWindows('^WebView2 Runtime missing$')) closeWindow(box)
+        await sleep(500)
+        closeWindow(id)
+        await s.waitEvent('close_requested', 10_000)
+        assert.deepEqual(await exitWithin(s, 15_000), { code: 0, signal: null })
+      } finally {
+        await stop(s)
       }
     })
 
@@ -455,6 +499,21 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
         await s.waitEvent('page_loaded', 60_000)
         assert.ok(s.stderr.includes(`FAKE loaded from ${windowsPath(runtimeFolder(canary))}\\EBWebView\\x64\\EmbeddedBrowserWebView.dll`), s.stderr.join('\n'))
         assert.ok(!s.events.some((e) => e.type === 'error'), JSON.stringify(s.events))
+      } finally {
+        await stop(s)
+      }
+    })
+
+    // Last: ending the session also ends wine's own services in this prefix.
+    test('the end of the session (wineboot --end-session) ends the backend through stdin EOF, then the launcher', async () => {
+      const s = launch(['--title', 'Wine Session', '--', backendExe])
+      try {
+        await s.waitEvent('window_ready', 60_000)
+        const end = spawnSync(wine64, ['wineboot', '--end-session'], { env: { ...process.env, ...prefix.vars }, timeout: 60_000 })
+        assert.equal(end.status, 0)
+        assert.deepEqual(await exitWithin(s, 15_000), { code: 0, signal: null })
+        assert.ok(s.stderr.includes('STDIN EOF'), 'the backend saw EOF and exited by itself')
+        assert.ok(!s.events.some((e) => e.type === 'close_requested'), 'not a close the app could veto')
       } finally {
         await stop(s)
       }

@@ -3,12 +3,12 @@
 // LAUNCHER_TEST_VERBOSE=1 echoes the processes' output.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
-  alive, clickAt, closeWindow, ensureDisplay, findWindows, fixtureDir, have, launcherDir, root, sleep, sourcesStamp,
+  alive, clickAt, closeWindow, ensureDisplay, findWindows, fixtureDir, have, launcherDir, pixel, root, sleep, sourcesStamp,
   startSession, stopDisplay, treeRssKiB, waitWindow, windowName, windowSize, type Session,
 } from './fixtures/launcher/harness.js'
 import { COMMAND_TYPES, EVENT_TYPES } from '../scripts/ipc/protocol.js'
@@ -356,7 +356,7 @@ describe('linux launcher under X', { skip: !linux && 'linux only', timeout: 180_
     }
   })
 
-  test('a backend that fails before ready: no window, non-zero exit with its stderr', async () => {
+  test('a backend that fails before ready: the launcher exits non-zero with its stderr', async () => {
     const s = startSession(bin, ['--title', 'Early Test', ...backendArgs], { ...env, FIXTURE_MODE: 'crash-before-ready' })
     assert.deepEqual(await exitWithin(s, 10000), { code: 3, signal: null })
     assert.ok(s.stderr.some((l) => l.includes('before it was ready')))
@@ -374,6 +374,95 @@ describe('linux launcher under X', { skip: !linux && 'linux only', timeout: 180_
       while (alive(backendPid) && Date.now() - t0 < 3000) await sleep(20)
       assert.equal(alive(backendPid), false, 'backend still alive')
       assert.ok(Date.now() - t0 < 1000, `backend took ${Date.now() - t0} ms`)
+    } finally {
+      s.child.kill('SIGKILL')
+    }
+  })
+
+  test('the window and its native splash come first; the app page replaces it once loaded', async (t) => {
+    const s = startSession(bin, ['--title', 'Splash Test', '--splash-background', '#336699', ...backendArgs], {
+      ...env, FIXTURE_READY_DELAY_MS: '3000', TAUPY_TRACE: '1',
+    })
+    try {
+      const painted = await s.waitFor((l) => l.startsWith('taupy-launcher: trace splash_painted '))
+      t.diagnostic(painted)
+      const id = await waitWindow('^Splash Test$')
+      assert.ok(!s.stderr.includes('READY NOW'), 'the splash was up before the backend was ready')
+      let colour = ''
+      for (let i = 0; i < 40 && colour !== '#336699'; i++, await sleep(50)) colour = pixel(id, 5, 5)
+      assert.equal(colour, '#336699', 'the splash is painted in its background colour')
+      await s.waitEvent('page_loaded', 20000)
+      t.diagnostic(String(s.stderr.find((l) => l.startsWith('taupy-launcher: trace page_loaded '))))
+      for (let i = 0; i < 40 && colour !== '#ffffff'; i++, await sleep(50)) colour = pixel(id, 5, 5)
+      assert.equal(colour, '#ffffff', 'the app page (white) replaced the splash')
+      assert.deepEqual(await post(s, { op: 'eval', script: 'typeof window.taupy.postMessage' }), { ok: true, result: 'function' })
+      closeWindow(id)
+      assert.deepEqual(await exitWithin(s, 10000), { code: 0, signal: null })
+    } finally {
+      s.child.kill('SIGKILL')
+    }
+  })
+
+  test('--splash-html is shown until the app is ready, without window.taupy and unheard by the launcher', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'taupy-splash-'))
+    const splash = join(dir, 'splash.html')
+    // Orange when it has no bridge, red if it had one; it also tries the raw message handler.
+    writeFileSync(splash, `<!doctype html><body><script>
+      document.body.style.background = window.taupy ? '#ff0000' : '#ff8800'
+      var h = window.webkit && window.webkit.messageHandlers && window.webkit.messageHandlers.taupy
+      if (h) h.postMessage(JSON.stringify({ kind: 'message', data: 'from splash' }))
+    </script>`)
+    const s = startSession(bin, ['--title', 'Splash Html', '--splash-html', splash, ...backendArgs], { ...env, FIXTURE_READY_DELAY_MS: '3000' })
+    try {
+      const id = await waitWindow('^Splash Html$')
+      let colour = ''
+      for (let i = 0; i < 60 && colour !== '#ff8800'; i++, await sleep(50)) colour = pixel(id, 5, 5)
+      assert.equal(colour, '#ff8800', 'the splash page shows, with no window.taupy')
+      assert.ok(!s.stderr.includes('READY NOW'))
+      await s.waitEvent('page_loaded', 20000)
+      const page = await s.waitEvent('page_message')
+      assert.equal((page.data as { hello: string }).hello, 'from page')
+      assert.ok(!s.events.some((e) => e.type === 'page_message' && e.data === 'from splash'), 'the splash page cannot talk to the backend')
+      for (let i = 0; i < 40 && colour !== '#ffffff'; i++, await sleep(50)) colour = pixel(id, 5, 5)
+      assert.equal(colour, '#ffffff')
+      assert.deepEqual(await post(s, { op: 'eval', script: 'typeof window.taupy.postMessage' }), { ok: true, result: 'function' })
+      closeWindow(id)
+      assert.deepEqual(await exitWithin(s, 10000), { code: 0, signal: null })
+    } finally {
+      s.child.kill('SIGKILL')
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    test(`${signal} on the launcher: the backend gets EOF and ends gracefully, then the launcher exits with its code`, async () => {
+      const s = startSession(bin, ['--title', `Signal ${signal}`, ...backendArgs], env)
+      try {
+        await s.waitEvent('page_loaded')
+        const backendPid = pidOf(s)
+        s.child.kill(signal)
+        assert.deepEqual(await exitWithin(s, 8000), { code: 0, signal: null })
+        assert.ok(s.stderr.includes('SHUTDOWN'), 'the backend ran its shutdown hooks (stdin EOF)')
+        for (let i = 0; i < 20 && alive(backendPid); i++) await sleep(50)
+        assert.equal(alive(backendPid), false, 'backend exited')
+        assert.deepEqual(findWindows(`^Signal ${signal}$`), [])
+      } finally {
+        s.child.kill('SIGKILL')
+      }
+    })
+  }
+
+  test('SIGTERM while the splash waits for the backend: both end, the backend gracefully', async () => {
+    const s = startSession(bin, ['--title', 'Early Signal', ...backendArgs], { ...env, FIXTURE_READY_DELAY_MS: '5000' })
+    try {
+      await s.waitFor((l) => l.startsWith('PID '))
+      await waitWindow('^Early Signal$')
+      const backendPid = pidOf(s)
+      s.child.kill('SIGTERM')
+      assert.deepEqual(await exitWithin(s, 8000), { code: 0, signal: null })
+      assert.ok(s.stderr.includes('SHUTDOWN'))
+      for (let i = 0; i < 20 && alive(backendPid); i++) await sleep(50)
+      assert.equal(alive(backendPid), false)
     } finally {
       s.child.kill('SIGKILL')
     }

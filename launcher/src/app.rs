@@ -12,6 +12,14 @@ use std::thread;
 use std::time::Duration;
 
 pub enum UiMsg {
+    /// First-start extraction progress (packaged app), shown on the splash.
+    Progress { done: u64, total: u64 },
+    /// Spawn the backend now (packaged app, once extracted); the core owns it from then on and
+    /// the ready timeout counts from here.
+    StartBackend { argv: Vec<String>, env: Vec<(String, String)> },
+    /// Start-up failed before there was a backend: the message is shown (window or native
+    /// box, and stderr) and the launcher exits with 1.
+    Fatal(String),
     Request(Request),
     Invalid(ProtocolError),
     BackendExited { code: Option<i32>, signal: Option<i32>, tail: Vec<String> },
@@ -26,6 +34,11 @@ struct App {
     rx: Receiver<UiMsg>,
     tx: Sender<UiMsg>,
     backend: Option<Backend>,
+    /// No backend yet, one will come with `StartBackend` (packaged app while extracting).
+    awaiting_backend: bool,
+    /// The native window exists (with its splash until the app's page replaces it).
+    window: bool,
+    /// The ready line arrived: the webview shows (or is loading) the app.
     window_open: bool,
     /// Commands that arrived before the ready line; replayed once the window exists.
     pending: Vec<Request>,
@@ -43,13 +56,20 @@ thread_local! {
     static APP: RefCell<Option<App>> = RefCell::new(None);
 }
 
+/// `backend`: the already spawned backend (plain launcher), or None: `--url` mode when
+/// `opts.url` is set, else a backend that `UiMsg::StartBackend` brings later (packaged app).
+/// The ready timeout counts from here for a given backend, from `StartBackend` otherwise.
 pub fn init(opts: Options, tx: Sender<UiMsg>, rx: Receiver<UiMsg>, backend: Option<Backend>) {
+    let has_backend = backend.is_some();
+    let awaiting_backend = backend.is_none() && opts.url.is_none();
     APP.with(|a| {
         *a.borrow_mut() = Some(App {
             opts,
             rx,
             tx,
             backend,
+            awaiting_backend,
+            window: false,
             window_open: false,
             pending: Vec::new(),
             closing: None,
@@ -58,6 +78,20 @@ pub fn init(opts: Options, tx: Sender<UiMsg>, rx: Receiver<UiMsg>, backend: Opti
             crashed: None,
             seq: 0,
         })
+    });
+    if has_backend {
+        with(|a| a.start_ready_timer());
+    }
+}
+
+/// Opens the window with its splash (called once the toolkit is up, before the backend is ready).
+pub fn show_window() {
+    with(|a| {
+        if !a.window && !a.quitting {
+            crate::page::configure(a.opts.allow_mailto);
+            platform::create_window(&a.opts);
+            a.window = true;
+        }
     });
 }
 
@@ -74,6 +108,11 @@ pub fn drain() {
             None => return,
         }
     }
+}
+
+/// Called by the platform on a termination signal (on the UI thread, from its main loop).
+pub fn terminate(signal: i32) {
+    with(|a| a.on_terminate(signal));
 }
 
 /// Called by the platform when the user asks to close the window (title bar button, Alt+F4).
@@ -110,8 +149,19 @@ impl App {
         });
     }
 
+    fn start_ready_timer(&self) {
+        self.after(self.opts.ready_timeout_ms, UiMsg::ReadyTimeout);
+    }
+
     fn handle(&mut self, msg: UiMsg) {
         match msg {
+            UiMsg::Progress { done, total } => {
+                if self.window && !self.window_open {
+                    platform::show_progress(done, total);
+                }
+            }
+            UiMsg::StartBackend { argv, env } => self.start_backend(argv, env),
+            UiMsg::Fatal(message) => self.fatal(&message),
             UiMsg::Request(r) => self.on_request(r),
             UiMsg::Invalid(e) => backend::emit(&protocol::error_event(&e)),
             UiMsg::BackendExited { code, signal, tail } => self.on_backend_exited(exit_code(code, signal), tail),
@@ -143,6 +193,58 @@ impl App {
                 }
             }
         }
+    }
+
+    fn start_backend(&mut self, argv: Vec<String>, env: Vec<(String, String)>) {
+        if !self.awaiting_backend || self.quitting {
+            return;
+        }
+        self.awaiting_backend = false;
+        if argv.is_empty() {
+            return self.fatal("no backend command to start");
+        }
+        match Backend::spawn(&argv, &env, self.opts.app_id.as_deref(), self.tx.clone()) {
+            Ok(b) => {
+                self.backend = Some(b);
+                self.start_ready_timer();
+            }
+            Err(e) => self.fatal(&format!("cannot start the backend `{}`: {}", argv.join(" "), e)),
+        }
+    }
+
+    /// Start-up failed before (or while) starting the backend: say so, exit 1.
+    fn fatal(&mut self, message: &str) {
+        if self.quitting {
+            return;
+        }
+        eprintln!("taupy-launcher: {}", message);
+        self.quitting = true;
+        self.awaiting_backend = false;
+        if let Some(b) = &self.backend {
+            b.kill();
+        }
+        if self.window {
+            platform::show_fatal(&self.opts.title, message); // quits with 1 once dismissed
+        } else {
+            platform::quit(1);
+        }
+    }
+
+    /// SIGTERM/SIGINT/SIGHUP (Windows: console control events, session end): end as a close
+    /// does, without asking: the backend gets EOF on stdin and the close timeout, and our exit
+    /// code is its exit code (128 + signal when there is no backend). A second one kills it.
+    fn on_terminate(&mut self, signal: i32) {
+        if self.quitting {
+            match &self.backend {
+                Some(b) if self.crashed.is_none() => b.kill(),
+                _ => platform::quit(self.exit_override.unwrap_or(128 + signal)),
+            }
+            return;
+        }
+        if self.backend.is_none() {
+            self.exit_override = Some(128 + signal);
+        }
+        self.shutdown(None);
     }
 
     fn on_request(&mut self, r: Request) {
@@ -186,8 +288,13 @@ impl App {
     }
 
     fn open(&mut self, url: String) {
-        crate::page::configure(self.opts.allow_mailto);
-        platform::open_window(&self.opts, &url, &origin_of(&url));
+        crate::trace::mark("ready_line");
+        if !self.window {
+            crate::page::configure(self.opts.allow_mailto);
+            platform::create_window(&self.opts);
+            self.window = true;
+        }
+        platform::load_app(&url, &origin_of(&url));
         self.window_open = true;
         backend::emit(&protocol::event(
             "window_ready",
@@ -205,8 +312,9 @@ impl App {
         }
         self.quitting = true;
         self.closing = None;
-        if self.window_open {
+        if self.window {
             platform::close_window();
+            self.window = false;
             self.window_open = false;
         }
         backend::close_sink();

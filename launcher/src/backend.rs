@@ -138,18 +138,18 @@ pub struct Backend {
 }
 
 impl Backend {
-    pub fn spawn(argv: &[String], app_id: Option<&str>, tx: Sender<UiMsg>) -> std::io::Result<Backend> {
+    /// `env`: extra variables on top of ours (the packaged app's `launch.env`).
+    pub fn spawn(argv: &[String], env: &[(String, String)], app_id: Option<&str>, tx: Sender<UiMsg>) -> std::io::Result<Backend> {
         let token = new_token()?;
         let mut cmd = Process::new(&argv[0]);
-        cmd.args(&argv[1..]).env("TAUPY_LAUNCHER", "1").env(TOKEN_VAR, &token);
+        cmd.args(&argv[1..]).envs(env.iter().map(|(k, v)| (k, v))).env("TAUPY_LAUNCHER", "1").env(TOKEN_VAR, &token);
         if let Some(id) = app_id {
             cmd.env("TAUPY_APP_ID", id);
         }
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()?;
+        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        platform::prepare_backend(&mut cmd);
+        let mut child = cmd.spawn()?;
+        platform::adopt_backend(&child);
         let stdin: ChildStdin = child.stdin.take().expect("piped stdin");
         let stdout = child.stdout.take().expect("piped stdout");
         let stderr = child.stderr.take().expect("piped stderr");

@@ -30,11 +30,18 @@ OPTIONS:
     --devtools                allow the web inspector (open_devtools, context menu)
     --config <FILE>           JSON file with any of: title, width, height, minWidth,
                               minHeight, resizable, decorations, devtools,
-                              closeTimeoutMs, readyTimeoutMs (options given on the
-                              command line win)
+                              closeTimeoutMs, readyTimeoutMs, splashTitle,
+                              splashBackground, splashForeground, splashHtml
+                              (options given on the command line win)
     --close-timeout <MS>      how long the backend has to exit or veto after
                               close_requested, and to exit after `exit` [default: 5000]
     --ready-timeout <MS>      how long to wait for the ready line [default: 30000]
+    --splash-title <TEXT>     text on the splash shown until the app is ready
+                              [default: the title]
+    --splash-background <#RGB> splash background colour [default: #ffffff]
+    --splash-foreground <#RGB> splash text colour [default: #1f2328]
+    --splash-html <FILE>      an HTML page shown as the splash once the webview is up
+                              (no window.taupy, no network: inline everything)
     --app-id <ID>             the app's id (its package name): the webview keeps its
                               storage (localStorage, IndexedDB, cookies) in a folder of
                               its own, and the backend gets it as TAUPY_APP_ID to pick a
@@ -44,6 +51,39 @@ OPTIONS:
     -h, --help                this text
     -V, --version             print the version and protocol version
 ";
+
+/// What the window shows from its first paint until the app's page has loaded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Splash {
+    /// Empty means "the window title" (resolved by `parse_options`).
+    pub title: String,
+    /// `#rrggbb` or `#rgb` (checked by `parse_color`).
+    pub background: String,
+    pub foreground: String,
+    /// HTML content (not a path) shown in the webview once it is up, instead of the plain splash.
+    pub html: Option<String>,
+}
+
+impl Default for Splash {
+    fn default() -> Self {
+        Splash { title: String::new(), background: "#ffffff".into(), foreground: "#1f2328".into(), html: None }
+    }
+}
+
+/// `#rrggbb` / `#rgb` -> (r, g, b).
+pub fn parse_color(v: &str) -> Result<(u8, u8, u8), String> {
+    let hex = v.trim().strip_prefix('#').unwrap_or("");
+    let digit = |i: usize| u8::from_str_radix(&hex[i..i + 1], 16).map_err(|_| ());
+    let parsed: Result<(u8, u8, u8), ()> = match hex.len() {
+        3 if hex.is_ascii() => (|| Ok((digit(0)? * 17, digit(1)? * 17, digit(2)? * 17)))(),
+        6 if hex.is_ascii() => (|| {
+            let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).map_err(|_| ());
+            Ok((byte(0)?, byte(2)?, byte(4)?))
+        })(),
+        _ => Err(()),
+    };
+    parsed.map_err(|_| format!("expected a colour like #1f2328 or #fff, got `{}`", v))
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Options {
@@ -59,6 +99,7 @@ pub struct Options {
     pub ready_timeout_ms: u64,
     pub url: Option<String>,
     pub backend: Vec<String>,
+    pub splash: Splash,
     /// Names the webview's storage folder (validated: letters, digits, `._-`).
     pub app_id: Option<String>,
     pub allow_mailto: bool,
@@ -79,6 +120,7 @@ impl Default for Options {
             ready_timeout_ms: 30000,
             url: None,
             backend: Vec::new(),
+            splash: Splash::default(),
             app_id: None,
             allow_mailto: false,
         }
@@ -120,6 +162,29 @@ fn boolean(name: &str, v: &str) -> Result<bool, String> {
     }
 }
 
+fn color(name: &str, v: &str) -> Result<String, String> {
+    parse_color(v).map_err(|e| format!("{} {}", name, e))?;
+    Ok(v.trim().to_string())
+}
+
+/// Reads a `--splash-html` file; `base` is the folder a relative path is taken from.
+fn read_html(path: &str, base: Option<&std::path::Path>) -> Result<String, String> {
+    let p = match base {
+        Some(dir) if std::path::Path::new(path).is_relative() => dir.join(path),
+        _ => std::path::PathBuf::from(path),
+    };
+    std::fs::read_to_string(&p).map_err(|e| format!("--splash-html: cannot read {}: {}", p.display(), e))
+}
+
+/// Applies one option. `base` is the config file's folder (relative paths in a config file).
+fn apply_in(o: &mut Options, name: &str, value: &str, base: Option<&std::path::Path>) -> Result<(), String> {
+    match name {
+        "splash-html" | "splashHtml" => o.splash.html = Some(read_html(value, base)?),
+        _ => apply(o, name, value)?,
+    }
+    Ok(())
+}
+
 /// An app id names a folder: 1 to 128 of `A-Z a-z 0-9 . _ -`, not starting with a dot.
 fn app_id(v: &str) -> Result<String, String> {
     let ok = !v.is_empty()
@@ -138,6 +203,14 @@ fn app_id(v: &str) -> Result<String, String> {
 /// Applies one option. `value` is None for flags given without `=value` and no next argument.
 fn apply(o: &mut Options, name: &str, value: &str) -> Result<(), String> {
     match name {
+        "splash-title" | "splashTitle" => {
+            if value.chars().count() > MAX_TITLE_CHARS {
+                return Err(format!("--splash-title is longer than {} characters", MAX_TITLE_CHARS));
+            }
+            o.splash.title = value.to_string()
+        }
+        "splash-background" | "splashBackground" => o.splash.background = color("--splash-background", value)?,
+        "splash-foreground" | "splashForeground" => o.splash.foreground = color("--splash-foreground", value)?,
         "title" => {
             if value.chars().count() > MAX_TITLE_CHARS {
                 return Err(format!("--title is longer than {} characters", MAX_TITLE_CHARS));
@@ -187,12 +260,20 @@ fn apply_config(o: &mut Options, text: &str, path: &str) -> Result<(), String> {
         if k == "url" {
             return Err(format!("{}: `url` is a command line option only", path));
         }
-        apply(o, &k, &s).map_err(|e| format!("{}: {}", path, e))?;
+        let base = std::path::Path::new(path).parent();
+        apply_in(o, &k, &s, base).map_err(|e| format!("{}: {}", path, e))?;
     }
     Ok(())
 }
 
+/// The plain launcher's command line: a backend after `--`, or `--url`.
 pub fn parse(args: &[String]) -> Result<Parsed, String> {
+    parse_options(args, true)
+}
+
+/// `backend_required: false` is for the packaged app (launcher/src/packaged.rs), whose backend
+/// comes from its payload: options only, neither `--` nor `--url` needed.
+pub fn parse_options(args: &[String], backend_required: bool) -> Result<Parsed, String> {
     let mut o = Options::default();
     // Command line values are applied after the config file, so collect them first.
     let mut given: Vec<(String, String)> = Vec::new();
@@ -243,12 +324,15 @@ pub fn parse(args: &[String]) -> Result<Parsed, String> {
         apply_config(&mut o, &text, &path)?;
     }
     for (n, v) in &given {
-        apply(&mut o, n, v)?;
+        apply_in(&mut o, n, v, None)?;
+    }
+    if o.splash.title.is_empty() {
+        o.splash.title = o.title.clone();
     }
     if o.url.is_some() && !o.backend.is_empty() {
         return Err("give either --url or a backend command after `--`, not both".into());
     }
-    if o.url.is_none() && o.backend.is_empty() {
+    if backend_required && o.url.is_none() && o.backend.is_empty() {
         return Err("no backend command: taupy-launcher [OPTIONS] -- <command> [args...] (or --url URL)".into());
     }
     Ok(Parsed::Run(o))
@@ -315,5 +399,38 @@ mod tests {
         assert_eq!(o.min_width, Some(300));
         assert!(!o.resizable);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn splash_defaults_options_and_config() {
+        let o = run(&["--title", "My App", "--", "node"]).unwrap();
+        assert_eq!(o.splash, Splash { title: "My App".into(), background: "#ffffff".into(), foreground: "#1f2328".into(), html: None });
+        let o = run(&["--splash-title", "Starting…", "--splash-background=#000", "--splash-foreground", "#A0B1C2", "--", "node"]).unwrap();
+        assert_eq!((o.splash.title.as_str(), o.splash.background.as_str()), ("Starting…", "#000"));
+        assert_eq!(parse_color(&o.splash.foreground), Ok((0xa0, 0xb1, 0xc2)));
+        assert_eq!(parse_color("#fff"), Ok((255, 255, 255)));
+        for bad in ["white", "#12", "#1234567", "#ggg", "fff", "#ééé"] {
+            assert!(parse_color(bad).is_err(), "{}", bad);
+        }
+        assert!(run(&["--splash-background", "red", "--", "node"]).unwrap_err().contains("--splash-background"));
+
+        let dir = std::env::temp_dir().join(format!("taupy-cli-splash-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("splash.html"), "<p>hello</p>").unwrap();
+        let p = dir.join("launcher.json");
+        std::fs::write(&p, r##"{"splashHtml":"splash.html","splashBackground":"#102030"}"##).unwrap();
+        let o = run(&["--config", &p.to_string_lossy(), "--", "node"]).unwrap();
+        assert_eq!(o.splash.html.as_deref(), Some("<p>hello</p>"));
+        assert_eq!(o.splash.background, "#102030");
+        assert!(run(&["--splash-html", "/nonexistent/splash.html", "--", "node"]).unwrap_err().contains("cannot read"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn packaged_needs_no_backend() {
+        match parse_options(&["--title".to_string(), "X".to_string()], false).unwrap() {
+            Parsed::Run(o) => assert!(o.backend.is_empty() && o.url.is_none() && o.splash.title == "X"),
+            _ => panic!("expected options"),
+        }
     }
 }

@@ -2,6 +2,9 @@
 //! Layout: cli (options) -> backend (child process, stdio) -> app (lifecycle, platform-neutral)
 //! -> platform (the only code that knows GTK/WebKitGTK or Win32/WebView2).
 //! Must compile with rustc 1.63 (Debian's, used for the Windows build): no let-else etc.
+// Windows: a GUI-subsystem exe, so no console window ever opens (platform::attach_console
+// finds the console for --help and errors when our output is not redirected).
+#![cfg_attr(windows, windows_subsystem = "windows")]
 
 mod app;
 mod backend;
@@ -13,12 +16,18 @@ mod menu;
 mod page;
 mod platform;
 mod protocol;
+mod trace;
 
-use std::sync::mpsc::channel;
+use std::sync::mpsc::{channel, Receiver, Sender};
 
 fn main() {
+    trace::start();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let opts = match cli::parse(&args) {
+    let parsed = cli::parse(&args);
+    if !matches!(parsed, Ok(cli::Parsed::Run(_))) {
+        platform::attach_console();
+    }
+    let opts = match parsed {
         Ok(cli::Parsed::Run(o)) => o,
         Ok(cli::Parsed::Help) => {
             print!("{}", cli::USAGE);
@@ -33,10 +42,6 @@ fn main() {
             std::process::exit(2);
         }
     };
-    if let Err(e) = platform::init(&opts) {
-        eprintln!("taupy-launcher: {}", e);
-        std::process::exit(1);
-    }
     let (tx, rx) = channel();
     let backend = match &opts.url {
         Some(url) => {
@@ -47,7 +52,8 @@ fn main() {
             }));
             None
         }
-        None => match backend::Backend::spawn(&opts.backend, opts.app_id.as_deref(), tx.clone()) {
+        // Before the toolkit's init, so Node's start-up overlaps GTK/WebKit's (or Win32/WebView2's).
+        None => match backend::Backend::spawn(&opts.backend, &[], opts.app_id.as_deref(), tx.clone()) {
             Ok(b) => Some(b),
             Err(e) => {
                 eprintln!("taupy-launcher: cannot start the backend `{}`: {}", opts.backend.join(" "), e);
@@ -55,15 +61,26 @@ fn main() {
             }
         },
     };
-    if backend.is_some() {
-        let tx2 = tx.clone();
-        let ms = opts.ready_timeout_ms;
-        std::thread::spawn(move || {
-            std::thread::sleep(std::time::Duration::from_millis(ms));
-            backend::send(&tx2, app::UiMsg::ReadyTimeout);
-        });
+    run_window(opts, tx, rx, backend);
+}
+
+/// Brings the toolkit up, opens the window with its splash at once, and runs the UI loop until
+/// the end; never returns. `backend`: already spawned (plain launcher), or None for `--url`
+/// mode and for the packaged app, whose worker thread sends `UiMsg::Progress` while it
+/// extracts, then `UiMsg::StartBackend` (or `UiMsg::Fatal`) through `backend::send(&tx, …)`;
+/// messages sent before the loop runs wait in the channel.
+pub fn run_window(opts: cli::Options, tx: Sender<app::UiMsg>, rx: Receiver<app::UiMsg>, backend: Option<backend::Backend>) -> ! {
+    if let Err(e) = platform::init(&opts) {
+        platform::attach_console();
+        eprintln!("taupy-launcher: {}", e);
+        if let Some(b) = &backend {
+            b.kill();
+        }
+        std::process::exit(1);
     }
     app::init(opts, tx, rx, backend);
+    app::show_window();
+    platform::wake(); // handle whatever arrived before the loop
     let code = platform::run();
     backend::finish(std::time::Duration::from_millis(500));
     std::process::exit(code);

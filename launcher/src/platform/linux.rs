@@ -68,8 +68,39 @@ struct GdkRectangle {
     height: c_int,
 }
 
+#[repr(C)]
+#[derive(Default)]
+struct CairoTextExtents {
+    x_bearing: c_double,
+    y_bearing: c_double,
+    width: c_double,
+    height: c_double,
+    x_advance: c_double,
+    y_advance: c_double,
+}
+
 #[allow(improper_ctypes)]
 extern "C" {
+    fn g_unix_signal_add(signum: c_int, f: extern "C" fn(Ptr) -> GBoolean, data: Ptr) -> c_uint;
+    fn gtk_overlay_new() -> Ptr;
+    fn gtk_overlay_add_overlay(o: Ptr, w: Ptr);
+    fn gtk_drawing_area_new() -> Ptr;
+    fn gtk_widget_queue_draw(w: Ptr);
+    fn gtk_widget_get_allocated_width(w: Ptr) -> c_int;
+    fn gtk_widget_get_allocated_height(w: Ptr) -> c_int;
+    fn webkit_web_view_get_user_content_manager(v: Ptr) -> Ptr;
+    fn cairo_set_source_rgb(cr: Ptr, r: c_double, g: c_double, b: c_double);
+    fn cairo_paint(cr: Ptr);
+    fn cairo_rectangle(cr: Ptr, x: c_double, y: c_double, w: c_double, h: c_double);
+    fn cairo_fill(cr: Ptr);
+    fn cairo_stroke(cr: Ptr);
+    fn cairo_set_line_width(cr: Ptr, w: c_double);
+    fn cairo_select_font_face(cr: Ptr, family: *const c_char, slant: c_int, weight: c_int);
+    fn cairo_set_font_size(cr: Ptr, size: c_double);
+    fn cairo_text_extents(cr: Ptr, text: *const c_char, e: *mut CairoTextExtents);
+    fn cairo_move_to(cr: Ptr, x: c_double, y: c_double);
+    fn cairo_show_text(cr: Ptr, text: *const c_char);
+
     fn g_idle_add(f: extern "C" fn(Ptr) -> GBoolean, data: Ptr) -> c_uint;
     fn g_signal_connect_data(i: Ptr, sig: *const c_char, h: Ptr, data: Ptr, destroy: Ptr, flags: c_int) -> c_ulong;
     fn g_free(p: Ptr);
@@ -107,6 +138,7 @@ extern "C" {
     fn gtk_widget_destroy(w: Ptr);
     fn gtk_widget_grab_focus(w: Ptr);
     fn gtk_widget_get_window(w: Ptr) -> Ptr;
+    fn gtk_container_add(c: Ptr, w: Ptr);
     fn gtk_file_chooser_dialog_new(title: *const c_char, parent: Ptr, action: c_int, first: *const c_char, ...) -> Ptr;
     fn gtk_file_chooser_set_select_multiple(c: Ptr, on: GBoolean);
     fn gtk_file_chooser_set_do_overwrite_confirmation(c: Ptr, on: GBoolean);
@@ -176,6 +208,28 @@ thread_local! {
     static FULLSCREEN: Cell<bool> = Cell::new(false);
     static GEOMETRY: Cell<(i32, i32, i32, i32)> = Cell::new((i32::MIN, i32::MIN, 0, 0));
     static LAST_PRESS: Cell<(u32, f64, f64, u32)> = Cell::new((0, 0.0, 0.0, 0));
+    /// The native splash (a drawing area over the webview); null once the page replaced it.
+    static SPLASH: Cell<Ptr> = Cell::new(null_mut());
+    /// Holds the webview (main child) under the splash (overlay child).
+    static OVERLAY: Cell<Ptr> = Cell::new(null_mut());
+    static SPLASH_PAGE: RefCell<String> = RefCell::new(String::new());
+    static DEVTOOLS: Cell<bool> = Cell::new(false);
+    static APP_ID: RefCell<Option<String>> = RefCell::new(None);
+    static SPLASH_LOOK: RefCell<SplashLook> = RefCell::new(SplashLook::default());
+    static PROGRESS: Cell<(u64, u64)> = Cell::new((0, 0));
+    static PAINTED: Cell<bool> = Cell::new(false);
+    /// `load_app` was called: from then on only the app's page (or an error) removes the splash.
+    static APP_REQUESTED: Cell<bool> = Cell::new(false);
+    static APP_LOADED: Cell<bool> = Cell::new(false);
+    /// The splash page is the app's `splash.html` (shown once loaded), not our empty one.
+    static SPLASH_HTML: Cell<bool> = Cell::new(false);
+}
+
+#[derive(Default)]
+struct SplashLook {
+    title: String,
+    background: (u8, u8, u8),
+    foreground: (u8, u8, u8),
 }
 
 static WAKE_PENDING: AtomicBool = AtomicBool::new(false);
@@ -225,6 +279,10 @@ pub fn init(_opts: &Options) -> Result<(), String> {
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
         return Err("no display: set DISPLAY (X11) or WAYLAND_DISPLAY".into());
     }
+    // SIGTERM/SIGINT/SIGHUP end the app as closing it does (app::terminate), from the main loop.
+    for &signum in [1, 2, 15].iter() {
+        unsafe { g_unix_signal_add(signum, on_signal, signum as usize as Ptr) };
+    }
     let ok = unsafe { gtk_init_check(null_mut(), null_mut()) };
     if ok == 0 {
         return Err("cannot open the display (gtk_init_check failed)".into());
@@ -235,6 +293,11 @@ pub fn init(_opts: &Options) -> Result<(), String> {
 pub fn run() -> i32 {
     unsafe { gtk_main() };
     EXIT_CODE.with(|c| c.get())
+}
+
+extern "C" fn on_signal(signum: Ptr) -> GBoolean {
+    app::terminate(signum as usize as i32);
+    1 // G_SOURCE_CONTINUE: a second signal stops waiting for the backend
 }
 
 extern "C" fn on_idle(_: Ptr) -> GBoolean {
@@ -262,6 +325,7 @@ pub fn close_window() {
     if !w.is_null() {
         WINDOW.with(|c| c.set(null_mut()));
         VIEW.with(|c| c.set(null_mut()));
+        SPLASH.with(|c| c.set(null_mut()));
         unsafe { gtk_widget_destroy(w) };
     }
 }
@@ -272,6 +336,7 @@ pub fn show_error_page(html: &str) {
         let h = cstr(html);
         unsafe { webkit_web_view_load_html(v, h.as_ptr(), null_mut()) };
     }
+    remove_splash();
 }
 
 /// Where an app's web storage lives: `$XDG_DATA_HOME/taupy/<app id>/webview` (localStorage,
@@ -308,8 +373,26 @@ unsafe fn web_context(app_id: Option<&str>) -> Ptr {
     context
 }
 
-pub fn open_window(opts: &Options, url: &str, origin: &str) {
-    ORIGIN.with(|o| *o.borrow_mut() = origin.to_string());
+/// The window at once: a native splash (drawn with cairo: background, title, progress bar) over
+/// the webview, which starts WebKit's processes right away by loading the splash page (the
+/// app's `splash.html`, or an empty page in the splash colours) with no origin: no
+/// `window.taupy`, and the origin checks refuse anything it sends.
+pub fn create_window(opts: &Options) {
+    let colour = |c: &str, fallback: (u8, u8, u8)| crate::cli::parse_color(c).unwrap_or(fallback);
+    let look = SplashLook {
+        title: opts.splash.title.clone(),
+        background: colour(&opts.splash.background, (255, 255, 255)),
+        foreground: colour(&opts.splash.foreground, (0x1f, 0x23, 0x28)),
+    };
+    let blank = format!(
+        "<!doctype html><html style=\"background:#{:02x}{:02x}{:02x}\"></html>",
+        look.background.0, look.background.1, look.background.2
+    );
+    SPLASH_LOOK.with(|l| *l.borrow_mut() = look);
+    SPLASH_HTML.with(|h| h.set(opts.splash.html.is_some()));
+    SPLASH_PAGE.with(|p| *p.borrow_mut() = opts.splash.html.clone().unwrap_or(blank));
+    DEVTOOLS.with(|d| d.set(opts.devtools));
+    APP_ID.with(|i| *i.borrow_mut() = opts.app_id.clone());
     unsafe {
         let w = gtk_window_new(0);
         let t = ui(&opts.title, MAX_TITLE_CHARS);
@@ -320,7 +403,36 @@ pub fn open_window(opts: &Options, url: &str, origin: &str) {
         }
         gtk_window_set_resizable(w, opts.resizable as GBoolean);
         gtk_window_set_decorated(w, opts.decorations as GBoolean);
+        connect(w, "delete-event", on_delete as Ptr, null_mut());
+        connect(w, "configure-event", on_configure as Ptr, null_mut());
+        connect(w, "focus-in-event", on_focus_in as Ptr, null_mut());
+        connect(w, "focus-out-event", on_focus_out as Ptr, null_mut());
+        connect(w, "window-state-event", on_window_state as Ptr, null_mut());
+        let overlay = gtk_overlay_new();
+        let splash = gtk_drawing_area_new();
+        connect(splash, "draw", on_splash_draw as Ptr, null_mut());
+        gtk_overlay_add_overlay(overlay, splash);
+        super::linux_menu::pack(w, overlay); // a menu bar can go above it (set_menu)
+        WINDOW.with(|c| c.set(w));
+        OVERLAY.with(|c| c.set(overlay));
+        SPLASH.with(|c| c.set(splash));
+        gtk_widget_show_all(w);
+    }
+}
 
+/// After the splash's first paint (WebKit's set-up takes tens of ms, and the splash comes first):
+/// the webview goes under the splash and starts WebKit's processes with the splash page.
+extern "C" fn create_webview_idle(_: Ptr) -> GBoolean {
+    if view().is_null() && !win().is_null() {
+        create_webview();
+        let page = SPLASH_PAGE.with(|p| cstr(&p.borrow()));
+        unsafe { webkit_web_view_load_html(view(), page.as_ptr(), null_mut()) };
+    }
+    0
+}
+
+fn create_webview() {
+    unsafe {
         let ucm = webkit_user_content_manager_new();
         // The handler exists only in an isolated world, where only our top-frame bridge runs:
         // no frame's own script can post to it (page_script.rs, docs/security.md).
@@ -328,7 +440,50 @@ pub fn open_window(opts: &Options, url: &str, origin: &str) {
         let world = cstr(WEBKIT_WORLD);
         webkit_user_content_manager_register_script_message_handler_in_world(ucm, name.as_ptr(), world.as_ptr());
         connect(ucm, "script-message-received::taupy", on_script_message as Ptr, null_mut());
+        // The scripts (the bridge in that world, window.taupy in the page's) are added by
+        // load_app: the splash page gets neither.
+        let context = APP_ID.with(|i| web_context(i.borrow().as_deref()));
+        let (k_ctx, k_ucm) = (cstr("web-context"), cstr("user-content-manager"));
+        let v = g_object_new(webkit_web_view_get_type(), k_ctx.as_ptr(), context, k_ucm.as_ptr(), ucm, null_mut::<c_char>());
+        g_object_unref(context);
+        g_object_unref(ucm);
+        if DEVTOOLS.with(|d| d.get()) {
+            webkit_settings_set_enable_developer_extras(webkit_web_view_get_settings(v), 1);
+        }
+        connect(v, "decide-policy", on_decide_policy as Ptr, null_mut());
+        connect(v, "load-changed", on_load_changed as Ptr, null_mut());
+        connect(v, "load-failed", on_load_failed as Ptr, null_mut());
+        connect(v, "button-press-event", on_button_press as Ptr, null_mut());
+        VIEW.with(|c| c.set(v));
+        gtk_container_add(OVERLAY.with(|o| o.get()), v);
+        gtk_widget_show(v);
+        gtk_widget_grab_focus(v);
+    }
+}
+
+/// Only the Windows GUI-subsystem exe needs this (see windows.rs).
+pub fn attach_console() {}
+
+/// Nothing to add on Linux: the backend ends on stdin EOF, even when we are killed.
+pub fn prepare_backend(_cmd: &mut std::process::Command) {}
+pub fn adopt_backend(_child: &std::process::Child) {}
+
+/// The ready line arrived: inject `window.taupy` (for this and later pages) and load the app;
+/// the splash stays on top until that page has loaded (`on_load_changed`).
+pub fn load_app(url: &str, origin: &str) {
+    ORIGIN.with(|o| *o.borrow_mut() = origin.to_string());
+    APP_REQUESTED.with(|a| a.set(true));
+    if win().is_null() {
+        return;
+    }
+    if view().is_null() {
+        create_webview(); // the ready line came before the splash's first paint (--url mode)
+    }
+    let v = view();
+    unsafe {
+        let ucm = webkit_web_view_get_user_content_manager(v);
         // frames: WEBKIT_USER_CONTENT_INJECT_TOP_FRAME (1); time: INJECT_AT_DOCUMENT_START (0)
+        let world = cstr(WEBKIT_WORLD);
         let bridge = cstr(&webkit_bridge_script());
         let script = webkit_user_script_new_for_world(bridge.as_ptr(), 1, 0, world.as_ptr(), null_mut(), null_mut());
         webkit_user_content_manager_add_script(ucm, script);
@@ -337,38 +492,88 @@ pub fn open_window(opts: &Options, url: &str, origin: &str) {
         let script = webkit_user_script_new(src.as_ptr(), 1, 0, null_mut(), null_mut());
         webkit_user_content_manager_add_script(ucm, script);
         webkit_user_script_unref(script);
-
-        let context = web_context(opts.app_id.as_deref());
-        let (k_ctx, k_ucm) = (cstr("web-context"), cstr("user-content-manager"));
-        let v = g_object_new(webkit_web_view_get_type(), k_ctx.as_ptr(), context, k_ucm.as_ptr(), ucm, null_mut::<c_char>());
-        g_object_unref(context);
-        g_object_unref(ucm);
-        if opts.devtools {
-            webkit_settings_set_enable_developer_extras(webkit_web_view_get_settings(v), 1);
-        }
-        connect(v, "decide-policy", on_decide_policy as Ptr, null_mut());
-        connect(v, "load-changed", on_load_changed as Ptr, null_mut());
-        connect(v, "load-failed", on_load_failed as Ptr, null_mut());
-        connect(v, "button-press-event", on_button_press as Ptr, null_mut());
-        connect(w, "delete-event", on_delete as Ptr, null_mut());
-        connect(w, "configure-event", on_configure as Ptr, null_mut());
-        connect(w, "focus-in-event", on_focus_in as Ptr, null_mut());
-        connect(w, "focus-out-event", on_focus_out as Ptr, null_mut());
-        connect(w, "window-state-event", on_window_state as Ptr, null_mut());
-        super::linux_menu::pack(w, v);
-        WINDOW.with(|c| c.set(w));
-        VIEW.with(|c| c.set(v));
         let u = cstr(url);
         webkit_web_view_load_uri(v, u.as_ptr());
-        gtk_widget_show_all(w);
-        gtk_widget_grab_focus(v);
     }
 }
 
+pub fn show_progress(done: u64, total: u64) {
+    PROGRESS.with(|p| p.set((done, total)));
+    let s = SPLASH.with(|s| s.get());
+    if !s.is_null() {
+        unsafe { gtk_widget_queue_draw(s) };
+    }
+}
 
+/// A modal error box over the window; closing it quits with 1.
+pub fn show_fatal(title: &str, message: &str) {
+    unsafe {
+        let fmt = cstr("%s");
+        let m = cstr(message);
+        // flags: MODAL | DESTROY_WITH_PARENT; GTK_MESSAGE_ERROR (3); GTK_BUTTONS_CLOSE (2)
+        let d = gtk_message_dialog_new(win(), 1 | 2, 3, 2, fmt.as_ptr(), m.as_ptr());
+        let t = cstr(&format!("{} could not start", title));
+        gtk_window_set_title(d, t.as_ptr());
+        connect(d, "response", on_fatal_response as Ptr, null_mut());
+        gtk_widget_show_all(d);
+    }
+}
 
+extern "C" fn on_fatal_response(dlg: Ptr, _response: c_int, _d: Ptr) {
+    unsafe { gtk_widget_destroy(dlg) };
+    quit(1);
+}
+
+fn remove_splash() {
+    let s = SPLASH.with(|s| s.replace(null_mut()));
+    if !s.is_null() {
+        unsafe { gtk_widget_destroy(s) };
+    }
+}
+
+fn rgb(c: (u8, u8, u8)) -> (c_double, c_double, c_double) {
+    (c.0 as c_double / 255.0, c.1 as c_double / 255.0, c.2 as c_double / 255.0)
+}
+
+extern "C" fn on_splash_draw(widget: Ptr, cr: Ptr, _d: Ptr) -> GBoolean {
+    SPLASH_LOOK.with(|l| unsafe {
+        let l = l.borrow();
+        let (w, h) = (gtk_widget_get_allocated_width(widget) as c_double, gtk_widget_get_allocated_height(widget) as c_double);
+        let (br, bg, bb) = rgb(l.background);
+        let (fr, fg, fb) = rgb(l.foreground);
+        cairo_set_source_rgb(cr, br, bg, bb);
+        cairo_paint(cr);
+        cairo_set_source_rgb(cr, fr, fg, fb);
+        let family = cstr("sans-serif");
+        cairo_select_font_face(cr, family.as_ptr(), 0, 0);
+        cairo_set_font_size(cr, 20.0);
+        let title = cstr(&l.title);
+        let mut e = CairoTextExtents::default();
+        cairo_text_extents(cr, title.as_ptr(), &mut e);
+        cairo_move_to(cr, ((w - e.width) / 2.0 - e.x_bearing).floor(), (h / 2.0).floor());
+        cairo_show_text(cr, title.as_ptr());
+        let (done, total) = PROGRESS.with(|p| p.get());
+        if total > 0 {
+            let (bw, bh) = ((w * 0.4).min(320.0).floor(), 6.0);
+            let (x, y) = (((w - bw) / 2.0).floor(), (h / 2.0 + 24.0).floor());
+            cairo_set_line_width(cr, 1.0);
+            cairo_rectangle(cr, x + 0.5, y + 0.5, bw - 1.0, bh - 1.0);
+            cairo_stroke(cr);
+            let part = (done.min(total) as c_double / total as c_double) * bw;
+            cairo_rectangle(cr, x, y, part.floor(), bh);
+            cairo_fill(cr);
+        }
+    });
+    if !PAINTED.with(|p| p.replace(true)) {
+        crate::trace::mark("splash_painted");
+        unsafe { g_idle_add(create_webview_idle, null_mut()) };
+    }
+    1
+}
+
+/// On the app's origin; never before `load_app` set it (the splash page has none).
 fn same_origin(url: &str) -> bool {
-    ORIGIN.with(|o| app::origin_of(url) == *o.borrow())
+    ORIGIN.with(|o| !o.borrow().is_empty() && app::origin_of(url) == *o.borrow())
 }
 
 pub fn exec(r: Request) {
@@ -709,7 +914,13 @@ extern "C" fn on_load_changed(v: Ptr, load_event: c_int, _d: Ptr) {
     if load_event == 3 {
         let url = unsafe { ptr_str(webkit_web_view_get_uri(v)) };
         if same_origin(&url) {
+            remove_splash();
+            if !APP_LOADED.with(|a| a.replace(true)) {
+                crate::trace::mark("page_loaded");
+            }
             emit(&event("page_loaded", vec![("url", url.into())]));
+        } else if !APP_REQUESTED.with(|a| a.get()) && SPLASH_HTML.with(|h| h.get()) {
+            remove_splash(); // the app's own splash page is up: show it
         }
     }
 }
@@ -720,6 +931,9 @@ extern "C" fn on_load_failed(_v: Ptr, _e: c_int, uri: *const c_char, err: *const
         // WEBKIT_NETWORK_ERROR_CANCELLED (302) and policy "frame load interrupted" (102) are ours.
         let code = if err.is_null() { 0 } else { (*err).code };
         if code != 302 && code != 102 {
+            if APP_REQUESTED.with(|a| a.get()) {
+                remove_splash();
+            }
             emit(&event(
                 "error",
                 vec![("code", "load_failed".into()), ("message", format!("{}: {}", ptr_str(uri), msg).into())],

@@ -6,12 +6,23 @@
 //! - `run() -> i32`                    UI main loop; returns the exit code given to `quit`
 //! - `random_bytes(&mut [u8]) -> io::Result<()>`  the OS's CSPRNG (IPC framing token)
 //! - `wake()`                          thread-safe: schedule `crate::app::drain()` on the UI thread
-//! - `open_window(&Options, url, origin)`     create the window, load `url`, allow only `origin`
+//! - `create_window(&Options)`          the window at once, with its native splash (and the
+//!                                     webview starting behind it); before the backend is ready
+//! - `load_app(url, origin)`           the webview goes to `url`, allows only `origin`, and
+//!                                     replaces the splash once that page has loaded
+//! - `show_progress(done, total)`      first-start extraction progress on the splash
+//! - `show_fatal(title, message)`      start-up failed: tell the user (native box, over the
+//!                                     window); returns at once, quits with 1 once dismissed
 //! - `exec(Request)`                   run a window command; reply via `backend::emit`
 //! - `show_error_page(html)`           replace the page with the crash page
 //! - `close_window()`, `quit(code)`
+//! - `attach_console()`                Windows: `--help`/errors reach the console we came from
+//! - `prepare_backend(&mut Command)`, `adopt_backend(&Child)`   Windows: CREATE_NO_WINDOW and
+//!                                     a kill-on-close job object for the backend
 //!
 //! Calls back into the core: `crate::app::close_requested()` (user closes the window),
+//! `crate::app::terminate(signal)` (SIGTERM/SIGINT/SIGHUP; Windows: console control events and
+//! the end of the session),
 //! `crate::app::drain()` (after wake), and `crate::backend::emit(event)` for events.
 
 /// `window.taupy`, the same script on every platform (only the transport differs).

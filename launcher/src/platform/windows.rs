@@ -106,6 +106,41 @@ extern "system" {
     fn ReleaseCapture() -> i32;
     fn GetCursorPos(p: *mut Point) -> i32;
 }
+#[repr(C)]
+struct PaintStruct {
+    hdc: isize,
+    erase: i32,
+    paint: Rect,
+    restore: i32,
+    inc_update: i32,
+    reserved: [u8; 32],
+}
+
+#[link(name = "user32")]
+extern "system" {
+    fn BeginPaint(h: Hwnd, ps: *mut PaintStruct) -> isize;
+    fn EndPaint(h: Hwnd, ps: *const PaintStruct) -> i32;
+    fn GetClientRect(h: Hwnd, r: *mut Rect) -> i32;
+    fn FillRect(dc: isize, r: *const Rect, brush: isize) -> i32;
+    fn FrameRect(dc: isize, r: *const Rect, brush: isize) -> i32;
+    fn DrawTextW(dc: isize, text: *const u16, len: i32, r: *mut Rect, format: u32) -> i32;
+    fn InvalidateRect(h: Hwnd, r: *const Rect, erase: i32) -> i32;
+    fn UpdateWindow(h: Hwnd) -> i32;
+    fn PeekMessageW(m: *mut Msg, h: Hwnd, min: u32, max: u32, remove: u32) -> i32;
+    fn MsgWaitForMultipleObjects(n: u32, handles: *const isize, all: i32, ms: u32, wake: u32) -> u32;
+}
+#[link(name = "gdi32")]
+extern "system" {
+    fn CreateSolidBrush(colour: u32) -> isize;
+    fn DeleteObject(o: isize) -> i32;
+    fn SelectObject(dc: isize, o: isize) -> isize;
+    fn SetBkMode(dc: isize, mode: i32) -> i32;
+    fn SetTextColor(dc: isize, colour: u32) -> u32;
+    fn CreateFontW(
+        height: i32, width: i32, escapement: i32, orientation: i32, weight: i32, italic: u32, underline: u32,
+        strike: u32, charset: u32, precision: u32, clip: u32, quality: u32, pitch: u32, face: *const u16,
+    ) -> isize;
+}
 #[link(name = "advapi32")]
 extern "system" {
     /// RtlGenRandom: the CSPRNG behind rand_s, in every Windows since XP and in wine 8
@@ -126,6 +161,14 @@ pub fn random_bytes(buf: &mut [u8]) -> std::io::Result<()> {
 extern "system" {
     fn GetModuleHandleW(name: *const u16) -> isize;
     fn GetProcAddress(module: isize, name: *const u8) -> *const c_void;
+    fn SetConsoleCtrlHandler(handler: extern "system" fn(u32) -> i32, add: i32) -> i32;
+    fn AttachConsole(pid: u32) -> i32;
+    fn GetStdHandle(id: u32) -> isize;
+    fn SetStdHandle(id: u32, h: isize) -> i32;
+    fn CreateFileW(name: *const u16, access: u32, share: u32, sa: *const c_void, disposition: u32, flags: u32, template: isize) -> isize;
+    fn CreateJobObjectW(sa: *const c_void, name: *const u16) -> isize;
+    fn SetInformationJobObject(job: isize, class: i32, info: *const c_void, len: u32) -> i32;
+    fn AssignProcessToJobObject(job: isize, process: isize) -> i32;
 }
 #[link(name = "shell32")]
 extern "system" {
@@ -152,6 +195,13 @@ const PER_MONITOR_AWARE: isize = -3;
 const HTCAPTION: usize = 2;
 const WM_APP_WAKE: u32 = 0x8001;
 const WM_APP_DEFERRED: u32 = 0x8002;
+/// A console control event (wparam: its type), posted from the handler's thread.
+const WM_APP_TERMINATE: u32 = 0x8003;
+const WM_PAINT: u32 = 0x000F;
+const WM_ERASEBKGND: u32 = 0x0014;
+const WM_QUERYENDSESSION: u32 = 0x0011;
+const WM_ENDSESSION: u32 = 0x0016;
+const WM_QUIT: u32 = 0x0012;
 const WS_OVERLAPPEDWINDOW: u32 = 0x00CF_0000;
 const WS_THICKFRAME: u32 = 0x0004_0000;
 const WS_MAXIMIZEBOX: u32 = 0x0001_0000;
@@ -167,6 +217,8 @@ const HWND_MESSAGE: Hwnd = -3;
 const WEBVIEW2_DOWNLOAD: &str = "https://go.microsoft.com/fwlink/p/?LinkId=2124703";
 
 static WAKE_HWND: AtomicIsize = AtomicIsize::new(0);
+/// The close timeout, for how long a console close event or the session's end may wait.
+static CLOSE_TIMEOUT_MS: AtomicIsize = AtomicIsize::new(5000);
 
 /// Work that may run a modal loop or pump messages (dialogs, message boxes, ShellExecute, a new
 /// webview) runs from its own window message, never inside `app::drain()` or a WebView2 event
@@ -177,6 +229,16 @@ enum Deferred {
     MissingRuntime(String),
     WebviewFailed(String),
     Run(Box<dyn FnOnce()>),
+    Fatal { title: String, message: String },
+}
+
+/// What the native splash paints (WM_PAINT) until the webview shows a page.
+struct Splash {
+    title: Vec<u16>,
+    background: u32,
+    foreground: u32,
+    progress: (u64, u64),
+    painted: bool,
 }
 
 thread_local! {
@@ -189,6 +251,7 @@ thread_local! {
     static QUITTING: Cell<bool> = Cell::new(false);
     static DEFERRED: RefCell<Vec<Deferred>> = RefCell::new(Vec::new());
     static DPI_FOR_WINDOW: Cell<Option<DpiForWindow>> = Cell::new(None);
+    static SPLASH: RefCell<Splash> = RefCell::new(Splash { title: Vec::new(), background: 0xffffff, foreground: 0x28231f, progress: (0, 0), painted: false });
 }
 
 type DpiForWindow = unsafe extern "system" fn(Hwnd) -> u32;
@@ -244,6 +307,11 @@ fn win() -> Hwnd {
     WINDOW.with(|w| w.get())
 }
 
+pub(super) fn minimized() -> bool {
+    let h = win();
+    h != 0 && unsafe { IsIconic(h) } != 0
+}
+
 /// The app window (0 once closed), for the webview host.
 pub(super) fn window() -> Hwnd {
     win()
@@ -273,8 +341,10 @@ fn class(name: &str, proc_: WndProc) -> Vec<u16> {
 
 // ----- the platform API (see platform/mod.rs) -----
 
-pub fn init(_opts: &Options) -> Result<(), String> {
+pub fn init(opts: &Options) -> Result<(), String> {
+    CLOSE_TIMEOUT_MS.store(opts.close_timeout_ms.min(600_000) as isize, Ordering::SeqCst);
     unsafe {
+        SetConsoleCtrlHandler(on_console_event, 1);
         CoInitializeEx(null(), 0x2); // COINIT_APARTMENTTHREADED: dialogs and WebView2 want an STA
         become_dpi_aware();
         let cls = class("TaupyWake", wake_proc);
@@ -323,8 +393,53 @@ fn defer(d: Deferred) {
     unsafe { PostMessageW(WAKE_HWND.load(Ordering::SeqCst), WM_APP_DEFERRED, 0, 0) };
 }
 
+/// Ctrl+C / Ctrl+Break / console closed / logoff / shutdown, on a thread of its own: the UI
+/// thread ends the app as SIGINT/SIGHUP/SIGTERM do on Linux. For the last three Windows ends
+/// the process when this returns, so it waits (at most the close timeout) for the exit.
+extern "system" fn on_console_event(kind: u32) -> i32 {
+    unsafe { PostMessageW(WAKE_HWND.load(Ordering::SeqCst), WM_APP_TERMINATE, kind as usize, 0) };
+    if kind >= 2 {
+        std::thread::sleep(std::time::Duration::from_millis(CLOSE_TIMEOUT_MS.load(Ordering::SeqCst) as u64 + 500));
+    }
+    1
+}
+
+/// A console event's nearest POSIX signal (the exit code is 128 + it when there is no backend).
+fn signal_of_console_event(kind: usize) -> i32 {
+    match kind {
+        0 | 1 => 2, // CTRL_C_EVENT, CTRL_BREAK_EVENT: SIGINT
+        2 => 1,     // CTRL_CLOSE_EVENT: SIGHUP
+        _ => 15,    // CTRL_LOGOFF_EVENT, CTRL_SHUTDOWN_EVENT: SIGTERM
+    }
+}
+
+/// WM_ENDSESSION: Windows ends the process when we return, so end the app now and run the
+/// loop here until it quits (the backend got EOF and exited) or the close timeout passed.
+unsafe fn end_session() {
+    app::terminate(15);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(CLOSE_TIMEOUT_MS.load(Ordering::SeqCst) as u64 + 500);
+    loop {
+        let mut m: Msg = std::mem::zeroed();
+        while PeekMessageW(&mut m, 0, 0, 0, 1) != 0 {
+            if m.message == WM_QUIT {
+                std::process::exit(EXIT_CODE.with(|c| c.get()));
+            }
+            TranslateMessage(&m);
+            DispatchMessageW(&m);
+        }
+        if std::time::Instant::now() > deadline {
+            std::process::exit(EXIT_CODE.with(|c| c.get()));
+        }
+        MsgWaitForMultipleObjects(0, null(), 0, 50, 0x04FF); // QS_ALLINPUT
+    }
+}
+
 extern "system" fn wake_proc(h: Hwnd, m: u32, w: usize, l: isize) -> isize {
     match m {
+        WM_APP_TERMINATE => {
+            app::terminate(signal_of_console_event(w));
+            0
+        }
         WM_APP_WAKE => {
             app::drain();
             0
@@ -365,7 +480,19 @@ pub fn show_error_page(html: &str) {
     webview::show_error_page(html);
 }
 
-pub fn open_window(opts: &Options, url: &str, origin: &str) {
+/// The window at once, its splash painted natively (WM_PAINT: GDI), and WebView2 starting
+/// behind it (its controller stays hidden until a page has loaded; windows_webview.rs).
+pub fn create_window(opts: &Options) {
+    let colour = |c: &str, fallback: (u8, u8, u8)| {
+        let (r, g, b) = crate::cli::parse_color(c).unwrap_or(fallback);
+        r as u32 | (g as u32) << 8 | (b as u32) << 16 // COLORREF: 0x00bbggrr
+    };
+    SPLASH.with(|sp| {
+        let mut sp = sp.borrow_mut();
+        sp.title = opts.splash.title.encode_utf16().collect();
+        sp.background = colour(&opts.splash.background, (255, 255, 255));
+        sp.foreground = colour(&opts.splash.foreground, (0x1f, 0x23, 0x28));
+    });
     MIN_SIZE.with(|m| m.set((opts.min_width.unwrap_or(0), opts.min_height.unwrap_or(0))));
     RESIZABLE.with(|r| r.set(opts.resizable));
     DECORATED.with(|r| r.set(opts.decorations));
@@ -386,8 +513,9 @@ pub fn open_window(opts: &Options, url: &str, origin: &str) {
         }
         apply_style(h);
         ShowWindow(h, 1);
+        UpdateWindow(h); // the splash's WM_PAINT now, before WebView2's start-up
     }
-    if let Err(why) = webview::start(opts, url, origin) {
+    if let Err(why) = webview::start(opts) {
         emit(&event(
             "error",
             vec![
@@ -399,6 +527,141 @@ pub fn open_window(opts: &Options, url: &str, origin: &str) {
             ],
         ));
         defer(Deferred::MissingRuntime(why));
+    }
+}
+
+/// The ready line arrived: the webview goes to the app (shown once that page has loaded).
+pub fn load_app(url: &str, origin: &str) {
+    webview::load_app(url, origin);
+}
+
+pub fn show_progress(done: u64, total: u64) {
+    SPLASH.with(|sp| sp.borrow_mut().progress = (done, total));
+    let h = win();
+    if h != 0 {
+        unsafe { InvalidateRect(h, null(), 0) };
+    }
+}
+
+/// A message box over the window (from the message loop, as every modal box); then exit 1.
+pub fn show_fatal(title: &str, message: &str) {
+    defer(Deferred::Fatal { title: format!("{} could not start", title), message: message.to_string() });
+}
+
+/// The splash: background, title centred, and a progress bar once there is progress.
+unsafe fn paint_splash(h: Hwnd) {
+    let mut ps: PaintStruct = std::mem::zeroed();
+    let dc = BeginPaint(h, &mut ps);
+    let mut r = Rect { left: 0, top: 0, right: 0, bottom: 0 };
+    GetClientRect(h, &mut r);
+    let first = SPLASH.with(|sp| {
+        let mut sp = sp.borrow_mut();
+        let bg = CreateSolidBrush(sp.background);
+        FillRect(dc, &r, bg);
+        DeleteObject(bg);
+        let s = scale(h);
+        let face = wide("Segoe UI");
+        // height < 0: the font's character height; weight 400; DEFAULT_CHARSET; CLEARTYPE_QUALITY
+        let font = CreateFontW(-physical(20, s), 0, 0, 0, 400, 0, 0, 0, 1, 0, 0, 5, 0, face.as_ptr());
+        let old = SelectObject(dc, font);
+        SetBkMode(dc, 1); // TRANSPARENT
+        SetTextColor(dc, sp.foreground);
+        let mut text = r;
+        text.bottom = (r.top + r.bottom) / 2 + physical(12, s);
+        text.top = text.bottom - physical(40, s);
+        DrawTextW(dc, sp.title.as_ptr(), sp.title.len() as i32, &mut text, 0x1 | 0x4 | 0x20 | 0x800); // CENTER|VCENTER|SINGLELINE|NOPREFIX
+        SelectObject(dc, old);
+        DeleteObject(font);
+        let (done, total) = sp.progress;
+        if total > 0 {
+            let width = ((r.right - r.left) * 2 / 5).min(physical(320, s));
+            let left = (r.left + r.right - width) / 2;
+            let top = (r.top + r.bottom) / 2 + physical(24, s);
+            let bar = Rect { left, top, right: left + width, bottom: top + physical(6, s) };
+            let fg = CreateSolidBrush(sp.foreground);
+            FrameRect(dc, &bar, fg);
+            let filled = Rect { right: left + (width as f64 * done.min(total) as f64 / total as f64) as i32, ..bar };
+            FillRect(dc, &filled, fg);
+            DeleteObject(fg);
+        }
+        !std::mem::replace(&mut sp.painted, true)
+    });
+    EndPaint(h, &ps);
+    if first {
+        crate::trace::mark("splash_painted");
+    }
+}
+
+/// `--help`, `--version` and usage errors from a GUI-subsystem exe: when our standard handles
+/// were not given to us (started from an interactive console), write to the parent's console.
+pub fn attach_console() {
+    unsafe {
+        let missing = |id: u32| {
+            let h = GetStdHandle(id);
+            h == 0 || h == -1
+        };
+        // STD_OUTPUT_HANDLE, STD_ERROR_HANDLE
+        let ids = [-11i32 as u32, -12i32 as u32];
+        if !ids.iter().any(|&id| missing(id)) || AttachConsole(-1i32 as u32) == 0 {
+            return; // redirected (a pipe or a file), or no console to attach to
+        }
+        let conout = wide("CONOUT$");
+        for &id in ids.iter() {
+            if missing(id) {
+                // GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, OPEN_EXISTING
+                let h = CreateFileW(conout.as_ptr(), 0xC000_0000, 0x3, null(), 3, 0, 0);
+                if h != -1 {
+                    SetStdHandle(id, h);
+                }
+            }
+        }
+    }
+}
+
+/// The backend's creation flags: CREATE_NO_WINDOW (a console app gets no console window of its
+/// own; its stdio are our pipes).
+pub fn prepare_backend(cmd: &mut std::process::Command) {
+    use std::os::windows::process::CommandExt;
+    cmd.creation_flags(0x0800_0000);
+}
+
+#[repr(C)]
+#[derive(Default)]
+struct JobLimits {
+    // JOBOBJECT_BASIC_LIMIT_INFORMATION
+    per_process_user_time: i64,
+    per_job_user_time: i64,
+    limit_flags: u32,
+    min_working_set: usize,
+    max_working_set: usize,
+    active_process_limit: u32,
+    affinity: usize,
+    priority_class: u32,
+    scheduling_class: u32,
+    // IO_COUNTERS
+    io: [u64; 6],
+    process_memory_limit: usize,
+    job_memory_limit: usize,
+    peak_process_memory: usize,
+    peak_job_memory: usize,
+}
+
+/// The backend (and whatever it starts) goes into a job that ends with our last handle to it:
+/// however the launcher ends, even killed, nothing of the backend outlives it.
+pub fn adopt_backend(child: &std::process::Child) {
+    use std::os::windows::io::AsRawHandle;
+    unsafe {
+        let job = CreateJobObjectW(null(), null());
+        if job == 0 {
+            return;
+        }
+        let limits = JobLimits { limit_flags: 0x2000, ..Default::default() }; // JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE
+        // JobObjectExtendedLimitInformation = 9. The job handle stays open until we exit.
+        let ok = SetInformationJobObject(job, 9, &limits as *const JobLimits as *const c_void, std::mem::size_of::<JobLimits>() as u32) != 0
+            && AssignProcessToJobObject(job, child.as_raw_handle() as isize) != 0;
+        if !ok {
+            eprintln!("taupy-launcher: could not put the backend in a job object; it relies on stdin EOF alone");
+        }
     }
 }
 
@@ -593,6 +856,11 @@ fn run_deferred(d: Deferred) {
                 let cap = wide("WebView2 could not start");
                 MessageBoxW(h, text.as_ptr(), cap.as_ptr(), 0x10);
             }
+            Deferred::Fatal { title, message } => {
+                let (t, m) = (wide(&title), wide(&message));
+                MessageBoxW(h, m.as_ptr(), t.as_ptr(), 0x10);
+                quit(1);
+            }
             Deferred::Message { title, message, level, confirm, id } => {
                 let icon = match level {
                     Level::Info => 0x40,
@@ -673,6 +941,18 @@ extern "system" fn window_proc(h: Hwnd, m: u32, w: usize, l: isize) -> isize {
             WM_DPICHANGED => {
                 let r = *(l as *const Rect);
                 SetWindowPos(h, 0, r.left, r.top, r.right - r.left, r.bottom - r.top, SWP_NOZORDER | SWP_NOACTIVATE);
+                0
+            }
+            WM_PAINT => {
+                paint_splash(h);
+                0
+            }
+            WM_ERASEBKGND => 1, // WM_PAINT covers it all: no white flash first
+            WM_QUERYENDSESSION => 1,
+            WM_ENDSESSION => {
+                if w != 0 {
+                    end_session();
+                }
                 0
             }
             WM_DESTROY => 0,

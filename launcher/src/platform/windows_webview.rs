@@ -101,6 +101,14 @@ thread_local! {
     /// The crash page once shown: a recreated webview shows it again instead of the URL.
     static ERROR_PAGE: RefCell<Option<String>> = RefCell::new(None);
     static DEVTOOLS: Cell<bool> = Cell::new(false);
+    /// The app's splash page (`--splash-html`), shown until the app's URL comes.
+    static SPLASH_HTML: RefCell<Option<String>> = RefCell::new(None);
+    /// The controller exists (it may wait for `load_app`).
+    static CONTROLLER_UP: Cell<bool> = Cell::new(false);
+    /// The controller is shown once a page is worth showing; until then the native splash is.
+    static SHOWN: Cell<bool> = Cell::new(false);
+    static APP_LOADED: Cell<bool> = Cell::new(false);
+    static ERROR_SHOWN: Cell<bool> = Cell::new(false);
     static PENDING_EVALS: RefCell<Vec<(u64, Option<Json>)>> = RefCell::new(Vec::new());
     static NEXT_EVAL: Cell<u64> = Cell::new(0);
     static BROWSER_RESTARTS: Cell<u32> = Cell::new(0);
@@ -206,8 +214,9 @@ pub fn user_data_folder(app_id: &str) -> Result<String, String> {
 
 // ----- start-up: environment → controller → webview -----
 
+/// On the app's origin; never before `load_app` set it (the splash page has none).
 fn same_origin(url: &str) -> bool {
-    ORIGIN.with(|o| app::origin_of(url) == *o.borrow())
+    ORIGIN.with(|o| !o.borrow().is_empty() && app::origin_of(url) == *o.borrow())
 }
 
 /// The app's name for its data folder: its id (`--app-id`, the package name: one folder per
@@ -220,11 +229,11 @@ fn app_name(opts: &Options) -> String {
     std::env::var("TAUPY_APP_NAME").ok().filter(|n| !n.is_empty()).unwrap_or_else(|| opts.title.clone())
 }
 
-/// Starts WebView2 in the window; `Err` (the reason) when no usable runtime is installed, which
-/// the caller reports as `webview2_missing`. Later failures are reported here (`fail`).
-pub fn start(opts: &Options, url: &str, origin: &str) -> Result<(), String> {
-    URL.with(|u| *u.borrow_mut() = url.to_string());
-    ORIGIN.with(|o| *o.borrow_mut() = origin.to_string());
+/// Starts WebView2 with the window, before the app's URL is known (`load_app` brings it);
+/// `Err` (the reason) when no usable runtime is installed, which the caller reports as
+/// `webview2_missing`. Later failures are reported here (`fail`).
+pub fn start(opts: &Options) -> Result<(), String> {
+    SPLASH_HTML.with(|h| *h.borrow_mut() = opts.splash.html.clone());
     DEVTOOLS.with(|d| d.set(opts.devtools));
     let loader = match find_loader() {
         Ok(l) => l,
@@ -326,7 +335,31 @@ fn on_controller(hr: HResult, controller: *mut c_void) {
         configure(view);
         subscribe(view);
         fit();
-        com_call!(controller, ControllerVtbl, put_IsVisible(1));
+        // The native splash shows until a page has loaded (a webview recreated after a crash of
+        // the browser process shows at once).
+        com_call!(controller, ControllerVtbl, put_IsVisible((SHOWN.with(|s| s.get()) && !win::minimized()) as i32));
+        CONTROLLER_UP.with(|c| c.set(true));
+        if !URL.with(|u| u.borrow().is_empty()) {
+            inject_then_load(view);
+        } else if let Some(html) = SPLASH_HTML.with(|h| h.borrow().clone()) {
+            navigate_to_string(view, &html);
+        }
+    }
+}
+
+/// The ready line arrived: the app's origin rules apply from now on; `window.taupy` is added
+/// (for the app's pages only, never the splash page) and then the app's URL loads.
+pub fn load_app(url: &str, origin: &str) {
+    URL.with(|u| *u.borrow_mut() = url.to_string());
+    ORIGIN.with(|o| *o.borrow_mut() = origin.to_string());
+    let view = WEBVIEW.with(|w| w.get());
+    if CONTROLLER_UP.with(|c| c.get()) && !view.is_null() {
+        inject_then_load(view);
+    }
+}
+
+fn inject_then_load(view: *mut c_void) {
+    unsafe {
         let script = wide(&page_script(&WEBVIEW2));
         let added = Handler::new(wv::IID_ADD_SCRIPT_COMPLETED, |a, _| {
             let hr = hresult_arg(a);
@@ -400,6 +433,9 @@ unsafe fn subscribe(view: *mut c_void) {
 
 /// The app's URL (or the crash page, if the backend died meanwhile), then the queued commands.
 fn first_load() {
+    if STATE.with(|s| !matches!(&*s.borrow(), State::Starting(_))) {
+        return; // once only
+    }
     let view = WEBVIEW.with(|w| w.get());
     if view.is_null() {
         return;
@@ -598,9 +634,18 @@ unsafe fn on_navigation_completed(args: *mut c_void) {
     let url = source();
     if ok != 0 {
         if same_origin(&url) {
+            reveal();
+            if !APP_LOADED.with(|a| a.replace(true)) {
+                crate::trace::mark("page_loaded");
+            }
             emit(&event("page_loaded", vec![("url", url.into())]));
+        } else if URL.with(|u| u.borrow().is_empty()) || ERROR_SHOWN.with(|e| e.get()) {
+            reveal(); // the app's splash page, or the crash page
         }
         return;
+    }
+    if !URL.with(|u| u.borrow().is_empty()) {
+        reveal(); // the app's page failed: show what WebView2 shows
     }
     com_call!(args, NavigationCompletedArgsVtbl, get_WebErrorStatus(&mut status));
     if status != WEB_ERROR_CANCELED && status != WEB_ERROR_ABORTED {
@@ -775,9 +820,12 @@ fn navigate_to_string(view: *mut c_void, html: &str) {
 }
 
 pub fn show_error_page(html: &str) {
+    ERROR_SHOWN.with(|e| e.set(true));
     ERROR_PAGE.with(|p| *p.borrow_mut() = Some(html.to_string()));
     let view = WEBVIEW.with(|w| w.get());
-    if !view.is_null() {
+    // Before the first load (the webview may be up, waiting for window.taupy's injection),
+    // first_load shows it instead of the app's URL.
+    if !view.is_null() && STATE.with(|s| !matches!(&*s.borrow(), State::Starting(_))) {
         navigate_to_string(view, html);
     }
 }
@@ -801,11 +849,19 @@ pub fn fit() {
     }
 }
 
-/// Hidden while minimized, as Microsoft recommends (the page throttles, less CPU).
+/// Hidden while minimized, as Microsoft recommends (the page throttles, less CPU), and until
+/// a page replaced the native splash.
 pub fn set_visible(visible: bool) {
     let c = controller();
     if !c.is_null() {
-        unsafe { com_call!(c, ControllerVtbl, put_IsVisible(visible as i32)) };
+        let on = visible && SHOWN.with(|s| s.get());
+        unsafe { com_call!(c, ControllerVtbl, put_IsVisible(on as i32)) };
+    }
+}
+
+fn reveal() {
+    if !SHOWN.with(|s| s.replace(true)) {
+        set_visible(!win::minimized());
     }
 }
 
