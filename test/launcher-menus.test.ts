@@ -125,6 +125,24 @@ describe('launcher menus (Linux, Xvfb)', { skip: !runnable && 'needs Linux, Xvfb
     }
   })
 
+  test('the page asks for a context menu itself (window.taupy.popupMenu); bad ones are reported', async () => {
+    const { s, window } = await start('Page Menu')
+    try {
+      x('xdotool', ['mousemove', '--window', window, '150', '150'])
+      // As a page's contextmenu handler would; eval only stands in for the user's right click.
+      send(s, { type: 'eval', id: 'e1', script: 'window.taupy.popupMenu([{ id: "rename", label: "Rename" }, { id: "remove", label: "Remove" }]), 1' })
+      await reply(s, 'e1')
+      await sleep(400)
+      x('xdotool', ['key', '--delay', '60', 'Down', 'Down', 'Return'])
+      assert.deepEqual((await clicks(s, 1))[0], { type: 'menu_clicked', id: 'remove', window: 'main' })
+      send(s, { type: 'eval', id: 'e2', script: 'window.taupy.popupMenu([{ label: "no id" }]), 1' })
+      const error = await s.waitFor((l) => l.includes('taupy.popupMenu from the page'), 5000, 'stdout')
+      assert.match(error, /"code":"invalid_argument"/)
+    } finally {
+      await stop(s, window)
+    }
+  })
+
   test('bad menus are refused with an error and the launcher keeps running', async () => {
     const { s, window } = await start('Bad Menus')
     try {

@@ -997,6 +997,7 @@ extern "C" fn on_script_message(_m: Ptr, js_result: Ptr, _d: Ptr) {
     match from_page(&text) {
         Some(FromPage::Drag) => start_drag(),
         Some(FromPage::Message(data)) => emit(&event("page_message", vec![("data", data)])),
+        Some(FromPage::PopupMenu(items)) => super::linux_menu::popup_menu(v, &items, None),
         None => {}
     }
 }
