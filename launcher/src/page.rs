@@ -28,6 +28,8 @@ pub fn configure(allow_mailto: bool) {
 pub enum FromPage {
     Drag,
     Message(Json),
+    /// `taupy.popupMenu(items)`: a context menu at the pointer, checked as `popup_menu` is.
+    PopupMenu(Vec<crate::menu::Item>),
 }
 
 /// Checks and parses one text from the page's bridge. Refusals are reported to the backend
@@ -49,6 +51,18 @@ pub fn from_page(text: &str) -> Option<FromPage> {
                 return None;
             }
             Some(FromPage::Message(msg.get("data").cloned().unwrap_or(Json::Null)))
+        }
+        Some("popup_menu") => {
+            if !MESSAGES.with(|m| m.borrow_mut().allow()) {
+                return None;
+            }
+            match crate::menu::parse_items(msg.get("items").unwrap_or(&Json::Null)) {
+                Ok(items) => Some(FromPage::PopupMenu(items)),
+                Err(e) => {
+                    report("invalid_argument", &format!("taupy.popupMenu from the page: {}", e));
+                    None
+                }
+            }
         }
         _ => None,
     }

@@ -3,10 +3,10 @@
 //! Launcher -> backend: events (built with the helpers at the bottom).
 
 use crate::json::Json;
+use crate::menu;
 
-/// 2 added single instance, deep links, autostart and the clipboard (second_instance, open_url,
-/// unregister_protocols, set_autostart, get_autostart, read_clipboard, write_clipboard; v1 backends work
-/// unchanged: every addition is a new command or event).
+/// 2 added single instance, deep links, autostart, the clipboard, menus, the tray icon and
+/// notifications (v1 backends work unchanged: every addition is a new command or event).
 pub const PROTOCOL_VERSION: i32 = 2;
 
 /// The most text `write_clipboard` takes and `read_clipboard` returns (the page-message cap).
@@ -66,6 +66,18 @@ pub enum Command {
     PostMessage { data: Json },
     PreventClose,
     Exit { code: i32 },
+    /// The window's menu bar (an empty list removes it).
+    SetMenu { items: Vec<menu::Item> },
+    /// A context menu at the pointer.
+    PopupMenu { items: Vec<menu::Item> },
+    /// Changes one item of the menu bar in place.
+    SetMenuItem { item: String, label: Option<String>, enabled: Option<bool>, checked: Option<bool> },
+    /// Shows or updates the tray icon: `icon` is an absolute path to a PNG (checked by `tray.rs`).
+    SetTray { icon: String, tooltip: Option<String>, items: Vec<menu::Item> },
+    RemoveTray,
+    /// A desktop notification; `tag` names it (a click → `notification_clicked` with it; the same
+    /// tag again replaces it).
+    Notify { tag: String, title: String, body: String, icon: Option<String> },
     /// About the app's place in the desktop, not the window (crate::desktop).
     Desktop(DesktopCommand),
 }
@@ -91,6 +103,8 @@ pub const COMMAND_TYPES: &[&str] = &[
     "open_external", "message_dialog", "confirm_dialog", "open_file_dialog", "open_folder_dialog",
     "save_file_dialog", "post_message", "prevent_close", "exit", "unregister_protocols",
     "set_autostart", "get_autostart", "read_clipboard", "write_clipboard",
+    "set_menu", "popup_menu", "set_menu_item",
+    "set_tray", "remove_tray", "notify",
 ];
 
 /// Every event `type` the launcher emits.
@@ -99,6 +113,8 @@ pub const EVENT_TYPES: &[&str] = &[
     "window_ready", "page_loaded", "close_requested", "resized", "moved", "focused", "blurred",
     "fullscreen_changed", "page_message", "navigation_blocked", "reply", "error",
     "second_instance", "open_url",
+    "menu_clicked",
+    "tray_clicked", "notification_clicked",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -127,6 +143,11 @@ pub enum Line {
 }
 
 pub use crate::limits::{MAX_MESSAGE_BYTES, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
+/// A notification's title and body are cut to what Windows shows (63 and 255 characters); Linux
+/// servers show less anyway. Beyond MAX_TITLE_CHARS they are refused (not text for a person).
+pub const MAX_NOTIFY_TITLE: usize = 63;
+pub const MAX_NOTIFY_BODY: usize = 255;
+pub const MAX_NOTIFY_TAG: usize = 256;
 
 pub fn parse_line(line: &str) -> Line {
     let t = line.trim();
@@ -211,6 +232,44 @@ pub fn parse_request(v: &Json) -> Result<Request, ProtocolError> {
         "get_autostart" => Command::Desktop(DesktopCommand::GetAutostart),
         "read_clipboard" => Command::Desktop(DesktopCommand::ReadClipboard),
         "write_clipboard" => Command::Desktop(DesktopCommand::WriteClipboard { text: a.bounded_string("text", MAX_CLIPBOARD_CHARS)? }),
+        "set_menu" => Command::SetMenu { items: a.menu_items()? },
+        "popup_menu" => Command::PopupMenu { items: a.menu_items()? },
+        "set_tray" => Command::SetTray {
+            icon: a.bounded_string("icon", 4096)?,
+            tooltip: a.opt_string("tooltip")?.map(|t| t.chars().take(127).collect()),
+            items: match v.get("items") {
+                None | Some(Json::Null) => Vec::new(),
+                Some(_) => a.menu_items()?,
+            },
+        },
+        "remove_tray" => Command::RemoveTray,
+        "notify" => Command::Notify {
+            tag: match a.opt_string("tag")? {
+                Some(t) if t.chars().count() > MAX_NOTIFY_TAG => {
+                    return Err(a.bad(format!("`notify`: `tag` is longer than {} characters", MAX_NOTIFY_TAG)))
+                }
+                t => t.unwrap_or_default(),
+            },
+            title: a.bounded_string("title", MAX_TITLE_CHARS)?.chars().take(MAX_NOTIFY_TITLE).collect(),
+            body: match a.opt_string("body")? {
+                Some(b) if b.chars().count() > MAX_TITLE_CHARS => {
+                    return Err(a.bad(format!("`notify`: `body` is longer than {} characters", MAX_TITLE_CHARS)))
+                }
+                b => b.unwrap_or_default().chars().take(MAX_NOTIFY_BODY).collect(),
+            },
+            icon: a.opt_string("icon")?,
+        },
+        "set_menu_item" => Command::SetMenuItem {
+            item: a.bounded_string("item", menu::MAX_LABEL_CHARS)?,
+            label: match a.opt_string("label")? {
+                Some(l) if l.chars().count() > menu::MAX_LABEL_CHARS => {
+                    return Err(a.bad(format!("`label` is longer than {} characters", menu::MAX_LABEL_CHARS)))
+                }
+                l => l,
+            },
+            enabled: a.opt_bool("enabled")?,
+            checked: a.opt_bool("checked")?,
+        },
         _ => {
             return Err(err("unknown_command", &format!("unknown command type `{}`", ty), Some(ty.clone()), id))
         }
@@ -287,6 +346,19 @@ impl<'a> Args<'a> {
             _ => Err(self.bad(format!("`{}` needs a boolean field `{}`", self.ty, k))),
         }
     }
+    fn opt_bool(&self, k: &str) -> Result<Option<bool>, ProtocolError> {
+        match self.v.get(k) {
+            None | Some(Json::Null) => Ok(None),
+            Some(Json::Bool(b)) => Ok(Some(*b)),
+            Some(_) => Err(self.bad(format!("`{}`: field `{}` must be a boolean", self.ty, k))),
+        }
+    }
+    fn menu_items(&self) -> Result<Vec<menu::Item>, ProtocolError> {
+        match self.v.get("items") {
+            None => Err(self.bad(format!("`{}` needs an array field `items`", self.ty))),
+            Some(v) => menu::parse_items(v).map_err(|e| self.bad(format!("`{}`: {}", self.ty, e))),
+        }
+    }
     fn level(&self) -> Result<Level, ProtocolError> {
         match self.opt_string("level")?.as_deref() {
             None | Some("info") => Ok(Level::Info),
@@ -331,6 +403,17 @@ impl<'a> Args<'a> {
             Some(_) => return Err(self.bad("`filters` must be an array".into())),
         }
         Ok(d)
+    }
+}
+
+/// The tag of a `notify` without one: `n1`, `n2`… (a reply carries it).
+pub fn notification_tag(tag: String) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(1);
+    if tag.is_empty() {
+        format!("n{}", NEXT.fetch_add(1, Ordering::Relaxed))
+    } else {
+        tag
     }
 }
 

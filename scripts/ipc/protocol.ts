@@ -3,7 +3,7 @@
 // launcher/protocol-examples.json). Newline-delimited JSON objects with a `type`.
 // Backend -> launcher: commands (on the backend's stdout). Launcher -> backend: events (stdin).
 
-/** 2 added single instance and deep links (events second_instance, open_url); v1 backends work unchanged. */
+/** 2 added single instance, deep links, autostart, the clipboard, menus, the tray icon and notifications; v1 backends work unchanged. */
 export const PROTOCOL_VERSION = 2
 
 /** Longest protocol line either way, without token and newline (docs/ipc.md "Limits"). */
@@ -27,7 +27,45 @@ export interface FileDialogOptions {
   filters?: FileFilter[]
 }
 
+/** The tray icon: `icon` is an absolute path to a PNG (≤ 1 MiB, ≤ 1024 px a side). */
+export interface TrayOptions {
+  icon: string
+  /** At most 127 characters (Windows' limit); the item's title on Linux. */
+  tooltip?: string
+  items?: MenuItem[]
+}
+
+/** A desktop notification. Title and body are cut to 63 and 255 characters (what Windows shows). */
+export interface NotifyOptions {
+  title: string
+  body?: string
+  /** An absolute path to a PNG, as for the tray. */
+  icon?: string
+  /** Names it: a click reports it, the same tag again replaces it. Default: `n1`, `n2`… */
+  tag?: string
+}
+/** `notify`'s reply. */
+export interface NotifyResult {
+  tag: string
+}
+
 export type DialogLevel = 'info' | 'warning' | 'error'
+
+/**
+ * A menu item. Leaves need an `id` (what `menu_clicked` reports); an item with `items` is a
+ * submenu. At most 8 levels, 2000 items, 256 characters per label; ids unique in one menu.
+ */
+export interface MenuItem {
+  id?: string
+  label?: string
+  type?: 'normal' | 'checkbox' | 'separator'
+  /** `Ctrl+Q`, `CmdOrCtrl+Shift+S`, `Alt+F4`, `F5`: modifiers, then a letter, digit, F1-F24 or key name. */
+  accelerator?: string
+  checked?: boolean
+  /** Default true. */
+  enabled?: boolean
+  items?: MenuItem[]
+}
 
 interface Base<T extends string> {
   type: T
@@ -76,6 +114,12 @@ export type Command =
   | Base<'read_clipboard'>
   /** At most 1,048,576 characters. */
   | (Base<'write_clipboard'> & { text: string })
+  | (Base<'set_menu'> & { items: MenuItem[] })
+  | (Base<'popup_menu'> & { items: MenuItem[] })
+  | (Base<'set_menu_item'> & { item: string; label?: string; enabled?: boolean; checked?: boolean })
+  | (Base<'set_tray'> & TrayOptions)
+  | Base<'remove_tray'>
+  | (Base<'notify'> & NotifyOptions)
 
 export type CommandType = Command['type']
 
@@ -102,6 +146,12 @@ export type Event =
   | { type: 'second_instance'; args: string[]; cwd: string }
   /** A link with one of the app's schemes (`"taupy": { "protocols": [...] }`) opened the app. */
   | { type: 'open_url'; url: string }
+  /** From the window's menus (`window`) or the tray icon's (`tray: true`); `checked`: a checkbox's new state. */
+  | { type: 'menu_clicked'; id: string; window?: string; tray?: true; checked?: boolean }
+  /** Windows only: AppIndicator hosts on Linux open the tray menu and send no click. */
+  | { type: 'tray_clicked'; button: 'left' | 'right' | 'double' }
+  /** `id`: the notification's tag; `action`: `default` (its body was clicked). */
+  | { type: 'notification_clicked'; id: string; action: string }
 
 export type EventType = Event['type']
 
@@ -126,11 +176,12 @@ const commandTypes = {
   open_devtools: 1, open_external: 1, message_dialog: 1, confirm_dialog: 1, open_file_dialog: 1,
   open_folder_dialog: 1, save_file_dialog: 1, post_message: 1, prevent_close: 1, exit: 1,
   unregister_protocols: 1, set_autostart: 1, get_autostart: 1, read_clipboard: 1, write_clipboard: 1,
+  set_menu: 1, popup_menu: 1, set_menu_item: 1, set_tray: 1, remove_tray: 1, notify: 1,
 } satisfies Record<CommandType, 1>
 const eventTypes = {
   window_ready: 1, page_loaded: 1, close_requested: 1, resized: 1, moved: 1, focused: 1, blurred: 1,
   fullscreen_changed: 1, page_message: 1, navigation_blocked: 1, reply: 1, error: 1,
-  second_instance: 1, open_url: 1,
+  second_instance: 1, open_url: 1, menu_clicked: 1, tray_clicked: 1, notification_clicked: 1,
 } satisfies Record<EventType, 1>
 
 export const COMMAND_TYPES = Object.keys(commandTypes) as CommandType[]

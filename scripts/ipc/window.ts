@@ -2,7 +2,8 @@
 // `await dialog.openFile()`. Without a launcher (browser mode) window calls warn once and do
 // nothing; calls that must return something real (dialogs, eval) reject with LauncherUnavailableError.
 import type {
-  Command, ConfirmResult, DialogLevel, Event, EventType, FileDialogOptions, FileDialogResult, Id, SaveDialogResult,
+  Command, ConfirmResult, DialogLevel, Event, EventType, FileDialogOptions, FileDialogResult, Id, MenuItem,
+  NotifyOptions, NotifyResult, SaveDialogResult, TrayOptions,
 } from './protocol.js'
 import { connectLauncher, launcherChannel, type LauncherChannel, type ShutdownHook } from './stdio.js'
 
@@ -193,6 +194,12 @@ export interface WindowApi {
   eval<T = unknown>(script: string, timeoutMs?: number): Promise<T>
   /** Closes the window and ends the app with `code`. */
   exit(code?: number): Promise<void>
+  /** The window's menu bar ([] removes it); a chosen item → `on('menu_clicked')`. */
+  setMenu(items: MenuItem[]): Promise<void>
+  /** Changes one menu bar item in place (rejects with `unknown_menu_item`). */
+  setMenuItem(item: string, change: { label?: string; enabled?: boolean; checked?: boolean }): Promise<void>
+  /** A context menu at the pointer (e.g. when the page posts that it got a `contextmenu`). */
+  popupMenu(items: MenuItem[]): Promise<void>
   on: LauncherClient['on']
   off: LauncherClient['off']
 }
@@ -237,8 +244,50 @@ export function createWindowApi(client: LauncherClient): WindowApi {
     postMessage: (data) => c('post_message', { data }),
     eval: <T>(script: string, timeoutMs?: number) => client.request<T>('eval', { script }, timeoutMs),
     exit: (code = 0) => c('exit', { code }),
+    setMenu: (items) => c('set_menu', { items }),
+    setMenuItem: (item, change) => c('set_menu_item', { item, ...change }),
+    popupMenu: (items) => c('popup_menu', { items }),
     on: (name, listener) => client.on(name, listener),
     off: (name, listener) => client.off(name, listener),
+  }
+}
+
+export interface TrayApi {
+  /**
+   * Shows the tray icon, or updates it (icon, tooltip, menu). Its menu's items → `menu_clicked`
+   * with `tray: true`; clicks on the icon → `tray_clicked` (Windows). Rejects with
+   * `tray_unavailable` (Linux without libayatana-appindicator3) or `invalid_argument` (the icon).
+   */
+  set(options: TrayOptions): Promise<void>
+  remove(): Promise<void>
+}
+
+export function createTrayApi(client: LauncherClient): TrayApi {
+  return {
+    set: (options) => client.command('set_tray', options),
+    remove: () => client.command('remove_tray'),
+  }
+}
+
+export interface NotificationApi {
+  /**
+   * Shows a desktop notification and resolves with its tag; a click on it →
+   * `win.on('notification_clicked')` with that tag as `id` (show the window from there). Without
+   * a launcher it warns once and resolves null. Rejects with `notifications_unavailable` when the
+   * desktop has no notification server, `invalid_argument` for a bad icon.
+   */
+  show(options: NotifyOptions): Promise<string | null>
+}
+
+export function createNotificationApi(client: LauncherClient): NotificationApi {
+  return {
+    show: async (options) => {
+      if (!client.available) {
+        await client.command('notify')
+        return null
+      }
+      return (await client.request<NotifyResult>('notify', options)).tag
+    },
   }
 }
 
@@ -275,5 +324,9 @@ export function launcherClient(): LauncherClient {
 }
 /** The app's window (no-ops with a warning when there is no launcher). */
 export const win: WindowApi = createWindowApi(client)
+/** The tray icon (no-ops with a warning when there is no launcher). */
+export const tray: TrayApi = createTrayApi(client)
+/** Desktop notifications. */
+export const notifications: NotificationApi = createNotificationApi(client)
 /** Native dialogs (reject with LauncherUnavailableError when there is no launcher). */
 export const dialog: DialogApi = createDialogApi(client)

@@ -212,6 +212,8 @@ export class StandInWindow {
         const path = await scripted(dialogs.saveFile, 'saveFile', command)
         return { cancelled: path === null, path }
       }
+      case 'notify': // as the launcher: its tag, or one made up (recorded in `sent('notify')`)
+        return { tag: command.tag ?? `n${this.commands.filter((c) => c.type === 'notify').length}` }
       default:
         return null
     }

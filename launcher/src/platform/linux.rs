@@ -440,7 +440,7 @@ pub fn create_window(opts: &Options) {
         let splash = gtk_drawing_area_new();
         connect(splash, "draw", on_splash_draw as Ptr, null_mut());
         gtk_overlay_add_overlay(overlay, splash);
-        gtk_container_add(w, overlay);
+        super::linux_menu::pack(w, overlay); // a menu bar can go above it (set_menu)
         WINDOW.with(|c| c.set(w));
         OVERLAY.with(|c| c.set(overlay));
         SPLASH.with(|c| c.set(splash));
@@ -667,6 +667,14 @@ pub fn exec(r: Request) {
             Command::OpenFileDialog(d) => return file_dialog(w, d, 0, id),
             Command::SaveFileDialog(d) => return file_dialog(w, d, 1, id),
             Command::OpenFolderDialog(d) => return file_dialog(w, d, 2, id),
+            Command::SetMenu { items } => return super::linux_menu::set_menu(w, &items, id),
+            Command::PopupMenu { items } => return super::linux_menu::popup_menu(v, &items, id),
+            Command::SetMenuItem { item, label, enabled, checked } => {
+                return super::linux_menu::set_menu_item(&item, label, enabled, checked, id)
+            }
+            Command::SetTray { icon, tooltip, items } => return super::linux_tray::set_tray(&icon, tooltip, &items, id),
+            Command::RemoveTray => return super::linux_tray::remove_tray(id),
+            Command::Notify { tag, title, body, icon } => return super::linux_notify::notify(tag, &title, &body, icon, id),
             // Handled by the core; never reach the platform.
             Command::Ready { .. } | Command::PreventClose | Command::Exit { .. } | Command::Desktop(_) => {}
         }
@@ -1017,6 +1025,7 @@ extern "C" fn on_script_message(_m: Ptr, js_result: Ptr, _d: Ptr) {
     match from_page(&text) {
         Some(FromPage::Drag) => start_drag(),
         Some(FromPage::Message(data)) => emit(&event("page_message", vec![("data", data)])),
+        Some(FromPage::PopupMenu(items)) => super::linux_menu::popup_menu(v, &items, None),
         None => {}
     }
 }

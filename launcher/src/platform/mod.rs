@@ -38,6 +38,12 @@ mod page_script;
 mod linux;
 #[cfg(target_os = "linux")]
 pub use self::linux::*;
+#[cfg(target_os = "linux")]
+mod linux_menu;
+#[cfg(target_os = "linux")]
+mod linux_tray;
+#[cfg(target_os = "linux")]
+mod linux_notify;
 
 /// WebView2's COM layouts and handler object: plain Rust, so its tests run on every OS.
 #[cfg(any(windows, test))]
@@ -81,6 +87,12 @@ pub mod clipboard;
 mod windows;
 #[cfg(windows)]
 mod windows_dialogs;
+#[cfg(windows)]
+mod windows_menu;
+#[cfg(windows)]
+mod windows_tray;
+#[cfg(windows)]
+mod windows_notify;
 #[cfg(windows)]
 mod windows_webview;
 #[cfg(windows)]

@@ -63,6 +63,7 @@ const TEMPLATE: &str = r#"(function () {
     platform: "__PLATFORM__",
     postMessage: function (data) { send({ kind: "message", data: data }); },
     startDrag: function () { send({ kind: "drag" }); },
+    popupMenu: function (items) { send({ kind: "popup_menu", items: items }); },
     onMessage: function (fn) { listeners.push(fn); },
     _dispatch: function (data) { listeners.forEach(function (fn) { try { fn(data); } catch (e) { console.error(e); } }); }
   });

@@ -185,6 +185,7 @@ const WM_SIZE: u32 = 0x0005;
 const WM_ACTIVATE: u32 = 0x0006;
 const WM_SETFOCUS: u32 = 0x0007;
 const WM_CLOSE: u32 = 0x0010;
+const WM_COMMAND: u32 = 0x0111;
 const WM_GETMINMAXINFO: u32 = 0x0024;
 const WM_NCLBUTTONDOWN: u32 = 0x00A1;
 const WM_DPICHANGED: u32 = 0x02E0;
@@ -360,6 +361,9 @@ pub fn run() -> i32 {
     unsafe {
         let mut m: Msg = std::mem::zeroed();
         while GetMessageW(&mut m, 0, 0, 0) > 0 {
+            if super::windows_menu::translate(win(), &m as *const Msg as *const u8) {
+                continue;
+            }
             TranslateMessage(&m);
             DispatchMessageW(&m);
         }
@@ -459,6 +463,7 @@ pub fn quit(code: i32) {
         return;
     }
     EXIT_CODE.with(|c| c.set(code));
+    super::windows_tray::delete(); // else the shell shows a dead icon until the pointer passes over it
     unsafe { PostQuitMessage(code) };
 }
 
@@ -768,6 +773,14 @@ pub fn exec(r: Request) {
             Command::OpenFileDialog(d) => return defer(Deferred::File { d, kind: DialogKind::Open, id }),
             Command::SaveFileDialog(d) => return defer(Deferred::File { d, kind: DialogKind::Save, id }),
             Command::OpenFolderDialog(d) => return defer(Deferred::File { d, kind: DialogKind::Folder, id }),
+            Command::SetMenu { items } => return super::windows_menu::set_menu(h, &items, id),
+            Command::PopupMenu { items } => return super::windows_menu::popup_menu(h, items, id),
+            Command::SetMenuItem { item, label, enabled, checked } => {
+                return super::windows_menu::set_menu_item(h, &item, label, enabled, checked, id)
+            }
+            Command::SetTray { icon, tooltip, items } => return super::windows_tray::set_tray(&icon, tooltip, items, id),
+            Command::RemoveTray => return super::windows_tray::remove_tray(id),
+            Command::Notify { tag, title, body, icon } => return super::windows_notify::notify(tag, &title, &body, icon, id),
             // Webview commands went to windows_webview above; the core handles the rest.
             _ => {}
         }
@@ -961,6 +974,8 @@ extern "system" fn window_proc(h: Hwnd, m: u32, w: usize, l: isize) -> isize {
                 0
             }
             WM_DESTROY => 0,
+            // Menu items and their accelerators (lParam 0: not from a control).
+            WM_COMMAND if l == 0 && super::windows_menu::command(h, (w & 0xFFFF) as u16) => 0,
             _ => DefWindowProcW(h, m, w, l),
         }
     }
