@@ -22,7 +22,7 @@ const appTemp = mkdtempSync(join(tmpdir(), 'taupy-extras-tmp-'))
 const tempFiles = (): string[] => readdirSync(appTemp, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => entry.name)
 
 before(async () => {
-  app = await startApp(appDir, { TAUPY_DEV: '1', TAUPY_LATENCY_MS: String(latencyMs), TMPDIR: appTemp })
+  app = await startApp(appDir, { env: { TAUPY_DEV: '1', TAUPY_LATENCY_MS: String(latencyMs), TMPDIR: appTemp } })
   browser = await launchBrowser()
 })
 after(async () => {

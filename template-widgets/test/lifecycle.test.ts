@@ -33,7 +33,7 @@ const settled = (page: Page) => page.waitForFunction(() => !document.documentEle
 
 test('a keystroke in a 23 kB note bound with value + onInput is small both ways', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'taupy-notes-'))
-  const app = await startApp(appDir, { TAUPY_DATA_DIR: dataDir })
+  const app = await startApp(appDir, { env: { TAUPY_DATA_DIR: dataDir } })
   try {
     const page = await browser.newPage()
     const received: number[] = []
@@ -70,7 +70,7 @@ test('a keystroke in a 23 kB note bound with value + onInput is small both ways'
 
 test('after a backend restart, the first edit of a long note is sent whole (the new backend has no base)', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'taupy-notes-'))
-  let app = await startApp(appDir, { TAUPY_DATA_DIR: dataDir, TAUPY_DEV: '1' })
+  let app = await startApp(appDir, { env: { TAUPY_DATA_DIR: dataDir, TAUPY_DEV: '1' } })
   try {
     const page = await openNotes(app.url)
     const note = page.locator('#note')
@@ -84,7 +84,7 @@ test('after a backend restart, the first edit of a long note is sent whole (the 
     const secret = new URL(app.url).searchParams.get('taupy')!
     await app.stop()
     await page.locator('html[data-taupy-connection="reconnecting"]').waitFor({ state: 'attached' })
-    app = await startApp(appDir, { TAUPY_DATA_DIR: dataDir, TAUPY_DEV: '1', TAUPY_PORT: port, TAUPY_SECRET: secret })
+    app = await startApp(appDir, { env: { TAUPY_DATA_DIR: dataDir, TAUPY_DEV: '1', TAUPY_PORT: port, TAUPY_SECRET: secret } })
     await page.locator('html[data-taupy-connection="open"]').waitFor({ state: 'attached' })
     await settled(page)
     await note.press('End')
@@ -109,7 +109,7 @@ const stops: [string, NodeJS.ProcessEnv, (app: Awaited<ReturnType<typeof startAp
 for (const [how, env, stop] of stops) {
   test(`the shutdown hook saves the note on ${how}`, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'taupy-notes-'))
-    const app = await startApp(appDir, { TAUPY_DATA_DIR: dataDir, ...env })
+    const app = await startApp(appDir, { env: { TAUPY_DATA_DIR: dataDir, ...env } })
     try {
       const page = await openNotes(app.url)
       const text = `Saved on ${how}`
