@@ -15,7 +15,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { basename, dirname, join, sep } from 'node:path'
-import { isAlive } from './parent-watch.js'
+import { isAlive } from '../server/lifeline.js'
 
 const marks = '.taupy-running'
 const claimName = '.taupy-removing'

@@ -2,15 +2,7 @@
 // (a SIGTERM or a crash ends the stub alone) and the native launcher can die without a word,
 // so each packaged process watches its parent and winds down when it goes: no orphaned
 // backend keeps a port, a file lock or the extraction folder busy.
-export const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else, which still counts as alive.
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
+import { isAlive } from '../server/lifeline.js'
 
 /**
  * Calls `onGone` once when the parent has exited: on POSIX the kernel hands an orphan to
