@@ -202,7 +202,12 @@ describe('oversized frames', () => {
         return code
       }),
     )
-    assert.deepEqual(new Set(codes), new Set([1009]))
+    // The server answers 1009 and closes while the client is still writing its megabyte; under
+    // load the kernel's reset for the unread rest can overtake the close frame in the client's
+    // receive queue (-1: ended without a close frame). Either way the socket is closed by the
+    // server; no other outcome (an echo, a hang, another code) passes.
+    assert.ok(codes.every((code) => code === 1009 || code === -1), codes.join(' '))
+    assert.ok(codes.filter((code) => code === 1009).length >= codes.length / 2, codes.join(' '))
     const grown = rss('after oversized') - before
     assert.ok(grown < 64 * MiB, `RSS grew by ${grown} KiB for 40 MiB refused`)
     await assertHealthy()
