@@ -14,7 +14,7 @@ import { launchBrowser } from '../scripts/testing/browser.js'
 import { installedApp } from './helpers/apps.js'
 import { tempDir } from './helpers/cli.js'
 import { payloadHash, readFooter, readIndex, type OneFileIndex } from './helpers/one-file.js'
-import { freshHome, nothingLeft, refusal, snapshot, startNoWindow } from './helpers/packaged.js'
+import { freshHome, nothingLeft, refusal, snapshot, startNoWindow, type Running } from './helpers/packaged.js'
 import { processesMentioning } from './helpers/processes.js'
 
 const packageApp = (app: string, ...args: string[]): void => {
@@ -222,12 +222,15 @@ describe('npm run package (launcher + payload)', { timeout: 900_000 }, () => {
 
   test('two starts at once both work and share one extraction', { timeout: 120_000 }, async () => {
     const { cache, env } = home()
-    const [one, two] = await Promise.all([startNoWindow(file(), env), startNoWindow(file(), env)])
+    const starts = await Promise.allSettled([startNoWindow(file(), env), startNoWindow(file(), env)])
+    const running = starts.flatMap((start) => (start.status === 'fulfilled' ? [start.value] : []))
     try {
+      for (const start of starts) if (start.status === 'rejected') throw start.reason
+      const [one, two] = running as [Running, Running]
       assert.notEqual(one.url, two.url)
       for (const url of [one.url, two.url]) assert.equal((await fetch(url, { redirect: 'manual' })).status, 302)
     } finally {
-      await Promise.all([one.stop(), two.stop()])
+      await Promise.all(running.map((start) => start.stop()))
     }
     assert.deepEqual(readdirSync(join(cache, 'taupy/apps/my-app')).filter((name) => !name.endsWith('.lock')), [`${index.app.version}-${index.app.build}`])
     assert.deepEqual(readdirSync(join(cache, 'taupy/runtimes')).filter((name) => !name.endsWith('.lock')), [index.runtime.id])

@@ -33,8 +33,11 @@ export async function startNoWindow(file: string, env: NodeJS.ProcessEnv, args: 
   const child = spawn(file, ['--no-window', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  // A start that hangs (a lock never granted) fails here, with its stderr, instead of hanging the file.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 90_000)
   try {
     const url = await waitForReady(child, () => {})
+    clearTimeout(timer)
     const ms = performance.now() - started
     return {
       child,
@@ -47,6 +50,7 @@ export async function startNoWindow(file: string, env: NodeJS.ProcessEnv, args: 
       },
     }
   } catch (error) {
+    clearTimeout(timer)
     await exited(child)
     throw new Error(`${(error as Error).message}; stderr:\n${stderr}`)
   }
