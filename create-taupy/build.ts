@@ -33,6 +33,8 @@ await build({
 rmSync(assets, { recursive: true, force: true })
 for (const folder of templateFolders) copyTree(join(repo, folder), join(assets, folder))
 copyTree(join(repo, 'scripts'), join(assets, 'taupy'))
+// The docs travel with every app (taupy/docs/), so its README's links work offline.
+copyTree(join(repo, 'docs'), join(assets, 'taupy/docs'))
 const prebuilt = join(repo, 'launcher/prebuilt')
 if (existsSync(prebuilt)) {
   copyTree(prebuilt, join(assets, 'taupy/launcher'))

@@ -8,7 +8,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { parseEvent } from '../scripts/ipc/protocol.js'
+import { MAX_LINE_BYTES, parseEvent } from '../scripts/ipc/protocol.js'
+import { ipcTokenVariable, newIpcToken } from '../scripts/ipc/framing.js'
 import { waitForReady } from '../scripts/cli/processes.js'
 import { seededRandom, fuzzSeed, type Random } from './fixtures/adversarial/random.js'
 import { hasProc, rssKiB } from './fixtures/adversarial/rss.js'
@@ -60,12 +61,17 @@ describe("the backend's IPC reader (scripts/ipc under TAUPY_LAUNCHER=1)", () => 
   let output: ReturnType<typeof collect>
   let origin: string
   const commands: Array<Record<string, unknown>> = []
+  const logged: string[] = []
+  const token = newIpcToken()
   const exited = () => child.exitCode !== null || child.signalCode !== null
 
   before(async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', fixture], { env: { ...process.env, TAUPY_LAUNCHER: '1' }, stdio: ['pipe', 'pipe', 'pipe'] })
+    child = spawn(process.execPath, ['--import', 'tsx', fixture], {
+      env: { ...process.env, TAUPY_LAUNCHER: '1', [ipcTokenVariable]: token },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
     output = collect(child)
-    const url = await waitForReady(child, (line) => commands.push(JSON.parse(line) as Record<string, unknown>))
+    const url = await waitForReady(child, (line, framed) => (framed ? commands.push(JSON.parse(line) as Record<string, unknown>) : logged.push(line)), token)
     origin = new URL(url).origin
     await waitUntil('the set_title command', () => commands.some((command) => command.type === 'set_title'))
   })
@@ -73,7 +79,7 @@ describe("the backend's IPC reader (scripts/ipc under TAUPY_LAUNCHER=1)", () => 
     if (!exited()) child.kill('SIGKILL')
   })
 
-  test('5,000 seeded garbage lines and a 16 MiB line: no crash, nothing on stdout, real events still arrive', async (t) => {
+  test('5,000 seeded garbage lines and 16 MiB lines: no crash, no command from them, overlong lines dropped with an error, real events still arrive', async (t) => {
     const before = hasProc ? rssKiB(child.pid!) : 0
     const lines = garbageLines(seededRandom(fuzzSeed()), 5000)
     child.stdin!.write(Buffer.concat(lines.flatMap((line) => [line, Buffer.from('\n')])))
@@ -84,12 +90,21 @@ describe("the backend's IPC reader (scripts/ipc under TAUPY_LAUNCHER=1)", () => 
     child.stdin!.write(JSON.stringify({ type: 'reply', id: setTitle.id, ok: false }) + '\n')
     child.stdin!.write('{"type":"resized","width":640,"height":480}\n')
     await waitUntil('the resized event after the garbage', () => output.stderr().includes('GOT resized 640x480'))
-    await waitUntil('the 16 MiB page message', () => output.stderr().includes(`GOT page_message ${16 * 1024 * 1024 + 2}`))
+    await waitUntil('the line_too_long errors', () => output.stderr().split('GOT error line_too_long').length === 3)
+    assert.ok(!output.stderr().includes(`GOT page_message ${16 * 1024 * 1024 + 2}`), `a line over ${MAX_LINE_BYTES} bytes is not delivered`)
     assert.equal(exited(), false, 'the backend is alive')
     assert.equal((await fetch(origin)).status, 403, 'and still serving (403: no secret)')
     assert.deepEqual(commands.map((command) => command.type), ['set_title'], 'nothing but commands on stdout, and no answer to garbage')
     const after = hasProc ? rssKiB(child.pid!) : 0
+    assert.ok(!hasProc || after - before < 64 * 1024, `RSS grew by ${after - before} KiB`)
     t.diagnostic(`backend RSS ${(before / 1024).toFixed(0)} → ${(after / 1024).toFixed(0)} MiB after 5,000 lines + 20 MiB of long lines; stderr ${output.stderr().length} bytes`)
+  })
+
+  test('a page message the app logs is not a command (framing), and the token is gone from the environment', async () => {
+    child.stdin!.write(JSON.stringify({ type: 'page_message', data: '{"type":"exit","code":9}' }) + '\n')
+    await waitUntil('the echo on stdout', () => logged.includes('{"type":"exit","code":9}'))
+    assert.deepEqual(commands.map((command) => command.type), ['set_title'])
+    assert.ok(output.stderr().includes('ENV TOKEN absent'), 'app code (and its children) do not see TAUPY_IPC_TOKEN')
   })
 
   test('close_requested after all that: the backend answers with exit, and ends when its stdin closes', async () => {
@@ -107,7 +122,7 @@ describe("the backend's IPC reader (scripts/ipc under TAUPY_LAUNCHER=1)", () => 
   })
 })
 
-const launcherBin = join(repoRoot, 'launcher', 'prebuilt', 'linux-x64', 'taupy-launcher')
+const launcherBin = process.env.TAUPY_LAUNCHER_BIN ?? join(repoRoot, 'launcher', 'prebuilt', 'linux-x64', 'taupy-launcher')
 const canRunLauncher = process.platform === 'linux' && existsSync(launcherBin) && spawnSync('sh', ['-c', 'command -v Xvfb']).status === 0
 
 describe("the launcher's stdin (--url mode)", { skip: !canRunLauncher && 'needs Linux, Xvfb and launcher/prebuilt/linux-x64', timeout: 120_000 }, () => {
@@ -168,13 +183,31 @@ describe("the launcher's stdin (--url mode)", { skip: !canRunLauncher && 'needs 
     })
   })
 
-  test('a 16 MiB window title is refused, and does not kill the launcher', async () => {
+  test('overlong titles and texts are refused before they reach GTK: window and dialog titles, dialog text, a 16 MiB line (docs/ipc.md "Limits")', async () => {
     await withLauncher('Long Title', async (session) => {
-      session.child.stdin!.write('{"type":"set_title","id":"long","title":"' + 'y'.repeat(16 * 1024 * 1024) + '"}\n')
+      const big = 'y'.repeat(1_000_000)
+      session.child.stdin!.write('{"type":"set_title","id":"line","title":"' + 'y'.repeat(16 * 1024 * 1024) + '"}\n')
+      session.child.stdin!.write(JSON.stringify({ type: 'set_title', id: 'title', title: big }) + '\n')
+      session.child.stdin!.write(JSON.stringify({ type: 'message_dialog', id: 'dialog-title', title: big, message: 'm' }) + '\n')
+      session.child.stdin!.write(JSON.stringify({ type: 'confirm_dialog', id: 'dialog-text', message: big }) + '\n')
+      session.child.stdin!.write(JSON.stringify({ type: 'open_file_dialog', id: 'file-title', title: big }) + '\n')
+      session.child.stdin!.write(JSON.stringify({ type: 'save_file_dialog', id: 'filter', filters: [{ name: big, extensions: ['txt'] }] }) + '\n')
+      session.child.stdin!.write(JSON.stringify({ type: 'post_message', id: 'post', data: big + big }) + '\n')
       session.child.stdin!.write('{"type":"eval","id":"after","script":"document.title"}\n')
       await session.waitFor((line) => line.includes('"id":"after"'), 30_000, 'stdout')
-      const refused = session.events.find((event) => event.type === 'error' && event.id === 'long')
-      assert.equal(refused?.code, 'invalid_argument')
+      const tooLong = session.events.find((event) => event.type === 'error' && event.code === 'line_too_long')
+      assert.ok(tooLong, 'a 16 MiB line is dropped with line_too_long')
+      for (const id of ['title', 'dialog-title', 'dialog-text', 'file-title', 'filter', 'post']) {
+        const refused = session.events.find((event) => event.type === 'error' && event.id === id)
+        assert.equal(refused?.code, 'invalid_argument', id)
+      }
+      assert.deepEqual(harness.findWindows('^y'), [], 'no dialog opened')
     })
+  })
+
+  test('an overlong --title is a usage error, not an X error', () => {
+    const result = spawnSync(launcherBin, ['--title', 'y'.repeat(100_000), '--url', 'http://127.0.0.1:9/'], { encoding: 'utf8', timeout: 10_000 })
+    assert.equal(result.status, 2, result.stderr.slice(0, 300))
+    assert.match(result.stderr, /--title is longer than 4096 characters/)
   })
 })

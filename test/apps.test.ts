@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test'
 import type { Browser } from 'playwright-core'
 import { waitForReady } from '../scripts/cli/processes.js'
 import { launchBrowser } from '../scripts/testing/browser.js'
-import { runCli, tempDir } from './helpers/cli.js'
+import { runCli, tempDir, userEnv } from './helpers/cli.js'
 import { openSocket, rawGet } from './helpers/http.js'
 
 const templates = ['widgets', 'react', 'lit']
@@ -26,8 +26,14 @@ for (const template of templates) {
       execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app, stdio: 'inherit', timeout: 300_000 })
     })
 
-    test("passes its own npm test", { timeout: 300_000 }, () => {
-      execFileSync('npm', ['test'], { cwd: app, stdio: ['ignore', 'inherit', 'inherit'], timeout: 300_000 })
+    test('npm run lint finds nothing', () => {
+      const output = execFileSync('npm', ['run', 'lint'], { cwd: app, encoding: 'utf8', timeout: 60_000 })
+      assert.match(output, /Found 0 warnings and 0 errors/)
+    })
+
+    test('passes its own npm test', { timeout: 300_000 }, () => {
+      const output = execFileSync('npm', ['test'], { cwd: app, env: userEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 300_000 })
+      assert.match(output, /[#ℹ] pass [1-9]\d*\n[#ℹ] fail 0\n/, `the app's end-to-end tests ran:\n${output}`)
     })
 
     test('npm start -- --no-window serves a page that connects over /ws, and refuses strangers', { timeout: 120_000 }, async () => {

@@ -79,3 +79,20 @@ test('Ctrl-C at a prompt cancels and writes nothing', async () => {
   assert.deepEqual(readdirSync(cwd), [])
   tmux('kill-session', '-t', session)
 })
+
+for (const [args, heading] of [
+  ['app --template', /Select a UI template:/],
+  ['app --template vue', /"vue" is not a template\. Select a UI template:/],
+] as const) {
+  test(`${args.slice(4)} asks for the template, as create-vite does`, async () => {
+    const cwd = tempDir()
+    startCli(cwd, args)
+    const menu = await waitForScreen(heading)
+    assert.match(menu, /Lit/)
+    tmux('send-keys', '-t', session, 'Up', 'Enter')
+    await waitForScreen(/exit=0/)
+    const pkg = JSON.parse(readFileSync(join(cwd, 'app/package.json'), 'utf8'))
+    assert.ok(pkg.dependencies.lit, 'Up from the first choice wraps to the last one, Lit')
+    tmux('kill-session', '-t', session)
+  })
+}

@@ -8,7 +8,7 @@
 // cannot run here (see docs/launcher.md, "Verified on").
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -16,19 +16,27 @@ import {
   alive, closeWindow, ensureDisplay, findWindows, fixtureDir, launcherDir, pixel, sleep, startSession, stopDisplay, waitWindow,
   windowName, windowSize, x, type Session,
 } from './fixtures/launcher/harness.js'
+import { boot, createPrefix, haveWine, localAppData, reg, regImport, regString, removePrefix, settle, wine64, windowsPath } from './helpers/wine.js'
 
 const rustc = process.env.RUSTC_WINDOWS ?? '/usr/bin/rustc'
-const wine = process.env.WINE64 ?? '/usr/lib/wine/wine64'
-const canBuild = existsSync(rustc) && existsSync('/usr/bin/cargo') && spawnSync('x86_64-w64-mingw32-gcc', ['--version']).status === 0
-const canRun = canBuild && existsSync(wine) && process.platform === 'linux'
+const canBuild = existsSync(rustc) && spawnSync('x86_64-w64-mingw32-gcc', ['--version']).status === 0
+const canRun = canBuild && haveWine
 const out = mkdtempSync(join(tmpdir(), 'taupy-win-'))
 const exe = join(out, 'taupy-launcher.exe')
 const backendExe = join(out, 'win-backend.exe')
-// A runtime "installed" per user: EdgeUpdate's keys point at <fakeRuntime>\EBWebView\x64\EmbeddedBrowserWebView.dll.
-const fakeRuntime = join(out, 'EdgeWebView', '120.0.2210.91')
-const clientGuid = '{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}'
-const edgeUpdateKey = 'HKCU\\Software\\Microsoft\\EdgeUpdate'
-const wineEnv = { WINEDEBUG: '-all', WINEPREFIX: process.env.WINEPREFIX ?? join(tmpdir(), 'taupy-test-wineprefix') }
+const fakeDll = join(out, 'EmbeddedBrowserWebView.dll')
+// This file's own wine prefix (created in `before`): nothing shared with other test files or runs.
+const prefix = createPrefix('launcher')
+const channels = {
+  stable: '{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}',
+  canary: '{65C35B14-6C1D-4122-AC46-7148CC9D6497}',
+}
+const hives = {
+  HKLM32: 'HKEY_LOCAL_MACHINE\\Software\\Wow6432Node\\Microsoft\\EdgeUpdate',
+  HKLM: 'HKEY_LOCAL_MACHINE\\Software\\Microsoft\\EdgeUpdate',
+  HKCU: 'HKEY_CURRENT_USER\\Software\\Microsoft\\EdgeUpdate',
+}
+type Install = { hive: keyof typeof hives; channel: keyof typeof channels; version: string; dll?: boolean }
 
 function build(src: string, output: string, extra: string[] = []) {
   const r = spawnSync(rustc, ['--edition', '2021', '--target', 'x86_64-pc-windows-gnu', '-C', 'linker=x86_64-w64-mingw32-gcc',
@@ -44,7 +52,7 @@ async function exitWithin(s: Session, ms: number) {
   return r
 }
 function launch(args: string[], env: Record<string, string> = {}) {
-  return startSession(wine, [exe, ...args], { ...wineEnv, ...env })
+  return startSession(wine64, [exe, ...args], { ...prefix.vars, ...env })
 }
 /** The PE optional header's Subsystem field: 2 = Windows GUI, 3 = console. */
 function peSubsystem(file: string): number {
@@ -53,17 +61,36 @@ function peSubsystem(file: string): number {
   assert.equal(b.toString('latin1', pe, pe + 4), 'PE\0\0')
   return b.readUInt16LE(pe + 24 + 68)
 }
-function reg(args: string[]) {
-  return spawnSync(wine, ['reg', ...args], { env: { ...process.env, ...wineEnv }, timeout: 60_000, encoding: 'utf8' })
+/** Kills a session and waits until nothing of it runs in the prefix any more. */
+async function stop(s: Session) {
+  s.child.kill('SIGKILL')
+  await s.exited
+  settle(prefix)
 }
 function command(s: Session, line: object) {
   s.child.stdin!.write(`${JSON.stringify(line)}\n`)
 }
-function installFakeRuntime() {
-  const winPath = 'Z:' + fakeRuntime.replace(/\//g, '\\')
-  assert.equal(reg(['add', `${edgeUpdateKey}\\Clients\\${clientGuid}`, '/v', 'pv', '/t', 'REG_SZ', '/d', '120.0.2210.91', '/f']).status, 0)
-  assert.equal(reg(['add', `${edgeUpdateKey}\\ClientState\\${clientGuid}`, '/v', 'EBWebView', '/t', 'REG_SZ', '/d', winPath, '/f']).status, 0)
+/** The version folder a runtime install uses (the loader reads the version from its name). */
+function runtimeFolder(i: Install) {
+  return join(out, 'EdgeWebView', `${i.hive}-${i.channel}`, i.version)
 }
+/**
+ * EdgeUpdate's registry as the runtime's installer leaves it, for exactly the `installs` given
+ * (every other EdgeUpdate key removed), with the stand-in DLL in each folder unless `dll: false`.
+ */
+function installRuntimes(installs: Install[]) {
+  const lines = Object.values(hives).map((h) => `[-${h}]`)
+  for (const i of installs) {
+    const folder = runtimeFolder(i)
+    const dll = join(folder, 'EBWebView', 'x64', 'EmbeddedBrowserWebView.dll')
+    mkdirSync(dirname(dll), { recursive: true })
+    if (i.dll !== false) copyFileSync(fakeDll, dll)
+    lines.push(`[${hives[i.hive]}\\Clients\\${channels[i.channel]}]`, `"pv"=${regString(i.version)}`)
+    lines.push(`[${hives[i.hive]}\\ClientState\\${channels[i.channel]}]`, `"EBWebView"=${regString(windowsPath(folder))}`)
+  }
+  regImport(prefix, lines.join('\n'))
+}
+const standard: Install = { hive: 'HKCU', channel: 'stable', version: '120.0.2210.91' }
 async function reply(s: Session, id: number, ms = 10_000) {
   await s.waitFor((l) => l.startsWith(`{"type":"reply","id":${id},`), ms, 'stdout')
   return s.events.find((e) => e.type === 'reply' && e.id === id)!
@@ -76,9 +103,7 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
     const b = spawnSync('sh', [join(launcherDir, 'build.sh'), 'windows-exe', exe], { encoding: 'utf8', timeout: 280_000 })
     assert.equal(b.status, 0, b.stdout + b.stderr)
     build(join(fixtureDir, 'win-backend.rs'), backendExe)
-    const dll = join(fakeRuntime, 'EBWebView', 'x64', 'EmbeddedBrowserWebView.dll')
-    mkdirSync(dirname(dll), { recursive: true })
-    const cc = spawnSync('x86_64-w64-mingw32-gcc', ['-shared', '-O1', '-Wall', '-o', dll, join(fixtureDir, 'fake-webview2.c'), '-lole32'], { encoding: 'utf8' })
+    const cc = spawnSync('x86_64-w64-mingw32-gcc', ['-shared', '-O1', '-Wall', '-o', fakeDll, join(fixtureDir, 'fake-webview2.c'), '-lole32'], { encoding: 'utf8' })
     assert.equal(cc.status, 0, cc.stderr)
     assert.ok(existsSync(join(launcherDir, 'prebuilt', 'win32-x64', 'taupy-launcher.exe')), 'prebuilt exe shipped')
   })
@@ -91,10 +116,12 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
   describe('under wine64 + Xvfb', { skip: !canRun && 'wine64 not installed' }, () => {
     before(async () => {
       await ensureDisplay()
-      spawnSync(wine, ['wineboot', '-i'], { env: { ...process.env, ...wineEnv }, timeout: 120_000, stdio: 'ignore' })
-      reg(['delete', edgeUpdateKey, '/f']) // a stand-in runtime left behind by an interrupted run
+      boot(prefix)
     })
-    after(() => stopDisplay())
+    after(() => {
+      stopDisplay()
+      removePrefix(prefix)
+    })
 
     test('--url: window opens, set_title seen on X, missing WebView2 reported and explained', async () => {
       const s = launch(['--title', 'Wine Url', '--url', 'http://127.0.0.1:9/'])
@@ -120,7 +147,7 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
     })
 
     test('--help, --version and usage errors reach redirected stdout/stderr of the GUI exe', () => {
-      const run = (args: string[]) => spawnSync(wine, [exe, ...args], { env: { ...process.env, ...wineEnv }, encoding: 'utf8', timeout: 60_000 })
+      const run = (args: string[]) => spawnSync(wine64, [exe, ...args], { env: { ...process.env, ...prefix.vars }, encoding: 'utf8', timeout: 60_000 })
       const version = run(['--version'])
       assert.equal(version.status, 0)
       // Built by cargo (launcher/build.sh windows-exe): the version is Cargo.toml's.
@@ -149,7 +176,7 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
         await s.waitEvent('close_requested', 10_000)
         assert.deepEqual(await exitWithin(s, 15_000), { code: 0, signal: null })
       } finally {
-        s.child.kill('SIGKILL')
+        await stop(s)
       }
     })
 
@@ -159,7 +186,12 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
         await s.waitEvent('window_ready', 60_000)
         const id = await waitWindow('^Wine Backend Title$', 20_000)
         assert.ok(s.stderr.includes('plain stdout log line'), 'non-JSON stdout passes through')
-        assert.ok(s.events.some((e) => e.type === 'error' && e.code === 'unknown_command'))
+        // Unframed lines that look like commands are log (IPC framing): no set_title, no exit 7.
+        assert.ok(s.stderr.includes('{"type":"set_title","title":"Injected"}'), 'an unframed command is log')
+        await s.waitFor((l) => l.includes('{"type":"exit","code":7}'), 10_000)
+        // The fixture sends set_title, then an unknown command: the title can show before the
+        // error has travelled back to the backend, so wait for it rather than look once.
+        await s.waitFor((l) => l.startsWith('EVENT ') && l.includes('"code":"unknown_command"'), 10_000)
         for (const box of findWindows('^WebView2 Runtime missing$')) closeWindow(box)
         await sleep(500)
         closeWindow(id)
@@ -245,7 +277,7 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
 
     test('classic dialogs when the common item dialog cannot be created (class not registered)', async () => {
       const key = 'HKLM\\Software\\Classes\\CLSID\\{DC1C5A9C-E88A-4DDE-A5A1-60F82A20AEF7}\\InprocServer32'
-      assert.equal(reg(['delete', key, '/f']).status, 0)
+      reg(prefix, ['delete', key, '/f'])
       const s = launch(['--title', 'Wine Classic', '--url', 'http://127.0.0.1:9/'])
       try {
         await s.waitEvent('window_ready', 60_000)
@@ -261,14 +293,14 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
       } finally {
         s.child.kill('SIGKILL')
         // Wine's own registration, as wineboot writes it.
-        reg(['add', key, '/ve', '/d', 'C:\\windows\\system32\\comdlg32.dll', '/f'])
-        reg(['add', key, '/v', 'ThreadingModel', '/d', 'Apartment', '/f'])
+        await stop(s)
+        regImport(prefix, `[${key.replace('HKLM', 'HKEY_LOCAL_MACHINE')}]\n@=${regString('C:\\windows\\system32\\comdlg32.dll')}\n"ThreadingModel"="Apartment"`)
       }
     })
 
     test('DPI-aware: at 192 dpi the protocol speaks logical pixels, the window is sized in physical ones', async () => {
       const fonts = 'HKCC\\Software\\Fonts' // wine's system DPI (LogPixels)
-      assert.equal(reg(['add', fonts, '/v', 'LogPixels', '/t', 'REG_DWORD', '/d', '192', '/f']).status, 0)
+      reg(prefix, ['add', fonts, '/v', 'LogPixels', '/t', 'REG_DWORD', '/d', '192', '/f'])
       const s = launch(['--title', 'Wine Dpi', '--size', '400x300', '--url', 'http://127.0.0.1:9/'])
       try {
         await s.waitEvent('window_ready', 60_000)
@@ -281,34 +313,59 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
         const after = windowSize(id)
         assert.deepEqual({ width: after.width - before.width, height: after.height - before.height }, { width: 200, height: 100 })
       } finally {
-        s.child.kill('SIGKILL')
-        reg(['add', fonts, '/v', 'LogPixels', '/t', 'REG_DWORD', '/d', '96', '/f'])
+        await stop(s)
+        reg(prefix, ['add', fonts, '/v', 'LogPixels', '/t', 'REG_DWORD', '/d', '96', '/f'])
       }
     })
 
     test('WebView2 hosted through COM (stand-in runtime): loader, handlers, origin rule, messages, eval', async () => {
-      installFakeRuntime()
+      installRuntimes([standard])
       const url = 'http://127.0.0.1:9/?taupy=s3cret'
-      const s = launch(['--title', 'Wine Hosted', '--url', url])
+      // Neither a relative LOCALAPPDATA nor a relative TAUPY_DATA_DIR may place the profile.
+      const s = launch(['--title', 'Wine Hosted', '--url', url], { LOCALAPPDATA: 'relative\\local', TAUPY_DATA_DIR: 'relative-data' })
       try {
         await s.waitEvent('window_ready', 60_000)
         const fake = (l: string) => s.stderr.includes(`FAKE ${l}`)
         assert.deepEqual(await s.waitEvent('page_loaded', 20_000), { type: 'page_loaded', url })
-        // The page (fake) posts, tries to leave the origin three ways, then posts "done".
+        // The page (fake) posts, tries to leave the origin five ways, then posts "done".
         await s.waitFor((l) => l === '{"type":"page_message","data":"done"}', 20_000, 'stdout')
         assert.ok(s.stderr.some((l) => l.startsWith('FAKE create check=1 type=0 options=null')), 'installed runtime via the internal entry point')
-        assert.ok(s.stderr.some((l) => /^FAKE user data folder C:\\users\\[^\\]+\\AppData\\Local\\Wine Hosted\\WebView2$/.test(l)), 'per-user app data, not the exe folder')
+        assert.ok(fake(`loaded from ${windowsPath(runtimeFolder(standard))}\\EBWebView\\x64\\EmbeddedBrowserWebView.dll`), s.stderr.join('\n'))
+        // The profile: absolute, in the prefix user's LocalAppData (SHGetKnownFolderPath), created before use.
+        assert.ok(s.stderr.some((l) => /^FAKE user data folder C:\\users\\[^\\]+\\AppData\\Local\\Wine Hosted\\WebView2$/.test(l)), s.stderr.join('\n'))
+        assert.ok(fake('user data folder exists '))
+        assert.ok(existsSync(join(localAppData(prefix), 'Wine Hosted', 'WebView2')), 'the folder is under the prefix\'s LocalAppData')
+        assert.ok(s.stderr.some((l) => l.includes('TAUPY_DATA_DIR `relative-data` is not an absolute path')))
         assert.ok(fake('handler QueryInterface own=0x00000000 other=0x80004002'))
         assert.ok(fake('script has window.taupy '), 'bridge injected')
         assert.ok(fake('devtools enabled 0 ') && fake('host objects 0 ') && fake('visible 1 '))
+        assert.ok(fake('add_process_failed '), 'ProcessFailed handled')
         assert.ok(s.stderr.some((l) => /^FAKE bounds \d+x\d+$/.test(l)), 'controller bounds follow the client area')
         assert.ok(s.stderr.indexOf('FAKE script has window.taupy ') < s.stderr.indexOf(`FAKE navigate ${url}`), 'script before first load')
         const messages = s.events.filter((e) => e.type === 'page_message').map((e) => e.data)
         assert.deepEqual(messages, [{ hello: 'fake page' }, 'done'], 'the foreign-origin message was dropped')
-        const blocked = s.events.filter((e) => e.type === 'navigation_blocked')
-        assert.deepEqual(blocked.map((e) => e.url), ['ftp://example.com/file', 'ftp://frame.example/', 'ftp://popup.example/'])
-        assert.ok(blocked.every((e) => e.opened === false), 'only http(s)/mailto go to the system browser')
+        // https links go to the system browser after the handler has returned, so their events come last.
+        await s.waitFor((l) => l.includes('"navigation_blocked","url":"https://popup.example/"'), 10_000, 'stdout')
+        const blocked = s.events.filter((e) => e.type === 'navigation_blocked').map((e) => [e.url, e.opened])
+        assert.deepEqual(blocked, [
+          ['ftp://example.com/file', false], ['ftp://frame.example/', false], ['ftp://popup.example/', false],
+          ['https://link.example/', true], ['https://popup.example/', true],
+        ])
         assert.ok(fake('cancelled main ftp://example.com/file') && fake('cancelled frame ftp://frame.example/') && fake('handled new window ftp://popup.example/'))
+        assert.ok(fake('cancelled main https://link.example/') && fake('handled new window https://popup.example/'))
+        // ShellExecuteW ran neither inside WebView2's handler nor inside the command drain
+        // (WM_APP_WAKE, 0x8001) but from the window's deferred work (WM_APP_DEFERRED, 0x8002).
+        const shell = () => s.stderr.filter((l) => l.startsWith('FAKE ShellExecuteW'))
+        assert.deepEqual(shell(), [
+          'FAKE ShellExecuteW in_handler=0 message=0x8002 https://link.example/',
+          'FAKE ShellExecuteW in_handler=0 message=0x8002 https://popup.example/',
+        ])
+        command(s, { type: 'open_external', id: 1, url: 'https://example.org/docs' })
+        assert.deepEqual(await reply(s, 1), { type: 'reply', id: 1, ok: true, result: null })
+        assert.equal(shell()[2], 'FAKE ShellExecuteW in_handler=0 message=0x8002 https://example.org/docs')
+        command(s, { type: 'open_external', id: 8, url: 'file:///C:/windows/win.ini' })
+        assert.equal(((await reply(s, 8)).error as { code: string }).code, 'open_failed')
+        assert.equal(shell().length, 3, 'a file: URL never reaches ShellExecute')
 
         command(s, { type: 'eval', id: 2, script: '1 + 2' })
         assert.deepEqual(await reply(s, 2), { type: 'reply', id: 2, ok: true, result: 3 })
@@ -332,24 +389,135 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
         assert.deepEqual(await exitWithin(s, 15_000), { code: 0, signal: null })
         assert.ok(fake('controller close '), 'controller closed with the window')
       } finally {
-        s.child.kill('SIGKILL')
-        reg(['delete', edgeUpdateKey, '/f'])
+        await stop(s)
       }
     })
 
     test('stand-in runtime: a backend crash replaces the page with the crash page', async () => {
-      installFakeRuntime()
-      const s = launch(['--title', 'Wine Hosted Crash', '--', backendExe, 'crash-after-ready'])
+      installRuntimes([standard])
+      const s = launch(['--title', 'Wine Hosted Crash', '--app-id', 'wine-crash-app', '--', backendExe, 'crash-after-ready'])
       try {
         await s.waitFor((l) => l === 'FAKE html crash page', 60_000)
+        // --app-id names the app's own WebView2 profile: its web storage is kept per app.
+        assert.ok(s.stderr.some((l) => /^FAKE user data folder C:\\users\\[^\\]+\\AppData\\Local\\wine-crash-app\\WebView2$/.test(l)), 'the profile is named by the app id')
         // Whether the crash beat the controller or not, the crash page is the last thing loaded.
         const last = s.stderr.filter((l) => /^FAKE (navigate|html) /.test(l)).pop()
         assert.equal(last, 'FAKE html crash page')
         closeWindow(await waitWindow('^Wine Hosted Crash \\(backend stopped\\)$', 20_000))
         assert.deepEqual(await exitWithin(s, 15_000), { code: 3, signal: null })
       } finally {
-        s.child.kill('SIGKILL')
-        reg(['delete', edgeUpdateKey, '/f'])
+        await stop(s)
+      }
+    })
+
+    test('ProcessFailed: a dead browser process gets a new webview, a dead renderer a reload, then an error page', async () => {
+      installRuntimes([standard])
+      const url = 'http://127.0.0.1:9/?taupy=crashy'
+      const s = launch(['--title', 'Wine Crashy', '--url', url])
+      const count = (prefix: string) => s.stderr.filter((l) => l.startsWith(prefix)).length
+      const loads = () => s.events.filter((e) => e.type === 'page_loaded').length
+      const crashes = () => s.events.filter((e) => e.type === 'error' && e.code === 'webview_crashed')
+      const eventually = async (what: string, check: () => boolean, ms = 15_000) => {
+        for (const end = Date.now() + ms; !check(); await sleep(50)) {
+          if (Date.now() > end) throw new Error(`${what}; stderr:\n${s.stderr.slice(-30).join('\n')}`)
+        }
+      }
+      try {
+        await s.waitEvent('page_loaded', 60_000)
+        // An eval the dying browser never answers: it fails with the crash instead of waiting forever.
+        command(s, { type: 'eval', id: 99, script: '"fake:hang"' })
+        await s.waitFor((l) => l.includes('fake:hang'), 10_000)
+        command(s, { type: 'post_message', id: 1, data: 'fake:browser-crash' })
+        await eventually('no webview_crashed event', () => crashes().length === 1)
+        assert.equal(((await reply(s, 99)).error as { code: string }).code, 'webview_crashed')
+        assert.deepEqual(crashes()[0], {
+          type: 'error', code: 'webview_crashed', kind: 'browser_exited', recovery: 'recreate',
+          message: 'the WebView2 browser process exited; a new webview loads the app again',
+        })
+        // A second environment and controller, the app's URL loaded again, commands work again.
+        await eventually('the webview was not recreated', () => count('FAKE create check=1') === 2 && loads() === 2)
+        assert.equal(count('FAKE controller close'), 1, 'the dead controller was closed')
+        assert.equal(count(`FAKE navigate ${url}`), 2)
+        command(s, { type: 'eval', id: 2, script: '1 + 2' })
+        assert.deepEqual(await reply(s, 2), { type: 'reply', id: 2, ok: true, result: 3 })
+        assert.equal(s.events.filter((e) => e.type === 'reply' && e.id === 99).length, 1, 'answered once')
+
+        for (let i = 1; i <= 3; i++) {
+          command(s, { type: 'post_message', id: 10 + i, data: 'fake:render-crash' })
+          await eventually(`renderer crash ${i} was not followed by a reload`, () => count('FAKE reload') === i && loads() === 2 + i)
+          assert.deepEqual([crashes()[i]!.kind, crashes()[i]!.recovery], ['render_exited', 'reload'])
+        }
+        command(s, { type: 'post_message', id: 14, data: 'fake:render-crash' })
+        await s.waitFor((l) => l === 'FAKE html webview crash page', 10_000)
+        assert.deepEqual([crashes()[4]!.kind, crashes()[4]!.recovery], ['render_exited', 'error_page'])
+        assert.equal(count('FAKE reload'), 3, 'no endless reloads')
+
+        closeWindow(await waitWindow('^Wine Crashy$'))
+        assert.deepEqual(await exitWithin(s, 15_000), { code: 0, signal: null })
+      } finally {
+        await stop(s)
+      }
+    })
+
+    test('runtime lookup: a missing DLL and a too-old version are refused, and the reasons told', async () => {
+      installRuntimes([
+        { hive: 'HKLM32', channel: 'stable', version: '120.0.2210.91', dll: false },
+        { hive: 'HKCU', channel: 'stable', version: '85.0.564.0' },
+      ])
+      const s = launch(['--title', 'Wine Old', '--url', 'http://127.0.0.1:9/'])
+      try {
+        const missing = await s.waitEvent('error', 60_000)
+        assert.equal(missing.code, 'webview2_missing')
+        assert.match(String(missing.message), /stable .*120\.0\.2210\.91 in HKLM \(32-bit view\): .*EmbeddedBrowserWebView\.dll is missing/)
+        assert.match(String(missing.message), /stable .*85\.0\.564\.0 in HKCU: version 85\.0\.564\.0 is older than 86\.0\.616\.0/)
+        closeWindow(await waitWindow('^WebView2 Runtime missing$', 20_000))
+        assert.ok(!s.stderr.some((l) => l.startsWith('FAKE ')), 'neither DLL was loaded')
+      } finally {
+        await stop(s)
+      }
+    })
+
+    test('runtime lookup: HKLM (32-bit view, native) falls through to HKCU', async () => {
+      const user: Install = { hive: 'HKCU', channel: 'stable', version: '121.0.2277.83' }
+      installRuntimes([
+        { hive: 'HKLM32', channel: 'stable', version: '120.0.2210.91', dll: false },
+        { hive: 'HKLM', channel: 'stable', version: '80.0.361.111' },
+        user,
+      ])
+      const s = launch(['--title', 'Wine Fallthrough', '--url', 'http://127.0.0.1:9/'])
+      try {
+        await s.waitEvent('page_loaded', 60_000)
+        assert.ok(s.stderr.includes(`FAKE loaded from ${windowsPath(runtimeFolder(user))}\\EBWebView\\x64\\EmbeddedBrowserWebView.dll`), s.stderr.join('\n'))
+      } finally {
+        await stop(s)
+      }
+    })
+
+    test('runtime lookup: only a Canary channel, machine-wide', async () => {
+      const canary: Install = { hive: 'HKLM32', channel: 'canary', version: '133.0.3048.0' }
+      installRuntimes([canary])
+      const s = launch(['--title', 'Wine Canary', '--url', 'http://127.0.0.1:9/'])
+      try {
+        await s.waitEvent('page_loaded', 60_000)
+        assert.ok(s.stderr.includes(`FAKE loaded from ${windowsPath(runtimeFolder(canary))}\\EBWebView\\x64\\EmbeddedBrowserWebView.dll`), s.stderr.join('\n'))
+        assert.ok(!s.events.some((e) => e.type === 'error'), JSON.stringify(s.events))
+      } finally {
+        await stop(s)
+      }
+    })
+
+    // Last: ending the session also ends wine's own services in this prefix.
+    test('the end of the session (wineboot --end-session) ends the backend through stdin EOF, then the launcher', async () => {
+      const s = launch(['--title', 'Wine Session', '--', backendExe])
+      try {
+        await s.waitEvent('window_ready', 60_000)
+        const end = spawnSync(wine64, ['wineboot', '--end-session'], { env: { ...process.env, ...prefix.vars }, timeout: 60_000 })
+        assert.equal(end.status, 0)
+        assert.deepEqual(await exitWithin(s, 15_000), { code: 0, signal: null })
+        assert.ok(s.stderr.includes('STDIN EOF'), 'the backend saw EOF and exited by itself')
+        assert.ok(!s.events.some((e) => e.type === 'close_requested'), 'not a close the app could veto')
+      } finally {
+        await stop(s)
       }
     })
   })

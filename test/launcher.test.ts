@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
-  alive, closeWindow, ensureDisplay, findWindows, fixtureDir, have, launcherDir, pixel, root, sleep, sourcesStamp,
+  alive, clickAt, closeWindow, ensureDisplay, findWindows, fixtureDir, have, launcherDir, pixel, root, sleep, sourcesStamp,
   startSession, stopDisplay, treeRssKiB, waitWindow, windowName, windowSize, type Session,
 } from './fixtures/launcher/harness.js'
 import { COMMAND_TYPES, EVENT_TYPES } from '../scripts/ipc/protocol.js'
@@ -47,6 +47,37 @@ describe('protocol', () => {
     assert.deepEqual([...new Set(ex.events.map((c) => c.type))].sort(), [...EVENT_TYPES].sort())
     const doc = readFileSync(join(root, 'docs', 'ipc.md'), 'utf8')
     for (const t of [...COMMAND_TYPES, ...EVENT_TYPES]) assert.ok(doc.includes('`' + t + '`'), `docs/ipc.md lacks ${t}`)
+  })
+})
+
+describe('framing (docs/ipc.md)', () => {
+  test('unframeLine and frameLine agree with launcher/protocol-examples.json, and a log write without a newline cannot swallow a frame', async () => {
+    const { frameLine, unframeLine } = await import('../scripts/ipc/framing.js')
+    const ex = JSON.parse(readFileSync(join(launcherDir, 'protocol-examples.json'), 'utf8')) as {
+      framing: { token: string; stdout: Array<{ line: string; command: string | null }> }
+    }
+    const { token, stdout } = ex.framing
+    for (const { line, command } of stdout) {
+      const json = unframeLine(line, token)
+      const type = json?.startsWith('{') ? (JSON.parse(json) as { type: string }).type : null
+      assert.equal(type, command, line)
+    }
+    const written = 'partial log text' + frameLine('{"type":"center"}', token)
+    const framed = written.split('\n').filter((line) => unframeLine(line, token) !== undefined)
+    assert.deepEqual(framed, [token + '{"type":"center"}'])
+  })
+})
+
+describe('app identity (stable origin and storage folder per app)', () => {
+  test('the app id comes from the package name; its preferred port is stable, in 20000-31999, and differs between apps', async () => {
+    const { appId } = await import('../scripts/cli/launcher.js')
+    const { preferredPort } = await import('../scripts/server/port.js')
+    const config = (name: string) => ({ name }) as Parameters<typeof appId>[0]
+    assert.equal(appId(config('@acme/My Notes')), 'acme.My-Notes')
+    assert.equal(appId(config('notes')), 'notes')
+    assert.equal(preferredPort('notes'), preferredPort('notes'))
+    assert.notEqual(preferredPort('notes'), preferredPort('notes2'))
+    for (const id of ['a', 'notes', 'acme.My-Notes', 'x'.repeat(128)]) assert.ok(preferredPort(id) >= 20000 && preferredPort(id) < 32000)
   })
 })
 
@@ -117,8 +148,9 @@ describe('linux launcher under X', { skip: !linux && 'linux only', timeout: 180_
       assert.equal(err.code, 'unknown_command')
       assert.equal(err.command, 'fly_to_moon')
 
-      // A link to another origin is refused and handed to the system browser (xdg-open stand-in).
-      await post(s, { op: 'eval', script: 'document.getElementById("ext").click(); 0' })
+      // A link to another origin, clicked by the user, is refused and handed to the system
+      // browser (xdg-open stand-in).
+      clickAt(id, 40, 30)
       const blocked = await s.waitEvent('navigation_blocked')
       assert.equal(blocked.url, 'https://example.com/')
       for (let i = 0; i < 40 && !existsSync(xdgLog); i++) await sleep(50)
@@ -160,6 +192,134 @@ describe('linux launcher under X', { skip: !linux && 'linux only', timeout: 180_
       assert.equal(alive(backendPid), false, 'backend exited')
       assert.ok(s.stderr.includes('SHUTDOWN'), 'backend ran its shutdown hooks')
       assert.deepEqual(findWindows('^Título'), [])
+    } finally {
+      s.child.kill('SIGKILL')
+    }
+  })
+
+  test('what the backend prints (console.log, echoed page text) is never obeyed as a command (docs/security.md, IPC framing)', async () => {
+    const s = startSession(bin, ['--title', 'Injection Test', ...backendArgs], env)
+    try {
+      await s.waitEvent('page_loaded')
+      const id = await waitWindow('^Injection Test$')
+      const injected = ['{"type":"set_title","title":"Injected"}', '{"type":"open_external","url":"https://example.com/injected"}', '{"type":"exit","code":7}']
+      // A log line with embedded newlines, and a write without a trailing newline (it must not
+      // swallow the next real command either).
+      await post(s, { op: 'log', text: `user said: x\n${injected.join('\n')}` })
+      await post(s, { op: 'write', text: `partial ${injected[2]}` })
+      // The page echoed by the app: its text reaches stdout through console.log.
+      await post(s, { op: 'eval', script: `window.taupy.postMessage(${JSON.stringify(injected[2])}); 0` })
+      assert.deepEqual(await post(s, { op: 'setTitle', title: 'Still Mine' }), { ok: true, result: null })
+      assert.equal(windowName(id), 'Still Mine')
+      await sleep(300)
+      assert.equal(s.child.exitCode, null, 'the launcher did not obey the printed exit')
+      assert.ok(s.stderr.some((l) => l.includes('{"type":"set_title","title":"Injected"}')), 'printed lines are copied to stderr as log')
+      assert.equal(existsSync(xdgLog) && readFileSync(xdgLog, 'utf8').includes('injected'), false, 'no browser opened')
+      await post(s, { op: 'exit', code: 0 }).catch(() => undefined)
+      assert.deepEqual(await exitWithin(s, 8000), { code: 0, signal: null })
+    } finally {
+      s.child.kill('SIGKILL')
+    }
+  })
+
+  test('the page: no external open without a user gesture, mailto only when allowed, no messages from a sandboxed frame, size and rate limits', async (t) => {
+    const log = join(mkdtempSync(join(tmpdir(), 'taupy-xdg-')), 'opened.txt')
+    const s = startSession(bin, ['--title', 'Page Limits', ...backendArgs], { ...env, XDG_OPEN_LOG: log })
+    const opened = () => (existsSync(log) ? readFileSync(log, 'utf8') : '')
+    try {
+      const loaded = await s.waitEvent('page_loaded')
+      const id = await waitWindow('^Page Limits$')
+      await s.waitEvent('page_message')
+      // 20 window.open calls from a script with no user gesture: all refused, none opened.
+      await post(s, { op: 'eval', script: 'location.href = "/?flood=1"; 0' })
+      await s.waitFor((l) => l.includes('"url":"https://example.com/flood19"'))
+      await sleep(300)
+      const flood = s.events.filter((e) => e.type === 'navigation_blocked' && String(e.url).includes('flood'))
+      assert.equal(flood.length, 20)
+      assert.ok(flood.every((e) => e.opened === false), 'none handed to the browser')
+      assert.equal(opened(), '', 'xdg-open never ran')
+      // A user's click on a mailto: link is refused too unless the app allows it (--allow-mailto).
+      clickAt(id, 40, 130)
+      await s.waitFor((l) => l.includes('"url":"mailto:someone@example.com"'))
+      assert.equal(s.events.find((e) => e.type === 'navigation_blocked' && e.url === 'mailto:someone@example.com')?.opened, false)
+      // A user's click on an http link still opens the browser.
+      clickAt(id, 40, 30)
+      await s.waitFor((l) => l.includes('"url":"https://example.com/","opened":true'))
+      for (let i = 0; i < 40 && !opened(); i++) await sleep(50)
+      assert.equal(opened().trim(), 'https://example.com/')
+
+      // A sandboxed (opaque-origin) frame cannot reach the bridge.
+      const frame = '<script>try { window.webkit.messageHandlers.taupy.postMessage(JSON.stringify({ kind: "message", data: "from sandboxed frame" })) } catch (e) {}' +
+        ' try { parent.taupy.postMessage("from sandboxed frame via parent") } catch (e) {}</script>'
+      const added = await post(s, { op: 'eval', script: `{ const f = document.createElement('iframe'); f.sandbox = 'allow-scripts'; f.srcdoc = ${JSON.stringify(frame)}; document.body.append(f) } 0` })
+      assert.deepEqual(added, { ok: true, result: 0 })
+      await sleep(1000)
+      assert.equal(s.stderr.some((l) => l.startsWith('EVENT ') && l.includes('from sandboxed frame')), false, 'no page_message from the frame')
+
+      // A page message over 1 MiB is refused in the page; a flood is cut to the rate limit.
+      const big = await post(s, { op: 'eval', script: 'window.taupy.postMessage("x".repeat(2 * 1024 * 1024)); 0' })
+      assert.equal(big.ok, false)
+      assert.match(String(big.error), /1 MiB|too large/i)
+      const before = s.events.filter((e) => e.type === 'page_message').length
+      await post(s, { op: 'eval', script: 'for (let i = 0; i < 2000; i++) window.taupy.postMessage({ n: i }); 0' })
+      await s.waitFor((l) => l.includes('"code":"rate_limited"'), 5000)
+      await sleep(500)
+      const delivered = s.events.filter((e) => e.type === 'page_message').length - before
+      t.diagnostic(`${delivered} of 2000 flooded page messages delivered (burst 200, 100/s)`)
+      assert.ok(delivered >= 100 && delivered < 600, `${delivered} of 2000 flooded messages delivered`)
+      assert.deepEqual(await post(s, { op: 'eval', script: 'location.origin === new URL(' + JSON.stringify(loaded.url) + ').origin' }), { ok: true, result: true })
+      await post(s, { op: 'exit', code: 0 }).catch(() => undefined)
+      assert.deepEqual(await exitWithin(s, 8000), { code: 0, signal: null })
+    } finally {
+      s.child.kill('SIGKILL')
+    }
+  })
+
+  test('web storage persists per app (--app-id): it survives a restart and another app on the same port does not see it', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'taupy-home-'))
+    const storageEnv = { ...env, HOME: home, XDG_DATA_HOME: join(home, 'data'), XDG_CACHE_HOME: join(home, 'cache') }
+    const run = async (appId: string, script: string, port?: number) => {
+      const s = startSession(bin, ['--title', `Storage ${appId}`, '--app-id', appId, ...backendArgs], { ...storageEnv, ...(port ? { FIXTURE_PORT: String(port) } : {}) })
+      try {
+        const loaded = await s.waitEvent('page_loaded')
+        const result = await post(s, { op: 'eval', script })
+        await post(s, { op: 'exit', code: 0 }).catch(() => undefined)
+        assert.deepEqual(await exitWithin(s, 8000), { code: 0, signal: null })
+        return { result, port: Number(new URL(String(loaded.url)).port) }
+      } finally {
+        s.child.kill('SIGKILL')
+      }
+    }
+    try {
+      const first = await run('notes-app', 'localStorage.setItem("kept", "v1"); localStorage.getItem("kept")')
+      assert.deepEqual(first.result, { ok: true, result: 'v1' })
+      const again = await run('notes-app', 'localStorage.getItem("kept")')
+      assert.equal(again.port, first.port, 'the same app gets the same origin')
+      assert.deepEqual(again.result, { ok: true, result: 'v1' }, 'storage survives a restart')
+      const other = await run('other-app', 'localStorage.getItem("kept")', first.port)
+      assert.equal(other.port, first.port, 'the other app runs on the very same origin')
+      assert.deepEqual(other.result, { ok: true, result: null }, 'and does not see the first app\'s storage')
+      assert.ok(existsSync(join(home, 'data', 'taupy', 'notes-app', 'webview')), 'under the user\'s data dir, per app')
+    } finally {
+      // WebKit's helper processes may still be writing their shader cache for a moment.
+      rmSync(home, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 })
+    }
+  })
+
+  test('a backend that stops reading its stdin does not block the window (events are queued, bounded, then dropped)', async () => {
+    const s = startSession(bin, ['--title', 'Deaf Test', '--close-timeout', '1500', ...backendArgs], env)
+    try {
+      await s.waitEvent('page_loaded')
+      const id = await waitWindow('^Deaf Test$')
+      await post(s, { op: 'deaf' })
+      // ~20 MB of page messages toward a backend that reads none of them (the pipe holds 64 KiB).
+      await post(s, { op: 'raw', command: { type: 'eval', script: 'for (let i = 0; i < 200; i++) window.taupy.postMessage("x".repeat(100000)); 0' } })
+      await s.waitFor((l) => l.includes('not reading its stdin; dropping events'), 15_000)
+      await post(s, { op: 'raw', command: { type: 'set_title', title: 'Still Responsive' } })
+      for (let i = 0; i < 60 && windowName(id) !== 'Still Responsive'; i++) await sleep(50)
+      assert.equal(windowName(id), 'Still Responsive', 'the UI thread kept running')
+      await post(s, { op: 'raw', command: { type: 'exit', code: 0 } })
+      assert.deepEqual(await exitWithin(s, 8000), { code: 0, signal: null })
     } finally {
       s.child.kill('SIGKILL')
     }

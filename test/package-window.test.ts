@@ -5,7 +5,7 @@
 // launcher, which stops the backend).
 import assert from 'node:assert/strict'
 import { execFileSync, spawn } from 'node:child_process'
-import { copyFileSync, rmSync } from 'node:fs'
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { closeWindow, ensureDisplay, stopDisplay, waitWindow, windowName } from './fixtures/launcher/harness.js'
@@ -22,6 +22,10 @@ const launcherFile = join(temp, 'my-app-launcher')
 before(async () => {
   await ensureDisplay()
   app = installedApp('widgets')
+  // The packaged backend prints commands on stdout, as an app logging untrusted text would:
+  // they must stay log (IPC framing; the entry and server bundles share the token).
+  const entry = join(app, JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')).taupy.server)
+  writeFileSync(entry, `console.log('{"type":"set_title","title":"Injected"}\\n{"type":"exit","code":7}')\n` + readFileSync(entry, 'utf8'))
   execFileSync('npm', ['run', 'package', '--', '--packer', 'caxa'], { cwd: app, stdio: ['ignore', 'inherit', 'inherit'], timeout: 300_000 })
   copyFileSync(join(app, 'dist/package/my-app-linux-x64'), caxaFile)
   execFileSync('npm', ['run', 'package'], { cwd: app, stdio: ['ignore', 'inherit', 'inherit'], timeout: 300_000 })
@@ -43,6 +47,8 @@ async function openApp(file: string): Promise<{ windowId: string; exit: Promise<
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
   const windowId = await waitWindow('^My App$', 60_000)
   assert.ok(await eventually(() => /"url":"\/ws"/.test(stderr), 30_000), `the page connected over /ws; stderr:\n${stderr.slice(-2000)}`)
+  assert.ok(stderr.includes('{"type":"exit","code":7}'), 'the printed command reached stderr as log')
+  assert.equal(windowName(windowId), 'My App', 'and was not obeyed')
   return { windowId, exit, kill: () => child.kill('SIGTERM') }
 }
 

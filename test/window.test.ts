@@ -59,11 +59,17 @@ function run(script: string): Run {
 }
 
 const wsConnected = /"url":"\/ws"/
+// What an app might print (a user's input, an echoed page message): never a command (IPC framing).
+const injection = `console.log('{"type":"set_title","title":"Injected"}\\n{"type":"exit","code":7}')\n`
 
 test('npm start: the window opens with the app title and size, the page connects, closing ends all', { timeout: 120_000 }, async () => {
+  const entry = join(app, JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')).taupy.server)
+  const source = readFileSync(entry, 'utf8')
+  writeFileSync(entry, injection + source)
   const started = run('start')
   try {
     const id = await waitWindow('^My App$', 60_000)
+    await started.waitForStderr(/"type":"exit","code":7/)
     assert.equal(windowName(id), 'My App')
     assert.deepEqual(windowSize(id), { width: 960, height: 720 })
     await started.waitForStderr(wsConnected)
@@ -72,6 +78,7 @@ test('npm start: the window opens with the app title and size, the page connects
     await new Promise((resolve) => setTimeout(resolve, 500))
     assert.deepEqual(groupMembers(started.child.pid!), [], 'no process of the app is left')
   } finally {
+    writeFileSync(entry, source)
     for (const pid of groupMembers(started.child.pid!)) process.kill(pid, 'SIGKILL')
   }
 })
@@ -82,10 +89,12 @@ test('npm run dev: the window stays open across a backend restart and closing en
     const id = await waitWindow('^My App$', 60_000)
     const first = await dev.waitForStderr(wsConnected)
     const entry = join(app, JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')).taupy.server)
-    writeFileSync(entry, readFileSync(entry, 'utf8') + '\n// edited\n')
+    writeFileSync(entry, readFileSync(entry, 'utf8') + '\n// edited\n' + injection)
     await dev.waitForStderr(/changed; restarting the backend/, first)
     await dev.waitForStderr(wsConnected, first)
+    await dev.waitForStderr(/"type":"exit","code":7/, first)
     assert.deepEqual(await waitWindow('^My App$'), id, 'the same window, never reopened')
+    assert.equal(windowName(id), 'My App', 'printed commands are not relayed')
     closeWindow(id)
     assert.equal(await dev.exit, 0)
     await new Promise((resolve) => setTimeout(resolve, 500))

@@ -2,7 +2,7 @@
 import * as prompts from '@clack/prompts'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, join, relative, resolve } from 'node:path'
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import {
@@ -40,10 +40,17 @@ Examples:
 
 class UsageError extends Error {}
 
+/** A bare `--template` (last, or before another flag) reads as an empty name, as create-vite's does. */
+function withBareTemplate(argv: string[]): string[] {
+  return argv.map((arg, i) =>
+    (arg === '--template' || arg === '-t') && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('-')) ? '--template=' : arg,
+  )
+}
+
 function parse(argv: string[]) {
   try {
     return parseArgs({
-      args: argv,
+      args: withBareTemplate(argv),
       allowPositionals: true,
       options: {
         template: { type: 'string', short: 't' },
@@ -124,25 +131,23 @@ async function main(): Promise<void> {
     )
   }
 
-  let template: Template | undefined
-  if (values.template !== undefined) {
-    template = findTemplate(values.template)
-    if (!template) {
-      throw new UsageError(
-        `Unknown template "${values.template}". Choose one of: ${templates.map((t) => t.name).join(', ')}`,
-      )
-    }
-  } else if (interactive) {
+  // As create-vite: a missing or unknown --template is asked for in a terminal, refused elsewhere.
+  const asked = values.template
+  let template = asked ? findTemplate(asked) : undefined
+  if (!template && asked !== undefined && !interactive) {
+    const choices = `Choose one of: ${templates.map((t) => t.name).join(', ')}`
+    throw new UsageError(asked === '' ? `--template needs a name. ${choices}` : `Unknown template "${asked}". ${choices}`)
+  }
+  if (!template && interactive) {
     const name = answer(
       await prompts.select({
-        message: 'Select a UI template:',
+        message: asked ? `"${asked}" is not a template. Select a UI template:` : 'Select a UI template:',
         options: templates.map((t) => ({ value: t.name, label: t.label, hint: t.description })),
       }),
     )
     template = findTemplate(name)
-  } else {
-    template = findTemplate(defaultTemplate)
   }
+  template ??= findTemplate(defaultTemplate)
   if (!template) throw new UsageError('No template chosen.')
 
   const root = resolve(targetDir)
@@ -174,7 +179,8 @@ async function main(): Promise<void> {
 
   const pm = pkgFromUserAgent(process.env.npm_config_user_agent)
   const run = (script: string): string => (pm === 'npm' || pm === 'bun' ? `${pm} run ${script}` : `${pm} ${script}`)
-  const cdPath = relative(process.cwd(), root)
+  // An absolute target is printed as given: relative to the cwd it can climb out (`cd ../../tmp/…`).
+  const cdPath = isAbsolute(targetDir) ? root : relative(process.cwd(), root)
   const steps = [
     ...(cdPath ? [`cd ${cdPath.includes(' ') ? JSON.stringify(cdPath) : cdPath}`] : []),
     `${pm} install`,

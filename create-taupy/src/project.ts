@@ -20,14 +20,24 @@ export interface ProjectOptions {
   productName: string
 }
 
-const renamed: Record<string, string> = { _gitignore: '.gitignore' }
+/**
+ * create-vite's convention, found from its templates rather than copied from its code: a file at
+ * the top of a template named `_name` is written as `.name` (npm would drop or act on `.gitignore`
+ * and friends inside a published package). Our templates follow it too, so the next dotfile
+ * create-vite adds (today `_gitignore`, `_oxlintrc.json`) is renamed without a change here.
+ * test/scaffold.test.ts checks this against create-vite's own CLI.
+ */
+export function scaffoldedName(templatePath: string): string {
+  return /^_[^/]+$/.test(templatePath) ? `.${templatePath.slice(1)}` : templatePath
+}
 const runtimeDependencies = 'taupy/dependencies.json'
 /** Runtime files that only work where their tools look for them. */
 const relocated: Record<string, string> = {
   'taupy/packaging/github-workflow.yml': '.github/workflows/package.yml',
 }
 
-function listFiles(root: string, prefix = ''): Map<string, string> {
+/** A template's files by their path in the new project (`rename`: a template, not the runtime). */
+function listFiles(root: string, prefix = '', rename = prefix === ''): Map<string, string> {
   const files = new Map<string, string>()
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -35,9 +45,7 @@ function listFiles(root: string, prefix = ''): Map<string, string> {
       if (entry.isDirectory()) walk(full)
       else {
         const rel = relative(root, full).split('\\').join('/')
-        const name = rel.split('/').pop()!
-        const target = renamed[name] ? rel.slice(0, -name.length) + renamed[name] : rel
-        files.set(prefix + target, full)
+        files.set(prefix + (rename ? scaffoldedName(rel) : rel), full)
       }
     }
   }
@@ -91,6 +99,12 @@ export function planProject(options: ProjectOptions): PlannedFile[] {
   const pkg = mergePackageJson(mergePackageJson(base, runtime), ours)
   packageJson.contents = JSON.stringify({ ...pkg, name: options.packageName, productName: options.productName }, null, 2) + '\n'
   delete packageJson.source
+
+  const readme = planned.find((file) => file.path === 'README.md')
+  if (readme?.source) {
+    readme.contents = readFileSync(readme.source, 'utf8').replace(/^# .*/, () => `# ${options.productName}`)
+    delete readme.source
+  }
 
   const indexHtml = planned.find((file) => file.path === 'index.html')
   if (indexHtml?.source) {

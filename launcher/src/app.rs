@@ -88,6 +88,7 @@ pub fn init(opts: Options, tx: Sender<UiMsg>, rx: Receiver<UiMsg>, backend: Opti
 pub fn show_window() {
     with(|a| {
         if !a.window && !a.quitting {
+            crate::page::configure(a.opts.allow_mailto);
             platform::create_window(&a.opts);
             a.window = true;
         }
@@ -202,7 +203,7 @@ impl App {
         if argv.is_empty() {
             return self.fatal("no backend command to start");
         }
-        match Backend::spawn(&argv, &env, self.tx.clone()) {
+        match Backend::spawn(&argv, &env, self.opts.app_id.as_deref(), self.tx.clone()) {
             Ok(b) => {
                 self.backend = Some(b);
                 self.start_ready_timer();
@@ -288,7 +289,9 @@ impl App {
     }
 
     fn open(&mut self, url: String) {
+        crate::trace::mark("ready_line");
         if !self.window {
+            crate::page::configure(self.opts.allow_mailto);
             platform::create_window(&self.opts);
             self.window = true;
         }

@@ -1,6 +1,7 @@
 //! Command line and config file. See `taupy-launcher --help` and docs/launcher.md.
 
 use crate::json::Json;
+use crate::limits::MAX_TITLE_CHARS;
 
 pub const USAGE: &str = "\
 taupy-launcher: a native window with the system webview for a taupy app
@@ -10,9 +11,10 @@ USAGE:
     taupy-launcher [OPTIONS] --url <URL>
 
 The backend is started as a child with TAUPY_LAUNCHER=1. It prints
-{\"type\":\"ready\",\"url\":\"http://127.0.0.1:PORT/...\"} on stdout when listening;
-the window then opens on that URL. Other JSON lines are commands (docs/ipc.md),
-non-JSON lines are its log (copied to stderr). Events go to the backend's stdin.
+<token>{\"type\":\"ready\",\"url\":\"http://127.0.0.1:PORT/...\"} on stdout when listening;
+the window then opens on that URL. Protocol lines start with the per-launch token
+the backend gets in TAUPY_IPC_TOKEN (docs/ipc.md: framing); commands are framed JSON,
+other lines are its log (copied to stderr). Events go to the backend's stdin.
 With --url there is no backend: commands are read from stdin, events written to stdout.
 
 OPTIONS:
@@ -40,6 +42,11 @@ OPTIONS:
     --splash-foreground <#RGB> splash text colour [default: #1f2328]
     --splash-html <FILE>      an HTML page shown as the splash once the webview is up
                               (no window.taupy, no network: inline everything)
+    --app-id <ID>             the app's id (its package name): the webview keeps its
+                              storage (localStorage, IndexedDB, cookies) in a folder of
+                              its own, and the backend gets it as TAUPY_APP_ID to pick a
+                              stable port [default: none: storage is not kept per app]
+    --allow-mailto            let links and window.open hand mailto: URLs to the mail app
     --url <URL>               open URL, no backend
     -h, --help                this text
     -V, --version             print the version and protocol version
@@ -93,6 +100,9 @@ pub struct Options {
     pub url: Option<String>,
     pub backend: Vec<String>,
     pub splash: Splash,
+    /// Names the webview's storage folder (validated: letters, digits, `._-`).
+    pub app_id: Option<String>,
+    pub allow_mailto: bool,
 }
 
 impl Default for Options {
@@ -111,6 +121,8 @@ impl Default for Options {
             url: None,
             backend: Vec::new(),
             splash: Splash::default(),
+            app_id: None,
+            allow_mailto: false,
         }
     }
 }
@@ -173,12 +185,40 @@ fn apply_in(o: &mut Options, name: &str, value: &str, base: Option<&std::path::P
     Ok(())
 }
 
+/// An app id names a folder: 1 to 128 of `A-Z a-z 0-9 . _ -`, not starting with a dot.
+fn app_id(v: &str) -> Result<String, String> {
+    let ok = !v.is_empty()
+        && v.len() <= 128
+        && !v.starts_with('.')
+        && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-');
+    if !ok {
+        return Err(format!(
+            "--app-id expects 1 to 128 letters, digits, `.`, `_` or `-` (not starting with `.`), got `{}`",
+            crate::limits::ui_text(v, 200)
+        ));
+    }
+    Ok(v.to_string())
+}
+
+/// Applies one option. `value` is None for flags given without `=value` and no next argument.
 fn apply(o: &mut Options, name: &str, value: &str) -> Result<(), String> {
     match name {
-        "splash-title" | "splashTitle" => o.splash.title = value.to_string(),
+        "splash-title" | "splashTitle" => {
+            if value.chars().count() > MAX_TITLE_CHARS {
+                return Err(format!("--splash-title is longer than {} characters", MAX_TITLE_CHARS));
+            }
+            o.splash.title = value.to_string()
+        }
         "splash-background" | "splashBackground" => o.splash.background = color("--splash-background", value)?,
         "splash-foreground" | "splashForeground" => o.splash.foreground = color("--splash-foreground", value)?,
-        "title" => o.title = value.to_string(),
+        "title" => {
+            if value.chars().count() > MAX_TITLE_CHARS {
+                return Err(format!("--title is longer than {} characters", MAX_TITLE_CHARS));
+            }
+            o.title = value.to_string()
+        }
+        "app-id" | "appId" => o.app_id = Some(app_id(value)?),
+        "allow-mailto" | "allowMailto" => o.allow_mailto = boolean("--allow-mailto", value)?,
         "width" => o.width = px("--width", value)?,
         "height" => o.height = px("--height", value)?,
         "min-width" | "minWidth" => o.min_width = Some(px("--min-width", value)?),
@@ -251,6 +291,10 @@ pub fn parse_options(args: &[String], backend_required: bool) -> Result<Parsed, 
             "-V" | "--version" => return Ok(Parsed::Version),
             "--devtools" => {
                 given.push(("devtools".into(), "true".into()));
+                continue;
+            }
+            "--allow-mailto" => {
+                given.push(("allow-mailto".into(), "true".into()));
                 continue;
             }
             _ => {}
@@ -327,6 +371,19 @@ mod tests {
         assert!(run(&["--bogus", "1", "--", "x"]).is_err());
         assert!(run(&["node"]).is_err());
         assert!(run(&["--url", "http://a/", "--", "node"]).is_err());
+    }
+
+    #[test]
+    fn titles_and_app_ids_are_checked() {
+        let long = "t".repeat(MAX_TITLE_CHARS + 1);
+        assert!(run(&["--title", &long, "--", "x"]).unwrap_err().contains("longer than"));
+        assert_eq!(run(&["--title", &long[1..], "--", "x"]).unwrap().title.len(), MAX_TITLE_CHARS);
+        assert_eq!(run(&["--app-id", "my-app.2_x", "--", "x"]).unwrap().app_id.as_deref(), Some("my-app.2_x"));
+        for bad in ["", "..", ".hidden", "a/b", "a\\b", "é", &"a".repeat(129)] {
+            assert!(run(&["--app-id", bad, "--", "x"]).is_err(), "{}", bad);
+        }
+        let o = run(&["--allow-mailto", "--", "x"]).unwrap();
+        assert!(o.allow_mailto);
     }
 
     #[test]

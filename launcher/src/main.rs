@@ -12,6 +12,8 @@ mod cli;
 mod json;
 mod packaged;
 mod payload;
+mod limits;
+mod page;
 mod platform;
 mod protocol;
 mod trace;
@@ -55,7 +57,7 @@ fn main() {
             None
         }
         // Before the toolkit's init, so Node's start-up overlaps GTK/WebKit's (or Win32/WebView2's).
-        None => match backend::Backend::spawn(&opts.backend, &[], tx.clone()) {
+        None => match backend::Backend::spawn(&opts.backend, &[], opts.app_id.as_deref(), tx.clone()) {
             Ok(b) => Some(b),
             Err(e) => {
                 eprintln!("taupy-launcher: cannot start the backend `{}`: {}", opts.backend.join(" "), e);
@@ -84,5 +86,6 @@ pub fn run_window(opts: cli::Options, tx: Sender<app::UiMsg>, rx: Receiver<app::
     app::show_window();
     platform::wake(); // handle whatever arrived before the loop
     let code = platform::run();
+    backend::finish(std::time::Duration::from_millis(500));
     std::process::exit(code);
 }

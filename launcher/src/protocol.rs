@@ -104,8 +104,7 @@ pub enum Line {
     Log,
 }
 
-/// Longer titles are refused: X11 rejects very long window properties, and GDK ends the program.
-pub const MAX_TITLE_CHARS: usize = 4096;
+pub use crate::limits::{MAX_MESSAGE_BYTES, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
 
 pub fn parse_line(line: &str) -> Line {
     let t = line.trim();
@@ -164,19 +163,25 @@ pub fn parse_request(v: &Json) -> Result<Request, ProtocolError> {
         "open_devtools" => Command::OpenDevtools,
         "open_external" => Command::OpenExternal { url: a.string("url")? },
         "message_dialog" => Command::MessageDialog {
-            title: a.opt_string("title")?,
-            message: a.string("message")?,
+            title: a.opt_bounded("title", MAX_TITLE_CHARS)?,
+            message: a.bounded_string("message", MAX_TEXT_CHARS)?,
             level: a.level()?,
         },
         "confirm_dialog" => Command::ConfirmDialog {
-            title: a.opt_string("title")?,
-            message: a.string("message")?,
+            title: a.opt_bounded("title", MAX_TITLE_CHARS)?,
+            message: a.bounded_string("message", MAX_TEXT_CHARS)?,
             level: a.level()?,
         },
         "open_file_dialog" => Command::OpenFileDialog(a.file_dialog()?),
         "open_folder_dialog" => Command::OpenFolderDialog(a.file_dialog()?),
         "save_file_dialog" => Command::SaveFileDialog(a.file_dialog()?),
-        "post_message" => Command::PostMessage { data: v.get("data").cloned().unwrap_or(Json::Null) },
+        "post_message" => {
+            let data = v.get("data").cloned().unwrap_or(Json::Null);
+            if data.to_string().len() > MAX_MESSAGE_BYTES {
+                return Err(a.bad(format!("`post_message`: `data` is more than {} bytes as JSON", MAX_MESSAGE_BYTES)));
+            }
+            Command::PostMessage { data }
+        }
         "prevent_close" => Command::PreventClose,
         "exit" => Command::Exit { code: a.opt_int("code")?.unwrap_or(0) },
         _ => {
@@ -207,9 +212,18 @@ impl<'a> Args<'a> {
         }
     }
     fn bounded_string(&self, k: &str, max_chars: usize) -> Result<String, ProtocolError> {
-        let s = self.string(k)?;
-        if s.chars().count() > max_chars {
-            return Err(self.bad(format!("`{}`: field `{}` is longer than {} characters", self.ty, k, max_chars)));
+        match self.opt_bounded(k, max_chars)? {
+            Some(s) => Ok(s),
+            None => Err(self.bad(format!("`{}` needs a string field `{}`", self.ty, k))),
+        }
+    }
+    /// Every string that reaches GTK or Win32 is bounded here, with a clear error.
+    fn opt_bounded(&self, k: &str, max_chars: usize) -> Result<Option<String>, ProtocolError> {
+        let s = self.opt_string(k)?;
+        if let Some(s) = &s {
+            if s.chars().count() > max_chars {
+                return Err(self.bad(format!("`{}`: field `{}` is longer than {} characters", self.ty, k, max_chars)));
+            }
         }
         Ok(s)
     }
@@ -256,13 +270,13 @@ impl<'a> Args<'a> {
     }
     fn file_dialog(&self) -> Result<FileDialog, ProtocolError> {
         let mut d = FileDialog {
-            title: self.opt_string("title")?,
+            title: self.opt_bounded("title", MAX_TITLE_CHARS)?,
             multiple: match self.v.get("multiple") {
                 None | Some(Json::Null) => false,
                 Some(Json::Bool(b)) => *b,
                 Some(_) => return Err(self.bad("`multiple` must be a boolean".into())),
             },
-            default_path: self.opt_string("defaultPath")?,
+            default_path: self.opt_bounded("defaultPath", MAX_TEXT_CHARS)?,
             filters: Vec::new(),
         };
         match self.v.get("filters") {
@@ -274,6 +288,13 @@ impl<'a> Args<'a> {
                         Some(Json::Arr(e)) => e.iter().map(|x| x.as_str().map(|s| s.to_string())).collect::<Option<Vec<_>>>(),
                         _ => None,
                     };
+                    let short = |t: &str| t.chars().count() <= MAX_TITLE_CHARS;
+                    if !name.map_or(true, short) || !exts.as_ref().map_or(true, |e| e.iter().all(|x| short(x))) {
+                        return Err(self.bad(format!("filter names and extensions are at most {} characters", MAX_TITLE_CHARS)));
+                    }
+                    if items.len() > 256 {
+                        return Err(self.bad("at most 256 filters".into()));
+                    }
                     match (name, exts) {
                         (Some(n), Some(e)) => d.filters.push(FileFilter { name: n.to_string(), extensions: e }),
                         _ => return Err(self.bad("each filter needs `name` and `extensions` (strings)".into())),
@@ -341,6 +362,26 @@ mod tests {
         match parse_line(&long) {
             Line::Invalid(e) => assert_eq!(e.code, "invalid_argument"),
             other => panic!("expected invalid_argument, got {:?}", other),
+        }
+    }
+
+    #[test]
+    fn every_string_for_the_toolkit_is_bounded() {
+        let big = "y".repeat(MAX_TEXT_CHARS + 1);
+        let t = "t".repeat(MAX_TITLE_CHARS + 1);
+        for line in [
+            format!(r#"{{"type":"message_dialog","title":"{}","message":"m"}}"#, t),
+            format!(r#"{{"type":"confirm_dialog","message":"{}"}}"#, big),
+            format!(r#"{{"type":"open_file_dialog","title":"{}"}}"#, t),
+            format!(r#"{{"type":"save_file_dialog","defaultPath":"{}"}}"#, big),
+            format!(r#"{{"type":"open_folder_dialog","filters":[{{"name":"{}","extensions":["x"]}}]}}"#, t),
+            format!(r#"{{"type":"open_file_dialog","filters":[{{"name":"n","extensions":["{}"]}}]}}"#, t),
+            format!(r#"{{"type":"post_message","data":"{}"}}"#, "d".repeat(MAX_MESSAGE_BYTES)),
+        ] {
+            match parse_line(&line) {
+                Line::Invalid(e) => assert_eq!(e.code, "invalid_argument", "{}", &line[..60]),
+                other => panic!("{} accepted: {:?}", &line[..60], matches!(other, Line::Request(_))),
+            }
         }
     }
 

@@ -68,8 +68,12 @@ export async function devBuilder(config: AppConfig): Promise<DevBuilder> {
   }
 }
 
+/**
+ * Replaces what a build makes, dist/web and dist/server.mjs, and nothing else in dist/: the
+ * executables `taupy package` put in dist/package survive `npm run build` and `npm test`.
+ */
 export async function buildAll(config: AppConfig): Promise<void> {
-  rmSync(config.outDir, { recursive: true, force: true })
+  for (const output of [webDir(config), serverBundle(config)]) rmSync(output, { recursive: true, force: true })
   if (config.vite) await runTool(config.dir, 'vite', ['build', '--outDir', webDir(config), '--emptyOutDir'])
   await Promise.all([buildClient(config), buildServer(config)])
 }

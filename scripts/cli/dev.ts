@@ -10,6 +10,10 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { watch } from 'chokidar'
 import { createServer as createNetServer, connect } from 'node:net'
 import { dirname, join, relative } from 'node:path'
+import { frameLine, ipcTokenVariable, newIpcToken, takeIpcToken, unframeLine } from '../ipc/framing.js'
+import { readLines } from '../ipc/lines.js'
+import { MAX_LINE_BYTES } from '../ipc/protocol.js'
+import { appPort } from '../server/port.js'
 import { createSecret, secretParam } from '../server/security.js'
 import { devBuilder } from './build.js'
 import { serverBundle, type AppConfig } from './config.js'
@@ -74,14 +78,22 @@ export async function dev(config: AppConfig, flags: DevFlags): Promise<void> {
 }
 
 async function supervise(config: AppConfig, flags: DevFlags): Promise<void> {
-  const port = await freePort()
+  // IPC framing both ways (docs/ipc.md): lines toward the launcher carry its token; each
+  // backend gets a token of ours and only its framed lines are relayed. What the backend prints
+  // otherwise is log, to stderr: stdout is the launcher's protocol channel.
+  const launcherToken = takeIpcToken()
+  const backendToken = newIpcToken()
+  // The page's port is the app's preferred one when free (TAUPY_APP_ID, set by the launcher):
+  // the same origin as `taupy start`, so the page's web storage is there in both.
+  const pagePort = (await appPort()) || (await freePort())
+  const port = config.vite ? await freePort() : pagePort
   const secret = createSecret()
   const backendEnv: NodeJS.ProcessEnv = { TAUPY_PORT: String(port), TAUPY_SECRET: secret, TAUPY_DEV: '1' }
   let pageOrigin = `http://127.0.0.1:${port}`
   let vite: ChildProcess | undefined
 
   if (config.vite) {
-    const vitePort = await freePort()
+    const vitePort = pagePort
     pageOrigin = `http://127.0.0.1:${vitePort}`
     // The backend also accepts requests that Vite proxies from the page's origin.
     backendEnv.TAUPY_DEV_HOSTS = process.env.TAUPY_DEV_HOSTS = `127.0.0.1:${vitePort}`
@@ -105,7 +117,7 @@ async function supervise(config: AppConfig, flags: DevFlags): Promise<void> {
   const announce = (): void => {
     if (announced) return
     announced = true
-    process.stdout.write(JSON.stringify({ type: 'ready', url: pageUrl }) + '\n')
+    process.stdout.write(frameLine(JSON.stringify({ type: 'ready', url: pageUrl }), launcherToken))
     if (!flags.supervise) {
       log(`${config.productName} is at ${pageUrl}`)
       if (flags.window) openBrowser(pageUrl)
@@ -146,7 +158,13 @@ async function supervise(config: AppConfig, flags: DevFlags): Promise<void> {
     buildId += 1
     const child = spawn(process.execPath, ['--enable-source-maps', serverBundle(config)], {
       cwd: config.dir,
-      env: { ...process.env, ...backendEnv, TAUPY_BUILD_ID: String(buildId), ...(flags.supervise ? { TAUPY_LAUNCHER: '1' } : {}) },
+      env: {
+        ...process.env,
+        ...backendEnv,
+        TAUPY_BUILD_ID: String(buildId),
+        [ipcTokenVariable]: backendToken,
+        ...(flags.supervise ? { TAUPY_LAUNCHER: '1' } : {}),
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     })
     backend = child
@@ -156,17 +174,15 @@ async function supervise(config: AppConfig, flags: DevFlags): Promise<void> {
       tail.push(...chunk.split('\n'))
       tail.splice(0, Math.max(0, tail.length - stderrTailLines))
     })
-    let buffered = ''
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      buffered += chunk
-      let newline: number
-      while ((newline = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, newline)
-        buffered = buffered.slice(newline + 1)
-        // Each restart prints a ready line; the window only ever needs the first.
-        if (line.startsWith('{"type":"ready"')) announce()
-        else process.stdout.write(line + '\n')
-      }
+    readLines(child.stdout!, MAX_LINE_BYTES, {
+      line: (line) => {
+        const json = unframeLine(line, backendToken)
+        if (json === undefined) {
+          if (line !== '') process.stderr.write(line + '\n')
+        } else if (json.startsWith('{"type":"ready"')) announce() // each restart prints one; the window needs the first
+        else if (flags.supervise) process.stdout.write(frameLine(json, launcherToken))
+      },
+      tooLong: (bytes) => log(`dropped a backend output line of ${bytes} bytes (limit ${MAX_LINE_BYTES})`),
     })
     child.on('exit', (code, signal) => {
       if (backend !== child || stopping) return

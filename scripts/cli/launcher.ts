@@ -8,9 +8,18 @@ export function findLauncher(appDir: string, platform = `${process.platform}-${p
   return existsSync(file) ? file : undefined
 }
 
-/** Launcher options from package.json: the title and the window's size. */
+/**
+ * The app's id for the launcher (`--app-id`): its package name as a folder name (`@scope/name`
+ * → `scope.name`). It names the webview's storage folder and picks the backend's stable port.
+ */
+export function appId(config: AppConfig): string {
+  const id = config.name.replace(/^@/, '').replace(/\//g, '.').replace(/[^A-Za-z0-9._-]/g, '-').replace(/^\.+/, '').slice(0, 128)
+  return id || 'taupy-app'
+}
+
+/** Launcher options from package.json: the title, the app id and the window's size. */
 export function launcherArgs(config: AppConfig): string[] {
-  const args = ['--title', config.productName]
+  const args = ['--title', config.productName, '--app-id', appId(config)]
   const { width, height, minWidth, minHeight } = config.window
   if (width && height) args.push('--size', `${width}x${height}`)
   if (minWidth && minHeight) args.push('--min-size', `${minWidth}x${minHeight}`)

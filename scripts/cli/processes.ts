@@ -2,6 +2,9 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { unframeLine } from '../ipc/framing.js'
+import { readLines } from '../ipc/lines.js'
+import { MAX_LINE_BYTES } from '../ipc/protocol.js'
 
 export function binPath(appDir: string, tool: string): string {
   const bin = join(appDir, 'node_modules', '.bin', process.platform === 'win32' ? `${tool}.cmd` : tool)
@@ -22,24 +25,28 @@ export function runTool(appDir: string, tool: string, args: string[]): Promise<v
   })
 }
 
-/** Resolves with the URL of the backend's ready line; rejects if it exits first. */
-export function waitForReady(child: ChildProcess, onOtherLine: (line: string) => void): Promise<string> {
+/**
+ * Resolves with the URL of the backend's ready line; rejects if it exits first. With `token`
+ * (the backend got it as TAUPY_IPC_TOKEN) only a line framed with it counts: a ready line that
+ * app code prints cannot send the browser elsewhere. Other lines go to `onOtherLine` (`framed`:
+ * a protocol line, given without its token).
+ */
+export function waitForReady(child: ChildProcess, onOtherLine: (line: string, framed: boolean) => void, token?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    let buffered = ''
     let ready = false
-    child.stdout?.setEncoding('utf8')
-    child.stdout?.on('data', (chunk: string) => {
-      buffered += chunk
-      let newline: number
-      while ((newline = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, newline)
-        buffered = buffered.slice(newline + 1)
-        if (!ready && line.startsWith('{"type":"ready"')) {
-          ready = true
-          resolve((JSON.parse(line) as { url: string }).url)
-        } else onOtherLine(line)
-      }
-    })
+    if (child.stdout) {
+      readLines(child.stdout, MAX_LINE_BYTES, {
+        line: (line) => {
+          const json = unframeLine(line, token)
+          if (!ready && json?.startsWith('{"type":"ready"')) {
+            ready = true
+            resolve((JSON.parse(json) as { url: string }).url)
+          } else if (json !== undefined) onOtherLine(json, Boolean(token))
+          else if (line !== '') onOtherLine(line, false)
+        },
+        tooLong: (bytes) => onOtherLine(`[a line of ${bytes} bytes, not shown]`, false),
+      })
+    }
     child.on('exit', (code) => {
       if (!ready) reject(new Error(`the backend exited with code ${code} before it was ready`))
     })

@@ -8,6 +8,7 @@ import { serverBundle, webDir, type AppConfig } from './config.js'
 import { findLauncher, hasDisplay, launcherArgs, noDisplayNote } from './launcher.js'
 import { openBrowser, waitForReady } from './processes.js'
 import { isStale } from './stale.js'
+import { ipcTokenVariable, newIpcToken } from '../ipc/framing.js'
 
 export interface StartFlags {
   window: boolean
@@ -40,9 +41,14 @@ export async function start(config: AppConfig, flags: StartFlags): Promise<void>
     return
   }
   if (!flags.browser) console.error(`taupy: no launcher for ${process.platform}-${process.arch}; opening the system browser`)
-  const child = spawn(backend[0]!, backend.slice(1), { cwd: config.dir, stdio: ['ignore', 'pipe', 'inherit'] })
+  const token = newIpcToken()
+  const child = spawn(backend[0]!, backend.slice(1), {
+    cwd: config.dir,
+    env: { ...process.env, [ipcTokenVariable]: token },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   follow(child)
-  const url = await waitForReady(child, (line) => console.log(line))
+  const url = await waitForReady(child, (line) => console.log(line), token)
   console.error(`taupy: ${config.productName} is at ${url}`)
   openBrowser(url)
 }

@@ -55,16 +55,22 @@ function showDevError(text: string): void {
   overlay.textContent = `The backend did not start. Save a fix and this page reloads.\n\n${text}`
 }
 
+// After a hot update a new channel replaces an old one that closes later: only the newest
+// speaks for the page on <html data-taupy-connection>.
+let newest: object | undefined
+
 export function connectChannel(options: ChannelOptions): Channel {
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${options.path ?? '/ws'}`
   let socket: WebSocket | undefined
   let state: ConnectionState = 'connecting'
   let attempt = 0
   let stopped = false
+  const self = {}
+  newest = self
 
   const setState = (next: ConnectionState): void => {
     state = next
-    document.documentElement.dataset.taupyConnection = next
+    if (newest === self) document.documentElement.dataset.taupyConnection = next
     options.onState?.(next)
   }
 

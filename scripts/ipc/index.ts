@@ -4,3 +4,4 @@ export type { WindowApi, DialogApi, CloseRequestedEvent, WindowEventMap, WindowE
 export { connectLauncher, launcherChannel, LauncherChannel } from './stdio.js'
 export type { ChannelOptions, ShutdownHook } from './stdio.js'
 export * from './protocol.js'
+export { frameLine, unframeLine, newIpcToken, ipcTokenVariable } from './framing.js'

@@ -5,6 +5,11 @@
 
 export const PROTOCOL_VERSION = 1
 
+/** Longest protocol line either way, without token and newline (docs/ipc.md "Limits"). */
+export const MAX_LINE_BYTES = 2 * 1024 * 1024
+/** Longest page message (`window.taupy.postMessage`) or `post_message` data, as JSON. */
+export const MAX_MESSAGE_BYTES = 1024 * 1024
+
 export type Id = number | string
 
 export interface FileFilter {
@@ -129,7 +134,10 @@ export function parseEvent(line: string): Event | undefined {
   }
 }
 
-/** One protocol line (JSON never contains a raw newline). */
+/**
+ * One unframed protocol line (JSON never contains a raw newline). What goes to the launcher is
+ * framed with its token: `LauncherChannel.send` (framing.ts).
+ */
 export function encodeCommand(command: Command): string {
   return JSON.stringify(command) + '\n'
 }

@@ -1,9 +1,11 @@
-// The backend's end of the launcher pipe: commands are written to stdout, one JSON line each;
-// events are read from stdin. When the launcher goes away (even killed with SIGKILL) stdin
-// closes, and the backend exits: no orphans. Nothing else may be written to stdout.
-import { createInterface } from 'node:readline'
+// The backend's end of the launcher pipe: commands are written to stdout, one JSON line each,
+// framed with the launcher's per-launch token (framing.ts) so that console.log output is never
+// a command; events are read from stdin, lines capped at MAX_LINE_BYTES. When the launcher goes
+// away (even killed with SIGKILL) stdin closes, and the backend exits: no orphans.
 import type { Readable, Writable } from 'node:stream'
-import { encodeCommand, parseEvent, type Command, type Event } from './protocol.js'
+import { frameLine, takeIpcToken } from './framing.js'
+import { readLines } from './lines.js'
+import { MAX_LINE_BYTES, parseEvent, type Command, type Event } from './protocol.js'
 
 export type EventListener = (event: Event) => void
 export type ShutdownHook = () => void | Promise<void>
@@ -13,6 +15,8 @@ export interface ChannelOptions {
   output?: Writable
   /** Defaults to `process.env.TAUPY_LAUNCHER === '1'`. */
   underLauncher?: boolean
+  /** The framing token; defaults to the launcher's (TAUPY_IPC_TOKEN, read once at startup). */
+  token?: string
   /** Called when the launcher closes the pipe; defaults to `process.exit`. */
   exit?: (code: number) => void
   /** How long shutdown hooks may take before we exit anyway. */
@@ -23,6 +27,7 @@ export class LauncherChannel {
   readonly underLauncher: boolean
   private readonly input: Readable
   private readonly output: Writable
+  private readonly token: string | undefined
   private readonly exit: (code: number) => void
   private readonly shutdownTimeoutMs: number
   private readonly listeners = new Set<EventListener>()
@@ -34,6 +39,7 @@ export class LauncherChannel {
     this.underLauncher = options.underLauncher ?? process.env.TAUPY_LAUNCHER === '1'
     this.input = options.input ?? process.stdin
     this.output = options.output ?? process.stdout
+    this.token = options.token ?? takeIpcToken()
     this.exit = options.exit ?? ((code) => process.exit(code))
     this.shutdownTimeoutMs = options.shutdownTimeoutMs ?? 800
   }
@@ -42,26 +48,35 @@ export class LauncherChannel {
   connect(): this {
     if (this.connected || !this.underLauncher) return this
     this.connected = true
-    const lines = createInterface({ input: this.input, crlfDelay: Infinity })
-    lines.on('line', (line) => {
-      const event = parseEvent(line)
-      if (!event) return
-      for (const listener of [...this.listeners]) {
-        try {
-          listener(event)
-        } catch (error) {
-          console.error('taupy ipc: event listener failed:', error)
-        }
-      }
+    readLines(this.input, MAX_LINE_BYTES, {
+      line: (line) => {
+        const event = parseEvent(line)
+        if (event) this.dispatch(event)
+      },
+      tooLong: (bytes) => {
+        const message = `an event line of ${bytes} bytes is longer than the limit of ${MAX_LINE_BYTES} bytes; dropped`
+        console.error(`taupy ipc: ${message}`)
+        this.dispatch({ type: 'error', code: 'line_too_long', message })
+      },
+      end: () => void this.shutdown(0),
     })
-    lines.on('close', () => void this.shutdown(0))
     return this
+  }
+
+  private dispatch(event: Event): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event)
+      } catch (error) {
+        console.error('taupy ipc: event listener failed:', error)
+      }
+    }
   }
 
   /** Writes a command line. Returns false (and sends nothing) without a launcher. */
   send(command: Command): boolean {
     if (!this.underLauncher || this.closing) return false
-    this.output.write(encodeCommand(command))
+    this.output.write(frameLine(JSON.stringify(command), this.token))
     return true
   }
 

@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { hasDisplay, noDisplayNote } from '../cli/launcher.js'
 import { openBrowser, waitForReady } from '../cli/processes.js'
+import { ipcTokenVariable, newIpcToken } from '../ipc/framing.js'
 import { markInUse, removeOldBuilds, survivesCleanup } from './old-builds.js'
 import { onParentExit } from './parent-watch.js'
 
@@ -72,9 +73,13 @@ async function runWindow(browser: boolean): Promise<void> {
     return
   }
   if (!browser) console.error(`taupy: this build has no native window for ${process.platform}-${process.arch}; opening the system browser`)
-  const child = spawn(backendCommand[0]!, backendCommand.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] })
+  const token = newIpcToken()
+  const child = spawn(backendCommand[0]!, backendCommand.slice(1), {
+    env: { ...process.env, [ipcTokenVariable]: token },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   supervise(child)
-  openBrowser(await waitForReady(child, (line) => console.log(line)))
+  openBrowser(await waitForReady(child, (line) => console.log(line), token))
 }
 
 // It also cleans up after caxa, once the app is up: old builds are never worth a slower start.

@@ -12,6 +12,7 @@ import { isAbsolute, join } from 'node:path'
 
 /** Characters no OS allows in a folder name, and names Windows reserves. */
 function folderName(appName: string): string {
+  // oxlint-disable-next-line no-control-regex -- control characters are exactly what must go
   const cleaned = appName.replace(/[<>:"/\\|?*\u0000-\u001f]/g, '-').replace(/[. ]+$/, '').trim()
   if (!cleaned || /^(con|prn|aux|nul|com\d|lpt\d)$/i.test(cleaned)) throw new Error(`"${appName}" cannot name a folder`)
   return cleaned

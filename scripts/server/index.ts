@@ -4,16 +4,20 @@ import websocket from '@fastify/websocket'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { attachLauncher } from '../ipc/index.js'
 import { channelLimits } from './channel.js'
+import { appPort } from './port.js'
 import { announceReady } from './ready.js'
 import { createSecret, registerSecurity, secretParam, type CspOptions, type Guard } from './security.js'
 
 export { registerChannel, channelLimits, type ChannelOptions, type ErrorMessage, type Session } from './channel.js'
 export { serveStatic } from './static.js'
+export { appPort, preferredPort } from './port.js'
+export { appDataDir } from './app-data.js'
+export { settingsFile, writeFileAtomic, type SettingsFile } from './settings.js'
 export { judgeRequest, deniedText, type CspOptions, type Guard, type Verdict } from './security.js'
 
 export interface ServerOptions {
   csp?: CspOptions
-  /** Defaults: TAUPY_PORT, else an ephemeral port. */
+  /** Defaults: TAUPY_PORT, else the app's preferred port (TAUPY_APP_ID, port.ts), else ephemeral. */
   port?: number
   /** Defaults: TAUPY_SECRET, else a new random secret. */
   secret?: string
@@ -57,7 +61,8 @@ export async function createServer(options: ServerOptions = {}): Promise<TaupySe
   return {
     fastify,
     async listen({ standalone = true } = {}) {
-      await fastify.listen({ host: '127.0.0.1', port: options.port ?? Number(process.env.TAUPY_PORT ?? 0) })
+      const port = options.port ?? (process.env.TAUPY_PORT ? Number(process.env.TAUPY_PORT) : await appPort())
+      await fastify.listen({ host: '127.0.0.1', port })
       const address = fastify.server.address()
       if (address === null || typeof address === 'string') throw new Error('server is not listening on TCP')
       guard.host = `127.0.0.1:${address.port}`

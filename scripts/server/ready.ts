@@ -1,5 +1,8 @@
 // The one line a backend prints when it can be reached: the launcher, the dev supervisor and
-// tests wait for it. Its shape is part of the IPC protocol (docs/ipc.md).
+// tests wait for it. Its shape is part of the IPC protocol (docs/ipc.md); it is framed with the
+// launcher's token like every protocol line (scripts/ipc/framing.ts).
+import { frameLine, takeIpcToken } from '../ipc/framing.js'
+
 export interface ReadyMessage {
   type: 'ready'
   url: string
@@ -7,5 +10,5 @@ export interface ReadyMessage {
 
 export function announceReady(url: string): void {
   const message: ReadyMessage = { type: 'ready', url }
-  process.stdout.write(JSON.stringify(message) + '\n')
+  process.stdout.write(frameLine(JSON.stringify(message), takeIpcToken()))
 }

@@ -1,7 +1,8 @@
 // One definition of an app's API, shared by the backend and the UI: the named pieces of server
 // state the UI can subscribe to and the functions it can call, each described by a TypeBox
 // schema. The backend validates with the schemas; the UI imports only the types (`import type`),
-// so none of TypeBox reaches the browser bundle.
+// so none of TypeBox reaches the browser bundle (the Vite plugin fails a build that breaks
+// this: scripts/vite/server-only.ts).
 import type { Static, TSchema } from '@sinclair/typebox'
 
 export interface CallSpec {
@@ -9,6 +10,11 @@ export interface CallSpec {
   args: readonly TSchema[]
   /** Left out: the call resolves to nothing. */
   result?: TSchema
+  /**
+   * The error codes its handler may fail with (`return new CallFailure('no_window', …)`), so
+   * the UI can tell one failure from another: `if (!outcome.ok && outcome.error.code === 'no_window')`.
+   */
+  errors?: readonly string[]
 }
 
 export interface ApiSpec {
@@ -33,3 +39,10 @@ export type CallResult<Api extends ApiSpec, Name extends CallName<Api>> = Api['c
 }
   ? Static<Result>
   : void
+
+/** The codes a call declares in `errors`; never when it declares none. */
+export type CallFailureCode<Api extends ApiSpec, Name extends CallName<Api>> = Api['calls'][Name] extends {
+  errors: readonly (infer Code extends string)[]
+}
+  ? Code
+  : never

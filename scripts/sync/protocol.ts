@@ -6,7 +6,8 @@
 //   {type:'subscribe', ref, name}        →   {type:'state', name, version, value}
 //                                        ←   {type:'patch', name, version, ops}   (each change)
 //   {type:'unsubscribe', ref, name}      →
-//   {type:'call', ref, name, args}       →   {type:'result', ref, value}
+//   {type:'call', ref, name, args}       →   {type:'working', ref}   (every second while it runs)
+//                                        ←   {type:'result', ref, value}
 //                                        ←   {type:'error', ref, code, message}   (any failure)
 import { Type, type Static } from '@sinclair/typebox'
 import type { PatchOp } from './diff.js'
@@ -46,6 +47,12 @@ export interface ResultMessage {
   value: unknown
 }
 
+/** The call's handler is still running (a dialog is open, a file is being written…). */
+export interface WorkingMessage {
+  type: 'working'
+  ref: number
+}
+
 /** Same shape as the channel's error (scripts/server/channel.ts), restated so the browser side needs no server types. */
 export interface ErrorReply {
   type: 'error'
@@ -54,4 +61,4 @@ export interface ErrorReply {
   ref?: number
 }
 
-export type ServerMessage = StateMessage | PatchMessage | ResultMessage | ErrorReply
+export type ServerMessage = StateMessage | PatchMessage | ResultMessage | WorkingMessage | ErrorReply

@@ -1,6 +1,7 @@
 // Server state: named values, each checked against its schema on every change, each with a
 // version. A change is diffed against the previous value once, and the patch goes to every
-// listener (one per subscribed session): only the changed paths travel.
+// listener (one per subscribed session): only the changed paths travel. `onChange` is the hook
+// for the app itself (saving state to disk: persist.ts).
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
 import type { TSchema } from '@sinclair/typebox'
 import type { ApiSpec, StateName, StateValue, StateValues } from './api.js'
@@ -8,6 +9,7 @@ import { diff } from './diff.js'
 import type { PatchMessage, StateMessage } from './protocol.js'
 
 export type PatchListener = (patch: PatchMessage) => void
+export type ChangeListener<Api extends ApiSpec> = <Name extends StateName<Api>>(name: Name, value: StateValue<Api, Name>) => void
 
 export interface StateStore<Api extends ApiSpec> {
   get<Name extends StateName<Api>>(name: Name): StateValue<Api, Name>
@@ -16,7 +18,10 @@ export interface StateStore<Api extends ApiSpec> {
   update<Name extends StateName<Api>>(name: Name, change: (current: StateValue<Api, Name>) => StateValue<Api, Name>): StateValue<Api, Name>
   has(name: string): name is StateName<Api>
   snapshot(name: StateName<Api>): StateMessage
+  /** The patches of one value, for the sessions that subscribed to it (serveApi). */
   listen(name: StateName<Api>, listener: PatchListener): () => void
+  /** Runs after every change of any value (not for a set that changes nothing); returns the function that stops it. */
+  onChange(listener: ChangeListener<Api>): () => void
 }
 
 interface Entry {
@@ -47,6 +52,7 @@ export function createStore<Api extends ApiSpec>(api: Api, initial: StateValues<
     validate(name, value)
     entry(name).value = value
   }
+  const changeListeners = new Set<ChangeListener<Api>>()
 
   const store: StateStore<Api> = {
     get: (name) => entry(name).value as StateValue<Api, typeof name>,
@@ -59,6 +65,7 @@ export function createStore<Api extends ApiSpec>(api: Api, initial: StateValues<
       current.version += 1
       const patch: PatchMessage = { type: 'patch', name, version: current.version, ops }
       for (const listener of current.listeners) listener(patch)
+      for (const listener of changeListeners) listener(name, value)
     },
     update(name, change) {
       const next = change(store.get(name))
@@ -74,6 +81,10 @@ export function createStore<Api extends ApiSpec>(api: Api, initial: StateValues<
       const { listeners } = entry(name)
       listeners.add(listener)
       return () => listeners.delete(listener)
+    },
+    onChange(listener) {
+      changeListeners.add(listener)
+      return () => changeListeners.delete(listener)
     },
   }
   return store

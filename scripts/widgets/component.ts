@@ -106,6 +106,7 @@ export class Component implements Renderable, Observer {
     this.#children = new Set()
     this.#sources = new Set()
     this.#handlers = new Map()
+    // oxlint-disable-next-line typescript/no-this-alias -- the module-wide "who is rendering" pointer, restored below
     rendering = this
     let markup: string
     try {

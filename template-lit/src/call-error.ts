@@ -1,8 +1,13 @@
-import type { ReactiveController, ReactiveControllerHost } from 'lit'
+import { html, type ReactiveController, type ReactiveControllerHost } from 'lit'
+import type { CallError, CallOutcome } from '../taupy/sync/client.ts'
 
-/** Runs backend calls for an element and keeps the message of the last failure for display. */
+/**
+ * Runs backend calls made with `backend.attempt(…)` for an element and keeps the last failure
+ * for display. The outcome comes back as it is: `{ ok: true, value }` or `{ ok: false, error }`,
+ * where `error.code` is one the call declares (typed) or a transport code such as `timeout`.
+ */
 export class CallErrors implements ReactiveController {
-  message: string | undefined
+  error: CallError | undefined
   readonly #host: ReactiveControllerHost
 
   constructor(host: ReactiveControllerHost) {
@@ -12,16 +17,15 @@ export class CallErrors implements ReactiveController {
 
   hostConnected(): void {}
 
-  async run<T>(call: Promise<T>): Promise<T | undefined> {
-    try {
-      const result = await call
-      this.message = undefined
-      return result
-    } catch (failure) {
-      this.message = failure instanceof Error ? failure.message : String(failure)
-      return undefined
-    } finally {
-      this.#host.requestUpdate()
-    }
+  async run<T, Code extends string>(attempt: Promise<CallOutcome<T, Code>>): Promise<CallOutcome<T, Code>> {
+    const outcome = await attempt
+    this.error = outcome.ok ? undefined : outcome.error
+    this.#host.requestUpdate()
+    return outcome
+  }
+
+  /** The last failure's message, with its code for styles and tests. */
+  render() {
+    return this.error ? html`<p role="alert" data-error-code=${this.error.code}>${this.error.message}</p>` : null
   }
 }

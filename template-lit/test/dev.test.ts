@@ -3,7 +3,7 @@
 // the server state is what survives, because it lives in the backend.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { devSession } from './dev-session.js'
+import { devSession, restartsQuietly, savesToTestData } from './dev-session.js'
 
 const open = devSession('src/components/taupy-counter.ts')
 
@@ -13,4 +13,12 @@ test('editing a component updates the page and keeps server state', async () => 
   await page.locator('#status', { hasText: 'connected' }).waitFor()
   await page.getByTestId('count').filter({ hasText: /^3$/ }).waitFor()
   assert.deepEqual(problems, [], 'no console errors (CSP violations included)')
+})
+
+test('a backend restart reconnects quietly: no proxy errors in the output, none in the console', async () => {
+  await restartsQuietly(await open())
+})
+
+test('the dev backend saves into the data folder the test hands startDev, not the developer\'s', async () => {
+  await savesToTestData(await open())
 })

@@ -4,7 +4,9 @@ import { connectSync } from '../taupy/sync/client.ts'
 import type { StateName } from '../taupy/sync/api.ts'
 import { useConnection, useServerState } from './taupy/useServerState.ts'
 
-export const backend = connectSync<Api>()
+// `hot`: when this file is hot-updated, the new connection takes over from the old one (which
+// closes) with the values it had, so the page neither leaks sockets nor flashes "loading".
+export const backend = connectSync<Api>({ hot: import.meta.hot })
 
 /** `const todos = useBackendState('todos')`: re-renders whenever the backend changes it. */
 export const useBackendState = <Name extends StateName<Api>>(name: Name) => useServerState(backend, name)

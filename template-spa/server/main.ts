@@ -1,21 +1,28 @@
 // The app's backend: the state the UI watches, the calls it makes, and (when built) the UI itself.
 import { existsSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { win } from '../taupy/ipc/index.js'
+import { dialog, LauncherUnavailableError, win } from '../taupy/ipc/index.js'
+import { appDataDir } from '../taupy/server/app-data.js'
 import { createServer, serveStatic } from '../taupy/server/index.js'
-import { createStore, serveApi } from '../taupy/sync/server.js'
+import { CallFailure, createStore, loadState, saveState, serveApi } from '../taupy/sync/server.js'
 import { api } from '../shared/api.js'
 import { checkSignUp } from '../shared/signup.js'
 
 const server = await createServer()
 
+// The todos survive a restart: saved in the app data folder on every change, loaded at start.
+// A missing, broken or outdated file falls back to the default (tests get a fresh folder).
+const stateFile = join(appDataDir(), 'state.json')
 const store = createStore(api, {
   counter: 0,
-  todos: [],
   title: process.env.TAUPY_APP_NAME ?? 'Taupy App',
   members: [],
+  ...loadState(api, stateFile, { todos: [] }),
 })
-let nextTodoId = 1
+saveState(store, stateFile, ['todos'])
+let nextTodoId = Math.max(0, ...store.get('todos').map((todo) => todo.id)) + 1
 
 serveApi(server.fastify, {
   api,
@@ -31,6 +38,21 @@ serveApi(server.fastify, {
     },
     toggleTodo: (id) => void store.update('todos', (todos) => todos.map((todo) => (todo.id === id ? { ...todo, done: !todo.done } : todo))),
     deleteTodo: (id) => void store.update('todos', (todos) => todos.filter((todo) => todo.id !== id)),
+    async exportTodos() {
+      let path: string | null
+      try {
+        path = await dialog.saveFile({ title: 'Export todos', defaultPath: 'todos.json', filters: [{ name: 'JSON', extensions: ['json'] }] })
+      } catch (error) {
+        // A failure with a code the API declares: the UI can tell it from any other.
+        if (error instanceof LauncherUnavailableError) {
+          return new CallFailure('no_window', 'Exporting opens a save dialog, which needs the app window (npm start); a browser tab has none.')
+        }
+        throw error
+      }
+      if (path === null) return null
+      await writeFile(path, JSON.stringify(store.get('todos'), null, 2) + '\n')
+      return path
+    },
     async setTitle(title) {
       store.set('title', title)
       await win.setTitle(title)

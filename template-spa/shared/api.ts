@@ -1,12 +1,15 @@
 // The app's API, one definition for both ends: the server state the UI can watch and the calls
-// it can make. The backend (server/main.ts) checks every call's arguments against these schemas;
-// the UI imports only the types, so the schemas never reach the browser bundle.
+// it can make. The backend (server/main.ts) checks every call's arguments against these schemas.
+// The UI imports only the types (`import type`): a value from here would put TypeBox in the
+// browser bundle, and the build stops with an error if one does. Values the UI needs too live
+// in shared/constants.ts.
 import { Type, type Static } from '@sinclair/typebox'
 import { defineApi } from '../taupy/sync/api.js'
+import { limits } from './constants.js'
 
 export const Todo = Type.Object({
   id: Type.Integer(),
-  text: Type.String({ minLength: 1, maxLength: 200 }),
+  text: Type.String({ minLength: 1, maxLength: limits.todoText }),
   done: Type.Boolean(),
 })
 export type Todo = Static<typeof Todo>
@@ -30,12 +33,18 @@ export const api = defineApi({
     members: Type.Array(Type.Object({ name: Type.String(), email: Type.String() })),
   },
   calls: {
-    increment: { args: [Type.Integer({ minimum: -1000, maximum: 1000 })], result: Type.Integer() },
+    increment: { args: [Type.Integer({ minimum: -limits.step, maximum: limits.step })], result: Type.Integer() },
     resetCounter: { args: [] },
-    addTodo: { args: [Type.String({ maxLength: 200 })], result: Todo },
+    addTodo: { args: [Type.String({ maxLength: limits.todoText })], result: Todo },
     toggleTodo: { args: [Type.Integer()] },
     deleteTodo: { args: [Type.Integer()] },
-    setTitle: { args: [Type.String({ minLength: 1, maxLength: 120 })] },
+    /**
+     * Saves the todos where the user picks in a native save dialog: the path, or null when they
+     * cancel. The call waits as long as the dialog is open. In a browser tab there is no window
+     * for the dialog, and it fails with the code the UI checks for.
+     */
+    exportTodos: { args: [], result: Type.Union([Type.String(), Type.Null()]), errors: ['no_window'] },
+    setTitle: { args: [Type.String({ minLength: 1, maxLength: limits.title })] },
     signUp: {
       args: [SignUp],
       result: Type.Union([

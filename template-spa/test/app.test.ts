@@ -1,6 +1,8 @@
 // End to end against the production build: the built backend serves dist/web, headless Chromium
 // drives the demo. Locators use roles, labels and test ids, which reach into shadow DOM too.
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
@@ -68,6 +70,9 @@ test('todos: add, toggle, filter and delete', async () => {
   // click, not check(): the box follows server state, so it flips only when the backend answers.
   await page.getByRole('checkbox', { name: 'Write docs' }).click()
   await page.getByTestId('todo-summary').filter({ hasText: '1 left of 2' }).waitFor()
+  // Saved in this test's own data folder (startApp never uses the developer's).
+  const saved = JSON.parse(readFileSync(join(app.dataDir, 'state.json'), 'utf8')) as { todos: { text: string; done: boolean }[] }
+  assert.deepEqual(saved.todos.map((todo) => [todo.text, todo.done]), [['Write docs', true], ['Ship it', false]])
 
   await page.getByRole('button', { name: 'Active', exact: true }).click()
   await page.getByRole('checkbox', { name: 'Write docs' }).waitFor({ state: 'detached' })
@@ -132,8 +137,19 @@ test('the window title is set from the UI through the backend', async () => {
 test('a server error shows in the UI and the app keeps working', async () => {
   const page = await openApp()
   await page.getByRole('button', { name: 'Call a failing function' }).click()
-  await page.getByRole('alert').filter({ hasText: 'The backend failed on purpose' }).waitFor()
+  await page.locator('[role=alert][data-error-code=handler_failed]').filter({ hasText: 'The backend failed on purpose' }).waitFor()
   await page.getByRole('button', { name: 'Increment' }).click()
   assert.equal(app.child.exitCode, null, 'the backend is still running')
+  await page.close()
+})
+
+test('a failure with a declared code: exporting without a window fails with no_window, and the UI tells it apart', async () => {
+  const page = await openApp()
+  const exportButton = page.getByRole('button', { name: 'Export…' })
+  await exportButton.click()
+  await page.locator('[role=alert][data-error-code=no_window]').filter({ hasText: 'needs the app window' }).waitFor()
+  await page.waitForFunction(() => document.documentElement.dataset.taupyConnection === 'open')
+  assert.equal(await exportButton.isDisabled(), true, 'the UI acted on the code: no window, no export')
+  assert.deepEqual(problemsOf(page), [])
   await page.close()
 })

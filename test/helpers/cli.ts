@@ -28,3 +28,13 @@ export function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {})
 export function tempDir(prefix = 'taupy-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix))
 }
+
+/**
+ * The environment of a user's shell, for commands run inside a generated app: without the outer
+ * test runner's NODE_TEST_CONTEXT, under which the app's own `node --test` skips every file and
+ * still exits 0.
+ */
+export function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const { NODE_TEST_CONTEXT: _outerRunner, ...env } = process.env
+  return { ...env, ...extra }
+}

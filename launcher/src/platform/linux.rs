@@ -7,7 +7,9 @@ use crate::app;
 use crate::backend::{ack, emit, fail};
 use crate::cli::Options;
 use crate::json::Json;
-use super::page_script::{page_script, WEBKIT};
+use crate::limits::{ui_text, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
+use super::page_script::{page_script, webkit_bridge_script, WEBKIT, WEBKIT_WORLD};
+use crate::page::{from_page, may_open_external, FromPage};
 use crate::protocol::{event, reply_ok, Command, FileDialog, Level, Request};
 use std::cell::{Cell, RefCell};
 use std::ffi::{CStr, CString};
@@ -160,11 +162,17 @@ extern "C" {
     fn gdk_monitor_get_workarea(m: Ptr, r: *mut GdkRectangle);
 
     fn webkit_user_content_manager_new() -> Ptr;
-    fn webkit_user_content_manager_register_script_message_handler(m: Ptr, name: *const c_char) -> GBoolean;
+    fn webkit_user_content_manager_register_script_message_handler_in_world(m: Ptr, name: *const c_char, world: *const c_char) -> GBoolean;
+    fn webkit_user_script_new_for_world(src: *const c_char, frames: c_int, time: c_int, world: *const c_char, allow: Ptr, block: Ptr) -> Ptr;
+    fn webkit_navigation_action_is_user_gesture(a: Ptr) -> GBoolean;
     fn webkit_user_content_manager_add_script(m: Ptr, s: Ptr);
     fn webkit_user_script_new(src: *const c_char, frames: c_int, time: c_int, allow: Ptr, block: Ptr) -> Ptr;
     fn webkit_user_script_unref(s: Ptr);
-    fn webkit_web_view_new_with_user_content_manager(m: Ptr) -> Ptr;
+    fn webkit_web_view_get_type() -> usize;
+    fn webkit_website_data_manager_new(first: *const c_char, ...) -> Ptr;
+    fn webkit_website_data_manager_new_ephemeral() -> Ptr;
+    fn webkit_web_context_new_with_website_data_manager(m: Ptr) -> Ptr;
+    fn g_object_new(t: usize, first: *const c_char, ...) -> Ptr;
     fn webkit_web_view_load_uri(v: Ptr, uri: *const c_char);
     fn webkit_web_view_load_html(v: Ptr, html: *const c_char, base: *const c_char);
     fn webkit_web_view_reload(v: Ptr);
@@ -207,6 +215,7 @@ thread_local! {
     static OVERLAY: Cell<Ptr> = Cell::new(null_mut());
     static SPLASH_PAGE: RefCell<String> = RefCell::new(String::new());
     static DEVTOOLS: Cell<bool> = Cell::new(false);
+    static APP_ID: RefCell<Option<String>> = RefCell::new(None);
     static SPLASH_LOOK: RefCell<SplashLook> = RefCell::new(SplashLook::default());
     static PROGRESS: Cell<(u64, u64)> = Cell::new((0, 0));
     static PAINTED: Cell<bool> = Cell::new(false);
@@ -237,6 +246,11 @@ fn cstr(s: &str) -> CString {
     CString::new(s.replace('\0', "")).unwrap()
 }
 
+/// Text for the toolkit (titles, dialog text): bounded by the one helper, `limits::ui_text`.
+fn ui(s: &str, max_chars: usize) -> CString {
+    cstr(&ui_text(s, max_chars))
+}
+
 unsafe fn take_gstring(p: *mut c_char) -> Option<String> {
     if p.is_null() {
         return None;
@@ -252,6 +266,13 @@ unsafe fn connect(obj: Ptr, sig: &str, handler: Ptr, data: Ptr) {
 }
 
 // ----- the platform API (see platform/mod.rs) -----
+
+/// Fills `buf` from the kernel's CSPRNG (the IPC framing token). /dev/urandom never blocks
+/// once the system is up, and needs no syscall binding.
+pub fn random_bytes(buf: &mut [u8]) -> std::io::Result<()> {
+    use std::io::Read;
+    std::fs::File::open("/dev/urandom")?.read_exact(buf)
+}
 
 pub fn init(_opts: &Options) -> Result<(), String> {
     // WebKitGTK's DMA-BUF renderer needs a GPU/EGL setup that Xvfb and many VMs lack; fall
@@ -338,6 +359,40 @@ pub fn show_error_page(html: &str) {
     remove_splash();
 }
 
+/// Where an app's web storage lives: `$XDG_DATA_HOME/taupy/<app id>/webview` (localStorage,
+/// IndexedDB, cookies) and `$XDG_CACHE_HOME/taupy/<app id>/webview` (HTTP cache), per user.
+fn storage_dirs(app_id: &str, data_home: Option<String>, cache_home: Option<String>, home: Option<String>) -> (String, String) {
+    let home = home.filter(|h| !h.is_empty()).unwrap_or_else(|| "/tmp".into());
+    let base = |xdg: Option<String>, fallback: &str| match xdg.filter(|d| d.starts_with('/')) {
+        Some(d) => d,
+        None => format!("{}/{}", home.trim_end_matches('/'), fallback),
+    };
+    let at = |root: String| format!("{}/taupy/{}/webview", root.trim_end_matches('/'), app_id);
+    (at(base(data_home, ".local/share")), at(base(cache_home, ".cache")))
+}
+
+/// The webview's storage: a folder of the app's own when it has an id, so what the page keeps
+/// survives restarts and no other app sees it; otherwise ephemeral (nothing shared with
+/// whichever app later gets the same port, nothing left on disk). Returns a new reference.
+unsafe fn web_context(app_id: Option<&str>) -> Ptr {
+    let manager = match app_id {
+        Some(id) => {
+            let env = |k: &str| std::env::var(k).ok();
+            let (data, cache) = storage_dirs(id, env("XDG_DATA_HOME"), env("XDG_CACHE_HOME"), env("HOME"));
+            for dir in [&data, &cache] {
+                use std::os::unix::fs::DirBuilderExt;
+                let _ = std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir);
+            }
+            let (kd, kc, d, c) = (cstr("base-data-directory"), cstr("base-cache-directory"), cstr(&data), cstr(&cache));
+            webkit_website_data_manager_new(kd.as_ptr(), d.as_ptr(), kc.as_ptr(), c.as_ptr(), null_mut::<c_char>())
+        }
+        None => webkit_website_data_manager_new_ephemeral(),
+    };
+    let context = webkit_web_context_new_with_website_data_manager(manager);
+    g_object_unref(manager);
+    context
+}
+
 /// The window at once: a native splash (drawn with cairo: background, title, progress bar) over
 /// the webview, which starts WebKit's processes right away by loading the splash page (the
 /// app's `splash.html`, or an empty page in the splash colours) with no origin: no
@@ -357,9 +412,10 @@ pub fn create_window(opts: &Options) {
     SPLASH_HTML.with(|h| h.set(opts.splash.html.is_some()));
     SPLASH_PAGE.with(|p| *p.borrow_mut() = opts.splash.html.clone().unwrap_or(blank));
     DEVTOOLS.with(|d| d.set(opts.devtools));
+    APP_ID.with(|i| *i.borrow_mut() = opts.app_id.clone());
     unsafe {
         let w = gtk_window_new(0);
-        let t = cstr(&opts.title);
+        let t = ui(&opts.title, MAX_TITLE_CHARS);
         gtk_window_set_title(w, t.as_ptr());
         gtk_window_set_default_size(w, opts.width, opts.height);
         if opts.min_width.is_some() || opts.min_height.is_some() {
@@ -398,10 +454,18 @@ extern "C" fn create_webview_idle(_: Ptr) -> GBoolean {
 fn create_webview() {
     unsafe {
         let ucm = webkit_user_content_manager_new();
+        // The handler exists only in an isolated world, where only our top-frame bridge runs:
+        // no frame's own script can post to it (page_script.rs, docs/security.md).
         let name = cstr("taupy");
-        webkit_user_content_manager_register_script_message_handler(ucm, name.as_ptr());
+        let world = cstr(WEBKIT_WORLD);
+        webkit_user_content_manager_register_script_message_handler_in_world(ucm, name.as_ptr(), world.as_ptr());
         connect(ucm, "script-message-received::taupy", on_script_message as Ptr, null_mut());
-        let v = webkit_web_view_new_with_user_content_manager(ucm);
+        // The scripts (the bridge in that world, window.taupy in the page's) are added by
+        // load_app: the splash page gets neither.
+        let context = APP_ID.with(|i| web_context(i.borrow().as_deref()));
+        let (k_ctx, k_ucm) = (cstr("web-context"), cstr("user-content-manager"));
+        let v = g_object_new(webkit_web_view_get_type(), k_ctx.as_ptr(), context, k_ucm.as_ptr(), ucm, null_mut::<c_char>());
+        g_object_unref(context);
         g_object_unref(ucm);
         if DEVTOOLS.with(|d| d.get()) {
             webkit_settings_set_enable_developer_extras(webkit_web_view_get_settings(v), 1);
@@ -437,10 +501,16 @@ pub fn load_app(url: &str, origin: &str) {
     }
     let v = view();
     unsafe {
-        let src = cstr(&page_script(&WEBKIT));
+        let ucm = webkit_web_view_get_user_content_manager(v);
         // frames: WEBKIT_USER_CONTENT_INJECT_TOP_FRAME (1); time: INJECT_AT_DOCUMENT_START (0)
+        let world = cstr(WEBKIT_WORLD);
+        let bridge = cstr(&webkit_bridge_script());
+        let script = webkit_user_script_new_for_world(bridge.as_ptr(), 1, 0, world.as_ptr(), null_mut(), null_mut());
+        webkit_user_content_manager_add_script(ucm, script);
+        webkit_user_script_unref(script);
+        let src = cstr(&page_script(&WEBKIT));
         let script = webkit_user_script_new(src.as_ptr(), 1, 0, null_mut(), null_mut());
-        webkit_user_content_manager_add_script(webkit_web_view_get_user_content_manager(v), script);
+        webkit_user_content_manager_add_script(ucm, script);
         webkit_user_script_unref(script);
         let u = cstr(url);
         webkit_web_view_load_uri(v, u.as_ptr());
@@ -536,7 +606,7 @@ pub fn exec(r: Request) {
     unsafe {
         match r.command {
             Command::SetTitle { title } => {
-                let t = cstr(&title);
+                let t = ui(&title, MAX_TITLE_CHARS);
                 gtk_window_set_title(w, t.as_ptr());
             }
             Command::SetSize { width, height } => gtk_window_resize(w, width, height),
@@ -693,11 +763,11 @@ unsafe fn message_dialog(w: Ptr, title: Option<String>, message: &str, level: Le
         Level::Error => 3,
     };
     let fmt = cstr("%s");
-    let m = cstr(message);
+    let m = ui(message, MAX_TEXT_CHARS);
     // flags: MODAL | DESTROY_WITH_PARENT; buttons: GTK_BUTTONS_OK (1) / GTK_BUTTONS_OK_CANCEL (5)
     let d = gtk_message_dialog_new(w, 1 | 2, kind, if confirm { 5 } else { 1 }, fmt.as_ptr(), m.as_ptr());
     if let Some(t) = title {
-        let t = cstr(&t);
+        let t = ui(&t, MAX_TITLE_CHARS);
         gtk_window_set_title(d, t.as_ptr());
     }
     let data = Box::into_raw(Box::new(DialogReply { id, kind: if confirm { 11 } else { 10 } })) as Ptr;
@@ -711,7 +781,7 @@ unsafe fn file_dialog(w: Ptr, d: FileDialog, action: c_int, id: Option<Json>) {
         1 => "Save File",
         _ => "Select Folder",
     };
-    let title = cstr(d.title.as_deref().unwrap_or(default_title));
+    let title = ui(d.title.as_deref().unwrap_or(default_title), MAX_TITLE_CHARS);
     let cancel = cstr("_Cancel");
     let ok = cstr(match action {
         1 => "_Save",
@@ -750,10 +820,10 @@ unsafe fn file_dialog(w: Ptr, d: FileDialog, action: c_int, id: Option<Json>) {
     }
     for f in &d.filters {
         let filter = gtk_file_filter_new();
-        let n = cstr(&f.name);
+        let n = ui(&f.name, MAX_TITLE_CHARS);
         gtk_file_filter_set_name(filter, n.as_ptr());
         for e in &f.extensions {
-            let pat = cstr(&if e == "*" { "*".to_string() } else { format!("*.{}", e.trim_start_matches('.')) });
+            let pat = ui(&if e == "*" { "*".to_string() } else { format!("*.{}", e.trim_start_matches('.')) }, MAX_TITLE_CHARS);
             gtk_file_filter_add_pattern(filter, pat.as_ptr());
         }
         gtk_file_chooser_add_filter(dlg, filter);
@@ -908,15 +978,18 @@ extern "C" fn on_decide_policy(_v: Ptr, decision: Ptr, kind: c_int, _d: Ptr) -> 
             return 1;
         }
         webkit_policy_decision_ignore(decision);
-        let opened = !same_origin(&url) && open_external(&url).is_ok();
+        // The page reaches the system browser only on a user's click (not a script's loop).
+        let gesture = webkit_navigation_action_is_user_gesture(action) != 0;
+        let opened = !same_origin(&url) && may_open_external(&url, gesture) && open_external(&url).is_ok();
         emit(&event("navigation_blocked", vec![("url", url.into()), ("opened", opened.into())]));
     }
     1
 }
 
-/// Messages from the page (`window.taupy.postMessage`, drag regions). Accepted only while the
-/// page is on the app's origin; navigations elsewhere are refused above, so no foreign frame
-/// can be loaded to send them.
+/// Messages from the page (`window.taupy.postMessage`, drag regions). Only our bridge in the
+/// top frame's isolated world can send them (no other frame or world sees the handler), and
+/// they are accepted only while that top frame is on the app's origin; then size and rate
+/// are checked (page.rs).
 extern "C" fn on_script_message(_m: Ptr, js_result: Ptr, _d: Ptr) {
     let v = view();
     if v.is_null() {
@@ -933,14 +1006,10 @@ extern "C" fn on_script_message(_m: Ptr, js_result: Ptr, _d: Ptr) {
         }
         take_gstring(jsc_value_to_string(value)).unwrap_or_default()
     };
-    let msg = match Json::parse(&text) {
-        Ok(m) => m,
-        Err(_) => return,
-    };
-    match msg.get("kind").and_then(Json::as_str) {
-        Some("drag") => start_drag(),
-        Some("message") => emit(&event("page_message", vec![("data", msg.get("data").cloned().unwrap_or(Json::Null))])),
-        _ => {}
+    match from_page(&text) {
+        Some(FromPage::Drag) => start_drag(),
+        Some(FromPage::Message(data)) => emit(&event("page_message", vec![("data", data)])),
+        None => {}
     }
 }
 
@@ -960,5 +1029,18 @@ fn start_drag() {
             yr = y as f64;
         }
         gtk_window_begin_move_drag(w, 1, xr as c_int, yr as c_int, time);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::storage_dirs;
+
+    #[test]
+    fn storage_is_per_user_and_per_app() {
+        let s = |d: Option<&str>, c: Option<&str>| storage_dirs("notes", d.map(Into::into), c.map(Into::into), Some("/home/me".into()));
+        assert_eq!(s(None, None), ("/home/me/.local/share/taupy/notes/webview".into(), "/home/me/.cache/taupy/notes/webview".into()));
+        assert_eq!(s(Some("/x/data/"), Some("/x/cache")).0, "/x/data/taupy/notes/webview");
+        assert_eq!(s(Some("relative"), None).0, "/home/me/.local/share/taupy/notes/webview", "XDG dirs must be absolute");
     }
 }

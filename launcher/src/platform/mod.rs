@@ -4,6 +4,7 @@
 //! - `NAME: &str`                      "linux" / "windows" (reported in window_ready)
 //! - `init(&Options) -> Result<(), String>`   toolkit init (fails clearly without a display)
 //! - `run() -> i32`                    UI main loop; returns the exit code given to `quit`
+//! - `random_bytes(&mut [u8]) -> io::Result<()>`  the OS's CSPRNG (IPC framing token)
 //! - `wake()`                          thread-safe: schedule `crate::app::drain()` on the UI thread
 //! - `create_window(&Options)`          the window at once, with its native splash (and the
 //!                                     webview starting behind it); before the backend is ready

@@ -10,13 +10,36 @@ pub struct Transport {
     pub listen: &'static str,
 }
 
+/// WebKitGTK: the script message handler lives in an isolated script world ("taupy") and only
+/// our bridge script, injected in the top frame in that world, can reach it; the page's
+/// `window.taupy` hands it text through a DOM event on the top document. A frame of another
+/// origin (a sandboxed iframe) cannot dispatch on that document, nor see the handler.
 #[allow(dead_code)] // each platform uses one transport
 pub const WEBKIT: Transport = Transport {
     platform: "linux",
-    send: "(function () { var h = window.webkit && window.webkit.messageHandlers && window.webkit.messageHandlers.taupy; \
-           return h ? function (t) { h.postMessage(t); } : null; })()",
+    send: "function (t) { document.dispatchEvent(new CustomEvent(\"taupy-bridge-send\", { detail: t })); }",
     listen: "",
 };
+
+/// The isolated world's name, shared by the handler and the bridge script (linux.rs).
+#[allow(dead_code)]
+pub const WEBKIT_WORLD: &str = "taupy";
+
+#[allow(dead_code)]
+const WEBKIT_BRIDGE: &str = r#"(function () {
+  if (window.top !== window) return;
+  var h = window.webkit && window.webkit.messageHandlers && window.webkit.messageHandlers.taupy;
+  if (!h) return;
+  document.addEventListener("taupy-bridge-send", function (e) {
+    if (typeof e.detail === "string" && e.detail.length <= __MAX__) h.postMessage(e.detail);
+  }, true);
+})();"#;
+
+/// The top-frame script of the isolated world: the only holder of the message handler.
+#[allow(dead_code)]
+pub fn webkit_bridge_script() -> String {
+    WEBKIT_BRIDGE.replace("__MAX__", &crate::limits::MAX_MESSAGE_BYTES.to_string())
+}
 
 /// WebView2: `chrome.webview.postMessage` out, `PostWebMessageAsJson` in (a `message` event).
 #[allow(dead_code)]
@@ -31,7 +54,11 @@ const TEMPLATE: &str = r#"(function () {
   if (window.taupy || window.top !== window) return;
   var post = __SEND__;
   var listeners = [];
-  function send(m) { if (post) post(JSON.stringify(m)); }
+  function send(m) {
+    var t = JSON.stringify(m);
+    if (t && t.length > __MAX__) throw new RangeError("taupy.postMessage: the message is larger than 1 MiB as JSON (docs/ipc.md, Limits)");
+    if (post) post(t);
+  }
   var api = Object.freeze({
     platform: "__PLATFORM__",
     postMessage: function (data) { send({ kind: "message", data: data }); },
@@ -50,7 +77,11 @@ const TEMPLATE: &str = r#"(function () {
 })();"#;
 
 pub fn page_script(t: &Transport) -> String {
-    TEMPLATE.replace("__SEND__", t.send).replace("__PLATFORM__", t.platform).replace("__LISTEN__", t.listen)
+    TEMPLATE
+        .replace("__SEND__", t.send)
+        .replace("__PLATFORM__", t.platform)
+        .replace("__LISTEN__", t.listen)
+        .replace("__MAX__", &crate::limits::MAX_MESSAGE_BYTES.to_string())
 }
 
 #[cfg(test)]
@@ -66,6 +97,7 @@ mod tests {
             assert!(s.contains("data-taupy-drag-region"));
         }
         assert!(page_script(&WEBVIEW2).contains("chrome.webview.addEventListener(\"message\""));
-        assert!(page_script(&WEBKIT).contains("messageHandlers.taupy"));
+        assert!(!page_script(&WEBKIT).contains("messageHandlers"), "the page's world never holds the handler");
+        assert!(webkit_bridge_script().contains("messageHandlers.taupy") && !webkit_bridge_script().contains("__"));
     }
 }

@@ -71,6 +71,7 @@ pub const IID_WEB_MESSAGE_RECEIVED: Guid = Guid::from_u128(0x57213f19_00e6_49fa_
 pub const IID_ADD_SCRIPT_COMPLETED: Guid = Guid::from_u128(0xb99369f3_9b11_47b5_bc6f_8e7895fcea17);
 pub const IID_EXECUTE_SCRIPT_COMPLETED: Guid = Guid::from_u128(0x49511172_cc67_4bca_9923_137112f4c4cc);
 pub const IID_DEVTOOLS_METHOD_COMPLETED: Guid = Guid::from_u128(0x5c4889f0_5ef6_4c5a_952c_d8f1b92d0574);
+pub const IID_PROCESS_FAILED: Guid = Guid::from_u128(0x79e0aea4_990b_42d9_aa1d_0fcc2e5bc7f1);
 
 /// Declares a vtable struct and `METHODS`, its field names in order (checked against WebView2.h).
 macro_rules! vtable {
@@ -183,7 +184,7 @@ vtable!(WebViewVtbl {
     remove_ScriptDialogOpening: Unused,
     add_PermissionRequested: Unused,
     remove_PermissionRequested: Unused,
-    add_ProcessFailed: Unused,
+    add_ProcessFailed: AddHandlerFn,
     remove_ProcessFailed: Unused,
     AddScriptToExecuteOnDocumentCreated: unsafe extern "system" fn(This, Str, *mut Handler) -> HResult,
     RemoveScriptToExecuteOnDocumentCreated: Unused,
@@ -252,7 +253,7 @@ vtable!(NavigationStartingArgsVtbl {
     AddRef: AddRefFn,
     Release: AddRefFn,
     get_Uri: unsafe extern "system" fn(This, OutStr) -> HResult,
-    get_IsUserInitiated: Unused,
+    get_IsUserInitiated: unsafe extern "system" fn(This, *mut i32) -> HResult,
     get_IsRedirected: Unused,
     get_RequestHeaders: Unused,
     get_Cancel: Unused,
@@ -278,7 +279,7 @@ vtable!(NewWindowRequestedArgsVtbl {
     get_NewWindow: Unused,
     put_Handled: PutBoolFn,
     get_Handled: Unused,
-    get_IsUserInitiated: Unused,
+    get_IsUserInitiated: unsafe extern "system" fn(This, *mut i32) -> HResult,
     GetDeferral: Unused,
     get_WindowFeatures: Unused,
 });
@@ -291,6 +292,27 @@ vtable!(WebMessageReceivedArgsVtbl {
     get_WebMessageAsJson: Unused,
     TryGetWebMessageAsString: unsafe extern "system" fn(This, OutStr) -> HResult,
 });
+
+vtable!(ProcessFailedArgsVtbl {
+    QueryInterface: QueryInterfaceFn,
+    AddRef: AddRefFn,
+    Release: AddRefFn,
+    get_ProcessFailedKind: unsafe extern "system" fn(This, *mut i32) -> HResult,
+});
+
+/// COREWEBVIEW2_PROCESS_FAILED_KIND as the protocol names it (`error` `webview_crashed` `kind`).
+pub fn process_failed_kind(kind: i32) -> &'static str {
+    match kind {
+        0 => "browser_exited",
+        1 => "render_exited",
+        2 => "render_unresponsive",
+        3 => "frame_render_exited",
+        4 => "utility_exited",
+        5 => "sandbox_helper_exited",
+        6 => "gpu_exited",
+        _ => "other_exited",
+    }
+}
 
 // ----- our handler object -----
 
@@ -398,20 +420,139 @@ pub fn app_folder_name(name: &str) -> String {
     }
 }
 
-/// Where WebView2 keeps its profile (cookies, cache, localStorage): never next to the exe (a
-/// packaged app runs from a throwaway extraction folder). `TAUPY_DATA_DIR` (the app's own data
-/// override, portable installs) wins; otherwise `%LOCALAPPDATA%\<app>\WebView2`, local rather
-/// than roaming because the profile is a cache-sized folder.
-pub fn user_data_folder(data_dir: Option<&str>, local_app_data: Option<&str>, home: Option<&str>, app: &str) -> String {
-    if let Some(d) = data_dir.filter(|d| !d.is_empty()) {
-        return format!("{}\\WebView2", d.trim_end_matches('\\'));
+/// `C:\\…`, `C:/…` or a UNC `\\\\server\\share`: a path that does not depend on the current folder.
+pub fn is_absolute_windows_path(p: &str) -> bool {
+    let b = p.as_bytes();
+    (b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && (b[2] == b'\\' || b[2] == b'/')) || p.starts_with("\\\\")
+}
+
+/// Where WebView2 keeps an app's profile (cookies, cache, localStorage), from the user's
+/// LocalAppData (`SHGetKnownFolderPath(FOLDERID_LocalAppData)`): `<LocalAppData>\<app>\WebView2`,
+/// local rather than roaming because the profile is cache-sized. Never next to the exe (a packaged
+/// app runs from a throwaway extraction folder) and never relative. `TAUPY_DATA_DIR` (the app's
+/// own data override, portable installs) wins when it is absolute.
+pub fn user_data_path(data_dir: Option<&str>, local_app_data: &str, app: &str) -> String {
+    if let Some(d) = data_dir.filter(|d| is_absolute_windows_path(d)) {
+        return format!("{}\\WebView2", d.trim_end_matches(|c| c == '\\' || c == '/'));
     }
-    let base = match (local_app_data.filter(|d| !d.is_empty()), home.filter(|d| !d.is_empty())) {
-        (Some(l), _) => l.trim_end_matches('\\').to_string(),
-        (None, Some(h)) => format!("{}\\AppData\\Local", h.trim_end_matches('\\')),
-        (None, None) => ".".to_string(),
-    };
-    format!("{}\\{}\\WebView2", base, app_folder_name(app))
+    format!("{}\\{}\\WebView2", local_app_data.trim_end_matches(|c| c == '\\' || c == '/'), app_folder_name(app))
+}
+
+// ----- which runtime: Microsoft's loader's search -----
+
+/// The oldest runtime the launcher accepts: WebView2's first stable release, 86.0.616.0 (SDK
+/// 1.0.622.22), whose ICoreWebView2 has every method we call; webview2-com's re-implementation of
+/// Microsoft's loader refuses older runtimes with this same number.
+pub const MIN_RUNTIME_VERSION: [u32; 4] = [86, 0, 616, 0];
+
+/// EdgeUpdate's client GUIDs of the runtime channels, in the loader's default order.
+pub const CHANNELS: [(&str, &str); 4] = [
+    ("stable", "{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}"),
+    ("beta", "{2CD8A007-E189-409D-A2C8-9AF4EF3C72AA}"),
+    ("dev", "{0D50BFEC-CD6A-4F9A-964C-C7416E3ACB10}"),
+    ("canary", "{65C35B14-6C1D-4122-AC46-7148CC9D6497}"),
+];
+
+/// A registry place EdgeUpdate writes: machine-wide in the 32-bit view (where its installer
+/// writes on 64-bit Windows), machine-wide native, per user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hive {
+    MachineWow32,
+    Machine,
+    User,
+}
+
+pub const HIVES: [Hive; 3] = [Hive::MachineWow32, Hive::Machine, Hive::User];
+
+impl Hive {
+    /// `kind` is `Clients` or `ClientState`.
+    pub fn key(self, kind: &str, guid: &str) -> String {
+        match self {
+            Hive::MachineWow32 => format!("SOFTWARE\\WOW6432Node\\Microsoft\\EdgeUpdate\\{}\\{}", kind, guid),
+            Hive::Machine => format!("SOFTWARE\\Microsoft\\EdgeUpdate\\{}\\{}", kind, guid),
+            Hive::User => format!("Software\\Microsoft\\EdgeUpdate\\{}\\{}", kind, guid),
+        }
+    }
+    fn name(self) -> &'static str {
+        match self {
+            Hive::MachineWow32 => "HKLM (32-bit view)",
+            Hive::Machine => "HKLM",
+            Hive::User => "HKCU",
+        }
+    }
+}
+
+/// "120.0.2210.91" → [120, 0, 2210, 91].
+pub fn parse_version(s: &str) -> Option<[u32; 4]> {
+    let parts: Vec<u32> = s.trim().split('.').map(|p| p.parse().ok()).collect::<Option<Vec<u32>>>()?;
+    if parts.len() != 4 {
+        return None;
+    }
+    Some([parts[0], parts[1], parts[2], parts[3]])
+}
+
+pub fn version_text(v: [u32; 4]) -> String {
+    format!("{}.{}.{}.{}", v[0], v[1], v[2], v[3])
+}
+
+/// An installed runtime that passed every check.
+#[derive(Debug, PartialEq)]
+pub struct Runtime {
+    pub dll: String,
+    pub version: String,
+    pub channel: &'static str,
+    pub hive: Hive,
+}
+
+/// Microsoft's loader's search for an installed runtime: channel by channel (stable, beta, dev,
+/// canary; reversed when `prefer_canary`, the loader's WEBVIEW2_RELEASE_CHANNEL_PREFERENCE=1), in
+/// each the three registry places; a place names the version folder (`ClientState\{guid}`
+/// `EBWebView`, else `Clients\{guid}` `location` + `pv`), whose name is the version. The first
+/// whose version is at least MIN_RUNTIME_VERSION and whose DLL exists wins; otherwise the reasons
+/// every candidate was refused (empty: nothing registered at all).
+pub fn find_runtime(
+    read: &dyn Fn(Hive, &str, &str) -> Option<String>, exists: &dyn Fn(&str) -> bool, prefer_canary: bool,
+) -> Result<Runtime, Vec<String>> {
+    let mut refused = Vec::new();
+    let mut order: Vec<&(&'static str, &'static str)> = CHANNELS.iter().collect();
+    if prefer_canary {
+        order.reverse();
+    }
+    for &&(channel, guid) in order.iter() {
+        for &hive in HIVES.iter() {
+            let folder = read(hive, &hive.key("ClientState", guid), "EBWebView").or_else(|| {
+                let clients = hive.key("Clients", guid);
+                match (read(hive, &clients, "location"), read(hive, &clients, "pv")) {
+                    (Some(location), Some(pv)) if pv != "0.0.0.0" => Some(version_dir(&location, &pv)),
+                    _ => None,
+                }
+            });
+            let folder = match folder {
+                Some(f) => f,
+                None => continue,
+            };
+            let where_ = format!("{} {} in {}", channel, folder, hive.name());
+            let name = folder.trim_end_matches(|c| c == '\\' || c == '/').rsplit(|c| c == '\\' || c == '/').next().unwrap_or("");
+            let version = match parse_version(name) {
+                Some(v) => v,
+                None => {
+                    refused.push(format!("{}: the folder name is not a version", where_));
+                    continue;
+                }
+            };
+            if version < MIN_RUNTIME_VERSION {
+                refused.push(format!("{}: version {} is older than {}", where_, version_text(version), version_text(MIN_RUNTIME_VERSION)));
+                continue;
+            }
+            let dll = client_dll_path(&folder);
+            if !exists(&dll) {
+                refused.push(format!("{}: {} is missing", where_, dll));
+                continue;
+            }
+            return Ok(Runtime { dll, version: version_text(version), channel, hive });
+        }
+    }
+    Err(refused)
 }
 
 /// The parameters of the DevTools call `eval` makes: Runtime.evaluate has eval's completion-value
@@ -493,6 +634,7 @@ mod tests {
         "GetDeferral", "get_WindowFeatures",
     ];
     const H_WEB_MESSAGE_ARGS: &[&str] = &["get_Source", "get_WebMessageAsJson", "TryGetWebMessageAsString"];
+    const H_PROCESS_FAILED_ARGS: &[&str] = &["get_ProcessFailedKind"];
     const H_HANDLER: &[&str] = &["Invoke"];
 
     fn check(name: &str, ours: &[&str], size: usize, header: &[&str]) {
@@ -511,9 +653,11 @@ mod tests {
         check("NavigationCompletedEventArgs", NavigationCompletedArgsVtbl::METHODS, size_of::<NavigationCompletedArgsVtbl>(), H_NAVIGATION_COMPLETED_ARGS);
         check("NewWindowRequestedEventArgs", NewWindowRequestedArgsVtbl::METHODS, size_of::<NewWindowRequestedArgsVtbl>(), H_NEW_WINDOW_ARGS);
         check("WebMessageReceivedEventArgs", WebMessageReceivedArgsVtbl::METHODS, size_of::<WebMessageReceivedArgsVtbl>(), H_WEB_MESSAGE_ARGS);
+        check("ProcessFailedEventArgs", ProcessFailedArgsVtbl::METHODS, size_of::<ProcessFailedArgsVtbl>(), H_PROCESS_FAILED_ARGS);
         check("handlers (IUnknown + Invoke)", HandlerVtbl::METHODS, size_of::<HandlerVtbl>(), H_HANDLER);
         // The slots we call, by index (3 = first method after IUnknown), as the header counts them.
         let at = |v: &[&str], m: &str| v.iter().position(|x| *x == m).unwrap();
+        assert_eq!(at(WebViewVtbl::METHODS, "add_ProcessFailed"), 25);
         assert_eq!(at(WebViewVtbl::METHODS, "ExecuteScript"), 29);
         assert_eq!(at(WebViewVtbl::METHODS, "add_WebMessageReceived"), 34);
         assert_eq!(at(WebViewVtbl::METHODS, "CallDevToolsProtocolMethod"), 36);
@@ -537,6 +681,7 @@ mod tests {
             (IID_ADD_SCRIPT_COMPLETED, "b99369f3-9b11-47b5-bc6f-8e7895fcea17", [0xb99369f3, 0x9b11, 0x47b5], [0xbc, 0x6f, 0x8e, 0x78, 0x95, 0xfc, 0xea, 0x17]),
             (IID_EXECUTE_SCRIPT_COMPLETED, "49511172-cc67-4bca-9923-137112f4c4cc", [0x49511172, 0xcc67, 0x4bca], [0x99, 0x23, 0x13, 0x71, 0x12, 0xf4, 0xc4, 0xcc]),
             (IID_DEVTOOLS_METHOD_COMPLETED, "5c4889f0-5ef6-4c5a-952c-d8f1b92d0574", [0x5c4889f0, 0x5ef6, 0x4c5a], [0x95, 0x2c, 0xd8, 0xf1, 0xb9, 0x2d, 0x05, 0x74]),
+            (IID_PROCESS_FAILED, "79e0aea4-990b-42d9-aa1d-0fcc2e5bc7f1", [0x79e0aea4, 0x990b, 0x42d9], [0xaa, 0x1d, 0x0f, 0xcc, 0x2e, 0x5b, 0xc7, 0xf1]),
         ];
         for (ours, text, d123, d4) in header.iter() {
             let parsed = Guid::parse(text).unwrap();
@@ -588,14 +733,61 @@ mod tests {
 
     #[test]
     fn user_data_folders() {
-        let u = |d, l, h, a| user_data_folder(d, l, h, a);
-        assert_eq!(u(None, Some("C:\\Users\\ann\\AppData\\Local"), None, "Notes"), "C:\\Users\\ann\\AppData\\Local\\Notes\\WebView2");
-        assert_eq!(u(Some("E:\\portable\\data"), Some("C:\\L"), None, "Notes"), "E:\\portable\\data\\WebView2");
-        assert_eq!(u(None, None, Some("C:\\Users\\ann"), "My: App?"), "C:\\Users\\ann\\AppData\\Local\\My- App-\\WebView2");
+        let local = "C:\\Users\\ann\\AppData\\Local";
+        assert_eq!(user_data_path(None, local, "Notes"), "C:\\Users\\ann\\AppData\\Local\\Notes\\WebView2");
+        assert_eq!(user_data_path(Some("E:\\portable\\data\\"), local, "Notes"), "E:\\portable\\data\\WebView2");
+        assert_eq!(user_data_path(Some("\\\\nas\\ann"), local, "Notes"), "\\\\nas\\ann\\WebView2");
+        // A relative override would follow the current folder: ignored.
+        assert_eq!(user_data_path(Some("data"), local, "My: App?"), "C:\\Users\\ann\\AppData\\Local\\My- App-\\WebView2");
+        assert_eq!(user_data_path(Some("\\data"), local, "Notes"), "C:\\Users\\ann\\AppData\\Local\\Notes\\WebView2");
+        assert!(is_absolute_windows_path("c:/x") && !is_absolute_windows_path("c:x") && !is_absolute_windows_path(""));
         assert_eq!(app_folder_name("con"), "taupy-app");
         assert_eq!(app_folder_name("COM1"), "taupy-app");
         assert_eq!(app_folder_name("Notes. "), "Notes");
         assert_eq!(app_folder_name("a/b\\c"), "a-b-c");
+    }
+
+    /// A registry of (hive, key, value) → data, and the DLLs that exist.
+    fn search(reg: &[(Hive, &str, &str, &str)], dlls: &[&str], canary_first: bool) -> Result<Runtime, Vec<String>> {
+        let read = |h: Hive, k: &str, v: &str| reg.iter().find(|r| r.0 == h && r.1 == k && r.2 == v).map(|r| r.3.to_string());
+        let exists = |p: &str| dlls.contains(&p);
+        find_runtime(&read, &exists, canary_first)
+    }
+
+    #[test]
+    fn runtime_search_follows_the_loader() {
+        let stable = "SOFTWARE\\WOW6432Node\\Microsoft\\EdgeUpdate\\ClientState\\{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}";
+        let stable_user = "Software\\Microsoft\\EdgeUpdate\\ClientState\\{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}";
+        let canary_user = "Software\\Microsoft\\EdgeUpdate\\ClientState\\{65C35B14-6C1D-4122-AC46-7148CC9D6497}";
+        let beta_clients = "SOFTWARE\\Microsoft\\EdgeUpdate\\Clients\\{2CD8A007-E189-409D-A2C8-9AF4EF3C72AA}";
+        let dll = |d: &str| client_dll_path(d);
+        let (m, u) = ("C:\\M\\120.0.2210.91", "C:\\U\\121.0.1.0");
+        let (dm, du) = (dll(m), dll(u));
+        // Machine-wide first, then per user.
+        let both = [(Hive::MachineWow32, stable, "EBWebView", m), (Hive::User, stable_user, "EBWebView", u)];
+        assert_eq!(search(&both, &[&dm, &du], false).unwrap().hive, Hive::MachineWow32);
+        // A DLL that is not there: the next place.
+        let r = search(&both, &[&du], false).unwrap();
+        assert_eq!((r.hive, r.version.as_str(), r.channel), (Hive::User, "121.0.1.0", "stable"));
+        // Too old: refused, with the reason.
+        let old = [(Hive::MachineWow32, stable, "EBWebView", "C:\\M\\85.0.564.0")];
+        let why = search(&old, &[&dll("C:\\M\\85.0.564.0")], false).unwrap_err();
+        assert_eq!(why, vec!["stable C:\\M\\85.0.564.0 in HKLM (32-bit view): version 85.0.564.0 is older than 86.0.616.0".to_string()]);
+        assert!(search(&[(Hive::User, stable_user, "EBWebView", "C:\\U\\86.0.616.0")], &[&dll("C:\\U\\86.0.616.0")], false).is_ok());
+        // Only a Canary, only per user; stable first unless canary is preferred.
+        let c = "C:\\C\\130.0.1.0";
+        let canary = [(Hive::User, canary_user, "EBWebView", c)];
+        assert_eq!(search(&canary, &[&dll(c)], false).unwrap().channel, "canary");
+        let two = [(Hive::User, canary_user, "EBWebView", c), (Hive::MachineWow32, stable, "EBWebView", m)];
+        assert_eq!(search(&two, &[&dll(c), &dm], false).unwrap().channel, "stable");
+        assert_eq!(search(&two, &[&dll(c), &dm], true).unwrap().channel, "canary");
+        // Clients location + pv when ClientState has no EBWebView; "0.0.0.0" means uninstalled.
+        let clients = [(Hive::Machine, beta_clients, "location", "C:\\B\\"), (Hive::Machine, beta_clients, "pv", "122.0.0.1")];
+        assert_eq!(search(&clients, &[&dll("C:\\B\\122.0.0.1")], false).unwrap().channel, "beta");
+        let gone = [(Hive::Machine, beta_clients, "location", "C:\\B"), (Hive::Machine, beta_clients, "pv", "0.0.0.0")];
+        assert_eq!(search(&gone, &[], false), Err(vec![]));
+        assert_eq!(search(&[], &[], false), Err(vec![]));
+        assert_eq!(parse_version("120.0.2210"), None);
     }
 
     #[test]

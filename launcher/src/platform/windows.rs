@@ -141,6 +141,22 @@ extern "system" {
         strike: u32, charset: u32, precision: u32, clip: u32, quality: u32, pitch: u32, face: *const u16,
     ) -> isize;
 }
+#[link(name = "advapi32")]
+extern "system" {
+    /// RtlGenRandom: the CSPRNG behind rand_s, in every Windows since XP and in wine 8
+    /// (which lacks ProcessPrng). Returns a BOOLEAN.
+    #[link_name = "SystemFunction036"]
+    fn RtlGenRandom(buf: *mut u8, len: u32) -> u8;
+}
+
+/// Fills `buf` from the OS's CSPRNG (the IPC framing token).
+pub fn random_bytes(buf: &mut [u8]) -> std::io::Result<()> {
+    if unsafe { RtlGenRandom(buf.as_mut_ptr(), buf.len() as u32) } == 0 {
+        return Err(std::io::Error::new(std::io::ErrorKind::Other, "RtlGenRandom failed"));
+    }
+    Ok(())
+}
+
 #[link(name = "kernel32")]
 extern "system" {
     fn GetModuleHandleW(name: *const u16) -> isize;
@@ -203,13 +219,15 @@ static WAKE_HWND: AtomicIsize = AtomicIsize::new(0);
 /// The close timeout, for how long a console close event or the session's end may wait.
 static CLOSE_TIMEOUT_MS: AtomicIsize = AtomicIsize::new(5000);
 
-/// Work that may run a modal loop (dialogs, message boxes) runs from its own window message,
-/// never inside `app::drain()`, so wake-ups during the modal loop can drain safely.
+/// Work that may run a modal loop or pump messages (dialogs, message boxes, ShellExecute, a new
+/// webview) runs from its own window message, never inside `app::drain()` or a WebView2 event
+/// handler, so wake-ups and WebView2 callbacks during it find the app's state consistent.
 enum Deferred {
     Message { title: Option<String>, message: String, level: Level, confirm: bool, id: Option<Json> },
     File { d: FileDialog, kind: DialogKind, id: Option<Json> },
-    MissingRuntime,
+    MissingRuntime(String),
     WebviewFailed(String),
+    Run(Box<dyn FnOnce()>),
     Fatal { title: String, message: String },
 }
 
@@ -239,6 +257,11 @@ type DpiForWindow = unsafe extern "system" fn(Hwnd) -> u32;
 
 pub(super) fn wide(s: &str) -> Vec<u16> {
     s.encode_utf16().chain(std::iter::once(0)).collect()
+}
+
+/// Text for Win32 (titles, dialog text): bounded by the one helper, `limits::ui_text`.
+pub(super) fn ui_wide(s: &str, max_chars: usize) -> Vec<u16> {
+    wide(&crate::limits::ui_text(s, max_chars))
 }
 
 pub(super) fn from_wide(buf: &[u16]) -> String {
@@ -356,6 +379,11 @@ pub(super) fn defer_webview_failed(message: String) {
     defer(Deferred::WebviewFailed(message));
 }
 
+/// Runs `f` from the window's deferred work: after the current handler or drain has returned.
+pub(super) fn later(f: impl FnOnce() + 'static) {
+    defer(Deferred::Run(Box::new(f)));
+}
+
 fn defer(d: Deferred) {
     DEFERRED.with(|q| q.borrow_mut().push(d));
     unsafe { PostMessageW(WAKE_HWND.load(Ordering::SeqCst), WM_APP_DEFERRED, 0, 0) };
@@ -465,7 +493,7 @@ pub fn create_window(opts: &Options) {
     DECORATED.with(|r| r.set(opts.decorations));
     unsafe {
         let cls = class("TaupyWindow", window_proc);
-        let title = wide(&opts.title);
+        let title = ui_wide(&opts.title, crate::limits::MAX_TITLE_CHARS);
         let h = CreateWindowExW(
             0, cls.as_ptr(), title.as_ptr(), WS_OVERLAPPEDWINDOW,
             (GetSystemMetrics(0) - opts.width).max(0) / 2, (GetSystemMetrics(1) - opts.height).max(0) / 2,
@@ -482,18 +510,18 @@ pub fn create_window(opts: &Options) {
         ShowWindow(h, 1);
         UpdateWindow(h); // the splash's WM_PAINT now, before WebView2's start-up
     }
-    if webview::fixed_runtime_folder().is_some() || webview::installed_version().is_some() {
-        webview::start(opts);
-    } else {
-        webview::set_unavailable("the WebView2 runtime is not installed");
+    if let Err(why) = webview::start(opts) {
         emit(&event(
             "error",
             vec![
                 ("code", "webview2_missing".into()),
-                ("message", format!("the Microsoft Edge WebView2 Runtime is not installed; get it from {}", WEBVIEW2_DOWNLOAD).into()),
+                (
+                    "message",
+                    format!("no usable Microsoft Edge WebView2 Runtime ({}); get it from {}", why, WEBVIEW2_DOWNLOAD).into(),
+                ),
             ],
         ));
-        defer(Deferred::MissingRuntime);
+        defer(Deferred::MissingRuntime(why));
     }
 }
 
@@ -656,7 +684,7 @@ pub fn exec(r: Request) {
     unsafe {
         match r.command {
             Command::SetTitle { title } => {
-                let t = wide(&title);
+                let t = ui_wide(&title, crate::limits::MAX_TITLE_CHARS);
                 SetWindowTextW(h, t.as_ptr());
             }
             Command::SetSize { width, height } => {
@@ -711,9 +739,14 @@ pub fn exec(r: Request) {
                 SetForegroundWindow(h);
             }
             Command::OpenExternal { url } => {
-                if let Err(e) = open_external(&url) {
-                    return fail(&id, "open_external", "open_failed", &e);
+                if !opens_externally(&url) {
+                    return fail(&id, "open_external", "open_failed", &not_external(&url));
                 }
+                // ShellExecute may pump messages: not inside drain (replied once it has run).
+                return later(move || match open_external(&url) {
+                    Ok(()) => ack(&id),
+                    Err(e) => fail(&id, "open_external", "open_failed", &e),
+                });
             }
             Command::MessageDialog { title, message, level } => {
                 return defer(Deferred::Message { title, message, level, confirm: false, id })
@@ -738,11 +771,21 @@ pub fn fatal_message(title: &str, text: &str) {
     unsafe { MessageBoxW(0 as Hwnd, m.as_ptr(), t.as_ptr(), 0x10 | 0x10000) };
 }
 
-/// The system browser (ShellExecute "open"), for http(s) and mailto only.
-pub fn open_external(url: &str) -> Result<(), String> {
+/// http(s) and mailto: what the system browser may be handed.
+pub(super) fn opens_externally(url: &str) -> bool {
     let lower = url.to_ascii_lowercase();
-    if !(lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:")) {
-        return Err(format!("only http, https and mailto URLs are opened externally, not `{}`", url));
+    lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:")
+}
+
+fn not_external(url: &str) -> String {
+    format!("only http, https and mailto URLs are opened externally, not `{}`", url)
+}
+
+/// The system browser (ShellExecute "open"), for http(s) and mailto only. Deferred work only
+/// (`later`): ShellExecute can run a message loop.
+pub(super) fn open_external(url: &str) -> Result<(), String> {
+    if !opens_externally(url) {
+        return Err(not_external(url));
     }
     let (op, u) = (wide("open"), wide(url));
     if unsafe { ShellExecuteW(win(), op.as_ptr(), u.as_ptr(), null(), null(), 1) } <= 32 {
@@ -791,10 +834,10 @@ fn run_deferred(d: Deferred) {
     let h = win();
     unsafe {
         match d {
-            Deferred::MissingRuntime => {
+            Deferred::MissingRuntime(why) => {
                 let text = wide(&format!(
-                    "This app needs the Microsoft Edge WebView2 Runtime, which is not installed.\n\nInstall the \"Evergreen\" runtime from:\n{}",
-                    WEBVIEW2_DOWNLOAD
+                    "This app needs the Microsoft Edge WebView2 Runtime ({} or newer), which was not found:\n{}\n\nInstall the \"Evergreen\" runtime from:\n{}",
+                    webview::min_version(), why, WEBVIEW2_DOWNLOAD
                 ));
                 let cap = wide("WebView2 Runtime missing");
                 MessageBoxW(h, text.as_ptr(), cap.as_ptr(), 0x10);
@@ -818,7 +861,10 @@ fn run_deferred(d: Deferred) {
                     Level::Warning => 0x30,
                     Level::Error => 0x10,
                 };
-                let (t, m) = (wide(title.as_deref().unwrap_or("")), wide(&message));
+                let (t, m) = (
+                    ui_wide(title.as_deref().unwrap_or(""), crate::limits::MAX_TITLE_CHARS),
+                    ui_wide(&message, crate::limits::MAX_TEXT_CHARS),
+                );
                 let rc = MessageBoxW(h, m.as_ptr(), t.as_ptr(), icon | if confirm { 1 } else { 0 });
                 if let Some(id) = &id {
                     let result = if confirm { Json::obj(vec![("confirmed", (rc == 1).into())]) } else { Json::Null };
@@ -831,6 +877,7 @@ fn run_deferred(d: Deferred) {
                     emit(&reply_ok(id, result));
                 }
             }
+            Deferred::Run(f) => f(),
         }
     }
 }

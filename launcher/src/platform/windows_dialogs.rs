@@ -9,7 +9,8 @@ use super::shell_dialog::{
     HRESULT_CANCELLED, IID_FILE_OPEN_DIALOG, IID_FILE_SAVE_DIALOG, IID_SHELL_ITEM, SIGDN_FILESYSPATH,
 };
 use super::webview2::{com_call, hresult_text, Guid, HResult};
-use super::windows::{from_wide, wide, Hwnd};
+use super::windows::{from_wide, ui_wide, wide, Hwnd};
+use crate::limits::{MAX_TEXT_CHARS, MAX_TITLE_CHARS};
 use super::windows_webview::take_string;
 use crate::json::Json;
 use crate::protocol::FileDialog;
@@ -113,14 +114,14 @@ unsafe fn configure_and_show(dialog: *mut c_void, owner: Hwnd, d: &FileDialog, k
     com_call!(dialog, FileDialogVtbl, GetOptions(&mut defaults));
     com_call!(dialog, FileDialogVtbl, SetOptions(defaults | options(kind, d.multiple)));
     // The pattern texts outlive the FilterSpec array that points into them.
-    let texts: Vec<(Vec<u16>, Vec<u16>)> = filter_specs(&d.filters).iter().map(|(n, s)| (wide(n), wide(s))).collect();
+    let texts: Vec<(Vec<u16>, Vec<u16>)> = filter_specs(&d.filters).iter().map(|(n, s)| (ui_wide(n, MAX_TEXT_CHARS), ui_wide(s, MAX_TEXT_CHARS))).collect();
     let specs: Vec<FilterSpec> = texts.iter().map(|(n, s)| FilterSpec { name: n.as_ptr(), spec: s.as_ptr() }).collect();
     if kind != DialogKind::Folder && !specs.is_empty() {
         com_call!(dialog, FileDialogVtbl, SetFileTypes(specs.len() as u32, specs.as_ptr()));
         com_call!(dialog, FileDialogVtbl, SetFileTypeIndex(1));
     }
     if let Some(title) = &d.title {
-        let t = wide(title);
+        let t = ui_wide(title, MAX_TITLE_CHARS);
         com_call!(dialog, FileDialogVtbl, SetTitle(t.as_ptr()));
     }
     if let Some(path) = &d.default_path {
@@ -212,7 +213,7 @@ unsafe fn classic_file_dialog(h: Hwnd, d: &FileDialog, save: bool) -> Vec<String
             file[..n].copy_from_slice(&w[..n]);
         }
     }
-    let title = d.title.as_ref().map(|t| wide(t));
+    let title = d.title.as_ref().map(|t| ui_wide(t, MAX_TITLE_CHARS));
     let mut o: OpenFileNameW = std::mem::zeroed();
     o.struct_size = std::mem::size_of::<OpenFileNameW>() as u32;
     o.owner = h;
@@ -242,7 +243,7 @@ unsafe fn classic_file_dialog(h: Hwnd, d: &FileDialog, save: bool) -> Vec<String
 
 unsafe fn classic_folder_dialog(h: Hwnd, d: &FileDialog) -> Vec<String> {
     let mut name = vec![0u16; 520];
-    let title = wide(d.title.as_deref().unwrap_or("Select Folder"));
+    let title = ui_wide(d.title.as_deref().unwrap_or("Select Folder"), MAX_TITLE_CHARS);
     let bi = BrowseInfoW {
         owner: h,
         root: null(),

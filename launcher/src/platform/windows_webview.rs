@@ -3,21 +3,23 @@
 //! protocol's webview side (origin rule, page messages, eval, page_loaded). UI thread only:
 //! WebView2 calls every handler on the thread that created it.
 //!
-//! Loader (no DLL to ship): Microsoft's WebView2Loader reads EdgeUpdate's
-//! `ClientState\{F3017226-…}\EBWebView` (the runtime's version folder; machine-wide 32-bit view,
-//! then per user), loads `<folder>\EBWebView\x64\EmbeddedBrowserWebView.dll` and calls its
-//! `CreateWebViewEnvironmentWithOptionsInternal(checkRunningInstance, runtimeType,
-//! userDataFolder, options, handler)`; webview/webview's built-in loader does the same, and so
-//! do we (falling back to `Clients\{…}` `location` + `pv`). An app that ships Microsoft's
-//! `WebView2Loader.dll` next to the exe gets that instead (only from the exe's own folder, never
-//! the DLL search path), and `WEBVIEW2_BROWSER_EXECUTABLE_FOLDER` selects a fixed-version
-//! runtime, as it does for Microsoft's loader.
+//! Loader (no DLL to ship): Microsoft's WebView2Loader searches EdgeUpdate's registry channel by
+//! channel (stable, beta, dev, canary), each machine-wide (32-bit view, native) then per user, for
+//! the runtime's version folder (`ClientState\{guid}` `EBWebView`), keeps the first whose version
+//! is recent enough and whose `EBWebView\x64\EmbeddedBrowserWebView.dll` exists, and calls that
+//! DLL's `CreateWebViewEnvironmentWithOptionsInternal(checkRunningInstance, runtimeType,
+//! userDataFolder, options, handler)`; webview/webview's and webview2-com's built-in loaders do
+//! the same, and so do we (`webview2::find_runtime`, falling back to `Clients\{…}` `location` +
+//! `pv`). An app that ships Microsoft's `WebView2Loader.dll` next to the exe gets that instead
+//! (only from the exe's own folder, never the DLL search path), and
+//! `WEBVIEW2_BROWSER_EXECUTABLE_FOLDER` selects a fixed-version runtime, as it does for
+//! Microsoft's loader.
 
 use super::page_script::{page_script, WEBVIEW2};
 use super::webview2::{
-    self as wv, com_call, hresult_arg, hresult_text, ControllerVtbl, EnvironmentVtbl, HResult, Handler,
-    NavigationCompletedArgsVtbl, NavigationStartingArgsVtbl, NewWindowRequestedArgsVtbl, SettingsVtbl,
-    WebMessageReceivedArgsVtbl, WebViewVtbl, S_OK,
+    self as wv, com_call, hresult_arg, hresult_text, ControllerVtbl, EnvironmentVtbl, Guid, HResult, Handler, Hive,
+    NavigationCompletedArgsVtbl, NavigationStartingArgsVtbl, NewWindowRequestedArgsVtbl, ProcessFailedArgsVtbl,
+    SettingsVtbl, WebMessageReceivedArgsVtbl, WebViewVtbl, S_OK,
 };
 use super::windows::{self as win, from_wide, wide, Hwnd};
 use crate::app;
@@ -48,8 +50,14 @@ extern "system" {
 extern "system" {
     fn CoTaskMemFree(p: *mut c_void);
 }
+#[link(name = "shell32")]
+extern "system" {
+    fn SHGetKnownFolderPath(id: *const Guid, flags: u32, token: isize, path: *mut *mut u16) -> HResult;
+}
 
-const CLIENT_GUID: &str = "{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}";
+/// FOLDERID_LocalAppData {F1B32785-6FBA-4FCF-9D55-7B8E7F157091} (KnownFolders.h).
+const FOLDERID_LOCAL_APP_DATA: Guid = Guid::from_u128(0xf1b32785_6fba_4fcf_9d55_7b8e7f157091);
+const KF_FLAG_CREATE: u32 = 0x0000_8000;
 const HKLM: isize = 0x8000_0002u32 as i32 as isize;
 const HKCU: isize = 0x8000_0001u32 as i32 as isize;
 const RRF_RT_REG_SZ: u32 = 0x2;
@@ -58,6 +66,9 @@ const RRF_RT_REG_SZ: u32 = 0x2;
 const WEB_ERROR_ABORTED: i32 = 9;
 const WEB_ERROR_CANCELED: i32 = 14;
 const MAX_ATTEMPTS: u32 = 3;
+/// How often a crashed browser process is replaced (or a crashed page reloaded) before the
+/// launcher gives up and says so: a runtime that dies at every start must not loop forever.
+const MAX_RECOVERIES: u32 = 3;
 
 type CreateInternal = unsafe extern "system" fn(bool, i32, *const u16, *mut c_void, *mut Handler) -> HResult;
 type CreateWithOptions = unsafe extern "system" fn(*const u16, *const u16, *mut c_void, *mut Handler) -> HResult;
@@ -87,6 +98,7 @@ thread_local! {
     static WEBVIEW: Cell<*mut c_void> = Cell::new(null_mut());
     static URL: RefCell<String> = RefCell::new(String::new());
     static ORIGIN: RefCell<String> = RefCell::new(String::new());
+    /// The crash page once shown: a recreated webview shows it again instead of the URL.
     static ERROR_PAGE: RefCell<Option<String>> = RefCell::new(None);
     static DEVTOOLS: Cell<bool> = Cell::new(false);
     /// The app's splash page (`--splash-html`), shown until the app's URL comes.
@@ -97,11 +109,16 @@ thread_local! {
     static SHOWN: Cell<bool> = Cell::new(false);
     static APP_LOADED: Cell<bool> = Cell::new(false);
     static ERROR_SHOWN: Cell<bool> = Cell::new(false);
+    static PENDING_EVALS: RefCell<Vec<(u64, Option<Json>)>> = RefCell::new(Vec::new());
+    static NEXT_EVAL: Cell<u64> = Cell::new(0);
+    static BROWSER_RESTARTS: Cell<u32> = Cell::new(0);
+    static PAGE_RELOADS: Cell<u32> = Cell::new(0);
 }
 
 // ----- finding the runtime -----
 
-fn reg_string(root: isize, sub: &str, value: &str) -> Option<String> {
+fn reg_string(hive: Hive, sub: &str, value: &str) -> Option<String> {
+    let root = if hive == Hive::User { HKCU } else { HKLM };
     let mut buf = vec![0u16; 1024];
     let mut size = (buf.len() * 2) as u32;
     let (s, v) = (wide(sub), wide(value));
@@ -116,39 +133,20 @@ fn reg_string(root: isize, sub: &str, value: &str) -> Option<String> {
     }
 }
 
-/// EdgeUpdate's key `kind` (`Clients` or `ClientState`) for the runtime: machine-wide in the
-/// 32-bit registry view (where the installer writes it on 64-bit Windows), native, then per user.
-fn edge_update_keys(kind: &str) -> [(isize, String); 3] {
-    [
-        (HKLM, format!("SOFTWARE\\WOW6432Node\\Microsoft\\EdgeUpdate\\{}\\{}", kind, CLIENT_GUID)),
-        (HKLM, format!("SOFTWARE\\Microsoft\\EdgeUpdate\\{}\\{}", kind, CLIENT_GUID)),
-        (HKCU, format!("Software\\Microsoft\\EdgeUpdate\\{}\\{}", kind, CLIENT_GUID)),
-    ]
-}
-
-/// The installed Evergreen runtime's version (`Clients\{…}` `pv`), the check Microsoft documents.
-pub fn installed_version() -> Option<String> {
-    edge_update_keys("Clients").iter().filter_map(|(root, key)| reg_string(*root, key, "pv")).find(|pv| pv != "0.0.0.0")
-}
-
 /// A fixed-version runtime chosen with WEBVIEW2_BROWSER_EXECUTABLE_FOLDER (as Microsoft's loader).
-pub fn fixed_runtime_folder() -> Option<String> {
+fn fixed_runtime_folder() -> Option<String> {
     std::env::var("WEBVIEW2_BROWSER_EXECUTABLE_FOLDER").ok().filter(|f| !f.is_empty())
 }
 
-/// The installed runtime's version folder, where the DLL lives.
-fn installed_version_dir() -> Option<String> {
-    for (root, key) in edge_update_keys("ClientState").iter() {
-        if let Some(dir) = reg_string(*root, key, "EBWebView") {
-            return Some(dir);
-        }
-    }
-    for (root, key) in edge_update_keys("Clients").iter() {
-        if let (Some(location), Some(pv)) = (reg_string(*root, key, "location"), reg_string(*root, key, "pv")) {
-            return Some(wv::version_dir(&location, &pv));
-        }
-    }
-    None
+/// The oldest runtime accepted, as text (for the missing-runtime message).
+pub fn min_version() -> String {
+    wv::version_text(wv::MIN_RUNTIME_VERSION)
+}
+
+/// Why no loader: no runtime at all (`webview2_missing`), or one that cannot be loaded.
+enum NoLoader {
+    Missing(String),
+    Broken(String),
 }
 
 unsafe fn load_symbol(dll: &str, symbol: &str) -> Result<*const c_void, String> {
@@ -165,20 +163,53 @@ unsafe fn load_symbol(dll: &str, symbol: &str) -> Result<*const c_void, String> 
     Ok(f) // the module stays loaded for the life of the process
 }
 
-fn find_loader() -> Result<Loader, String> {
+fn find_loader() -> Result<Loader, NoLoader> {
     unsafe {
         let beside_exe = std::env::current_exe().ok().and_then(|p| p.parent().map(|d| d.join("WebView2Loader.dll")));
         if let Some(official) = beside_exe.filter(|p| p.is_file()) {
-            let f = load_symbol(&official.to_string_lossy(), "CreateCoreWebView2EnvironmentWithOptions")?;
+            let f = load_symbol(&official.to_string_lossy(), "CreateCoreWebView2EnvironmentWithOptions").map_err(NoLoader::Broken)?;
             return Ok(Loader::Official(std::mem::transmute::<*const c_void, CreateWithOptions>(f)));
         }
-        let (dir, runtime_type) = match fixed_runtime_folder() {
-            Some(folder) => (folder, 1),
-            None => (installed_version_dir().ok_or("the runtime's folder is not in the registry (EdgeUpdate ClientState/Clients)")?, 0),
+        let (dll, runtime_type) = match fixed_runtime_folder() {
+            Some(folder) => {
+                let dll = wv::client_dll_path(&folder);
+                if !std::path::Path::new(&dll).is_file() {
+                    return Err(NoLoader::Missing(format!("WEBVIEW2_BROWSER_EXECUTABLE_FOLDER has no {}", dll)));
+                }
+                (dll, 1)
+            }
+            None => {
+                let canary_first = std::env::var("WEBVIEW2_RELEASE_CHANNEL_PREFERENCE").map(|v| v.trim() == "1").unwrap_or(false);
+                let exists = |p: &str| std::path::Path::new(p).is_file();
+                match wv::find_runtime(&reg_string, &exists, canary_first) {
+                    Ok(rt) => (rt.dll, 0),
+                    Err(refused) if refused.is_empty() => {
+                        return Err(NoLoader::Missing("no EdgeUpdate entry for its stable, beta, dev or canary channel".into()))
+                    }
+                    Err(refused) => return Err(NoLoader::Missing(refused.join("; "))),
+                }
+            }
         };
-        let f = load_symbol(&wv::client_dll_path(&dir), "CreateWebViewEnvironmentWithOptionsInternal")?;
+        let f = load_symbol(&dll, "CreateWebViewEnvironmentWithOptionsInternal").map_err(NoLoader::Broken)?;
         Ok(Loader::Internal(std::mem::transmute::<*const c_void, CreateInternal>(f), runtime_type))
     }
+}
+
+/// The WebView2 profile folder of app `app_id`: `<LocalAppData>\<app>\WebView2`, LocalAppData
+/// from `SHGetKnownFolderPath(FOLDERID_LocalAppData)` (not the environment, which a parent can
+/// set to anything, a relative path included); `TAUPY_DATA_DIR\WebView2` when that is absolute.
+pub fn user_data_folder(app_id: &str) -> Result<String, String> {
+    let data_dir = std::env::var("TAUPY_DATA_DIR").ok().filter(|d| !d.is_empty());
+    if let Some(d) = data_dir.as_deref().filter(|d| !wv::is_absolute_windows_path(d)) {
+        eprintln!("taupy-launcher: TAUPY_DATA_DIR `{}` is not an absolute path; WebView2's profile goes to LocalAppData", d);
+    }
+    let mut p: *mut u16 = null_mut();
+    let hr = unsafe { SHGetKnownFolderPath(&FOLDERID_LOCAL_APP_DATA, KF_FLAG_CREATE, 0, &mut p) };
+    let local = unsafe { take_string(p) };
+    if hr < 0 || !wv::is_absolute_windows_path(&local) {
+        return Err(format!("the user's LocalAppData folder is unknown (SHGetKnownFolderPath: {})", hresult_text(hr)));
+    }
+    Ok(wv::user_data_path(data_dir.as_deref(), &local, app_id))
 }
 
 // ----- start-up: environment → controller → webview -----
@@ -188,32 +219,45 @@ fn same_origin(url: &str) -> bool {
     ORIGIN.with(|o| !o.borrow().is_empty() && app::origin_of(url) == *o.borrow())
 }
 
-/// The app's name for its data folder: what `taupy build` bakes in when the launcher sees it,
-/// else the window title, which `npm start` sets to the productName.
+/// The app's name for its data folder: its id (`--app-id`, the package name: one folder per
+/// app, so its web storage persists and no other app sees it), else what `taupy build` bakes
+/// in, else the window title, which `npm start` sets to the productName.
 fn app_name(opts: &Options) -> String {
+    if let Some(id) = &opts.app_id {
+        return id.clone();
+    }
     std::env::var("TAUPY_APP_NAME").ok().filter(|n| !n.is_empty()).unwrap_or_else(|| opts.title.clone())
 }
 
-/// Starts WebView2 with the window, before the app's URL is known (`load_app` brings it).
-pub fn start(opts: &Options) {
+/// Starts WebView2 with the window, before the app's URL is known (`load_app` brings it);
+/// `Err` (the reason) when no usable runtime is installed, which the caller reports as
+/// `webview2_missing`. Later failures are reported here (`fail`).
+pub fn start(opts: &Options) -> Result<(), String> {
     SPLASH_HTML.with(|h| *h.borrow_mut() = opts.splash.html.clone());
     DEVTOOLS.with(|d| d.set(opts.devtools));
-    let env = |k: &str| std::env::var(k).ok();
-    let folder = wv::user_data_folder(
-        env("TAUPY_DATA_DIR").as_deref(),
-        env("LOCALAPPDATA").as_deref(),
-        env("USERPROFILE").as_deref(),
-        &app_name(opts),
-    );
+    let loader = match find_loader() {
+        Ok(l) => l,
+        Err(NoLoader::Missing(why)) => {
+            set_unavailable("the WebView2 runtime is not installed");
+            return Err(why);
+        }
+        Err(NoLoader::Broken(e)) => {
+            fail(&format!("the WebView2 runtime is installed but cannot be loaded: {}", e));
+            return Ok(());
+        }
+    };
+    let folder = match user_data_folder(&app_name(opts)) {
+        Ok(f) => f,
+        Err(e) => {
+            fail(&e);
+            return Ok(());
+        }
+    };
     let _ = std::fs::create_dir_all(&folder);
     USER_DATA.with(|u| *u.borrow_mut() = wide(&folder));
-    match find_loader() {
-        Ok(l) => {
-            LOADER.with(|c| c.set(Some(l)));
-            create_environment();
-        }
-        Err(e) => fail(&format!("the WebView2 runtime is installed but cannot be loaded: {}", e)),
-    }
+    LOADER.with(|c| c.set(Some(loader)));
+    create_environment();
+    Ok(())
 }
 
 fn create_environment() {
@@ -291,7 +335,9 @@ fn on_controller(hr: HResult, controller: *mut c_void) {
         configure(view);
         subscribe(view);
         fit();
-        com_call!(controller, ControllerVtbl, put_IsVisible(0)); // the native splash shows until a page loaded
+        // The native splash shows until a page has loaded (a webview recreated after a crash of
+        // the browser process shows at once).
+        com_call!(controller, ControllerVtbl, put_IsVisible((SHOWN.with(|s| s.get()) && !win::minimized()) as i32));
         CONTROLLER_UP.with(|c| c.set(true));
         if !URL.with(|u| u.borrow().is_empty()) {
             inject_then_load(view);
@@ -377,6 +423,12 @@ unsafe fn subscribe(view: *mut c_void) {
     });
     com_call!(view, WebViewVtbl, add_WebMessageReceived(h, &mut token));
     Handler::release(h);
+    let h = Handler::new(wv::IID_PROCESS_FAILED, |_, args| {
+        on_process_failed(args as *mut c_void);
+        S_OK
+    });
+    com_call!(view, WebViewVtbl, add_ProcessFailed(h, &mut token));
+    Handler::release(h);
 }
 
 /// The app's URL (or the crash page, if the backend died meanwhile), then the queued commands.
@@ -388,7 +440,7 @@ fn first_load() {
     if view.is_null() {
         return;
     }
-    match ERROR_PAGE.with(|p| p.borrow_mut().take()) {
+    match ERROR_PAGE.with(|p| p.borrow().clone()) {
         Some(html) => navigate_to_string(view, &html),
         None => {
             let url = wide(&URL.with(|u| u.borrow().clone()));
@@ -458,9 +510,98 @@ fn source() -> String {
     }
 }
 
-fn block(url: String) {
-    let opened = !same_origin(&url) && win::open_external(&url).is_ok();
-    emit(&event("navigation_blocked", vec![("url", url.into()), ("opened", opened.into())]));
+/// A navigation the origin rule refused: the system browser gets it only on a user's gesture, at
+/// a bounded rate, mailto: only when allowed (page.rs); and later, from the window's deferred
+/// work: ShellExecute may pump messages, which must not happen inside WebView2's handler.
+/// `navigation_blocked` follows the attempt (or comes at once if none).
+fn block(url: String, user_initiated: bool) {
+    if same_origin(&url) || !win::opens_externally(&url) || !crate::page::may_open_external(&url, user_initiated) {
+        return emit(&event("navigation_blocked", vec![("url", url.into()), ("opened", false.into())]));
+    }
+    win::later(move || {
+        let opened = win::open_external(&url).is_ok();
+        emit(&event("navigation_blocked", vec![("url", url.into()), ("opened", opened.into())]));
+    });
+}
+
+/// A WebView2 process ended. Without an answer the window would stay blank and the backend would
+/// never know: say so (`error` `webview_crashed`), then recover from the deferred work, outside
+/// this handler: a new webview when the browser process died, a reload when the page's renderer
+/// did, up to MAX_RECOVERIES times each, then an error page (renderer) or `webview_unavailable`
+/// (browser). An unresponsive renderer may come back, and helper processes are restarted by
+/// WebView2 itself: reported only.
+unsafe fn on_process_failed(args: *mut c_void) {
+    let mut kind = -1i32;
+    com_call!(args, ProcessFailedArgsVtbl, get_ProcessFailedKind(&mut kind));
+    let count = |c: &'static std::thread::LocalKey<Cell<u32>>| c.with(|n| n.replace(n.get() + 1));
+    let (recovery, message) = match kind {
+        0 if count(&BROWSER_RESTARTS) < MAX_RECOVERIES => ("recreate", "the WebView2 browser process exited; a new webview loads the app again"),
+        0 => ("none", "the WebView2 browser process exited again"),
+        1 if count(&PAGE_RELOADS) < MAX_RECOVERIES => ("reload", "the page's renderer process exited; the page is reloaded"),
+        1 => ("error_page", "the page's renderer process exited again; an error page replaces it"),
+        2 => ("none", "the page's renderer process is not responding"),
+        3 => ("none", "a frame's renderer process exited; the rest of the page still runs"),
+        _ => ("none", "a WebView2 helper process exited; WebView2 restarts it"),
+    };
+    emit(&event(
+        "error",
+        vec![
+            ("code", "webview_crashed".into()),
+            ("kind", wv::process_failed_kind(kind).into()),
+            ("recovery", recovery.into()),
+            ("message", message.into()),
+        ],
+    ));
+    if kind == 0 || kind == 1 {
+        fail_pending_evals(&format!("the script's page is gone: {}", message));
+    }
+    match (kind, recovery) {
+        (0, "recreate") => win::later(recreate),
+        (0, _) => win::later(|| {
+            release_webview();
+            fail(&format!("the WebView2 browser process exited {} times", MAX_RECOVERIES + 1));
+        }),
+        (1, "reload") => win::later(reload),
+        (1, _) => win::later(|| show_error_page(&renderer_crash_page())),
+        _ => {}
+    }
+}
+
+fn reload() {
+    let view = WEBVIEW.with(|w| w.get());
+    if !view.is_null() {
+        unsafe { com_call!(view, WebViewVtbl, Reload()) };
+    }
+}
+
+fn renderer_crash_page() -> String {
+    format!(
+        "<!doctype html><meta charset=utf-8><title>Page stopped</title>\
+         <body style=\"font:15px system-ui,sans-serif;margin:2em;color:#222\">\
+         <h1 style=\"color:#b00020;font-size:1.4em\">This window's page keeps crashing</h1>\
+         <p id=taupy-error data-code=webview_crashed>WebView2's renderer process exited {} times. \
+         Close this window and start the app again.</p></body>",
+        MAX_RECOVERIES + 1
+    )
+}
+
+/// After the browser process died: drop the dead webview and build a new one with the same
+/// runtime and profile; commands wait for it as they did at start.
+fn recreate() {
+    if win::window() == 0 {
+        return;
+    }
+    let live = STATE.with(|s| match &*s.borrow() {
+        State::Unavailable(_) => false,
+        _ => true,
+    });
+    if !live {
+        return;
+    }
+    release_webview();
+    STATE.with(|s| *s.borrow_mut() = State::Starting(Vec::new()));
+    ATTEMPTS.with(|a| a.set(0));
+    create_environment();
 }
 
 /// The webview stays on the app's origin; about:/data: are the webview's own pages (crash page).
@@ -472,7 +613,9 @@ unsafe fn on_navigation_starting(args: *mut c_void) {
         return;
     }
     com_call!(args, NavigationStartingArgsVtbl, put_Cancel(1));
-    block(url);
+    let mut user = 0i32;
+    com_call!(args, NavigationStartingArgsVtbl, get_IsUserInitiated(&mut user));
+    block(url, user != 0);
 }
 
 /// window.open / target=_blank: never a second webview window.
@@ -480,7 +623,9 @@ unsafe fn on_new_window(args: *mut c_void) {
     let mut p: *mut u16 = null_mut();
     com_call!(args, NewWindowRequestedArgsVtbl, get_Uri(&mut p));
     com_call!(args, NewWindowRequestedArgsVtbl, put_Handled(1));
-    block(take_string(p));
+    let mut user = 0i32;
+    com_call!(args, NewWindowRequestedArgsVtbl, get_IsUserInitiated(&mut user));
+    block(take_string(p), user != 0);
 }
 
 unsafe fn on_navigation_completed(args: *mut c_void) {
@@ -522,14 +667,10 @@ unsafe fn on_web_message(args: *mut c_void) {
     if com_call!(args, WebMessageReceivedArgsVtbl, TryGetWebMessageAsString(&mut p)) < 0 {
         return; // not a string: not from our script
     }
-    let msg = match Json::parse(&take_string(p)) {
-        Ok(m) => m,
-        Err(_) => return,
-    };
-    match msg.get("kind").and_then(Json::as_str) {
-        Some("drag") => win::start_drag(),
-        Some("message") => emit(&event("page_message", vec![("data", msg.get("data").cloned().unwrap_or(Json::Null))])),
-        _ => {}
+    match crate::page::from_page(&take_string(p)) {
+        Some(crate::page::FromPage::Drag) => win::start_drag(),
+        Some(crate::page::FromPage::Message(data)) => emit(&event("page_message", vec![("data", data)])),
+        None => {}
     }
 }
 
@@ -596,10 +737,14 @@ fn run(r: Request) {
 /// eval through DevTools' Runtime.evaluate (exceptions are reported); if that call cannot even
 /// be made, ExecuteScript, which turns exceptions into null.
 unsafe fn eval(view: *mut c_void, script: String, id: Option<Json>) {
+    let token = pending_eval(&id);
     let method = wide("Runtime.evaluate");
     let params = wide(&wv::evaluate_params(&script));
     let reply_to = id.clone();
     let h = Handler::new(wv::IID_DEVTOOLS_METHOD_COMPLETED, move |a, b| {
+        if !answered(token) {
+            return S_OK; // already failed: its webview crashed
+        }
         let hr = hresult_arg(a);
         if hr < 0 {
             win::fail(&reply_to, "eval", "eval_failed", &format!("Runtime.evaluate failed ({})", hresult_text(hr)));
@@ -618,6 +763,9 @@ unsafe fn eval(view: *mut c_void, script: String, id: Option<Json>) {
     }
     let reply_to = id.clone();
     let h = Handler::new(wv::IID_EXECUTE_SCRIPT_COMPLETED, move |a, b| {
+        if !answered(token) {
+            return S_OK;
+        }
         let hr = hresult_arg(a);
         if hr < 0 {
             win::fail(&reply_to, "eval", "eval_failed", &format!("ExecuteScript failed ({})", hresult_text(hr)));
@@ -629,8 +777,34 @@ unsafe fn eval(view: *mut c_void, script: String, id: Option<Json>) {
     let s = wide(&script);
     let hr = com_call!(view, WebViewVtbl, ExecuteScript(s.as_ptr(), h));
     Handler::release(h);
-    if hr < 0 {
+    if hr < 0 && answered(token) {
         win::fail(&id, "eval", "eval_failed", &format!("ExecuteScript failed ({})", hresult_text(hr)));
+    }
+}
+
+/// An eval waiting for WebView2's answer; `token` finds it again.
+fn pending_eval(id: &Option<Json>) -> u64 {
+    let token = NEXT_EVAL.with(|n| n.replace(n.get() + 1));
+    PENDING_EVALS.with(|p| p.borrow_mut().push((token, id.clone())));
+    token
+}
+
+/// Takes the eval off the waiting list: true if it was still there (so it is ours to answer).
+fn answered(token: u64) -> bool {
+    PENDING_EVALS.with(|p| {
+        let mut p = p.borrow_mut();
+        let before = p.len();
+        p.retain(|(t, _)| *t != token);
+        p.len() != before
+    })
+}
+
+/// The page's process died: evals in flight may never be answered, so they fail now (an answer
+/// that still comes later is dropped).
+fn fail_pending_evals(message: &str) {
+    let pending = PENDING_EVALS.with(|p| std::mem::replace(&mut *p.borrow_mut(), Vec::new()));
+    for (_, id) in pending {
+        win::fail(&id, "eval", "webview_crashed", message);
     }
 }
 
@@ -647,10 +821,11 @@ fn navigate_to_string(view: *mut c_void, html: &str) {
 
 pub fn show_error_page(html: &str) {
     ERROR_SHOWN.with(|e| e.set(true));
+    ERROR_PAGE.with(|p| *p.borrow_mut() = Some(html.to_string()));
     let view = WEBVIEW.with(|w| w.get());
-    if view.is_null() {
-        ERROR_PAGE.with(|p| *p.borrow_mut() = Some(html.to_string()));
-    } else {
+    // Before the first load (the webview may be up, waiting for window.taupy's injection),
+    // first_load shows it instead of the app's URL.
+    if !view.is_null() && STATE.with(|s| !matches!(&*s.borrow(), State::Starting(_))) {
         navigate_to_string(view, html);
     }
 }
@@ -708,6 +883,12 @@ pub fn focus() {
 
 /// Before the window is destroyed: Close the controller and drop our references.
 pub fn close() {
+    release_webview();
+    STATE.with(|s| *s.borrow_mut() = State::Unavailable("the window is closed".into()));
+}
+
+/// Close the controller and drop our references to webview, controller and environment.
+fn release_webview() {
     unsafe {
         let view = WEBVIEW.with(|w| w.replace(null_mut()));
         let c = CONTROLLER.with(|w| w.replace(null_mut()));
@@ -725,5 +906,4 @@ pub fn close() {
             com_call!(env, EnvironmentVtbl, Release());
         }
     }
-    STATE.with(|s| *s.borrow_mut() = State::Unavailable("the window is closed".into()));
 }

@@ -11,9 +11,9 @@ export class FailButton extends LitElement {
   render() {
     return html`
       <h2>Errors</h2>
-      <p>A call whose handler throws rejects here with the server's message.</p>
-      <button @click=${() => this.errors.run(backend.call('failOnPurpose'))}>Call a failing function</button>
-      ${this.errors.message ? html`<p role="alert">${this.errors.message}</p>` : null}
+      <p>A call whose handler throws fails here with the server's message (code <code>handler_failed</code>).</p>
+      <button @click=${() => this.errors.run(backend.attempt('failOnPurpose'))}>Call a failing function</button>
+      ${this.errors.render()}
     `
   }
 

@@ -25,8 +25,9 @@ export class SignupForm extends LitElement {
     event.preventDefault()
     this.touched = true
     // The backend checks again and has the last word; its errors show under the fields too.
-    const reply = await this.errors.run(backend.call('signUp', this.form))
-    if (!reply) return
+    const outcome = await this.errors.run(backend.attempt('signUp', this.form))
+    if (!outcome.ok) return
+    const reply = outcome.value
     if (reply.ok) {
       this.greeting = reply.greeting
       this.form = empty
@@ -64,7 +65,7 @@ export class SignupForm extends LitElement {
         <button type="submit">Sign up</button>
       </form>
       ${this.greeting ? html`<p role="status">${this.greeting}</p>` : null}
-      ${this.errors.message ? html`<p role="alert">${this.errors.message}</p>` : null}
+      ${this.errors.render()}
     `
   }
 

@@ -14,11 +14,11 @@ export class TaupyCounter extends LitElement {
       <h2>Counter</h2>
       <output data-testid="count">${this.count.value ?? '…'}</output>
       <div class="row">
-        <button @click=${() => this.errors.run(backend.call('increment', -1))}>Decrement</button>
-        <button @click=${() => this.errors.run(backend.call('increment', 1))}>Increment</button>
-        <button @click=${() => this.errors.run(backend.call('resetCounter'))}>Reset</button>
+        <button @click=${() => this.errors.run(backend.attempt('increment', -1))}>Decrement</button>
+        <button @click=${() => this.errors.run(backend.attempt('increment', 1))}>Increment</button>
+        <button @click=${() => this.errors.run(backend.attempt('resetCounter'))}>Reset</button>
       </div>
-      ${this.errors.message ? html`<p role="alert">${this.errors.message}</p>` : null}
+      ${this.errors.render()}
     `
   }
 

@@ -1,6 +1,7 @@
 import { LitElement, css, html } from 'lit'
 import { customElement, state } from 'lit/decorators.js'
 import { repeat } from 'lit/directives/repeat.js'
+import { limits } from '../../shared/constants.ts'
 import { backend, backendState } from '../backend.ts'
 import { CallErrors } from '../call-error.ts'
 import { cardStyles } from '../styles.ts'
@@ -14,10 +15,20 @@ export class TodoList extends LitElement {
   private errors = new CallErrors(this)
   @state() private text = ''
   @state() private filter: Filter = 'all'
+  @state() private exported: string | undefined
+  @state() private canExport = true
 
   private async add(event: SubmitEvent) {
     event.preventDefault()
-    if (await this.errors.run(backend.call('addTodo', this.text))) this.text = ''
+    if ((await this.errors.run(backend.attempt('addTodo', this.text))).ok) this.text = ''
+  }
+
+  // Waits while the save dialog is open, however long: the backend reports it is still working.
+  private async exportTodos() {
+    const outcome = await this.errors.run(backend.attempt('exportTodos'))
+    if (outcome.ok) this.exported = outcome.value === null ? 'Export cancelled.' : `Saved to ${outcome.value}`
+    // The error code tells "no window for the dialog" from any other failure.
+    else if (outcome.error.code === 'no_window') this.canExport = false
   }
 
   render() {
@@ -28,6 +39,7 @@ export class TodoList extends LitElement {
       <form class="row" @submit=${this.add}>
         <input
           aria-label="New todo"
+          maxlength=${limits.todoText}
           placeholder="What needs doing?"
           .value=${this.text}
           @input=${(event: InputEvent) => (this.text = (event.target as HTMLInputElement).value)}
@@ -49,16 +61,20 @@ export class TodoList extends LitElement {
           (todo) => html`
             <li>
               <label class=${todo.done ? 'done' : ''}>
-                <input type="checkbox" .checked=${todo.done} @change=${() => this.errors.run(backend.call('toggleTodo', todo.id))} />
+                <input type="checkbox" .checked=${todo.done} @change=${() => this.errors.run(backend.attempt('toggleTodo', todo.id))} />
                 ${todo.text}
               </label>
-              <button aria-label=${`Delete ${todo.text}`} @click=${() => this.errors.run(backend.call('deleteTodo', todo.id))}>✕</button>
+              <button aria-label=${`Delete ${todo.text}`} @click=${() => this.errors.run(backend.attempt('deleteTodo', todo.id))}>✕</button>
             </li>
           `,
         )}
       </ul>
       <p data-testid="todo-summary">${todos.filter((todo) => !todo.done).length} left of ${todos.length}</p>
-      ${this.errors.message ? html`<p role="alert">${this.errors.message}</p>` : null}
+      <div class="row">
+        <button @click=${this.exportTodos} ?disabled=${!this.canExport}>Export…</button>
+        ${this.exported ? html`<output>${this.exported}</output>` : null}
+      </div>
+      ${this.errors.render()}
     `
   }
 

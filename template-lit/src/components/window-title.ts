@@ -1,5 +1,6 @@
 import { LitElement, html, type PropertyValues } from 'lit'
 import { customElement, state } from 'lit/decorators.js'
+import { limits } from '../../shared/constants.ts'
 import { backend, backendState } from '../backend.ts'
 import { CallErrors } from '../call-error.ts'
 import { cardStyles } from '../styles.ts'
@@ -12,7 +13,7 @@ export class WindowTitle extends LitElement {
 
   private submit(event: SubmitEvent) {
     event.preventDefault()
-    if (this.draft.trim()) void this.errors.run(backend.call('setTitle', this.draft.trim()))
+    if (this.draft.trim()) void this.errors.run(backend.attempt('setTitle', this.draft.trim()))
   }
 
   // The backend sets the native window's title; in a browser tab, the page follows the state.
@@ -28,12 +29,13 @@ export class WindowTitle extends LitElement {
       <form class="row" @submit=${this.submit}>
         <input
           aria-label="New window title"
+          maxlength=${limits.title}
           .value=${this.draft}
           @input=${(event: InputEvent) => (this.draft = (event.target as HTMLInputElement).value)}
         />
         <button type="submit">Set title</button>
       </form>
-      ${this.errors.message ? html`<p role="alert">${this.errors.message}</p>` : null}
+      ${this.errors.render()}
     `
   }
 

@@ -1,4 +1,5 @@
 import { backend, useBackendState } from '../backend.ts'
+import { CallErrorText } from './CallErrorText.tsx'
 import { useCallError } from './useCallError.ts'
 
 export function Counter() {
@@ -11,11 +12,11 @@ export function Counter() {
         {count ?? '…'}
       </output>
       <div className="row">
-        <button onClick={() => run(backend.call('increment', -1))}>Decrement</button>
-        <button onClick={() => run(backend.call('increment', 1))}>Increment</button>
-        <button onClick={() => run(backend.call('resetCounter'))}>Reset</button>
+        <button onClick={() => run(backend.attempt('increment', -1))}>Decrement</button>
+        <button onClick={() => run(backend.attempt('increment', 1))}>Increment</button>
+        <button onClick={() => run(backend.attempt('resetCounter'))}>Reset</button>
       </div>
-      {error && <p role="alert">{error}</p>}
+      <CallErrorText error={error} />
     </section>
   )
 }

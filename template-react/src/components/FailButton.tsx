@@ -1,4 +1,5 @@
 import { backend } from '../backend.ts'
+import { CallErrorText } from './CallErrorText.tsx'
 import { useCallError } from './useCallError.ts'
 
 export function FailButton() {
@@ -6,9 +7,9 @@ export function FailButton() {
   return (
     <section className="card">
       <h2>Errors</h2>
-      <p>A call whose handler throws rejects here with the server's message.</p>
-      <button onClick={() => run(backend.call('failOnPurpose'))}>Call a failing function</button>
-      {error && <p role="alert">{error}</p>}
+      <p>A call whose handler throws fails here with the server's message (code <code>handler_failed</code>).</p>
+      <button onClick={() => run(backend.attempt('failOnPurpose'))}>Call a failing function</button>
+      <CallErrorText error={error} />
     </section>
   )
 }

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react'
 import type { SignUp, SignUpErrors } from '../../shared/api.ts'
 import { checkSignUp } from '../../shared/signup.ts'
 import { backend } from '../backend.ts'
+import { CallErrorText } from './CallErrorText.tsx'
 import { useCallError } from './useCallError.ts'
 
 const fields: { name: keyof SignUp; label: string; type: string }[] = [
@@ -22,8 +23,9 @@ export function SignUpForm() {
     event.preventDefault()
     setTouched(true)
     // The backend checks again and has the last word; its errors show under the fields too.
-    const reply = await run(backend.call('signUp', form))
-    if (!reply) return
+    const outcome = await run(backend.attempt('signUp', form))
+    if (!outcome.ok) return
+    const reply = outcome.value
     if (reply.ok) {
       setGreeting(reply.greeting)
       setForm({ name: '', email: '', age: '' })
@@ -57,7 +59,7 @@ export function SignUpForm() {
         <button type="submit">Sign up</button>
       </form>
       {greeting && <p role="status">{greeting}</p>}
-      {error && <p role="alert">{error}</p>}
+      <CallErrorText error={error} />
     </section>
   )
 }

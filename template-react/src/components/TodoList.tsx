@@ -1,5 +1,7 @@
 import { useState, type FormEvent } from 'react'
+import { limits } from '../../shared/constants.ts'
 import { backend, useBackendState } from '../backend.ts'
+import { CallErrorText } from './CallErrorText.tsx'
 import { useCallError } from './useCallError.ts'
 
 const filters = { all: () => true, active: (done: boolean) => !done, done: (done: boolean) => done } as const
@@ -10,17 +12,26 @@ export function TodoList() {
   const [text, setText] = useState('')
   const [filter, setFilter] = useState<Filter>('all')
   const [error, run] = useCallError()
+  const [exported, setExported] = useState<string>()
+  const [canExport, setCanExport] = useState(true)
 
   const add = async (event: FormEvent) => {
     event.preventDefault()
-    if (await run(backend.call('addTodo', text))) setText('')
+    if ((await run(backend.attempt('addTodo', text))).ok) setText('')
+  }
+  // Waits while the save dialog is open, however long: the backend reports it is still working.
+  const exportTodos = async () => {
+    const outcome = await run(backend.attempt('exportTodos'))
+    if (outcome.ok) setExported(outcome.value === null ? 'Export cancelled.' : `Saved to ${outcome.value}`)
+    // The error code tells "no window for the dialog" from any other failure.
+    else if (outcome.error.code === 'no_window') setCanExport(false)
   }
   const shown = todos.filter((todo) => filters[filter](todo.done))
   return (
     <section className="card">
       <h2>Todos</h2>
       <form onSubmit={add} className="row">
-        <input aria-label="New todo" value={text} onChange={(event) => setText(event.target.value)} placeholder="What needs doing?" />
+        <input aria-label="New todo" maxLength={limits.todoText} value={text} onChange={(event) => setText(event.target.value)} placeholder="What needs doing?" />
         <button type="submit">Add</button>
       </form>
       <div className="row" role="group" aria-label="Filter">
@@ -34,10 +45,10 @@ export function TodoList() {
         {shown.map((todo) => (
           <li key={todo.id}>
             <label className={todo.done ? 'done' : undefined}>
-              <input type="checkbox" checked={todo.done} onChange={() => run(backend.call('toggleTodo', todo.id))} />
+              <input type="checkbox" checked={todo.done} onChange={() => run(backend.attempt('toggleTodo', todo.id))} />
               {todo.text}
             </label>
-            <button aria-label={`Delete ${todo.text}`} onClick={() => run(backend.call('deleteTodo', todo.id))}>
+            <button aria-label={`Delete ${todo.text}`} onClick={() => run(backend.attempt('deleteTodo', todo.id))}>
               ✕
             </button>
           </li>
@@ -46,7 +57,13 @@ export function TodoList() {
       <p data-testid="todo-summary">
         {todos.filter((todo) => !todo.done).length} left of {todos.length}
       </p>
-      {error && <p role="alert">{error}</p>}
+      <div className="row">
+        <button onClick={exportTodos} disabled={!canExport}>
+          Export…
+        </button>
+        {exported && <output>{exported}</output>}
+      </div>
+      <CallErrorText error={error} />
     </section>
   )
 }

@@ -1,5 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react'
+import { limits } from '../../shared/constants.ts'
 import { backend, useBackendState } from '../backend.ts'
+import { CallErrorText } from './CallErrorText.tsx'
 import { useCallError } from './useCallError.ts'
 
 export function WindowTitle() {
@@ -13,7 +15,7 @@ export function WindowTitle() {
 
   const submit = (event: FormEvent) => {
     event.preventDefault()
-    if (draft.trim()) void run(backend.call('setTitle', draft.trim()))
+    if (draft.trim()) void run(backend.attempt('setTitle', draft.trim()))
   }
   return (
     <section className="card">
@@ -22,10 +24,10 @@ export function WindowTitle() {
         Now: <output data-testid="title">{title ?? '…'}</output>
       </p>
       <form onSubmit={submit} className="row">
-        <input aria-label="New window title" value={draft} onChange={(event) => setDraft(event.target.value)} />
+        <input aria-label="New window title" maxLength={limits.title} value={draft} onChange={(event) => setDraft(event.target.value)} />
         <button type="submit">Set title</button>
       </form>
-      {error && <p role="alert">{error}</p>}
+      <CallErrorText error={error} />
     </section>
   )
 }

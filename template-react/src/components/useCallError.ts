@@ -1,17 +1,17 @@
 import { useState } from 'react'
+import type { CallError, CallOutcome } from '../../taupy/sync/client.ts'
 
-/** Runs a backend call and keeps the message of its last failure for display. */
-export function useCallError(): [string | undefined, <T>(call: Promise<T>) => Promise<T | undefined>] {
-  const [error, setError] = useState<string>()
-  const run = async <T,>(call: Promise<T>): Promise<T | undefined> => {
-    try {
-      const result = await call
-      setError(undefined)
-      return result
-    } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure))
-      return undefined
-    }
+/**
+ * Runs a backend call made with `backend.attempt(…)` and keeps its last failure for display.
+ * The outcome comes back as it is: `{ ok: true, value }` or `{ ok: false, error }`, where
+ * `error.code` is one the call declares (typed) or a transport code such as `timeout`.
+ */
+export function useCallError() {
+  const [error, setError] = useState<CallError>()
+  const run = async <T, Code extends string>(attempt: Promise<CallOutcome<T, Code>>): Promise<CallOutcome<T, Code>> => {
+    const outcome = await attempt
+    setError(outcome.ok ? undefined : outcome.error)
+    return outcome
   }
-  return [error, run]
+  return [error, run] as const
 }
