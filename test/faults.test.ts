@@ -51,7 +51,7 @@ describe('the backend killed mid-stream', () => {
     app.child.kill('SIGKILL')
     await page.locator('html[data-taupy-connection="reconnecting"]').waitFor({ state: 'attached' })
     await sleep(300) // clicks while the backend is down are refused by the client, not queued
-    app = await startApp(dir, { TAUPY_PORT: port, TAUPY_SECRET: secret })
+    app = await startApp(dir, { env: { TAUPY_PORT: port, TAUPY_SECRET: secret } })
     await page.locator('html[data-taupy-connection="open"]').waitFor({ state: 'attached', timeout: 20_000 })
     await page.evaluate(() => (window as { stopClicking?: () => void }).stopClicking?.())
     // The new backend never knew this window: it sends the whole page, and from then on it counts.

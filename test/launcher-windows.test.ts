@@ -344,12 +344,14 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
         assert.ok(s.stderr.indexOf('FAKE script has window.taupy ') < s.stderr.indexOf(`FAKE navigate ${url}`), 'script before first load')
         const messages = s.events.filter((e) => e.type === 'page_message').map((e) => e.data)
         assert.deepEqual(messages, [{ hello: 'fake page' }, 'done'], 'the foreign-origin message was dropped')
-        // https links go to the system browser after the handler has returned, so their events come last.
+        // https links the user clicked go to the system browser after the handler has returned, so
+        // their events come last.
         await s.waitFor((l) => l.includes('"navigation_blocked","url":"https://popup.example/"'), 10_000, 'stdout')
         const blocked = s.events.filter((e) => e.type === 'navigation_blocked').map((e) => [e.url, e.opened])
         assert.deepEqual(blocked, [
           ['ftp://example.com/file', false], ['ftp://frame.example/', false], ['ftp://popup.example/', false],
-          ['https://link.example/', true], ['https://popup.example/', true],
+          // A script's navigation has no user gesture (IsUserInitiated false): never the browser.
+          ['https://script.example/', false], ['https://link.example/', true], ['https://popup.example/', true],
         ])
         assert.ok(fake('cancelled main ftp://example.com/file') && fake('cancelled frame ftp://frame.example/') && fake('handled new window ftp://popup.example/'))
         assert.ok(fake('cancelled main https://link.example/') && fake('handled new window https://popup.example/'))

@@ -5,6 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { templates } from '../create-taupy/src/templates.js'
 import { repoRoot, tempDir } from './helpers/cli.js'
 
 const npm = (args: string[], cwd: string): string =>
@@ -22,7 +23,7 @@ test('the packed tarball installs and scaffolds every template', { timeout: 300_
   const consumer = tempDir('taupy-consumer-')
   writeFileSync(join(consumer, 'package.json'), '{"name":"consumer","private":true}')
   npm(['install', join(packDir, filename)], consumer)
-  for (const template of ['widgets', 'react', 'lit']) {
+  for (const { name: template } of templates) {
     const result = spawnSync(join(consumer, 'node_modules/.bin/create-taupy'), [`app-${template}`, '--template', template], {
       cwd: consumer,
       encoding: 'utf8',

@@ -60,23 +60,16 @@ for (const template of ['react', 'lit']) {
   })
 }
 
-describe('a call behind a native dialog (the React demo, this test as the launcher)', { timeout: 120_000 }, () => {
+describe('a call behind a native dialog (the React demo, with the stand-in window)', { timeout: 120_000 }, () => {
   test('Export… waits while the save dialog stays open longer than the call timeout, then reports the saved file', async () => {
     const app = installedApp('react')
     assert.equal(taupyBuild(app).status, 0)
-    // TAUPY_LAUNCHER=1: the backend sends window commands on stdout and reads replies on stdin.
-    const running = await startApp(app, { TAUPY_LAUNCHER: '1' })
+    // The stand-in window (taupy/testing/window.ts) keeps the save dialog open until `close` is called.
+    let close!: (path: string) => void
+    const picked = new Promise<string>((resolve) => (close = resolve))
+    const running = await startApp(app, { window: { dialogs: { saveFile: () => picked } } })
     const browser = await launchBrowser()
     try {
-      const dialogs: { id: number | string }[] = []
-      let buffered = ''
-      running.child.stdout!.on('data', (chunk: string) => {
-        buffered += chunk
-        for (let newline; (newline = buffered.indexOf('\n')) >= 0; buffered = buffered.slice(newline + 1)) {
-          const line = buffered.slice(0, newline)
-          if (line.includes('"save_file_dialog"')) dialogs.push(JSON.parse(line) as { id: number })
-        }
-      })
       const page = await browser.newPage()
       await page.goto(running.url)
       await page.locator('#status', { hasText: 'connected' }).waitFor()
@@ -85,15 +78,12 @@ describe('a call behind a native dialog (the React demo, this test as the launch
       await page.getByText('Keep me', { exact: true }).waitFor()
 
       await page.getByRole('button', { name: 'Export…' }).click()
-      for (let waited = 0; dialogs.length === 0; waited += 50) {
-        assert.ok(waited < 10_000, 'the backend asked the launcher for a save dialog')
-        await new Promise((resolve) => setTimeout(resolve, 50))
-      }
+      await running.window.waitFor('save_file_dialog', () => true, 10_000)
       // The user takes longer than the call timeout to pick a file.
       await new Promise((resolve) => setTimeout(resolve, defaultCallTimeoutMs + 2000))
       assert.equal(await page.getByRole('alert').count(), 0, 'no failure shown while the dialog is open')
       const target = join(running.dataDir, 'exported-todos.json')
-      running.child.stdin!.write(JSON.stringify({ type: 'reply', id: dialogs[0]!.id, ok: true, result: { path: target } }) + '\n')
+      close(target)
 
       await page.getByText(`Saved to ${target}`).waitFor()
       assert.deepEqual((JSON.parse(readFileSync(target, 'utf8')) as { text: string }[]).map((todo) => todo.text), ['Keep me'])

@@ -327,7 +327,7 @@ test("startApp gives the app a fresh data folder: a test never touches the devel
   // Where the developer's own data lives, whatever the OS.
   const developer = { HOME: home, XDG_DATA_HOME: join(home, 'data'), APPDATA: join(home, 'data') }
   try {
-    const app = await startApp(appDir, developer)
+    const app = await startApp(appDir, { env: developer })
     assert.ok(existsSync(join(app.dataDir, 'board.json')), 'saved in the test data folder')
     assert.ok(!existsSync(join(home, 'data')), 'nothing written to the developer data folder')
     assert.ok(app.dataDir.startsWith(tmpdir()))
@@ -336,7 +336,7 @@ test("startApp gives the app a fresh data folder: a test never touches the devel
 
     // A folder the test names is used as it is, and kept.
     const kept = join(home, 'kept')
-    const named = await startApp(appDir, { ...developer, TAUPY_DATA_DIR: kept })
+    const named = await startApp(appDir, { env: { ...developer, TAUPY_DATA_DIR: kept } })
     assert.equal(named.dataDir, kept)
     await named.stop()
     assert.ok(existsSync(join(kept, 'board.json')))

@@ -14,7 +14,7 @@ import {
   toValidPackageName,
 } from './names.js'
 import { isEmptyDir, planProject, writeProject } from './project.js'
-import { defaultTemplate, findTemplate, templates, type Template } from './templates.js'
+import { defaultTemplate, findTemplate, mainTemplates, templates, variantsOf, type Template } from './templates.js'
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..')
 const defaultTargetDir = 'taupy-app'
@@ -32,7 +32,7 @@ Options:
       --version        show the version
 
 Templates:
-${templates.map((t) => `  ${t.name.padEnd(10)} ${t.description}`).join('\n')}
+${templates.map((t) => `  ${t.name.padEnd(14)} ${t.description}`).join('\n')}
 
 Examples:
   npm create taupy@latest my-app -- --template widgets
@@ -139,13 +139,24 @@ async function main(): Promise<void> {
     throw new UsageError(asked === '' ? `--template needs a name. ${choices}` : `Unknown template "${asked}". ${choices}`)
   }
   if (!template && interactive) {
+    // As create-vite: the framework first, then its variant (with the demo, or blank).
     const name = answer(
       await prompts.select({
         message: asked ? `"${asked}" is not a template. Select a UI template:` : 'Select a UI template:',
-        options: templates.map((t) => ({ value: t.name, label: t.label, hint: t.description })),
+        options: mainTemplates.map((t) => ({ value: t.name, label: t.label, hint: t.description })),
       }),
     )
-    template = findTemplate(name)
+    const variants = variantsOf(findTemplate(name)!)
+    const variant =
+      variants.length === 1
+        ? name
+        : answer(
+            await prompts.select({
+              message: 'Select a variant:',
+              options: variants.map((t) => ({ value: t.name, label: t.variantOf ? t.label : `${t.label}, with the demo`, hint: t.variantOf ? t.description : 'the features, each with its test' })),
+            }),
+          )
+    template = findTemplate(variant)
   }
   template ??= findTemplate(defaultTemplate)
   if (!template) throw new UsageError('No template chosen.')

@@ -70,6 +70,10 @@ function mergePackageJson(base: Json, ours: Json): Json {
   return merged
 }
 
+/** Whether `path` is one of `paths` or inside one of them. */
+const omitted = (path: string, paths: readonly string[] = []): boolean =>
+  paths.some((omit) => path === omit || path.startsWith(omit + '/'))
+
 export function planProject(options: ProjectOptions): PlannedFile[] {
   const { assetsDir, template } = options
   const files = new Map<string, string>()
@@ -77,13 +81,16 @@ export function planProject(options: ProjectOptions): PlannedFile[] {
     if (!options.viteTemplatesDir) throw new Error('create-vite is not installed; it provides the base of this template')
     const base = listFiles(join(options.viteTemplatesDir, `template-${template.viteBase}`))
     for (const [path, source] of base) {
-      if (!template.omitFromBase?.some((omitted) => path === omitted || path.startsWith(omitted + '/'))) files.set(path, source)
+      if (!omitted(path, template.omitFromBase)) files.set(path, source)
     }
   }
   const basePackageJson = files.get('package.json')
-  for (const folder of [...(template.layers ?? []), template.name]) {
-    for (const [path, source] of listFiles(join(assetsDir, `template-${folder}`))) files.set(path, source)
+  for (const folder of template.layers ?? []) {
+    for (const [path, source] of listFiles(join(assetsDir, `template-${folder}`))) {
+      if (!omitted(path, template.omitFromLayers)) files.set(path, source)
+    }
   }
+  for (const [path, source] of listFiles(join(assetsDir, `template-${template.name}`))) files.set(path, source)
   const unused = unusedRuntime(template)
   for (const [path, source] of listFiles(join(assetsDir, 'taupy'), 'taupy/')) {
     if (!unused.has(path.split('/')[1]!) && path !== runtimeDependencies) files.set(relocated[path] ?? path, source)

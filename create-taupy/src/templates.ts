@@ -14,7 +14,19 @@ export interface Template {
    * create-vite base and before `template-<name>` (the React and Lit demos share one backend).
    */
   layers?: readonly string[]
+  /** Paths (files or folders) of the layers that this template leaves out: a blank drops the demo. */
+  omitFromLayers?: readonly string[]
+  /**
+   * The template this one is a variant of. As create-vite asks for a framework and then a
+   * variant, the prompt lists the templates without `variantOf`, then this one's variants.
+   */
+  variantOf?: string
 }
+
+// The blank variants: the template's plumbing (config, runtime, styles, the typed connection)
+// with one small screen and its test instead of the demo. Why variants rather than a "remove
+// the demo" step: docs/templates.md.
+const spaDemo = ['src/components', 'src/pages', 'src/router.ts', 'src/navigation.ts', 'shared/signup.ts', 'shared/constants.ts', 'test/dev.test.ts', 'test/dev-session.ts']
 
 export const templates: readonly Template[] = [
   {
@@ -41,6 +53,37 @@ export const templates: readonly Template[] = [
     layers: ['spa'],
     runtime: ['sync', 'vite'],
   },
+  {
+    name: 'widgets-blank',
+    label: 'Widgets, blank',
+    description: 'the widgets template without its demo: one page, one test',
+    variantOf: 'widgets',
+    layers: ['widgets'],
+    omitFromLayers: ['src/components', 'src/pages', 'src/hooks'],
+    runtime: ['widgets'],
+  },
+  {
+    name: 'react-blank',
+    label: 'React, blank',
+    description: 'the React template without its demo: one screen, one test',
+    variantOf: 'react',
+    viteBase: 'react-ts',
+    omitFromBase: ['README.md', 'src/assets', 'public/icons.svg'],
+    layers: ['spa', 'react', 'spa-blank'],
+    omitFromLayers: spaDemo,
+    runtime: ['sync', 'vite'],
+  },
+  {
+    name: 'lit-blank',
+    label: 'Lit, blank',
+    description: 'the Lit template without its demo: one screen, one test',
+    variantOf: 'lit',
+    viteBase: 'lit-ts',
+    omitFromBase: ['src/my-element.ts', 'src/assets', 'public/icons.svg'],
+    layers: ['spa', 'lit', 'spa-blank'],
+    omitFromLayers: [...spaDemo, 'src/call-error.ts', 'src/styles.ts'],
+    runtime: ['sync', 'vite'],
+  },
 ]
 
 export const defaultTemplate = 'widgets'
@@ -59,4 +102,12 @@ export function unusedRuntime(template: Template): Set<string> {
   const optional = new Set(templates.flatMap((t) => t.runtime ?? []))
   for (const folder of template.runtime ?? []) optional.delete(folder)
   return optional
+}
+
+/** The templates the first prompt offers (the frameworks). */
+export const mainTemplates: readonly Template[] = templates.filter((template) => !template.variantOf)
+
+/** A template and its variants, itself first: what the second prompt offers. */
+export function variantsOf(template: Template): Template[] {
+  return [template, ...templates.filter((t) => t.variantOf === template.name)]
 }

@@ -8,6 +8,6 @@ import { useConnection, useServerState } from './taupy/useServerState.ts'
 // closes) with the values it had, so the page neither leaks sockets nor flashes "loading".
 export const backend = connectSync<Api>({ hot: import.meta.hot })
 
-/** `const todos = useBackendState('todos')`: re-renders whenever the backend changes it. */
+/** `const count = useBackendState('counter')`: re-renders whenever the backend changes it. */
 export const useBackendState = <Name extends StateName<Api>>(name: Name) => useServerState(backend, name)
 export const useBackendConnection = () => useConnection(backend)

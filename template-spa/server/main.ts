@@ -38,6 +38,16 @@ serveApi(server.fastify, {
     },
     toggleTodo: (id) => void store.update('todos', (todos) => todos.map((todo) => (todo.id === id ? { ...todo, done: !todo.done } : todo))),
     deleteTodo: (id) => void store.update('todos', (todos) => todos.filter((todo) => todo.id !== id)),
+    async clearDone() {
+      const done = store.get('todos').filter((todo) => todo.done).length
+      if (done === 0) return 0
+      // Code that must also run without a window (a browser tab, a test without one): ask
+      // only where there is a window to ask in.
+      const message = `Delete ${done} done ${done === 1 ? 'todo' : 'todos'}?`
+      if (win.available && !(await dialog.confirm({ message, level: 'warning' }))) return 0
+      store.update('todos', (todos) => todos.filter((todo) => !todo.done))
+      return done
+    },
     async exportTodos() {
       let path: string | null
       try {

@@ -44,6 +44,8 @@ export const api = defineApi({
      * for the dialog, and it fails with the code the UI checks for.
      */
     exportTodos: { args: [], result: Type.Union([Type.String(), Type.Null()]), errors: ['no_window'] },
+    /** Deletes the done todos, after asking in a native dialog when there is a window. Resolves with how many went. */
+    clearDone: { args: [], result: Type.Integer() },
     setTitle: { args: [Type.String({ minLength: 1, maxLength: limits.title })] },
     signUp: {
       args: [SignUp],

@@ -1,20 +1,23 @@
 // End to end against the production build: the built backend serves dist/web, headless Chromium
 // drives the demo. Locators use roles, labels and test ids, which reach into shadow DOM too.
+// The backend runs with a stand-in for the native window (taupy/testing/window.ts): window
+// commands are recorded and dialogs answered as scripted here, so the window code is tested too.
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
-import { startApp, type RunningApp } from '../taupy/testing/app.js'
+import { startApp, type RunningApp, type RunningAppWithWindow } from '../taupy/testing/app.js'
 import { launchBrowser } from '../taupy/testing/browser.js'
 
 const appDir = fileURLToPath(new URL('..', import.meta.url))
-let app: RunningApp
+let app: RunningAppWithWindow
 let browser: Browser
 
 before(async () => {
-  app = await startApp(appDir)
+  // What the "user" answers in native dialogs; a test may change it (app.window.dialogs.confirm = false).
+  app = await startApp(appDir, { window: { dialogs: { confirm: true } } })
   browser = await launchBrowser()
 })
 after(async () => {
@@ -22,7 +25,7 @@ after(async () => {
   await app?.stop()
 })
 
-async function openApp(path = '/'): Promise<Page> {
+async function openApp(path = '/', on: RunningApp = app): Promise<Page> {
   const page = await browser.newPage()
   const problems: string[] = []
   page.on('console', (message) => {
@@ -30,7 +33,7 @@ async function openApp(path = '/'): Promise<Page> {
   })
   page.on('pageerror', (error) => problems.push(error.message))
   Object.assign(page, { problems })
-  const url = new URL(app.url)
+  const url = new URL(on.url)
   url.pathname = path
   await page.goto(url.href)
   await page.locator('#status', { hasText: 'connected' }).waitFor()
@@ -126,12 +129,52 @@ test('two pages share server state live, across routes', async () => {
 test('the window title is set from the UI through the backend', async () => {
   const page = await openApp()
   const other = await openApp()
-  await page.getByLabel('New window title').fill('Renamed by the test')
+  await page.getByLabel('New window title').fill('Weekend plans — Notes')
   await page.getByRole('button', { name: 'Set title' }).click()
-  await other.getByTestId('title').filter({ hasText: 'Renamed by the test' }).waitFor()
-  await other.waitForFunction(() => document.title === 'Renamed by the test')
+  await app.window.waitForTitle('Weekend plans — Notes')
+  assert.equal(app.window.title, 'Weekend plans — Notes', 'the native window got it')
+  await other.getByTestId('title').filter({ hasText: 'Weekend plans — Notes' }).waitFor()
+  await other.waitForFunction(() => document.title === 'Weekend plans — Notes')
   await page.close()
   await other.close()
+})
+
+async function addDoneTodo(page: Page, text: string): Promise<void> {
+  await page.getByLabel('New todo').fill(text)
+  await page.getByRole('button', { name: 'Add', exact: true }).click()
+  await page.getByRole('checkbox', { name: text }).click()
+  await page.getByRole('checkbox', { name: text, checked: true }).waitFor()
+}
+
+test('"Clear done" asks in a native dialog first, and does nothing on No', async () => {
+  const page = await openApp()
+  await addDoneTodo(page, 'Pay the rent')
+
+  const asked = app.window.sent('confirm_dialog').length
+  app.window.dialogs.confirm = false
+  await page.getByRole('button', { name: 'Clear done' }).click()
+  const question = await app.window.waitFor('confirm_dialog', () => app.window.sent('confirm_dialog').length > asked)
+  assert.match(question.message, /^Delete \d+ done todos?\?$/)
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  assert.equal(await page.getByRole('checkbox', { name: 'Pay the rent' }).count(), 1, 'No keeps the todo')
+
+  app.window.dialogs.confirm = true
+  await page.getByRole('button', { name: 'Clear done' }).click()
+  await page.getByRole('checkbox', { name: 'Pay the rent' }).waitFor({ state: 'detached' })
+  await page.close()
+})
+
+test('without a window (a browser tab) "Clear done" clears at once: code that must run without one', async () => {
+  const plain = await startApp(appDir)
+  try {
+    const page = await openApp('/', plain)
+    await addDoneTodo(page, 'Nobody asks')
+    await page.getByRole('button', { name: 'Clear done' }).click()
+    await page.getByRole('checkbox', { name: 'Nobody asks' }).waitFor({ state: 'detached' })
+    await page.close()
+  } finally {
+    await plain.stop()
+  }
 })
 
 test('a server error shows in the UI and the app keeps working', async () => {
@@ -143,13 +186,32 @@ test('a server error shows in the UI and the app keeps working', async () => {
   await page.close()
 })
 
-test('a failure with a declared code: exporting without a window fails with no_window, and the UI tells it apart', async () => {
+test('Export… saves the todos where the save dialog says', async () => {
   const page = await openApp()
-  const exportButton = page.getByRole('button', { name: 'Export…' })
-  await exportButton.click()
-  await page.locator('[role=alert][data-error-code=no_window]').filter({ hasText: 'needs the app window' }).waitFor()
-  await page.waitForFunction(() => document.documentElement.dataset.taupyConnection === 'open')
-  assert.equal(await exportButton.isDisabled(), true, 'the UI acted on the code: no window, no export')
-  assert.deepEqual(problemsOf(page), [])
+  await page.getByLabel('New todo').fill('Exported')
+  await page.getByRole('button', { name: 'Add', exact: true }).click()
+  const target = join(app.dataDir, 'my-todos.json')
+  app.window.dialogs.saveFile = target
+  await page.getByRole('button', { name: 'Export…' }).click()
+  await page.getByText(`Saved to ${target}`).waitFor()
+  assert.equal((await app.window.waitFor('save_file_dialog')).defaultPath, 'todos.json')
+  const saved = JSON.parse(readFileSync(target, 'utf8')) as { text: string }[]
+  assert.ok(saved.some((todo) => todo.text === 'Exported'))
   await page.close()
+})
+
+test('a failure with a declared code: exporting without a window fails with no_window, and the UI tells it apart', async () => {
+  const plain = await startApp(appDir)
+  try {
+    const page = await openApp('/', plain)
+    const exportButton = page.getByRole('button', { name: 'Export…' })
+    await exportButton.click()
+    await page.locator('[role=alert][data-error-code=no_window]').filter({ hasText: 'needs the app window' }).waitFor()
+    await page.waitForFunction(() => document.documentElement.dataset.taupyConnection === 'open')
+    assert.equal(await exportButton.isDisabled(), true, 'the UI acted on the code: no window, no export')
+    assert.deepEqual(problemsOf(page), [])
+    await page.close()
+  } finally {
+    await plain.stop()
+  }
 })

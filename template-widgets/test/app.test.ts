@@ -1,20 +1,25 @@
 // End-to-end: the built app in headless Chromium, every demo feature driven the way a user
 // would, plus the things that must hold under stress: shared state across windows, escaping
 // of typed markup, errors that leave the session alive, and recovery after a backend restart.
+// The backend runs with a stand-in for the native window (taupy/testing/window.ts): window
+// commands are recorded and dialogs answered as scripted here, so the window code is tested too.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
-import { startApp, type RunningApp } from '../taupy/testing/app.js'
+import { startApp, type RunningAppWithWindow } from '../taupy/testing/app.js'
 import { launchBrowser } from '../taupy/testing/browser.js'
 
 const appDir = fileURLToPath(new URL('..', import.meta.url))
-let app: RunningApp
+let app: RunningAppWithWindow
 let browser: Browser
 const pageErrors: string[] = []
 
+// What the "user" answers in native dialogs; a test may change it (app.window.dialogs.confirm = false).
+const windowScript = { dialogs: { confirm: true } }
+
 before(async () => {
-  app = await startApp(appDir)
+  app = await startApp(appDir, { window: windowScript })
   browser = await launchBrowser()
 })
 after(async () => {
@@ -185,10 +190,51 @@ test('the form shows validation messages, keeps what was typed, and accepts vali
 
 test('the window title can be set from the UI', async () => {
   const page = await openApp()
-  await page.locator('.title-input').fill('Renamed')
+  await page.locator('.title-input').fill('Weekend plans — Notes')
   await page.click('button.set-title')
-  await page.getByText('Title set to “Renamed”.').waitFor()
+  await page.getByText('Title set to “Weekend plans — Notes”.').waitFor()
+  await app.window.waitForTitle('Weekend plans — Notes')
+  assert.equal(app.window.title, 'Weekend plans — Notes')
   await page.close()
+})
+
+test('"Clear done" asks in a native dialog first, and does nothing on No', async () => {
+  const page = await openApp()
+  await page.locator('.new-todo').fill('Pay the rent')
+  await page.locator('.new-todo').press('Enter')
+  await page.locator('.todo-list li', { hasText: 'Pay the rent' }).locator('input[type=checkbox]').check()
+  await page.locator('.todo-list li.done', { hasText: 'Pay the rent' }).waitFor()
+
+  const asked = app.window.sent('confirm_dialog').length
+  app.window.dialogs.confirm = false
+  await page.click('button.clear-done')
+  const question = await app.window.waitFor('confirm_dialog', () => app.window.sent('confirm_dialog').length > asked)
+  assert.match(question.message, /^Delete \d+ done todos?\?$/)
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  assert.equal(await page.locator('.todo-list li', { hasText: 'Pay the rent' }).count(), 1, 'No keeps the todo')
+
+  app.window.dialogs.confirm = true
+  await page.click('button.clear-done')
+  await page.locator('.todo-list li', { hasText: 'Pay the rent' }).waitFor({ state: 'detached' })
+  assert.equal(await page.locator('.todo-list li.done').count(), 0)
+  await page.close()
+})
+
+test('without a window (a browser tab) "Clear done" clears at once: code that must run without one', async () => {
+  const plain = await startApp(appDir)
+  const page = await browser.newPage()
+  try {
+    await page.goto(plain.url)
+    await connected(page)
+    await page.locator('.new-todo').fill('Nobody asks')
+    await page.locator('.new-todo').press('Enter')
+    await page.locator('.todo-list li', { hasText: 'Nobody asks' }).locator('input[type=checkbox]').check()
+    await page.click('button.clear-done')
+    await page.locator('.todo-list li', { hasText: 'Nobody asks' }).waitFor({ state: 'detached' })
+  } finally {
+    await page.close()
+    await plain.stop()
+  }
 })
 
 test('a malformed message or an unknown handler gets an error; the session lives on', async () => {
@@ -230,7 +276,7 @@ test('when the backend restarts, the page shows it is reconnecting and recovers'
   const secret = new URL(app.url).searchParams.get('taupy')!
   await app.stop()
   await page.locator('html[data-taupy-connection="reconnecting"]').waitFor({ state: 'attached' })
-  app = await startApp(appDir, { TAUPY_PORT: port, TAUPY_SECRET: secret })
+  app = await startApp(appDir, { env: { TAUPY_PORT: port, TAUPY_SECRET: secret }, window: windowScript })
   await connected(page)
   await page.click('#counter button[title=Increment]')
   await page.locator('#counter .count', { hasText: /^1$/ }).waitFor()

@@ -72,6 +72,7 @@ export class TodoList extends LitElement {
       <p data-testid="todo-summary">${todos.filter((todo) => !todo.done).length} left of ${todos.length}</p>
       <div class="row">
         <button @click=${this.exportTodos} ?disabled=${!this.canExport}>Export…</button>
+        <button ?disabled=${!todos.some((todo) => todo.done)} @click=${() => this.errors.run(backend.attempt('clearDone'))}>Clear done</button>
         ${this.exported ? html`<output>${this.exported}</output>` : null}
       </div>
       ${this.errors.render()}

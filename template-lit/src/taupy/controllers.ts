@@ -4,7 +4,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit'
 import type { ApiSpec, StateName, StateValue } from '../../taupy/sync/api.ts'
 import type { ConnectionState, SyncClient } from '../../taupy/sync/client.ts'
 
-/** `todos = new ServerState(this, backend, 'todos')`, then `this.todos.value` in render(). */
+/** `count = new ServerState(this, backend, 'counter')`, then `this.count.value` in render(). */
 export class ServerState<Api extends ApiSpec, Name extends StateName<Api>> implements ReactiveController {
   value: StateValue<Api, Name> | undefined
   readonly #host: ReactiveControllerHost

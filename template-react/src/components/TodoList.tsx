@@ -61,6 +61,9 @@ export function TodoList() {
         <button onClick={exportTodos} disabled={!canExport}>
           Export…
         </button>
+        <button onClick={() => run(backend.attempt('clearDone'))} disabled={!todos.some((todo) => todo.done)}>
+          Clear done
+        </button>
         {exported && <output>{exported}</output>}
       </div>
       <CallErrorText error={error} />

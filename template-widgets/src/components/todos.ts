@@ -1,6 +1,8 @@
 // A todo list shared by every open window (app-wide state lives at module level), with a
 // filter of each window's own. Each item keeps `done` in its own State, so ticking one row
-// re-renders and sends only that row.
+// re-renders and sends only that row. "Clear done" asks first in a native dialog, when there
+// is a window to ask in.
+import { dialog, win } from '../../taupy/ipc/index.js'
 import { button, checkbox, component, html, keyedList, row, select, state, textInput, type State } from '../../taupy/widgets/index.js'
 
 interface Todo {
@@ -17,6 +19,16 @@ const todos = state<Todo[]>([])
 function addTodo(text: string): void {
   const trimmed = text.trim()
   if (trimmed) todos.update((list) => [...list, { id: ++lastId, text: trimmed, done: state(false) }])
+}
+
+async function clearDone(): Promise<void> {
+  const done = todos.peek().filter((todo) => todo.done.peek()).length
+  if (done === 0) return
+  // Code that must also run without a window (a browser tab, a test without one): ask only
+  // where there is a window to ask in.
+  const message = `Delete ${done} done ${done === 1 ? 'todo' : 'todos'}?`
+  if (win.available && !(await dialog.confirm({ message, level: 'warning' }))) return
+  todos.update((list) => list.filter((todo) => !todo.done.peek()))
 }
 
 function todoRow(todo: Todo) {
@@ -76,7 +88,7 @@ export function todoList() {
         }),
       )}
       <ul class="todo-list">${rows.render(todos.get().filter(visible))}</ul>
-      ${remaining}
+      ${row(remaining, button('Clear done', clearDone, { class: 'clear-done' }))}
     </section>`,
   )
 }

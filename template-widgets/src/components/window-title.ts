@@ -1,5 +1,5 @@
 // Sets the native window's title from the UI, through the launcher IPC (a no-op with a
-// warning when the app runs in a plain browser, as in the tests).
+// warning when the app runs in a plain browser; test/app.test.ts checks it with a stand-in window).
 import { win } from '../../taupy/ipc/index.js'
 import { button, card, component, heading, row, state, textInput } from '../../taupy/widgets/index.js'
 
