@@ -116,6 +116,7 @@ fn update_env(cache: &Cache, p: &Payload, running: &Payload, rolled_back: &[Stri
         ("TAUPY_TARGET".to_string(), TARGET.to_string()),
         ("TAUPY_APP_VERSION".to_string(), running.index.version.clone()),
         ("TAUPY_EMBEDDED_VERSION".to_string(), p.index.version.clone()),
+        ("TAUPY_PAYLOAD_APP_ID".to_string(), p.index.app_id.clone()),
         (ROLLED_BACK_VAR.to_string(), rolled_back.join(",")),
     ];
     if let Ok(dir) = updates::folder(cache, &p.index.app_id) {

@@ -17,6 +17,8 @@ export interface AppConfig {
   window: { width?: number; height?: number; minWidth?: number; minHeight?: number }
   /** Colours of the window before the backend is ready (the one-file packer's splash). */
   splash: { background?: string; foreground?: string }
+  /** Self-updates (docs/updates.md): the manifest's URL and the Ed25519 public key (`taupy keygen`). */
+  updates: { url?: string; publicKey?: string }
   outDir: string
 }
 
@@ -24,7 +26,7 @@ interface PackageJson {
   name?: string
   productName?: string
   version?: string
-  taupy?: { server?: string; client?: string; vite?: boolean; window?: AppConfig['window']; splash?: AppConfig['splash'] }
+  taupy?: { server?: string; client?: string; vite?: boolean; window?: AppConfig['window']; splash?: AppConfig['splash']; updates?: AppConfig['updates'] }
 }
 
 export function readConfig(dir: string): AppConfig {
@@ -40,6 +42,7 @@ export function readConfig(dir: string): AppConfig {
     vite: pkg.taupy?.vite ?? false,
     window: pkg.taupy?.window ?? {},
     splash: pkg.taupy?.splash ?? {},
+    updates: pkg.taupy?.updates ?? {},
     outDir: join(dir, 'dist'),
   }
 }

@@ -6,6 +6,7 @@ import { attachLauncher } from '../ipc/index.js'
 import { channelLimits } from './channel.js'
 import { appPort } from './port.js'
 import { announceReady } from './ready.js'
+import { updates } from '../updates/index.js'
 import { createSecret, registerSecurity, secretParam, type CspOptions, type Guard } from './security.js'
 
 export { registerChannel, channelLimits, type ChannelOptions, type ErrorMessage, type Session } from './channel.js'
@@ -74,6 +75,8 @@ export async function createServer(options: ServerOptions = {}): Promise<TaupySe
           process.once(signal, () => void fastify.close().finally(() => process.exit(0)))
         }
         announceReady(url)
+        // A packaged app with an update URL checks within a minute (docs/updates.md).
+        updates.start()
       }
       return url
     },

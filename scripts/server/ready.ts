@@ -6,9 +6,11 @@ import { frameLine, takeIpcToken } from '../ipc/framing.js'
 export interface ReadyMessage {
   type: 'ready'
   url: string
+  /** The running app's version (package.json's, baked in by `taupy build`). */
+  version: string
 }
 
 export function announceReady(url: string): void {
-  const message: ReadyMessage = { type: 'ready', url }
+  const message: ReadyMessage = { type: 'ready', url, version: process.env.TAUPY_BUILT_VERSION ?? '0.0.0' }
   process.stdout.write(frameLine(JSON.stringify(message), takeIpcToken()))
 }
