@@ -106,7 +106,7 @@ before(async () => {
 after(async () => {
   await browser?.close()
   await server?.close()
-  for (const dir of [temp, ...homes]) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
+  if (!process.env.TAUPY_TEST_KEEP) for (const dir of [temp, ...homes]) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
 })
 
 describe('signed self-updates', { timeout: 900_000 }, () => {
@@ -146,7 +146,9 @@ describe('signed self-updates', { timeout: 900_000 }, () => {
       assert.equal(second.ready.version, '1.0.1')
       const page = await browser.newPage()
       await page.goto(second.ready.url)
-      await page.getByText('Window title, updated').waitFor({ timeout: 15_000 })
+      await page.locator('html[data-taupy-connection="open"]').waitFor({ timeout: 15_000 })
+      const body = await page.locator('body').innerText()
+      assert.ok(body.includes('Window title, updated'), body.slice(0, 2000))
       await page.close()
     } finally {
       await second.stop()

@@ -33,6 +33,7 @@ export interface UpdateEvents {
   'rolled-back': [string[]]
 }
 
+// TAUPY_BUILT_* are written as process.env.TAUPY_BUILT_* everywhere: `taupy build` replaces exactly that text.
 const env = process.env
 const maxManifestBytes = 1024 * 1024
 const maxRedirects = 5
@@ -91,7 +92,7 @@ interface Found {
 export class Updater extends EventEmitter<UpdateEvents> {
   state: UpdateState = 'idle'
   /** The version running now (baked in by `taupy build`). */
-  readonly version = env.TAUPY_BUILT_VERSION ?? '0.0.0'
+  readonly version = process.env.TAUPY_BUILT_VERSION ?? '0.0.0'
   readonly rolledBack = (env.TAUPY_UPDATE_ROLLED_BACK ?? '').split(',').filter(Boolean)
   /** Download as soon as a check finds an update (the default); false: the app asks first. */
   autoDownload = true
@@ -102,11 +103,11 @@ export class Updater extends EventEmitter<UpdateEvents> {
 
   /** Whether this process can update itself: packaged, with a URL and a public key. */
   get enabled(): boolean {
-    return Boolean(env.TAUPY_UPDATE_DIR && this.url && env.TAUPY_BUILT_PUBLIC_KEY)
+    return Boolean(env.TAUPY_UPDATE_DIR && this.url && process.env.TAUPY_BUILT_PUBLIC_KEY)
   }
 
   get url(): string {
-    return env.TAUPY_UPDATE_URL || env.TAUPY_BUILT_UPDATE_URL || ''
+    return env.TAUPY_UPDATE_URL || process.env.TAUPY_BUILT_UPDATE_URL || ''
   }
 
   private setState(state: UpdateState): void {
@@ -132,7 +133,7 @@ export class Updater extends EventEmitter<UpdateEvents> {
     this.setState('checking')
     try {
       if (!this.url) throw new Error('no update URL (taupy.updates.url in package.json, or TAUPY_UPDATE_URL)')
-      const key = publicKeyFrom(env.TAUPY_BUILT_PUBLIC_KEY ?? '')
+      const key = publicKeyFrom(process.env.TAUPY_BUILT_PUBLIC_KEY ?? '')
       const { response, url } = await fetchChecked(new URL(this.url))
       if (!response.ok) throw new Error(`${url.href} answered ${response.status}`)
       const manifest: UpdateManifest = verifyManifest((await readCapped(response, maxManifestBytes)).toString('utf8'), key)

@@ -783,7 +783,7 @@ fn not_external(url: &str) -> String {
 
 /// The system browser (ShellExecute "open"), for http(s) and mailto only. Deferred work only
 /// (`later`): ShellExecute can run a message loop.
-pub(super) fn open_external(url: &str) -> Result<(), String> {
+pub fn open_external(url: &str) -> Result<(), String> {
     if !opens_externally(url) {
         return Err(not_external(url));
     }
