@@ -3,7 +3,7 @@
 // the staged payload, the trial watch) against a normal later start of the same version.
 import { execFileSync } from 'node:child_process'
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { UpdateManifest } from '../scripts/updates/manifest.js'
 import { installedApp } from '../test/helpers/apps.js'
 import { tempDir } from '../test/helpers/cli.js'
@@ -58,7 +58,7 @@ const bench: Bench = async () => {
     }
   } finally {
     await server.close()
-    rmSync(temp, { recursive: true, force: true })
+    for (const dir of [temp, dirname(app)]) rmSync(dir, { recursive: true, force: true })
   }
   const rows: BenchRow[] = [
     { group: 'updates', metric: 'bytes downloaded, one-text change (manifest + app-only payload)', unit: 'B', ours: downloaded, baselineName: 'full file', baseline: target.full.size, note: 'goal ≤ 0.02×' },

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict'
 import { execFileSync, spawn } from 'node:child_process'
 import { generateKeyPairSync } from 'node:crypto'
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import type { Browser } from 'playwright-core'
 import { launchBrowser } from '../scripts/testing/browser.js'
@@ -106,7 +106,7 @@ before(async () => {
 after(async () => {
   await browser?.close()
   await server?.close()
-  if (!process.env.TAUPY_TEST_KEEP) for (const dir of [temp, ...homes]) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
+  if (!process.env.TAUPY_TEST_KEEP) for (const dir of [temp, dirname(app), ...homes]) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
 })
 
 describe('signed self-updates', { timeout: 900_000 }, () => {
