@@ -139,7 +139,7 @@ describe('signed self-updates', { timeout: 900_000 }, () => {
     await first.stop()
     const appBytes = server.sent.get(`/1.0.1/${manifest('1.0.1').artifacts['linux-x64']!.app.url}`)
     assert.equal(appBytes, manifest('1.0.1').artifacts['linux-x64']!.app.size, 'the app-only payload, not the full file')
-    assert.deepEqual(staged(updated).filter((n) => n.startsWith('1.0.1')), ['1.0.1.json', '1.0.1.taupy'])
+    assert.deepEqual(staged(updated).filter((n) => n.startsWith('1.0.1')), ['1.0.1.json', '1.0.1.manifest', '1.0.1.taupy'])
 
     const second = await start(exe('1.0.0'), env)
     try {
@@ -215,6 +215,19 @@ describe('signed self-updates', { timeout: 900_000 }, () => {
       server.override.delete('/1.0.1/update.json')
       await running.stop()
     }
+  })
+
+  test('the launcher verifies the staged manifest again: one signed by another key is refused', { timeout: 120_000 }, async () => {
+    const env = home()
+    const running = await start(exe('1.0.0'), { ...env, TAUPY_UPDATE_URL: manifestUrl('1.0.1') })
+    assert.ok(await eventually(() => running.stderr().includes('1.0.1 downloaded and verified'), 60_000), running.stderr())
+    await running.stop()
+    const other = generateKeyPairSync('ed25519').privateKey
+    writeFileSync(join(env.XDG_CACHE_HOME!, 'taupy/updates/my-app/1.0.1.manifest'), JSON.stringify(signManifest(manifest('1.0.1'), other)))
+    const next = await start(exe('1.0.0'), env)
+    await next.stop()
+    assert.equal(next.ready.version, '1.0.0')
+    assert.match(next.stderr(), /refusing the staged update 1\.0\.1: the manifest's signature does not match/)
   })
 
   test('a download cut half-way stages nothing, and the next check resumes it', { timeout: 120_000 }, async () => {

@@ -35,8 +35,6 @@ static TRIAL: Mutex<Option<(std::path::PathBuf, String)>> = Mutex::new(None);
 /// Versions rolled back in this start (or by the launcher that re-ran us), for the backend.
 const ROLLED_BACK_VAR: &str = "TAUPY_UPDATE_ROLLED_BACK";
 
-/// The target this launcher was built for, as `taupy package --target` names it.
-const TARGET: &str = if cfg!(windows) { "win32-x64" } else { "linux-x64" };
 
 fn name() -> String {
     std::env::current_exe()
@@ -113,7 +111,7 @@ fn command(p: &Payload, runtime: &Installed, app: &Installed, extra: &[String]) 
 fn update_env(cache: &Cache, p: &Payload, running: &Payload, rolled_back: &[String]) -> Vec<(String, String)> {
     let mut env = vec![
         ("TAUPY_RUNTIME_ID".to_string(), p.index.runtime_id.clone()),
-        ("TAUPY_TARGET".to_string(), TARGET.to_string()),
+        ("TAUPY_TARGET".to_string(), updates::TARGET.to_string()),
         ("TAUPY_APP_VERSION".to_string(), running.index.version.clone()),
         ("TAUPY_EMBEDDED_VERSION".to_string(), p.index.version.clone()),
         ("TAUPY_PAYLOAD_APP_ID".to_string(), p.index.app_id.clone()),

@@ -87,6 +87,8 @@ interface Found {
   artifact: Artifact
   url: URL
   runtime: string
+  /** The verified update.json as served: staged beside the payload for the launcher to verify again. */
+  manifestText: string
 }
 
 export class Updater extends EventEmitter<UpdateEvents> {
@@ -136,7 +138,8 @@ export class Updater extends EventEmitter<UpdateEvents> {
       const key = publicKeyFrom(process.env.TAUPY_BUILT_PUBLIC_KEY ?? '')
       const { response, url } = await fetchChecked(new URL(this.url))
       if (!response.ok) throw new Error(`${url.href} answered ${response.status}`)
-      const manifest: UpdateManifest = verifyManifest((await readCapped(response, maxManifestBytes)).toString('utf8'), key)
+      const manifestText = (await readCapped(response, maxManifestBytes)).toString('utf8')
+      const manifest: UpdateManifest = verifyManifest(manifestText, key)
       if (env.TAUPY_PAYLOAD_APP_ID && manifest.app !== env.TAUPY_PAYLOAD_APP_ID) throw new Error(`the manifest is for the app ${manifest.app}, not ${env.TAUPY_PAYLOAD_APP_ID}`)
       const newer = compareVersions(manifest.version, this.version) > 0
       const failedBefore = existsSync(join(this.stagingDir(), `${manifest.version}.bad`))
@@ -150,7 +153,7 @@ export class Updater extends EventEmitter<UpdateEvents> {
       }
       const kind = target.runtime === env.TAUPY_RUNTIME_ID ? 'app' : 'full'
       const artifact = kind === 'app' ? target.app : target.full
-      this.found = { info: { version: manifest.version, notes: manifest.notes ?? '', kind, size: artifact.size }, artifact, url: new URL(artifact.url, url), runtime: target.runtime }
+      this.found = { info: { version: manifest.version, notes: manifest.notes ?? '', kind, size: artifact.size }, artifact, url: new URL(artifact.url, url), runtime: target.runtime, manifestText }
       this.available = this.found.info
       this.setState('available')
       this.emit('available', this.found.info)
@@ -180,7 +183,7 @@ export class Updater extends EventEmitter<UpdateEvents> {
         rmSync(partial, { force: true })
         throw new Error(`the download of ${info.version} does not match the SHA-256 in the signed manifest: discarded`)
       }
-      if (info.kind === 'app') this.stage(dir, partial, info.version, artifact, found.runtime)
+      if (info.kind === 'app') this.stage(dir, partial, found)
       else this.replaceExecutable(partial, info.version)
       this.setState('downloaded')
       this.emit('downloaded', info)
@@ -219,12 +222,13 @@ export class Updater extends EventEmitter<UpdateEvents> {
   }
 
   /** The payload, then its record: the launcher only looks at versions whose `.json` exists. */
-  private stage(dir: string, partial: string, version: string, artifact: Artifact, runtime: string): void {
+  private stage(dir: string, partial: string, { info: { version }, artifact, runtime, manifestText }: Found): void {
     renameSync(partial, join(dir, `${version}.taupy`))
+    writeAtomic(join(dir, `${version}.manifest`), manifestText)
     writeAtomic(join(dir, `${version}.json`), JSON.stringify({ version, sha256: artifact.sha256, size: artifact.size, runtime }))
     // Keep the running version (the rollback target) and the new one; older stages go.
     for (const name of readdirSync(dir)) {
-      const v = name.replace(/\.(taupy|json|good|trying|bad|taupy\.partial|json\.partial)$/, '')
+      const v = name.replace(/\.(taupy|json|manifest|good|trying|bad|taupy\.partial|json\.partial|manifest\.partial)$/, '')
       if (v !== name && v !== version && v !== this.version && compareVersions(v, this.version) < 0) rmSync(join(dir, name), { force: true })
     }
   }

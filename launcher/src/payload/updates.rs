@@ -4,24 +4,124 @@
 //!
 //! ```text
 //! <version>.taupy    the app-only payload (one-file format without the launcher and runtime)
+//! <version>.manifest the signed update.json it came with
 //! <version>.json     {"version","sha256","size","runtime"}: written last, by the backend
 //! <version>.trying   we started it once and have not seen its ready line yet
 //! <version>.good     it printed its ready line once: no more trials
 //! <version>.bad      it failed its trial: never chosen again (rollback)
 //! ```
 //!
-//! The launcher verifies again what it can without a signature library that builds with the
-//! Windows toolchain's rustc 1.63: the SHA-256 and size the backend recorded, the payload's own
-//! footer hash (checked on extraction), the app id, the runtime id (app-only updates need the
-//! same Node) and the version (never older than, or equal to, the embedded one).
+//! The launcher verifies everything again before running it: the signed manifest
+//! (`<version>.manifest`, the update.json the backend verified) with the public key in its own
+//! payload index (Ed25519, ed25519-dalek), the staged file's SHA-256 and size against that
+//! manifest's artifact for this target, the payload's own footer hash (checked on extraction),
+//! the app id, the runtime id (app-only updates need the same Node) and the version (never
+//! older than, or equal to, the embedded one).
 
 use crate::json::Json;
 use crate::payload::cache::{ensure_dir, Cache};
 use crate::payload::Payload;
+use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+
+/// The target this launcher was built for, as `taupy package --target` and update.json name it.
+pub const TARGET: &str = if cfg!(windows) { "win32-x64" } else { "linux-x64" };
+
+/// What the signer (scripts/updates/manifest.ts) prefixes to the canonical manifest.
+const DOMAIN: &str = "taupy-update-manifest-v1\n";
+
+fn base64(text: &str) -> Option<Vec<u8>> {
+    let mut bits = 0u32;
+    let mut n = 0;
+    let mut out = Vec::new();
+    for c in text.trim_end_matches('=').bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return None,
+        } as u32;
+        bits = (bits << 6) | v;
+        n += 6;
+        if n >= 8 {
+            n -= 8;
+            out.push((bits >> n) as u8);
+            bits &= (1 << n) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// JSON.stringify's output for the values a manifest holds, keys sorted at every level
+/// (`canonical` in scripts/updates/manifest.ts); `skip` leaves out a top-level key.
+fn canonical(v: &Json, skip: Option<&str>, out: &mut String) -> Result<(), String> {
+    match v {
+        Json::Null => out.push_str("null"),
+        Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Json::Num(n) if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 => out.push_str(&(*n as i64).to_string()),
+        Json::Num(_) => return Err("the manifest holds a number this launcher does not sign".into()),
+        Json::Str(s) => {
+            out.push('"');
+            for c in s.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    '\u{8}' => out.push_str("\\b"),
+                    '\u{c}' => out.push_str("\\f"),
+                    c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+        }
+        Json::Arr(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                canonical(item, None, out)?;
+            }
+            out.push(']');
+        }
+        Json::Obj(pairs) => {
+            let mut keys: Vec<&(String, Json)> = pairs.iter().filter(|(k, _)| Some(k.as_str()) != skip).collect();
+            keys.sort_by(|a, b| a.0.cmp(&b.0));
+            keys.dedup_by(|a, b| a.0 == b.0);
+            out.push('{');
+            for (i, (k, v)) in keys.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                canonical(&Json::Str(k.clone()), None, out)?;
+                out.push(':');
+                canonical(v, None, out)?;
+            }
+            out.push('}');
+        }
+    }
+    Ok(())
+}
+
+/// The signed manifest, verified with `key` (base64url, 32 bytes).
+pub fn verify_manifest(text: &str, key: &str) -> Result<Json, String> {
+    let m = Json::parse(text)?;
+    let key: [u8; 32] = base64(key).and_then(|k| k.try_into().ok()).ok_or("the app's public key is not 32 bytes of base64url")?;
+    let key = VerifyingKey::from_bytes(&key).map_err(|_| "the app's public key is not an Ed25519 key".to_string())?;
+    let sig: [u8; 64] = m.get("signature").and_then(Json::as_str).and_then(base64).and_then(|s| s.try_into().ok()).ok_or("the manifest is not signed")?;
+    let mut message = String::from(DOMAIN);
+    canonical(&m, Some("signature"), &mut message)?;
+    key.verify(message.as_bytes(), &Signature::from_bytes(&sig)).map_err(|_| "the manifest's signature does not match the app's public key".to_string())?;
+    Ok(m)
+}
 
 pub struct Staged {
     pub payload: Payload,
@@ -98,6 +198,17 @@ fn check(dir: &Path, version: &str, embedded: &Payload) -> Result<Payload, Strin
     if m.get("size").and_then(Json::as_f64) != Some(size as f64) || !sha.eq_ignore_ascii_case(&field("sha256")?) {
         return Err("its payload does not match the SHA-256 and size the backend verified".into());
     }
+    // Again, independently of the backend: the signed manifest and its artifact for this target.
+    let key = embedded.index.update_key.as_deref().ok_or("this file has no update public key")?;
+    let signed_text = std::fs::read_to_string(dir.join(format!("{}.manifest", version))).map_err(|e| format!("cannot read its signed manifest: {}", e))?;
+    let signed = verify_manifest(&signed_text, key)?;
+    let app = signed.get("artifacts").and_then(|a| a.get(TARGET)).and_then(|t| t.get("app")).ok_or(format!("its signed manifest has no app artifact for {}", TARGET))?;
+    if signed.get("version").and_then(Json::as_str) != Some(version)
+        || app.get("size").and_then(Json::as_f64) != Some(size as f64)
+        || !app.get("sha256").and_then(Json::as_str).map_or(false, |s| s.eq_ignore_ascii_case(&sha))
+    {
+        return Err("its payload does not match the signed manifest (version, size, SHA-256)".into());
+    }
     let payload = crate::payload::open(File::open(&file).map_err(|e| e.to_string())?).ok_or("it has no payload footer".to_string())??;
     let (i, e) = (&payload.index, &embedded.index);
     if i.app_id != e.app_id {
@@ -151,6 +262,21 @@ pub fn choose(cache: &Cache, embedded: &Payload, rolled_back: &mut Vec<String>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base64_decodes_both_alphabets() {
+        assert_eq!(base64("aGVsbG8=").unwrap(), b"hello");
+        assert_eq!(base64("-_8").unwrap(), vec![0xfb, 0xff]);
+        assert!(base64("a b").is_none());
+    }
+
+    #[test]
+    fn canonical_form_sorts_keys_and_escapes_as_json_stringify() {
+        let v = Json::parse(r#"{"b":1,"a":{"d":"x\n\b","c":[true,null]},"signature":"s"}"#).unwrap();
+        let mut out = String::new();
+        canonical(&v, Some("signature"), &mut out).unwrap();
+        assert_eq!(out, r#"{"a":{"c":[true,null],"d":"x\n\b"},"b":1}"#);
+    }
 
     #[test]
     fn versions_compare_as_semver() {
