@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict'
 import { execFileSync, spawn } from 'node:child_process'
 import { generateKeyPairSync } from 'node:crypto'
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import type { Browser } from 'playwright-core'
@@ -45,8 +45,10 @@ function release(version: string): void {
   setVersion(version)
   rmSync(join(app, 'dist/release'), { recursive: true, force: true })
   execFileSync('npm', ['run', 'package', '--', '--release'], { cwd: app, env: { ...process.env, TAUPY_SIGNING_KEY: key }, stdio: ['ignore', 'inherit', 'inherit'], timeout: 300_000 })
-  cpSync(join(app, 'dist/release'), join(temp, 'releases', version), { recursive: true })
-  copyFileSync(join(app, 'dist/package/my-app-linux-x64'), join(temp, `my-app-${version}`))
+  // Hard links: the machine's disk is shared, and each packaging writes a new file anyway.
+  mkdirSync(join(temp, 'releases', version), { recursive: true })
+  for (const name of readdirSync(join(app, 'dist/release'))) linkSync(join(app, 'dist/release', name), join(temp, 'releases', version, name))
+  if (version === '1.0.0') linkSync(join(app, 'dist/package/my-app-linux-x64'), join(temp, `my-app-${version}`))
 }
 
 const manifestUrl = (version: string): string => `${server.base}/${version}/update.json`

@@ -2,7 +2,7 @@
 // (docs/updates.md): the full file, the app-only payload cut from it, and update.json signed
 // with the app's Ed25519 key. Run once per --target: each run adds its target to update.json.
 import { createHash } from 'node:crypto'
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import type { AppConfig } from './config.js'
@@ -107,7 +107,13 @@ export async function writeRelease(config: AppConfig, file: string, targetId: st
   const { bytes: appOnly, index } = appOnlyPayload(full)
   const fullName = basename(file)
   const appName = `${appId(config.name)}-${targetId}-${config.version}.app.taupy`
-  copyFileSync(file, join(dir, fullName))
+  // A hard link where the disk allows (the next package writes a new file, never into this one).
+  rmSync(join(dir, fullName), { force: true })
+  try {
+    linkSync(file, join(dir, fullName))
+  } catch {
+    copyFileSync(file, join(dir, fullName))
+  }
   writeFileSync(join(dir, appName), appOnly)
 
   const manifestFile = join(dir, 'update.json')
