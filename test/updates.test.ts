@@ -108,7 +108,7 @@ before(async () => {
 after(async () => {
   await browser?.close()
   await server?.close()
-  if (!process.env.TAUPY_TEST_KEEP) for (const dir of [temp, dirname(app), ...homes]) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
+  if (!process.env.TAUPY_TEST_KEEP) for (const dir of [temp, ...(app ? [dirname(app)] : []), ...homes]) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
 })
 
 describe('signed self-updates', { timeout: 900_000 }, () => {
