@@ -12,6 +12,7 @@ const benches: Record<string, () => Promise<{ default: Bench }>> = {
   spa: () => import('./spa.js'),
   launcher: () => import('./launcher.js'),
   package: () => import('./package.js'),
+  updates: () => import('./updates.js'),
   load: () => import('./load.js'),
 }
 

@@ -10,6 +10,7 @@ use crate::cli;
 use crate::json::Json;
 use crate::payload::cache::Cache;
 use crate::payload::install::{ensure, Installed};
+use crate::payload::updates::{self, Staged};
 use crate::payload::{cleanup, extract, Payload};
 use crate::platform;
 use std::io::{BufRead, BufReader, Write};
@@ -17,7 +18,7 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::channel;
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Mode {
@@ -26,8 +27,14 @@ enum Mode {
     Browser,
 }
 
-/// What cleanup needs once the backend is ready (window mode: see `backend_ready`).
+/// What cleanup needs once the backend is ready (window mode: see `backend_ready`), and the
+/// staged update on trial (its folder and version), confirmed by that ready line.
 static AFTER_READY: Mutex<Option<(String, String)>> = Mutex::new(None);
+static TRIAL: Mutex<Option<(std::path::PathBuf, String)>> = Mutex::new(None);
+
+/// Versions rolled back in this start (or by the launcher that re-ran us), for the backend.
+const ROLLED_BACK_VAR: &str = "TAUPY_UPDATE_ROLLED_BACK";
+
 
 fn name() -> String {
     std::env::current_exe()
@@ -66,13 +73,15 @@ fn substitute(s: &str, runtime: &Installed, app: &Installed) -> String {
 
 /// Unpacks (or checks) both folders; returns them locked shared. `progress(done, total)` in
 /// bytes over both folders, called only while extracting.
-fn prepare(p: &Payload, cache: &Cache, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<(Installed, Installed), String> {
+/// `app_p` is the embedded payload or a staged update's (same runtime id: checked by `updates`).
+fn prepare(p: &Payload, app_p: &Payload, cache: &Cache, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<(Installed, Installed), String> {
     let i = &p.index;
+    let a = &app_p.index;
     let runtime_total: u64 = i.runtime_files.iter().map(|e| e.size).sum();
-    let total: u64 = runtime_total + i.files.iter().map(|e| e.size).sum::<u64>();
+    let total: u64 = runtime_total + a.files.iter().map(|e| e.size).sum::<u64>();
     let started = Instant::now();
     let runtime = ensure(p, &cache.runtimes()?, &i.runtime_id, &i.runtime_files, None, &|d, _| progress(d, total))?;
-    let app = ensure(p, &cache.apps(&i.app_id)?, &i.app_folder(), &i.files, Some(&i.runtime_id), &|d, _| progress(runtime_total + d, total))?;
+    let app = ensure(app_p, &cache.apps(&a.app_id)?, &a.app_folder(), &a.files, Some(&i.runtime_id), &|d, _| progress(runtime_total + d, total))?;
     if (runtime.extracted || app.extracted) && std::env::var_os("TAUPY_TIMING").is_some() {
         eprintln!("{}: unpacked in {} ms", name(), started.elapsed().as_millis());
     }
@@ -96,6 +105,29 @@ fn command(p: &Payload, runtime: &Installed, app: &Installed, extra: &[String]) 
     argv.extend(extra.iter().cloned());
     let env = p.index.env.iter().map(|(k, v)| (k.clone(), substitute(v, runtime, app))).collect();
     (argv, env)
+}
+
+/// What the backend's `taupy/updates` needs: where to stage, what runs now, what was rolled back.
+fn update_env(cache: &Cache, p: &Payload, running: &Payload, rolled_back: &[String]) -> Vec<(String, String)> {
+    let mut env = vec![
+        ("TAUPY_RUNTIME_ID".to_string(), p.index.runtime_id.clone()),
+        ("TAUPY_TARGET".to_string(), updates::TARGET.to_string()),
+        ("TAUPY_APP_VERSION".to_string(), running.index.version.clone()),
+        ("TAUPY_EMBEDDED_VERSION".to_string(), p.index.version.clone()),
+        ("TAUPY_PAYLOAD_APP_ID".to_string(), p.index.app_id.clone()),
+        (ROLLED_BACK_VAR.to_string(), rolled_back.join(",")),
+    ];
+    if let Ok(dir) = updates::folder(cache, &p.index.app_id) {
+        env.push(("TAUPY_UPDATE_DIR".to_string(), dir.to_string_lossy().into_owned()));
+    }
+    if let Ok(exe) = std::env::current_exe() {
+        env.push(("TAUPY_EXECUTABLE".to_string(), exe.to_string_lossy().into_owned()));
+    }
+    env
+}
+
+fn rolled_back_before() -> Vec<String> {
+    std::env::var(ROLLED_BACK_VAR).unwrap_or_default().split(',').filter(|s| !s.is_empty()).map(String::from).collect()
 }
 
 /// Runs the packaged app; never returns.
@@ -122,16 +154,29 @@ pub fn run(found: Result<Payload, String>) -> ! {
     platform::attach_console();
     let cache = Cache::open().unwrap_or_else(|e| fatal(&title, &e, mode == Mode::Browser));
     let announce = announcer(&p, &cache);
-    let (runtime, app) = prepare(&p, &cache, &announce).unwrap_or_else(|e| fatal(&title, &e, mode == Mode::Browser));
+    let mut rolled_back = rolled_back_before();
+    let staged = updates::choose(&cache, &p, &mut rolled_back);
+    let app_p = staged.as_ref().map_or(&p, |s| &s.payload);
+    let (runtime, app) = prepare(&p, app_p, &cache, &announce).unwrap_or_else(|e| fatal(&title, &e, mode == Mode::Browser));
     crate::trace::mark("cache_ready");
-    let (argv, env) = command(&p, &runtime, &app, &extra);
+    let (argv, mut env) = command(app_p, &runtime, &app, &extra);
+    env.extend(update_env(&cache, &p, app_p, &rolled_back));
     // TAUPY_LAUNCHER=1 is not set here: it tells a backend that a launcher owns its stdin (it
     // exits when that closes); with --no-window/--browser stdin is the user's.
     for (k, v) in &env {
         std::env::set_var(k, v);
     }
-    let keep = (p.index.app_id.clone(), p.index.app_folder());
+    let keep = (app_p.index.app_id.clone(), app_p.index.app_folder());
+    let trial = staged.filter(|s| s.trial);
+    if let Some(s) = &trial {
+        s.mark("trying");
+        *TRIAL.lock().unwrap() = Some((s.dir.clone(), s.version.clone()));
+    }
     drop(p);
+    if let (Mode::NoWindow, Some(s)) = (mode, trial) {
+        let _held = (runtime, app);
+        on_trial(&argv, s, rolled_back)
+    }
     if mode == Mode::NoWindow {
         // The backend may run for months (a server): clean up now, not after a ready line we
         // will not see. Only unused folders go, so this is as safe as later.
@@ -186,9 +231,18 @@ fn window(p: Payload, extra: Vec<String>) -> ! {
                     }
                 }
             };
-            let (runtime, app) = prepare(&p, &cache, &report)?;
-            let (argv, env) = command(&p, &runtime, &app, &extra);
-            *AFTER_READY.lock().unwrap() = Some((p.index.app_id.clone(), p.index.app_folder()));
+            let mut rolled_back = rolled_back_before();
+            let staged = updates::choose(&cache, &p, &mut rolled_back);
+            let app_p = staged.as_ref().map_or(&p, |s| &s.payload);
+            let (runtime, app) = prepare(&p, app_p, &cache, &report)?;
+            let (argv, mut env) = command(app_p, &runtime, &app, &extra);
+            env.extend(update_env(&cache, &p, app_p, &rolled_back));
+            *AFTER_READY.lock().unwrap() = Some((app_p.index.app_id.clone(), app_p.index.app_folder()));
+            if let Some(s) = staged.as_ref().filter(|s| s.trial) {
+                // Confirmed by the ready line (backend_ready); a crash before it rolls back on the next start.
+                s.mark("trying");
+                *TRIAL.lock().unwrap() = Some((s.dir.clone(), s.version.clone()));
+            }
             // Held until we exit: the folders are in use.
             std::mem::forget(runtime);
             std::mem::forget(app);
@@ -204,6 +258,7 @@ fn window(p: Payload, extra: Vec<String>) -> ! {
 
 /// Called by the core once the backend printed its ready line (window mode).
 pub fn backend_ready() {
+    confirm_trial();
     let keep = AFTER_READY.lock().unwrap().take();
     if let Some((app_id, folder)) = keep {
         std::thread::spawn(move || {
@@ -211,6 +266,120 @@ pub fn backend_ready() {
                 cleanup::old_versions(&cache, &app_id, &folder);
             }
         });
+    }
+}
+
+/// The staged version on trial printed its ready line: it is good from now on.
+fn confirm_trial() {
+    if let Some((dir, version)) = TRIAL.lock().unwrap().take() {
+        let _ = std::fs::write(dir.join(format!("{}.good", version)), b"");
+    }
+}
+
+/// How long a new version gets to print its ready line on its first start.
+fn trial_timeout() -> Duration {
+    let secs = std::env::var("TAUPY_UPDATE_TRIAL_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(60u64);
+    Duration::from_secs(secs)
+}
+
+/// A backend child whose stdout is ours to read, with the framing token in its environment: only
+/// a line that starts with the token is its ready line, so nothing the app prints can stand in
+/// for it (docs/ipc.md, Framing).
+fn spawn_framed(title: &str, argv: &[String], dialog: bool) -> (std::process::Child, String) {
+    let token = match backend::new_token() {
+        Ok(t) => t,
+        Err(e) => fatal(title, &format!("cannot make the IPC token: {}", e), dialog),
+    };
+    let mut cmd = Command::new(&argv[0]);
+    cmd.args(&argv[1..]).env(backend::TOKEN_VAR, &token).stdout(Stdio::piped());
+    #[cfg(target_os = "linux")]
+    {
+        // The backend ends with us (SIGTERM when we die, even by SIGKILL), as in window mode.
+        use std::os::unix::process::CommandExt;
+        extern "C" {
+            fn prctl(option: std::os::raw::c_int, ...) -> std::os::raw::c_int;
+        }
+        const PR_SET_PDEATHSIG: std::os::raw::c_int = 1;
+        unsafe {
+            cmd.pre_exec(|| {
+                prctl(PR_SET_PDEATHSIG, 15 as std::os::raw::c_ulong);
+                Ok(())
+            });
+        }
+    }
+    platform::prepare_backend(&mut cmd);
+    let child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => fatal(title, &format!("cannot start the backend {}: {}", argv[0], e), dialog),
+    };
+    platform::adopt_backend(&child);
+    (child, token)
+}
+
+/// Copies one stdout line of the backend to ours (a protocol line without its token; blank
+/// separator lines dropped) and returns the URL to open when it is the framed ready line.
+fn relay_line(line: &[u8], token: &str) -> Option<String> {
+    let text = String::from_utf8_lossy(line);
+    let framed = text.strip_prefix(token);
+    let shown = framed.unwrap_or(&text);
+    if !shown.trim().is_empty() {
+        let stdout = std::io::stdout();
+        let mut o = stdout.lock();
+        let _ = o.write_all(shown.as_bytes()).and_then(|_| o.flush());
+    }
+    framed.and_then(browser_url)
+}
+
+/// `--no-window` on a staged version's first start: the backend runs as our child with its
+/// stdout copied to ours, watched for the ready line. None within the timeout (or an exit
+/// before it): the version is marked bad and this file starts again, choosing the previous one.
+fn on_trial(argv: &[String], staged: Staged, mut rolled_back: Vec<String>) -> ! {
+    let (mut child, token) = spawn_framed("", argv, false);
+    let out = child.stdout.take().expect("piped stdout");
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        let mut r = BufReader::new(out);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            match r.read_until(b'\n', &mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+            if relay_line(&line, &token).is_some() {
+                let _ = tx.send(true);
+            }
+        }
+        let _ = tx.send(false);
+    });
+    match rx.recv_timeout(trial_timeout()) {
+        Ok(true) => {
+            staged.mark("good");
+            let code = child.wait().ok().and_then(|s| s.code()).unwrap_or(1);
+            std::process::exit(code)
+        }
+        _ => {
+            let _ = child.kill();
+            let _ = child.wait();
+            staged.mark("bad");
+            eprintln!("{}: the update to {} did not start (no ready line): rolled back", name(), staged.version);
+            rolled_back.push(staged.version.clone());
+            let exe = std::env::current_exe().unwrap_or_else(|e| fatal("", &e.to_string(), false));
+            let mut again = Command::new(exe);
+            again.args(std::env::args().skip(1)).env(ROLLED_BACK_VAR, rolled_back.join(","));
+            drop(staged);
+            #[cfg(unix)]
+            {
+                use std::os::unix::process::CommandExt;
+                let e = again.exec();
+                fatal("", &format!("cannot start again after the rollback: {}", e), false)
+            }
+            #[cfg(not(unix))]
+            {
+                let code = again.status().ok().and_then(|s| s.code()).unwrap_or(1);
+                std::process::exit(code)
+            }
+        }
     }
 }
 
@@ -253,58 +422,22 @@ fn browser_url(line: &str) -> Option<String> {
 /// The backend with our stdin and stderr; its stdout copied to ours, and on its ready line the
 /// system browser opened on `openUrl` (a one-time login URL) or else `url`.
 fn browser(title: &str, argv: &[String], cache: Cache, keep: (String, String)) -> ! {
-    // The ready line counts only when framed with our token: a line the app prints (a log of
-    // untrusted text) can never choose what the browser opens.
-    let token = match backend::new_token() {
-        Ok(t) => t,
-        Err(e) => fatal(title, &format!("cannot make the IPC token: {}", e), true),
-    };
-    let mut cmd = Command::new(&argv[0]);
-    cmd.args(&argv[1..]).env(backend::TOKEN_VAR, &token).stdout(Stdio::piped());
-    #[cfg(target_os = "linux")]
-    {
-        // The backend ends with us (SIGTERM when we die, even by SIGKILL), as in window mode.
-        use std::os::unix::process::CommandExt;
-        extern "C" {
-            fn prctl(option: std::os::raw::c_int, ...) -> std::os::raw::c_int;
-        }
-        const PR_SET_PDEATHSIG: std::os::raw::c_int = 1;
-        unsafe {
-            cmd.pre_exec(|| {
-                prctl(PR_SET_PDEATHSIG, 15 as std::os::raw::c_ulong);
-                Ok(())
-            });
-        }
-    }
-    platform::prepare_backend(&mut cmd);
-    let mut child = match cmd.spawn() {
-        Ok(c) => c,
-        Err(e) => fatal(title, &format!("cannot start the backend {}: {}", argv[0], e), true),
-    };
-    platform::adopt_backend(&child);
+    let (mut child, token) = spawn_framed(title, argv, true);
     let out = child.stdout.take().expect("piped stdout");
     let mut opened = false;
     let mut r = BufReader::new(out);
     let mut line = Vec::new();
-    let stdout = std::io::stdout();
     loop {
         line.clear();
         match r.read_until(b'\n', &mut line) {
             Ok(0) | Err(_) => break,
             Ok(_) => {}
         }
-        let text = String::from_utf8_lossy(&line).into_owned();
-        let framed = text.strip_prefix(token.as_str());
-        let mut o = stdout.lock();
-        // The protocol line is shown without its token; blank separator lines are dropped.
-        let shown = framed.unwrap_or(&text);
-        if !shown.trim().is_empty() {
-            let _ = o.write_all(shown.as_bytes()).and_then(|_| o.flush());
-        }
+        let url = relay_line(&line, &token);
         if opened {
             continue;
         }
-        if let Some(url) = framed.and_then(browser_url) {
+        if let Some(url) = url {
             opened = true;
             if let Err(e) = platform::open_external(&url) {
                 eprintln!("{}: cannot open the browser ({}); open {} yourself", name(), e, url);

@@ -23,7 +23,14 @@ function serverOptions(config: AppConfig, dev: boolean): BuildOptions {
     sourcesContent: false,
     minifySyntax: !dev,
     banner: { js: requireShim },
-    define: { 'process.env.TAUPY_APP_NAME': JSON.stringify(config.productName) },
+    // Baked in: the running version (the ready line's `version`) and the update settings; the
+    // public key is the app's trust anchor, so no environment variable can replace it.
+    define: {
+      'process.env.TAUPY_APP_NAME': JSON.stringify(config.productName),
+      'process.env.TAUPY_BUILT_VERSION': JSON.stringify(config.version),
+      'process.env.TAUPY_BUILT_UPDATE_URL': JSON.stringify(config.updates.url ?? ''),
+      'process.env.TAUPY_BUILT_PUBLIC_KEY': JSON.stringify(config.updates.publicKey ?? ''),
+    },
     logLevel: 'warning',
   }
 }

@@ -17,6 +17,8 @@ export interface AppConfig {
   window: { width?: number; height?: number; minWidth?: number; minHeight?: number }
   /** Colours of the window before the backend is ready (the one-file packer's splash). */
   splash: { background?: string; foreground?: string }
+  /** Self-updates (docs/updates.md): the manifest's URL and the Ed25519 public key (`taupy keygen`). */
+  updates: { url?: string; publicKey?: string }
   outDir: string
   /** One running copy per user: a second start hands its args to the first. Default true. */
   singleInstance: boolean
@@ -36,6 +38,7 @@ interface PackageJson {
     splash?: AppConfig['splash']
     singleInstance?: boolean
     protocols?: string[]
+    updates?: AppConfig['updates']
   }
 }
 
@@ -52,6 +55,7 @@ export function readConfig(dir: string): AppConfig {
     vite: pkg.taupy?.vite ?? false,
     window: pkg.taupy?.window ?? {},
     splash: pkg.taupy?.splash ?? {},
+    updates: pkg.taupy?.updates ?? {},
     outDir: join(dir, 'dist'),
     singleInstance: pkg.taupy?.singleInstance ?? true,
     protocols: protocolsOf(pkg.taupy?.protocols),

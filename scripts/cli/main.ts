@@ -16,7 +16,9 @@ Commands:
     --no-window         print the ready line instead of opening a window
     --browser           open the system browser instead of the native window
     --latency <ms>      delay every widgets message both ways by <ms>, to see pending states
-  package               make one executable file (see the app README)`
+  package               make one executable file (see the app README)
+    --release           also write dist/release/: the file, the app-only update and the signed update.json
+  keygen                make the Ed25519 key pair that signs updates (private key outside the project)`
 
 export async function main(argv: string[], appDir: string): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -52,6 +54,15 @@ export async function main(argv: string[], appDir: string): Promise<void> {
       return start(config, { window: !values['no-window'], browser: Boolean(values.browser) })
     case 'package':
       return (await import('./package.js')).packageApp(config, argv.slice(argv.indexOf('package') + 1))
+    case 'keygen':
+      try {
+        return (await import('./keygen.js')).keygen(config, argv.slice(argv.indexOf('keygen') + 1))
+      } catch (error) {
+        if (!(error instanceof Error && error.message.startsWith('taupy keygen:'))) throw error
+        console.error(error.message)
+        process.exitCode = 1
+        return
+      }
     default:
       console.error(command && !values.help ? `taupy: unknown command "${command}"\n\n${usage}` : usage)
       process.exitCode = command && !values.help ? 1 : 0

@@ -72,6 +72,8 @@ export function makeIndex(config: AppConfig, target: PackageTarget, node: NodeCh
       // lifetime for it (never for user data: see taupy/server/app-data.ts). Node 20 ignores it.
       env: { NODE_COMPILE_CACHE: '{app}/.compile-cache' },
     },
+    // The launcher verifies staged updates' signed manifests with this key (docs/updates.md).
+    ...(config.updates.publicKey ? { updates: { publicKey: config.updates.publicKey } } : {}),
     splash: {
       title: config.productName,
       background: splashColour(config, 'background', '#ffffff'),

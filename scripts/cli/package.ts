@@ -4,7 +4,7 @@
 // makes the older caxa file (pack-caxa.ts). Nothing is compiled for the target, so every
 // target builds on any host (docs/shipping.md).
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
-import { dirname, join, relative } from 'node:path'
+import { basename, dirname, join, relative } from 'node:path'
 import { parseArgs } from 'node:util'
 import { buildAll } from './build.js'
 import type { AppConfig } from './config.js'
@@ -12,6 +12,7 @@ import { caxaStub, packWithCaxa } from './pack-caxa.js'
 import { checkLauncherPacking, packWithLauncher } from './pack-launcher.js'
 import { resolveNode, type NodeChoice } from './package-node.js'
 import { exeName, hostTarget, parseTarget, type PackageTarget } from './package-target.js'
+import { releaseDir, writeRelease } from './release.js'
 
 export type Packer = 'launcher' | 'caxa'
 export const packers: readonly Packer[] = ['launcher', 'caxa']
@@ -28,21 +29,26 @@ export interface PackageResult {
 
 export const packageDir = (config: AppConfig): string => join(config.outDir, 'package')
 
-/** `taupy build` empties dist/; executables made earlier for other targets survive it. */
+/** `taupy build` empties dist/; executables (and release files) made earlier for other targets survive it. */
 async function buildKeepingPackages(config: AppConfig): Promise<void> {
-  const kept = join(config.dir, 'node_modules/.cache/taupy/package-kept')
-  rmSync(kept, { recursive: true, force: true })
-  if (existsSync(packageDir(config))) {
-    mkdirSync(dirname(kept), { recursive: true })
-    renameSync(packageDir(config), kept)
-  }
+  const keep = [packageDir(config), releaseDir(config)]
+  const kept = keep.map((dir) => join(config.dir, 'node_modules/.cache/taupy', `${basename(dir)}-kept`))
+  keep.forEach((dir, i) => {
+    rmSync(kept[i]!, { recursive: true, force: true })
+    if (existsSync(dir)) {
+      mkdirSync(dirname(kept[i]!), { recursive: true })
+      renameSync(dir, kept[i]!)
+    }
+  })
   try {
     await buildAll(config)
   } finally {
-    if (existsSync(kept)) {
-      mkdirSync(config.outDir, { recursive: true })
-      renameSync(kept, packageDir(config))
-    }
+    keep.forEach((dir, i) => {
+      if (existsSync(kept[i]!)) {
+        mkdirSync(config.outDir, { recursive: true })
+        renameSync(kept[i]!, dir)
+      }
+    })
   }
 }
 
@@ -51,6 +57,8 @@ export interface PackageOptions {
   /** Node to embed: `running`, `lts` or a version (see nodeVersionFor). */
   node?: string
   packer?: Packer
+  /** Also write dist/release/ (signed update.json, app-only payload): docs/updates.md. */
+  release?: boolean
 }
 
 export function parsePacker(value: string | undefined): Packer {
@@ -65,9 +73,9 @@ export async function packageApp(config: AppConfig, argv: string[]): Promise<voi
     const { values } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { target: { type: 'string' }, node: { type: 'string' }, packer: { type: 'string' } },
+      options: { target: { type: 'string' }, node: { type: 'string' }, packer: { type: 'string' }, release: { type: 'boolean' } },
     })
-    await buildPackage(config, { target: values.target ? parseTarget(values.target) : undefined, node: values.node, packer: parsePacker(values.packer) })
+    await buildPackage(config, { target: values.target ? parseTarget(values.target) : undefined, node: values.node, packer: parsePacker(values.packer), release: Boolean(values.release) })
   } catch (error) {
     // Our own refusals say what to do; a stack trace would only bury that.
     if (!(error instanceof Error && error.message.startsWith('taupy package:'))) throw error
@@ -82,6 +90,7 @@ export async function buildPackage(config: AppConfig, options: PackageOptions = 
   // Refuse what cannot work before the build and any download.
   if (packer === 'caxa') caxaStub(config, target)
   else checkLauncherPacking(config, target)
+  if (options.release && packer === 'caxa') throw new Error('taupy package: --release needs the default packer (a caxa file has no app-only payload to update)')
 
   await buildKeepingPackages(config)
   const node = await resolveNode(config.dir, target, options.node)
@@ -95,5 +104,6 @@ export async function buildPackage(config: AppConfig, options: PackageOptions = 
     `taupy: ${relative(process.cwd(), file) || file} (${(bytes / 1024 / 1024).toFixed(1)} MiB, Node ${node.version}, ` +
       `${packer === 'caxa' ? 'caxa' : 'launcher'}${launcher ? ', native window' : ', no launcher'})`,
   )
+  if (options.release) await writeRelease(config, file, target.id)
   return { file, bytes, target, node, packer, launcher }
 }

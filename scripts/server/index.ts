@@ -7,6 +7,7 @@ import { channelLimits } from './channel.js'
 import { appPort } from './port.js'
 import { lifelineEnv, onLifelineCut } from './lifeline.js'
 import { announceReady } from './ready.js'
+import { updates } from '../updates/index.js'
 import { createOneTimeCode, createSecret, oneTimeParam, registerSecurity, secretParam, type CspOptions, type Guard } from './security.js'
 
 export { registerChannel, channelLimits, type ChannelOptions, type ErrorMessage, type Session } from './channel.js'
@@ -160,6 +161,8 @@ export async function createServer(options: ServerOptions = {}): Promise<TaupySe
           onLifelineCut(stop, { stdin: process.env[lifelineEnv.stdin] === 'stdin' && process.env.TAUPY_LAUNCHER !== '1' })
         }
         announceReady(url, openUrl)
+        // A packaged app with an update URL checks within a minute (docs/updates.md).
+        updates.start()
       }
       return url
     },

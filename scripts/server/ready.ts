@@ -8,9 +8,12 @@ export interface ReadyMessage {
   url: string
   /** A one-time URL for a system browser: spent on first use, so a command line may hold it. */
   openUrl?: string
+  /** The running app's version (package.json's, baked in by `taupy build`). */
+  version: string
 }
 
 export function announceReady(url: string, openUrl?: string): void {
-  const message: ReadyMessage = openUrl ? { type: 'ready', url, openUrl } : { type: 'ready', url }
+  const version = process.env.TAUPY_BUILT_VERSION ?? '0.0.0'
+  const message: ReadyMessage = openUrl ? { type: 'ready', url, openUrl, version } : { type: 'ready', url, version }
   process.stdout.write(frameLine(JSON.stringify(message), takeIpcToken()))
 }

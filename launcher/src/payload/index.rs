@@ -44,6 +44,8 @@ pub struct Index {
     pub backend: Vec<String>,
     pub env: Vec<(String, String)>,
     pub splash: Option<Splash>,
+    /// `updates.publicKey`: the Ed25519 key (base64url) staged updates must be signed with.
+    pub update_key: Option<String>,
 }
 
 impl Index {
@@ -147,7 +149,9 @@ pub fn parse(text: &str, payload_len: u64) -> Result<Index, String> {
     let app = field(&v, "", "app")?;
     let runtime = field(&v, "", "runtime")?;
     let launch = field(&v, "", "launch")?;
+    let update_key = v.get("updates").and_then(|u| u.get("publicKey")).and_then(Json::as_str).map(String::from);
     let index = Index {
+        update_key,
         app_id: string(app, "app.", "id")?,
         app_name: string(app, "app.", "name")?,
         version: string(app, "app.", "version")?,

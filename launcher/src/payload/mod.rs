@@ -11,6 +11,7 @@ pub mod footer;
 pub mod index;
 pub mod install;
 pub mod lock;
+pub mod updates;
 
 use std::fs::File;
 
