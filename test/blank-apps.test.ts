@@ -36,7 +36,7 @@ for (const { name } of blanks) {
       const result = runCli([app, '--template', name], join(app, '..'))
       assert.equal(result.status, 0, result.stderr)
       const sources = appSources(app).filter((path) => /\.(ts|tsx|md)$/.test(path))
-      assert.deepEqual(sources.filter((path) => /components\/|pages\/(?!home\.ts)|signup|router|navigation|dev\.test/.test(path)), [], 'no demo files')
+      assert.deepEqual(sources.filter((path) => /components\/|pages\/(?!home\.ts)|signup|router|navigation|dev\.test|notes\.ts|extras|lifecycle/.test(path)), [], 'no demo files')
       for (const path of sources.filter((path) => !path.endsWith('.md'))) {
         assert.doesNotMatch(readFileSync(join(app, path), 'utf8'), /todo|sign ?up|TodoList/i, `${path} mentions the demo`)
       }

@@ -59,7 +59,7 @@ export const templates: readonly Template[] = [
     description: 'the widgets template without its demo: one page, one test',
     variantOf: 'widgets',
     layers: ['widgets'],
-    omitFromLayers: ['src/components', 'src/pages', 'src/hooks'],
+    omitFromLayers: ['src/components', 'src/pages', 'src/hooks', 'src/notes.ts', 'test/extras.test.ts', 'test/lifecycle.test.ts'],
     runtime: ['widgets'],
   },
   {
