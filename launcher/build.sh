@@ -8,7 +8,7 @@
 #                                (test/launcher-windows.test.ts builds with this)
 # Needs: Linux: cargo, pkg-config, libwebkit2gtk-4.1-dev. Windows: Debian packages rustc, cargo,
 # libstd-rust-dev-windows, gcc-mingw-w64-x86-64.
-# Crates (brotli-decompressor, sha2; pinned by Cargo.lock) are vendored once into target/vendor
+# Crates (brotli-decompressor, sha2, ed25519-dalek; pinned by Cargo.lock) are vendored once into target/vendor
 # with rustup's cargo (Debian's cargo cannot read the sparse crates.io index); both builds then
 # run offline from that folder.
 set -eu
@@ -16,10 +16,12 @@ what="${1:-all}"
 cd "$(dirname "$0")"
 vendor="$PWD/target/vendor"
 
-if [ ! -f "$vendor/.complete" ]; then
+# .complete holds the Cargo.lock it was made from: a changed lock vendors again.
+lock_hash=$(sha256sum Cargo.lock | cut -d' ' -f1)
+if [ "$(cat "$vendor/.complete" 2>/dev/null)" != "$lock_hash" ]; then
   rm -rf "$vendor"
   cargo vendor --locked --versioned-dirs "$vendor" > /dev/null
-  touch "$vendor/.complete"
+  echo "$lock_hash" > "$vendor/.complete"
 fi
 offline() {
   "$@" --offline --locked --release \
