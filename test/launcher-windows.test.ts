@@ -8,14 +8,17 @@
 // cannot run here (see docs/launcher.md, "Verified on").
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
   alive, closeWindow, ensureDisplay, findWindows, fixtureDir, launcherDir, pixel, sleep, startSession, stopDisplay, waitWindow,
   windowName, windowSize, x, type Session,
 } from './fixtures/launcher/harness.js'
+import {
+  buildStandIn, installRuntimes as installStandIn, runtimeFolder as standInFolder, standard, type Install,
+} from './helpers/webview2-standin.js'
 import { boot, createPrefix, haveWine, localAppData, reg, regImport, regString, removePrefix, settle, wine64, windowsPath } from './helpers/wine.js'
 
 const rustc = process.env.RUSTC_WINDOWS ?? '/usr/bin/rustc'
@@ -27,17 +30,6 @@ const backendExe = join(out, 'win-backend.exe')
 const fakeDll = join(out, 'EmbeddedBrowserWebView.dll')
 // This file's own wine prefix (created in `before`): nothing shared with other test files or runs.
 const prefix = createPrefix('launcher')
-const channels = {
-  stable: '{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}',
-  canary: '{65C35B14-6C1D-4122-AC46-7148CC9D6497}',
-}
-const hives = {
-  HKLM32: 'HKEY_LOCAL_MACHINE\\Software\\Wow6432Node\\Microsoft\\EdgeUpdate',
-  HKLM: 'HKEY_LOCAL_MACHINE\\Software\\Microsoft\\EdgeUpdate',
-  HKCU: 'HKEY_CURRENT_USER\\Software\\Microsoft\\EdgeUpdate',
-}
-type Install = { hive: keyof typeof hives; channel: keyof typeof channels; version: string; dll?: boolean }
-
 function build(src: string, output: string, extra: string[] = []) {
   const r = spawnSync(rustc, ['--edition', '2021', '--target', 'x86_64-pc-windows-gnu', '-C', 'linker=x86_64-w64-mingw32-gcc',
     ...extra, '-o', output, src], { encoding: 'utf8', timeout: 280_000, env: { ...process.env, CARGO_PKG_VERSION: '0.0.0-test' } })
@@ -70,27 +62,12 @@ async function stop(s: Session) {
 function command(s: Session, line: object) {
   s.child.stdin!.write(`${JSON.stringify(line)}\n`)
 }
-/** The version folder a runtime install uses (the loader reads the version from its name). */
 function runtimeFolder(i: Install) {
-  return join(out, 'EdgeWebView', `${i.hive}-${i.channel}`, i.version)
+  return standInFolder(out, i)
 }
-/**
- * EdgeUpdate's registry as the runtime's installer leaves it, for exactly the `installs` given
- * (every other EdgeUpdate key removed), with the stand-in DLL in each folder unless `dll: false`.
- */
 function installRuntimes(installs: Install[]) {
-  const lines = Object.values(hives).map((h) => `[-${h}]`)
-  for (const i of installs) {
-    const folder = runtimeFolder(i)
-    const dll = join(folder, 'EBWebView', 'x64', 'EmbeddedBrowserWebView.dll')
-    mkdirSync(dirname(dll), { recursive: true })
-    if (i.dll !== false) copyFileSync(fakeDll, dll)
-    lines.push(`[${hives[i.hive]}\\Clients\\${channels[i.channel]}]`, `"pv"=${regString(i.version)}`)
-    lines.push(`[${hives[i.hive]}\\ClientState\\${channels[i.channel]}]`, `"EBWebView"=${regString(windowsPath(folder))}`)
-  }
-  regImport(prefix, lines.join('\n'))
+  installStandIn(prefix, fakeDll, out, installs)
 }
-const standard: Install = { hive: 'HKCU', channel: 'stable', version: '120.0.2210.91' }
 async function reply(s: Session, id: number, ms = 10_000) {
   await s.waitFor((l) => l.startsWith(`{"type":"reply","id":${id},`), ms, 'stdout')
   return s.events.find((e) => e.type === 'reply' && e.id === id)!
@@ -103,8 +80,7 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
     const b = spawnSync('sh', [join(launcherDir, 'build.sh'), 'windows-exe', exe], { encoding: 'utf8', timeout: 280_000 })
     assert.equal(b.status, 0, b.stdout + b.stderr)
     build(join(fixtureDir, 'win-backend.rs'), backendExe)
-    const cc = spawnSync('x86_64-w64-mingw32-gcc', ['-shared', '-O1', '-Wall', '-o', fakeDll, join(fixtureDir, 'fake-webview2.c'), '-lole32'], { encoding: 'utf8' })
-    assert.equal(cc.status, 0, cc.stderr)
+    buildStandIn(fakeDll)
     assert.ok(existsSync(join(launcherDir, 'prebuilt', 'win32-x64', 'taupy-launcher.exe')), 'prebuilt exe shipped')
   })
 

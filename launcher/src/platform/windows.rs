@@ -9,6 +9,7 @@
 
 use super::shell_dialog::DialogKind;
 use super::windows_dialogs as dialogs;
+use super::windows_sys::*;
 use super::windows_webview as webview;
 use crate::app;
 pub(super) use crate::backend::fail;
@@ -23,52 +24,6 @@ use std::sync::atomic::{AtomicIsize, Ordering};
 
 pub const NAME: &str = "windows";
 
-pub(super) type Hwnd = isize;
-type WndProc = extern "system" fn(Hwnd, u32, usize, isize) -> isize;
-
-#[repr(C)]
-struct WndClassExW {
-    cb_size: u32,
-    style: u32,
-    wnd_proc: WndProc,
-    cls_extra: i32,
-    wnd_extra: i32,
-    instance: isize,
-    icon: isize,
-    cursor: isize,
-    background: isize,
-    menu_name: *const u16,
-    class_name: *const u16,
-    icon_sm: isize,
-}
-
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct Point {
-    x: i32,
-    y: i32,
-}
-
-#[repr(C)]
-struct Msg {
-    hwnd: Hwnd,
-    message: u32,
-    wparam: usize,
-    lparam: isize,
-    time: u32,
-    pt: Point,
-    private: u32,
-}
-
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct Rect {
-    left: i32,
-    top: i32,
-    right: i32,
-    bottom: i32,
-}
-
 #[repr(C)]
 struct MinMaxInfo {
     reserved: Point,
@@ -80,16 +35,9 @@ struct MinMaxInfo {
 
 #[link(name = "user32")]
 extern "system" {
-    fn RegisterClassExW(c: *const WndClassExW) -> u16;
-    fn CreateWindowExW(
-        ex: u32, class: *const u16, name: *const u16, style: u32, x: i32, y: i32, w: i32, h: i32,
-        parent: Hwnd, menu: isize, inst: isize, param: *const c_void,
-    ) -> Hwnd;
-    fn DefWindowProcW(h: Hwnd, m: u32, w: usize, l: isize) -> isize;
     fn GetMessageW(m: *mut Msg, h: Hwnd, min: u32, max: u32) -> i32;
     fn TranslateMessage(m: *const Msg) -> i32;
     fn DispatchMessageW(m: *const Msg) -> isize;
-    fn PostMessageW(h: Hwnd, m: u32, w: usize, l: isize) -> i32;
     fn PostQuitMessage(code: i32);
     fn SetWindowTextW(h: Hwnd, t: *const u16) -> i32;
     fn SetWindowPos(h: Hwnd, after: Hwnd, x: i32, y: i32, cx: i32, cy: i32, flags: u32) -> i32;
@@ -100,11 +48,8 @@ extern "system" {
     fn SetWindowLongPtrW(h: Hwnd, i: i32, v: isize) -> isize;
     fn GetSystemMetrics(i: i32) -> i32;
     fn MessageBoxW(h: Hwnd, text: *const u16, caption: *const u16, kind: u32) -> i32;
-    fn SetForegroundWindow(h: Hwnd) -> i32;
-    fn LoadCursorW(inst: isize, name: *const u16) -> isize;
     fn IsIconic(h: Hwnd) -> i32;
     fn ReleaseCapture() -> i32;
-    fn GetCursorPos(p: *mut Point) -> i32;
 }
 #[repr(C)]
 struct PaintStruct {
@@ -120,7 +65,6 @@ struct PaintStruct {
 extern "system" {
     fn BeginPaint(h: Hwnd, ps: *mut PaintStruct) -> isize;
     fn EndPaint(h: Hwnd, ps: *const PaintStruct) -> i32;
-    fn GetClientRect(h: Hwnd, r: *mut Rect) -> i32;
     fn FillRect(dc: isize, r: *const Rect, brush: isize) -> i32;
     fn FrameRect(dc: isize, r: *const Rect, brush: isize) -> i32;
     fn DrawTextW(dc: isize, text: *const u16, len: i32, r: *mut Rect, format: u32) -> i32;
@@ -159,8 +103,6 @@ pub fn random_bytes(buf: &mut [u8]) -> std::io::Result<()> {
 
 #[link(name = "kernel32")]
 extern "system" {
-    fn GetModuleHandleW(name: *const u16) -> isize;
-    fn GetProcAddress(module: isize, name: *const u8) -> *const c_void;
     fn SetConsoleCtrlHandler(handler: extern "system" fn(u32) -> i32, add: i32) -> i32;
     fn AttachConsole(pid: u32) -> i32;
     fn GetStdHandle(id: u32) -> isize;
@@ -179,29 +121,14 @@ extern "system" {
     fn CoInitializeEx(reserved: *const c_void, flags: u32) -> i32;
 }
 
-const WM_DESTROY: u32 = 0x0002;
-const WM_MOVE: u32 = 0x0003;
-const WM_SIZE: u32 = 0x0005;
-const WM_ACTIVATE: u32 = 0x0006;
-const WM_SETFOCUS: u32 = 0x0007;
-const WM_CLOSE: u32 = 0x0010;
-const WM_COMMAND: u32 = 0x0111;
-const WM_GETMINMAXINFO: u32 = 0x0024;
-const WM_NCLBUTTONDOWN: u32 = 0x00A1;
-const WM_DPICHANGED: u32 = 0x02E0;
 /// DPI_AWARENESS_CONTEXT_PER_MONITOR_AWARE_V2, and _PER_MONITOR_AWARE (v1: Windows 10 1607, wine 8).
 const PER_MONITOR_AWARE_V2: isize = -4;
 const PER_MONITOR_AWARE: isize = -3;
 const HTCAPTION: usize = 2;
-const WM_APP_WAKE: u32 = 0x8001;
-const WM_APP_DEFERRED: u32 = 0x8002;
+const WM_APP_WAKE: u32 = WM_APP + 1;
+const WM_APP_DEFERRED: u32 = WM_APP + 2;
 /// A console control event (wparam: its type), posted from the handler's thread.
-const WM_APP_TERMINATE: u32 = 0x8003;
-const WM_PAINT: u32 = 0x000F;
-const WM_ERASEBKGND: u32 = 0x0014;
-const WM_QUERYENDSESSION: u32 = 0x0011;
-const WM_ENDSESSION: u32 = 0x0016;
-const WM_QUIT: u32 = 0x0012;
+const WM_APP_TERMINATE: u32 = WM_APP + 3;
 const WS_OVERLAPPEDWINDOW: u32 = 0x00CF_0000;
 const WS_THICKFRAME: u32 = 0x0004_0000;
 const WS_MAXIMIZEBOX: u32 = 0x0001_0000;
@@ -256,18 +183,9 @@ thread_local! {
 
 type DpiForWindow = unsafe extern "system" fn(Hwnd) -> u32;
 
-pub(super) fn wide(s: &str) -> Vec<u16> {
-    s.encode_utf16().chain(std::iter::once(0)).collect()
-}
-
 /// Text for Win32 (titles, dialog text): bounded by the one helper, `limits::ui_text`.
 pub(super) fn ui_wide(s: &str, max_chars: usize) -> Vec<u16> {
     wide(&crate::limits::ui_text(s, max_chars))
-}
-
-pub(super) fn from_wide(buf: &[u16]) -> String {
-    let end = buf.iter().position(|&c| c == 0).unwrap_or(buf.len());
-    String::from_utf16_lossy(&buf[..end])
 }
 
 /// Per-monitor DPI awareness (v2, Windows 10 1703+; else v1, whose title bar does not scale):
@@ -317,28 +235,6 @@ pub(super) fn window() -> Hwnd {
     win()
 }
 
-fn class(name: &str, proc_: WndProc) -> Vec<u16> {
-    let cls = wide(name);
-    unsafe {
-        let wc = WndClassExW {
-            cb_size: std::mem::size_of::<WndClassExW>() as u32,
-            style: 0,
-            wnd_proc: proc_,
-            cls_extra: 0,
-            wnd_extra: 0,
-            instance: GetModuleHandleW(null()),
-            icon: 0,
-            cursor: LoadCursorW(0, 32512 as *const u16),
-            background: 6, // COLOR_WINDOW + 1
-            menu_name: null(),
-            class_name: cls.as_ptr(),
-            icon_sm: 0,
-        };
-        RegisterClassExW(&wc);
-    }
-    cls
-}
-
 // ----- the platform API (see platform/mod.rs) -----
 
 pub fn init(opts: &Options) -> Result<(), String> {
@@ -347,7 +243,7 @@ pub fn init(opts: &Options) -> Result<(), String> {
         SetConsoleCtrlHandler(on_console_event, 1);
         CoInitializeEx(null(), 0x2); // COINIT_APARTMENTTHREADED: dialogs and WebView2 want an STA
         become_dpi_aware();
-        let cls = class("TaupyWake", wake_proc);
+        let cls = register_class("TaupyWake", wake_proc);
         let h = CreateWindowExW(0, cls.as_ptr(), null(), 0, 0, 0, 0, 0, HWND_MESSAGE, 0, GetModuleHandleW(null()), null());
         if h == 0 {
             return Err("cannot create the message window".into());
@@ -361,7 +257,7 @@ pub fn run() -> i32 {
     unsafe {
         let mut m: Msg = std::mem::zeroed();
         while GetMessageW(&mut m, 0, 0, 0) > 0 {
-            if super::windows_menu::translate(win(), &m as *const Msg as *const u8) {
+            if super::windows_menu::translate(win(), &m) {
                 continue;
             }
             TranslateMessage(&m);
@@ -508,7 +404,7 @@ pub fn create_window(opts: &Options) {
     RESIZABLE.with(|r| r.set(opts.resizable));
     DECORATED.with(|r| r.set(opts.decorations));
     unsafe {
-        let cls = class("TaupyWindow", window_proc);
+        let cls = register_class("TaupyWindow", window_proc);
         let title = ui_wide(&opts.title, crate::limits::MAX_TITLE_CHARS);
         let h = CreateWindowExW(
             0, cls.as_ptr(), title.as_ptr(), WS_OVERLAPPEDWINDOW,

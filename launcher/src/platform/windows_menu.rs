@@ -3,7 +3,10 @@
 //! accelerators form an accelerator table that the message loop translates (`translate`).
 //! A chosen item → `WM_COMMAND` (`command`) → `menu_clicked`.
 
-use super::windows::{later, wide, Hwnd};
+use super::windows::later;
+use super::windows_sys::{
+    wide, GetCursorPos, Hwnd, Msg, Point, PostMessageW, SetForegroundWindow, WM_KEYDOWN, WM_NULL, WM_SYSKEYDOWN,
+};
 use crate::backend::{ack, emit, fail};
 use crate::json::Json;
 use crate::menu::{accel_text, Accel, Item, Kind};
@@ -21,12 +24,6 @@ struct AccelEntry {
     cmd: u16,
 }
 
-#[repr(C)]
-struct Point {
-    x: i32,
-    y: i32,
-}
-
 #[link(name = "user32")]
 extern "system" {
     fn CreateMenu() -> Hmenu;
@@ -37,12 +34,9 @@ extern "system" {
     fn SetMenu(h: Hwnd, m: Hmenu) -> i32;
     fn DrawMenuBar(h: Hwnd) -> i32;
     fn TrackPopupMenuEx(m: Hmenu, flags: u32, x: i32, y: i32, h: Hwnd, params: *const u8) -> i32;
-    fn GetCursorPos(p: *mut Point) -> i32;
-    fn SetForegroundWindow(h: Hwnd) -> i32;
-    fn PostMessageW(h: Hwnd, m: u32, w: usize, l: isize) -> i32;
     fn CreateAcceleratorTableW(a: *const AccelEntry, n: i32) -> isize;
     fn DestroyAcceleratorTable(a: isize) -> i32;
-    fn TranslateAcceleratorW(h: Hwnd, a: isize, msg: *const u8) -> i32;
+    fn TranslateAcceleratorW(h: Hwnd, a: isize, msg: *const Msg) -> i32;
 }
 
 const MF_STRING: u32 = 0x0;
@@ -231,7 +225,7 @@ pub(super) fn track(owner: Hwnd, items: &[Item], tray: bool) {
         GetCursorPos(&mut p);
         SetForegroundWindow(owner); // else the menu does not close when the user clicks elsewhere
         let cmd = TrackPopupMenuEx(menu, TPM_RETURNCMD | TPM_RIGHTBUTTON, p.x, p.y, owner, null());
-        PostMessageW(owner, 0, 0, 0); // WM_NULL, as the TrackPopupMenu documentation asks
+        PostMessageW(owner, WM_NULL, 0, 0); // as the TrackPopupMenu documentation asks
         DestroyMenu(menu);
         if let Some(e) = entries.iter().find(|e| e.cmd as i32 == cmd) {
             clicked_id(&e.id, if e.checkbox { Some(!e.checked) } else { None }, tray);
@@ -274,7 +268,25 @@ pub fn command(h: Hwnd, cmd: u16) -> bool {
 
 /// Called by the message loop for every message: a key of the menu bar's accelerators becomes
 /// its `WM_COMMAND` (true: the message is handled).
-pub fn translate(h: Hwnd, msg: *const u8) -> bool {
+pub fn translate(h: Hwnd, msg: *const Msg) -> bool {
     let table = ACCELS.with(|a| a.get());
     table != 0 && h != 0 && unsafe { TranslateAcceleratorW(h, table, msg) } != 0
+}
+
+/// A key pressed while WebView2 has the focus (its AcceleratorKeyPressed event): those keys go to
+/// the browser's window in another process and never pass our message loop, so the press is
+/// rebuilt as the WM_KEYDOWN / WM_SYSKEYDOWN it was and put through the same accelerator table
+/// (which reads Ctrl/Shift/Alt with GetKeyState, as for any key). True: it was a menu accelerator
+/// (its `menu_clicked` is sent), and the page must not see the key.
+pub fn accelerator_key(h: Hwnd, system: bool, virtual_key: u32, lparam: i32) -> bool {
+    let msg = Msg {
+        hwnd: h,
+        message: if system { WM_SYSKEYDOWN } else { WM_KEYDOWN },
+        wparam: virtual_key as usize,
+        lparam: lparam as isize,
+        time: 0,
+        pt: Point::default(),
+        private: 0,
+    };
+    translate(h, &msg)
 }

@@ -2,6 +2,7 @@
 //! `shell\open\command` that starts the app with the URL as `"%1"`, and `TaupyAppId` naming the
 //! app, so unregistering never removes a scheme another program registered.
 
+use super::windows_sys::wide;
 use crate::desktop::AppEntry;
 use std::os::raw::c_void;
 use std::ptr::{null, null_mut};
@@ -21,10 +22,6 @@ extern "system" {
     fn RegDeleteTreeW(k: Hkey, sub: *const u16) -> i32;
     fn RegDeleteKeyValueW(k: Hkey, sub: *const u16, name: *const u16) -> i32;
     fn RegCloseKey(k: Hkey) -> i32;
-}
-
-fn wide(s: &str) -> Vec<u16> {
-    s.encode_utf16().chain(std::iter::once(0)).collect()
 }
 
 /// One argument quoted the way CommandLineToArgvW and the C runtime read it back.

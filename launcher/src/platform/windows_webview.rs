@@ -17,11 +17,12 @@
 
 use super::page_script::{page_script, WEBVIEW2};
 use super::webview2::{
-    self as wv, com_call, hresult_arg, hresult_text, ControllerVtbl, EnvironmentVtbl, Guid, HResult, Handler, Hive,
+    self as wv, com_call, hresult_arg, hresult_text, AcceleratorKeyPressedArgsVtbl, ControllerVtbl, EnvironmentVtbl, Guid, HResult, Handler, Hive,
     NavigationCompletedArgsVtbl, NavigationStartingArgsVtbl, NewWindowRequestedArgsVtbl, ProcessFailedArgsVtbl,
     SettingsVtbl, WebMessageReceivedArgsVtbl, WebViewVtbl, S_OK,
 };
-use super::windows::{self as win, from_wide, wide, Hwnd};
+use super::windows as win;
+use super::windows_sys::{from_wide, wide, CoTaskMemFree, GetClientRect, GetProcAddress};
 use crate::app;
 use crate::backend::emit;
 use crate::cli::Options;
@@ -34,21 +35,12 @@ use std::ptr::{null, null_mut};
 #[link(name = "kernel32")]
 extern "system" {
     fn LoadLibraryW(name: *const u16) -> isize;
-    fn GetProcAddress(module: isize, name: *const u8) -> *const c_void;
 }
 #[link(name = "advapi32")]
 extern "system" {
     fn RegGetValueW(
         key: isize, sub: *const u16, value: *const u16, flags: u32, kind: *mut u32, data: *mut c_void, size: *mut u32,
     ) -> i32;
-}
-#[link(name = "user32")]
-extern "system" {
-    fn GetClientRect(h: Hwnd, r: *mut wv::Bounds) -> i32;
-}
-#[link(name = "ole32")]
-extern "system" {
-    fn CoTaskMemFree(p: *mut c_void);
 }
 #[link(name = "shell32")]
 extern "system" {
@@ -340,6 +332,7 @@ fn on_controller(hr: HResult, controller: *mut c_void) {
         WEBVIEW.with(|w| w.set(view));
         configure(view);
         subscribe(view);
+        subscribe_keys(controller);
         fit();
         // The native splash shows until a page has loaded (a webview recreated after a crash of
         // the browser process shows at once).
@@ -394,6 +387,33 @@ unsafe fn configure(view: *mut c_void) {
     com_call!(settings, SettingsVtbl, put_AreDevToolsEnabled(DEVTOOLS.with(|d| d.get()) as i32));
     com_call!(settings, SettingsVtbl, put_AreHostObjectsAllowed(0));
     com_call!(settings, SettingsVtbl, Release());
+}
+
+/// Keys pressed in the page go to WebView2's own window, not through our message loop: the
+/// controller's AcceleratorKeyPressed lets the menu bar's accelerators see them first.
+unsafe fn subscribe_keys(controller: *mut c_void) {
+    let mut token = 0i64;
+    let h = Handler::new(wv::IID_ACCELERATOR_KEY_PRESSED, |_, args| {
+        on_accelerator_key(args as *mut c_void);
+        S_OK
+    });
+    com_call!(controller, ControllerVtbl, add_AcceleratorKeyPressed(h, &mut token));
+    Handler::release(h);
+}
+
+/// A key down in the page: a menu accelerator becomes its `menu_clicked` and the page does not
+/// get the key (Handled); any other key goes on to the page.
+unsafe fn on_accelerator_key(args: *mut c_void) {
+    let (mut kind, mut key, mut lparam) = (-1i32, 0u32, 0i32);
+    com_call!(args, AcceleratorKeyPressedArgsVtbl, get_KeyEventKind(&mut kind));
+    if kind != wv::KEY_EVENT_KEY_DOWN && kind != wv::KEY_EVENT_SYSTEM_KEY_DOWN {
+        return;
+    }
+    com_call!(args, AcceleratorKeyPressedArgsVtbl, get_VirtualKey(&mut key));
+    com_call!(args, AcceleratorKeyPressedArgsVtbl, get_KeyEventLParam(&mut lparam));
+    if super::windows_menu::accelerator_key(win::window(), kind == wv::KEY_EVENT_SYSTEM_KEY_DOWN, key, lparam) {
+        com_call!(args, AcceleratorKeyPressedArgsVtbl, put_Handled(1));
+    }
 }
 
 unsafe fn subscribe(view: *mut c_void) {
