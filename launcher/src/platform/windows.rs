@@ -151,12 +151,50 @@ static CLOSE_TIMEOUT_MS: AtomicIsize = AtomicIsize::new(5000);
 /// webview) runs from its own window message, never inside `app::drain()` or a WebView2 event
 /// handler, so wake-ups and WebView2 callbacks during it find the app's state consistent.
 enum Deferred {
-    Message { title: Option<String>, message: String, level: Level, confirm: bool, id: Option<Json> },
-    File { d: FileDialog, kind: DialogKind, id: Option<Json> },
+    /// Message and file dialogs are modal to their window (`window`: its id).
+    Message { window: String, title: Option<String>, message: String, level: Level, confirm: bool, id: Option<Json> },
+    File { window: String, d: FileDialog, kind: DialogKind, id: Option<Json> },
     MissingRuntime(String),
-    WebviewFailed(String),
+    WebviewFailed { window: String, message: String },
     Run(Box<dyn FnOnce()>),
     Fatal { title: String, message: String },
+}
+
+/// The first window's id: the one `ready` opens, with the splash.
+pub(super) const MAIN: &str = "main";
+
+/// One top-level window and the state its commands change.
+struct Window {
+    id: String,
+    hwnd: Hwnd,
+    min_size: (i32, i32),
+    resizable: bool,
+    decorated: bool,
+    /// While fullscreen: the rectangle and style to go back to.
+    fullscreen: Option<(Rect, isize)>,
+}
+
+/// Runs `f` on the window of HWND `h` (None: not one of ours, or closed).
+fn with_window<T>(h: Hwnd, f: impl FnOnce(&mut Window) -> T) -> Option<T> {
+    WINDOWS.with(|w| w.borrow_mut().iter_mut().find(|w| w.hwnd == h).map(f))
+}
+
+/// The HWND of window `id` (0 when it is not open).
+pub(super) fn hwnd_of(id: &str) -> Hwnd {
+    WINDOWS.with(|w| w.borrow().iter().find(|w| w.id == id).map(|w| w.hwnd).unwrap_or(0))
+}
+
+/// The id of the window of HWND `h`; the window being created is registered here, by its first
+/// message (WM_GETMINMAXINFO, before CreateWindowExW returns).
+fn id_of(h: Hwnd) -> Option<String> {
+    if let Some(id) = with_window(h, |w| w.id.clone()) {
+        return Some(id);
+    }
+    let mut new = CREATING.with(|c| c.borrow_mut().take())?;
+    new.hwnd = h;
+    let id = new.id.clone();
+    WINDOWS.with(|w| w.borrow_mut().push(new));
+    Some(id)
 }
 
 /// What the native splash paints (WM_PAINT) until the webview shows a page.
@@ -169,11 +207,10 @@ struct Splash {
 }
 
 thread_local! {
-    static WINDOW: Cell<Hwnd> = Cell::new(0);
-    static MIN_SIZE: Cell<(i32, i32)> = Cell::new((0, 0));
-    static RESIZABLE: Cell<bool> = Cell::new(true);
-    static DECORATED: Cell<bool> = Cell::new(true);
-    static FULLSCREEN: Cell<Option<(Rect, isize)>> = Cell::new(None);
+    /// The open windows, "main" first (closed ones are taken out).
+    static WINDOWS: RefCell<Vec<Window>> = RefCell::new(Vec::new());
+    /// The window being created: registered by its first message, before CreateWindowExW returns.
+    static CREATING: RefCell<Option<Window>> = RefCell::new(None);
     static EXIT_CODE: Cell<i32> = Cell::new(0);
     static QUITTING: Cell<bool> = Cell::new(false);
     static DEFERRED: RefCell<Vec<Deferred>> = RefCell::new(Vec::new());
@@ -221,18 +258,21 @@ fn logical(physical: i32, scale: f64) -> i32 {
     (physical as f64 / scale).round() as i32
 }
 
+/// The webview of the window of HWND `h` takes the whole client area again.
+pub(super) fn fit_webview(h: Hwnd) {
+    if let Some(id) = with_window(h, |w| w.id.clone()) {
+        webview::fit(&id);
+    }
+}
+
+/// The main window (0 once closed).
 fn win() -> Hwnd {
-    WINDOW.with(|w| w.get())
+    hwnd_of(MAIN)
 }
 
-pub(super) fn minimized() -> bool {
-    let h = win();
+pub(super) fn minimized(id: &str) -> bool {
+    let h = hwnd_of(id);
     h != 0 && unsafe { IsIconic(h) } != 0
-}
-
-/// The app window (0 once closed), for the webview host.
-pub(super) fn window() -> Hwnd {
-    win()
 }
 
 // ----- the platform API (see platform/mod.rs) -----
@@ -275,8 +315,8 @@ pub fn wake() {
 }
 
 /// WebView2 could not start: explain it in a message box (outside the COM callback).
-pub(super) fn defer_webview_failed(message: String) {
-    defer(Deferred::WebviewFailed(message));
+pub(super) fn defer_webview_failed(window: &str, message: String) {
+    defer(Deferred::WebviewFailed { window: window.to_string(), message });
 }
 
 /// Runs `f` from the window's deferred work: after the current handler or drain has returned.
@@ -375,16 +415,21 @@ pub fn present_window() {
 }
 
 pub fn close_window() {
-    let h = win();
+    destroy(MAIN);
+}
+
+/// Window `id` goes: its webview first, then the Win32 window (its menu bar with it).
+fn destroy(id: &str) {
+    let h = hwnd_of(id);
     if h != 0 {
-        webview::close();
-        WINDOW.with(|w| w.set(0));
+        webview::close(id);
+        WINDOWS.with(|w| w.borrow_mut().retain(|w| w.hwnd != h));
         unsafe { DestroyWindow(h) };
     }
 }
 
 pub fn show_error_page(html: &str) {
-    webview::show_error_page(html);
+    webview::show_error_page(MAIN, html);
 }
 
 /// The window at once, its splash painted natively (WM_PAINT: GDI), and WebView2 starting
@@ -400,9 +445,16 @@ pub fn create_window(opts: &Options) {
         sp.background = colour(&opts.splash.background, (255, 255, 255));
         sp.foreground = colour(&opts.splash.foreground, (0x1f, 0x23, 0x28));
     });
-    MIN_SIZE.with(|m| m.set((opts.min_width.unwrap_or(0), opts.min_height.unwrap_or(0))));
-    RESIZABLE.with(|r| r.set(opts.resizable));
-    DECORATED.with(|r| r.set(opts.decorations));
+    CREATING.with(|c| {
+        *c.borrow_mut() = Some(Window {
+            id: MAIN.to_string(),
+            hwnd: 0,
+            min_size: (opts.min_width.unwrap_or(0), opts.min_height.unwrap_or(0)),
+            resizable: opts.resizable,
+            decorated: opts.decorations,
+            fullscreen: None,
+        })
+    });
     unsafe {
         let cls = register_class("TaupyWindow", window_proc);
         let title = ui_wide(&opts.title, crate::limits::MAX_TITLE_CHARS);
@@ -411,7 +463,7 @@ pub fn create_window(opts: &Options) {
             (GetSystemMetrics(0) - opts.width).max(0) / 2, (GetSystemMetrics(1) - opts.height).max(0) / 2,
             opts.width, opts.height, 0, 0, GetModuleHandleW(null()), null(),
         );
-        WINDOW.with(|w| w.set(h));
+        id_of(h); // registered by its first message already; this is in case it had none
         let s = scale(h);
         if s != 1.0 {
             let (width, height) = (physical(opts.width, s), physical(opts.height, s));
@@ -573,8 +625,9 @@ pub fn adopt_backend(child: &std::process::Child) {
 }
 
 unsafe fn apply_style(h: Hwnd) {
-    let mut style = if DECORATED.with(|d| d.get()) { WS_OVERLAPPEDWINDOW } else { WS_POPUP | WS_THICKFRAME };
-    if !RESIZABLE.with(|r| r.get()) {
+    let (decorated, resizable) = with_window(h, |w| (w.decorated, w.resizable)).unwrap_or((true, true));
+    let mut style = if decorated { WS_OVERLAPPEDWINDOW } else { WS_POPUP | WS_THICKFRAME };
+    if !resizable {
         style &= !(WS_THICKFRAME | WS_MAXIMIZEBOX);
     }
     let visible = GetWindowLongPtrW(h, GWL_STYLE) as u32 & WS_VISIBLE;
@@ -589,8 +642,9 @@ pub fn exec(r: Request) {
     if h == 0 {
         return fail(&r.id, "window", "no_window", "the window is closed");
     }
+    let window = MAIN;
     if webview::handles(&r.command) {
-        return webview::exec(r);
+        return webview::exec(window, r);
     }
     let id = r.id;
     unsafe {
@@ -603,7 +657,9 @@ pub fn exec(r: Request) {
                 let s = scale(h);
                 SetWindowPos(h, 0, 0, 0, physical(width, s), physical(height, s), SWP_NOMOVE | SWP_NOZORDER | SWP_NOACTIVATE);
             }
-            Command::SetMinSize { width, height } => MIN_SIZE.with(|m| m.set((width, height))),
+            Command::SetMinSize { width, height } => {
+                with_window(h, |w| w.min_size = (width, height));
+            }
             Command::SetPosition { x, y } => {
                 let s = scale(h);
                 SetWindowPos(h, 0, physical(x, s), physical(y, s), 0, 0, SWP_NOSIZE | SWP_NOZORDER | SWP_NOACTIVATE);
@@ -626,16 +682,16 @@ pub fn exec(r: Request) {
                 ShowWindow(h, 9);
             }
             Command::SetFullscreen { fullscreen } => set_fullscreen(h, fullscreen),
-            Command::ToggleFullscreen => set_fullscreen(h, FULLSCREEN.with(|f| f.get()).is_none()),
+            Command::ToggleFullscreen => set_fullscreen(h, with_window(h, |w| w.fullscreen.is_none()).unwrap_or(false)),
             Command::SetAlwaysOnTop { always_on_top } => {
                 SetWindowPos(h, if always_on_top { -1 } else { -2 }, 0, 0, 0, 0, SWP_NOMOVE | SWP_NOSIZE | SWP_NOACTIVATE);
             }
             Command::SetDecorations { decorations } => {
-                DECORATED.with(|d| d.set(decorations));
+                with_window(h, |w| w.decorated = decorations);
                 apply_style(h);
             }
             Command::SetResizable { resizable } => {
-                RESIZABLE.with(|d| d.set(resizable));
+                with_window(h, |w| w.resizable = resizable);
                 apply_style(h);
             }
             Command::Show => {
@@ -661,14 +717,16 @@ pub fn exec(r: Request) {
                 });
             }
             Command::MessageDialog { title, message, level } => {
-                return defer(Deferred::Message { title, message, level, confirm: false, id })
+                return defer(Deferred::Message { window: window.to_string(), title, message, level, confirm: false, id })
             }
             Command::ConfirmDialog { title, message, level } => {
-                return defer(Deferred::Message { title, message, level, confirm: true, id })
+                return defer(Deferred::Message { window: window.to_string(), title, message, level, confirm: true, id })
             }
-            Command::OpenFileDialog(d) => return defer(Deferred::File { d, kind: DialogKind::Open, id }),
-            Command::SaveFileDialog(d) => return defer(Deferred::File { d, kind: DialogKind::Save, id }),
-            Command::OpenFolderDialog(d) => return defer(Deferred::File { d, kind: DialogKind::Folder, id }),
+            Command::OpenFileDialog(d) => return defer(Deferred::File { window: window.to_string(), d, kind: DialogKind::Open, id }),
+            Command::SaveFileDialog(d) => return defer(Deferred::File { window: window.to_string(), d, kind: DialogKind::Save, id }),
+            Command::OpenFolderDialog(d) => {
+                return defer(Deferred::File { window: window.to_string(), d, kind: DialogKind::Folder, id })
+            }
             Command::SetMenu { items } => return super::windows_menu::set_menu(h, &items, id),
             Command::PopupMenu { items } => return super::windows_menu::popup_menu(h, items, id),
             Command::SetMenuItem { item, label, enabled, checked } => {
@@ -716,8 +774,8 @@ pub fn open_external(url: &str) -> Result<(), String> {
 
 /// `taupy.startDrag()` / drag regions: the move loop a title-bar press starts. Posted rather than
 /// sent, so it runs from the message loop and not inside WebView2's message callback.
-pub(super) fn start_drag() {
-    let h = win();
+pub(super) fn start_drag(window: &str) {
+    let h = hwnd_of(window);
     if h == 0 {
         return;
     }
@@ -731,18 +789,18 @@ pub(super) fn start_drag() {
 }
 
 unsafe fn set_fullscreen(h: Hwnd, on: bool) {
-    let saved = FULLSCREEN.with(|f| f.get());
+    let saved = with_window(h, |w| w.fullscreen).unwrap_or(None);
     if on && saved.is_none() {
         let mut r = Rect { left: 0, top: 0, right: 0, bottom: 0 };
         GetWindowRect(h, &mut r);
         let style = GetWindowLongPtrW(h, GWL_STYLE);
-        FULLSCREEN.with(|f| f.set(Some((r, style))));
+        with_window(h, |w| w.fullscreen = Some((r, style)));
         SetWindowLongPtrW(h, GWL_STYLE, (WS_POPUP | WS_VISIBLE) as isize);
         SetWindowPos(h, 0, 0, 0, GetSystemMetrics(0), GetSystemMetrics(1), SWP_NOZORDER | SWP_FRAMECHANGED);
         emit(&event("fullscreen_changed", vec![("fullscreen", true.into())]));
     } else if !on {
         if let Some((r, style)) = saved {
-            FULLSCREEN.with(|f| f.set(None));
+            with_window(h, |w| w.fullscreen = None);
             SetWindowLongPtrW(h, GWL_STYLE, style);
             SetWindowPos(h, 0, r.left, r.top, r.right - r.left, r.bottom - r.top, SWP_NOZORDER | SWP_FRAMECHANGED);
             emit(&event("fullscreen_changed", vec![("fullscreen", false.into())]));
@@ -762,7 +820,8 @@ fn run_deferred(d: Deferred) {
                 let cap = wide("WebView2 Runtime missing");
                 MessageBoxW(h, text.as_ptr(), cap.as_ptr(), 0x10);
             }
-            Deferred::WebviewFailed(message) => {
+            Deferred::WebviewFailed { window, message } => {
+                let h = hwnd_of(&window);
                 let text = wide(&format!(
                     "This app's window could not start Microsoft Edge WebView2:\n{}\n\nReinstalling the \"Evergreen\" runtime may help:\n{}",
                     message, WEBVIEW2_DOWNLOAD
@@ -775,7 +834,8 @@ fn run_deferred(d: Deferred) {
                 MessageBoxW(h, m.as_ptr(), t.as_ptr(), 0x10);
                 quit(1);
             }
-            Deferred::Message { title, message, level, confirm, id } => {
+            Deferred::Message { window, title, message, level, confirm, id } => {
+                let h = hwnd_of(&window);
                 let icon = match level {
                     Level::Info => 0x40,
                     Level::Warning => 0x30,
@@ -791,7 +851,8 @@ fn run_deferred(d: Deferred) {
                     emit(&reply_ok(id, result));
                 }
             }
-            Deferred::File { d, kind, id } => {
+            Deferred::File { window, d, kind, id } => {
+                let h = hwnd_of(&window);
                 let result = dialogs::show(h, &d, kind);
                 if let Some(id) = &id {
                     emit(&reply_ok(id, result));
@@ -803,6 +864,9 @@ fn run_deferred(d: Deferred) {
 }
 
 extern "system" fn window_proc(h: Hwnd, m: u32, w: usize, l: isize) -> isize {
+    // "" for a window already taken out (late messages while it is destroyed).
+    let id = id_of(h).unwrap_or_default();
+    let id = id.as_str();
     unsafe {
         match m {
             WM_CLOSE => {
@@ -811,10 +875,10 @@ extern "system" fn window_proc(h: Hwnd, m: u32, w: usize, l: isize) -> isize {
             }
             WM_SIZE => {
                 if w == 1 {
-                    webview::set_visible(false); // SIZE_MINIMIZED
+                    webview::set_visible(id, false); // SIZE_MINIMIZED
                 } else {
-                    webview::set_visible(true);
-                    webview::fit();
+                    webview::set_visible(id, true);
+                    webview::fit(id);
                     // report the outer size, as set_size takes it
                     let mut r = Rect { left: 0, top: 0, right: 0, bottom: 0 };
                     GetWindowRect(h, &mut r);
@@ -824,7 +888,7 @@ extern "system" fn window_proc(h: Hwnd, m: u32, w: usize, l: isize) -> isize {
                 0
             }
             WM_MOVE => {
-                webview::moved();
+                webview::moved(id);
                 let mut r = Rect { left: 0, top: 0, right: 0, bottom: 0 };
                 GetWindowRect(h, &mut r);
                 let s = scale(h);
@@ -837,11 +901,11 @@ extern "system" fn window_proc(h: Hwnd, m: u32, w: usize, l: isize) -> isize {
                 DefWindowProcW(h, m, w, l)
             }
             WM_SETFOCUS => {
-                webview::focus();
+                webview::focus(id);
                 0
             }
             WM_GETMINMAXINFO => {
-                let (mw, mh) = MIN_SIZE.with(|s| s.get());
+                let (mw, mh) = with_window(h, |w| w.min_size).unwrap_or((0, 0));
                 let (info, s) = (l as *mut MinMaxInfo, scale(h));
                 if mw > 0 {
                     (*info).min_track.x = physical(mw, s);

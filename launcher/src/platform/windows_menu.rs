@@ -168,7 +168,7 @@ pub fn set_menu(h: Hwnd, items: &[Item], id: Option<Json>) {
         }
         BAR_ITEMS.with(|b| *b.borrow_mut() = entries);
     }
-    super::windows_webview::fit(); // the client area shrank or grew by the bar
+    super::windows::fit_webview(h); // the client area shrank or grew by the bar
     ack(&id);
 }
 
