@@ -341,14 +341,17 @@ pub fn quit(code: i32) {
 }
 
 /// A second start of the app: show the window if hidden, raise and focus it.
-pub fn present_window() {
+pub fn present_window(_window: &str) {
     let w = win();
     if !w.is_null() {
         unsafe { gtk_window_present(w) };
     }
 }
 
-pub fn close_window() {
+pub fn close_window(window: &str) {
+    if window != crate::protocol::MAIN_WINDOW {
+        return;
+    }
     let w = win();
     if !w.is_null() {
         WINDOW.with(|c| c.set(null_mut()));
@@ -358,7 +361,11 @@ pub fn close_window() {
     }
 }
 
-pub fn show_error_page(html: &str) {
+pub fn create_extra_window(_id: &str, _spec: &super::WindowSpec) -> Result<(), String> {
+    Err("more windows are not available yet".into())
+}
+
+pub fn show_error_page(_window: &str, html: &str) {
     let v = view();
     if !v.is_null() {
         let h = cstr(html);
@@ -677,6 +684,7 @@ pub fn exec(r: Request) {
             Command::Notify { tag, title, body, icon } => return super::linux_notify::notify(tag, &title, &body, icon, id),
             // Handled by the core; never reach the platform.
             Command::Ready { .. } | Command::PreventClose | Command::Exit { .. } | Command::Desktop(_) => {}
+            Command::CreateWindow { .. } | Command::CloseWindow => {}
         }
     }
     ack(&id);
@@ -888,7 +896,7 @@ extern "C" fn on_dialog_response(dlg: Ptr, response: c_int, data: Ptr) {
 // ----- signal handlers -----
 
 extern "C" fn on_delete(_w: Ptr, _ev: Ptr, _d: Ptr) -> GBoolean {
-    app::close_requested();
+    app::close_requested(crate::protocol::MAIN_WINDOW);
     1 // keep the window: the core closes it when the backend has exited
 }
 
@@ -1022,7 +1030,7 @@ extern "C" fn on_script_message(_m: Ptr, js_result: Ptr, _d: Ptr) {
         }
         take_gstring(jsc_value_to_string(value)).unwrap_or_default()
     };
-    match from_page(&text) {
+    match from_page(crate::protocol::MAIN_WINDOW, &text) {
         Some(FromPage::Drag) => start_drag(),
         Some(FromPage::Message(data)) => emit(&event("page_message", vec![("data", data)])),
         Some(FromPage::PopupMenu(items)) => super::linux_menu::popup_menu(v, &items, None),
