@@ -333,8 +333,8 @@ impl App {
             }
             Command::CloseWindow => {
                 self.stop_close_timer(&r.window);
+                backend::ack(&r.id); // the reply, then window_closed
                 self.close_window(&r.window);
-                backend::ack(&r.id);
             }
             Command::Hide => {
                 // Close to tray: the backend's answer to closing the last window.
