@@ -281,11 +281,11 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
       try {
         await s.waitEvent('window_ready', 60_000)
         const id = await waitWindow('^Wine Dpi$', 20_000)
-        assert.deepEqual(s.events.find((e) => e.type === 'resized'), { type: 'resized', width: 400, height: 300 })
+        assert.deepEqual(s.events.find((e) => e.type === 'resized'), { type: 'resized', width: 400, height: 300, window: 'main' })
         const before = windowSize(id)
         command(s, { type: 'set_size', id: 1, width: 500, height: 350 })
         await reply(s, 1, 20_000)
-        await s.waitFor((l) => l === '{"type":"resized","width":500,"height":350}', 10_000, 'stdout')
+        await s.waitFor((l) => l === '{"type":"resized","width":500,"height":350,"window":"main"}', 10_000, 'stdout')
         const after = windowSize(id)
         assert.deepEqual({ width: after.width - before.width, height: after.height - before.height }, { width: 200, height: 100 })
       } finally {
@@ -302,9 +302,9 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
       try {
         await s.waitEvent('window_ready', 60_000)
         const fake = (l: string) => s.stderr.includes(`FAKE ${l}`)
-        assert.deepEqual(await s.waitEvent('page_loaded', 20_000), { type: 'page_loaded', url })
+        assert.deepEqual(await s.waitEvent('page_loaded', 20_000), { type: 'page_loaded', url, window: 'main' })
         // The page (fake) posts, tries to leave the origin five ways, then posts "done".
-        await s.waitFor((l) => l === '{"type":"page_message","data":"done"}', 20_000, 'stdout')
+        await s.waitFor((l) => l === '{"type":"page_message","data":"done","window":"main"}', 20_000, 'stdout')
         assert.ok(s.stderr.some((l) => l.startsWith('FAKE create check=1 type=0 options=null')), 'installed runtime via the internal entry point')
         assert.ok(fake(`loaded from ${windowsPath(runtimeFolder(standard))}\\EBWebView\\x64\\EmbeddedBrowserWebView.dll`), s.stderr.join('\n'))
         // The profile: absolute, in the prefix user's LocalAppData (SHGetKnownFolderPath), created before use.
@@ -357,7 +357,7 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
         assert.equal(((await reply(s, 5)).error as { code: string }).code, 'forbidden_origin')
         command(s, { type: 'navigate', id: 6, url: 'http://127.0.0.1:9/page2' })
         await reply(s, 6)
-        await s.waitFor((l) => l === '{"type":"page_loaded","url":"http://127.0.0.1:9/page2"}', 10_000, 'stdout')
+        await s.waitFor((l) => l === '{"type":"page_loaded","url":"http://127.0.0.1:9/page2","window":"main"}', 10_000, 'stdout')
         command(s, { type: 'open_devtools', id: 7 })
         await reply(s, 7)
         assert.ok(fake('devtools enabled 1 ') && fake('open devtools '))
@@ -410,7 +410,7 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
         assert.equal(((await reply(s, 99)).error as { code: string }).code, 'webview_crashed')
         assert.deepEqual(crashes()[0], {
           type: 'error', code: 'webview_crashed', kind: 'browser_exited', recovery: 'recreate',
-          message: 'the WebView2 browser process exited; a new webview loads the app again',
+          message: 'the WebView2 browser process exited; a new webview loads the app again', window: 'main',
         })
         // A second environment and controller, the app's URL loaded again, commands work again.
         await eventually('the webview was not recreated', () => count('FAKE create check=1') === 2 && loads() === 2)

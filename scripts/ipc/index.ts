@@ -1,5 +1,5 @@
 // The launcher IPC for a taupy backend. Spec: docs/ipc.md (protocol version 2).
-export { win, dialog, tray, notifications, attachLauncher, createTrayApi, createNotificationApi, LauncherClient, LauncherError, LauncherUnavailableError, createWindowApi, createDialogApi } from './window.js'
+export { win, dialog, tray, notifications, attachLauncher, createTrayApi, createNotificationApi, LauncherClient, LauncherError, LauncherUnavailableError, createWindowApi, createDialogApi, addressed } from './window.js'
 export type { WindowApi, DialogApi, TrayApi, NotificationApi, CloseRequestedEvent, WindowEventMap, WindowEventName } from './window.js'
 export { desktop, createDesktopApi } from './desktop.js'
 export type { DesktopApi } from './desktop.js'

@@ -3,7 +3,10 @@
 // launcher/protocol-examples.json). Newline-delimited JSON objects with a `type`.
 // Backend -> launcher: commands (on the backend's stdout). Launcher -> backend: events (stdin).
 
-/** 2 added single instance, deep links, autostart, the clipboard, menus, the tray icon and notifications; v1 backends work unchanged. */
+/**
+ * 2 added single instance, deep links, autostart, the clipboard, menus, the tray icon,
+ * notifications and more windows; v1 backends work unchanged.
+ */
 export const PROTOCOL_VERSION = 2
 
 /** Longest protocol line either way, without token and newline (docs/ipc.md "Limits"). */
@@ -12,6 +15,31 @@ export const MAX_LINE_BYTES = 2 * 1024 * 1024
 export const MAX_MESSAGE_BYTES = 1024 * 1024
 
 export type Id = number | string
+
+/** A window's id: the first window is `main`; others are named by `create_window`. */
+export type WindowId = string
+export const MAIN_WINDOW: WindowId = 'main'
+/** How many windows may be open at once (the launcher refuses more). */
+export const MAX_WINDOWS = 16
+/** 1-64 characters of `[A-Za-z0-9_-]`: safe in logs, file names and element ids. */
+export const WINDOW_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
+
+export function isWindowId(value: unknown): value is WindowId {
+  return typeof value === 'string' && WINDOW_ID_PATTERN.test(value)
+}
+
+/** `create_window`'s options (the id and url are its own arguments in the API). */
+export interface CreateWindowOptions {
+  /** A path on the app's origin (`/settings`), or an absolute URL on it. */
+  url: string
+  /** Default: the main window's title. At most 4,096 characters. */
+  title?: string
+  /** Logical pixels; default 800×600. */
+  width?: number
+  height?: number
+  /** Default true. */
+  resizable?: boolean
+}
 
 export interface FileFilter {
   name: string
@@ -72,37 +100,39 @@ interface Base<T extends string> {
   /** Set it to get a `reply` event with the same id. */
   id?: Id
 }
+/** A command about one window: `window` names it (default `main`; not open → `unknown_window`). */
+type Win<T extends string> = Base<T> & { window?: WindowId }
 
 export type Command =
   | (Base<'ready'> & { url: string })
-  | (Base<'set_title'> & { title: string })
-  | (Base<'set_size'> & { width: number; height: number })
-  | (Base<'set_min_size'> & { width: number; height: number })
-  | (Base<'set_position'> & { x: number; y: number })
-  | Base<'center'>
-  | Base<'maximize'>
-  | Base<'minimize'>
-  | Base<'restore'>
-  | (Base<'set_fullscreen'> & { fullscreen: boolean })
-  | Base<'toggle_fullscreen'>
-  | (Base<'set_always_on_top'> & { alwaysOnTop: boolean })
-  | (Base<'set_decorations'> & { decorations: boolean })
-  | (Base<'set_resizable'> & { resizable: boolean })
-  | Base<'show'>
-  | Base<'hide'>
-  | Base<'focus'>
-  | (Base<'navigate'> & { url: string })
-  | Base<'reload'>
-  | (Base<'eval'> & { script: string })
-  | Base<'open_devtools'>
+  | (Win<'set_title'> & { title: string })
+  | (Win<'set_size'> & { width: number; height: number })
+  | (Win<'set_min_size'> & { width: number; height: number })
+  | (Win<'set_position'> & { x: number; y: number })
+  | Win<'center'>
+  | Win<'maximize'>
+  | Win<'minimize'>
+  | Win<'restore'>
+  | (Win<'set_fullscreen'> & { fullscreen: boolean })
+  | Win<'toggle_fullscreen'>
+  | (Win<'set_always_on_top'> & { alwaysOnTop: boolean })
+  | (Win<'set_decorations'> & { decorations: boolean })
+  | (Win<'set_resizable'> & { resizable: boolean })
+  | Win<'show'>
+  | Win<'hide'>
+  | Win<'focus'>
+  | (Win<'navigate'> & { url: string })
+  | Win<'reload'>
+  | (Win<'eval'> & { script: string })
+  | Win<'open_devtools'>
   | (Base<'open_external'> & { url: string })
-  | (Base<'message_dialog'> & { title?: string; message: string; level?: DialogLevel })
-  | (Base<'confirm_dialog'> & { title?: string; message: string; level?: DialogLevel })
-  | (Base<'open_file_dialog'> & FileDialogOptions)
-  | (Base<'open_folder_dialog'> & FileDialogOptions)
-  | (Base<'save_file_dialog'> & FileDialogOptions)
-  | (Base<'post_message'> & { data: unknown })
-  | Base<'prevent_close'>
+  | (Win<'message_dialog'> & { title?: string; message: string; level?: DialogLevel })
+  | (Win<'confirm_dialog'> & { title?: string; message: string; level?: DialogLevel })
+  | (Win<'open_file_dialog'> & FileDialogOptions)
+  | (Win<'open_folder_dialog'> & FileDialogOptions)
+  | (Win<'save_file_dialog'> & FileDialogOptions)
+  | (Win<'post_message'> & { data: unknown })
+  | Win<'prevent_close'>
   | (Base<'exit'> & { code?: number })
   /** Removes the app's URL schemes registration for the user; replies `{ removed: string[] }`. */
   | Base<'unregister_protocols'>
@@ -114,12 +144,16 @@ export type Command =
   | Base<'read_clipboard'>
   /** At most 1,048,576 characters. */
   | (Base<'write_clipboard'> & { text: string })
-  | (Base<'set_menu'> & { items: MenuItem[] })
-  | (Base<'popup_menu'> & { items: MenuItem[] })
-  | (Base<'set_menu_item'> & { item: string; label?: string; enabled?: boolean; checked?: boolean })
+  | (Win<'set_menu'> & { items: MenuItem[] })
+  | (Win<'popup_menu'> & { items: MenuItem[] })
+  | (Win<'set_menu_item'> & { item: string; label?: string; enabled?: boolean; checked?: boolean })
   | (Base<'set_tray'> & TrayOptions)
   | Base<'remove_tray'>
   | (Base<'notify'> & NotifyOptions)
+  /** Opens another window on the app's origin; replies null once it exists (`page_loaded` follows). */
+  | (Base<'create_window'> & { window: WindowId } & CreateWindowOptions)
+  /** Closes a window at once, without `close_requested`. Closing the last one ends nothing by itself. */
+  | (Base<'close_window'> & { window: WindowId })
 
 export type CommandType = Command['type']
 
@@ -128,26 +162,32 @@ export interface ReplyError {
   message: string
 }
 
+/** Events about a window carry its id; a launcher older than more windows sends none (= `main`). */
+type About = { window?: WindowId }
+
 export type Event =
-  | { type: 'window_ready'; protocol: number; platform: string }
-  | { type: 'page_loaded'; url: string }
-  | { type: 'close_requested' }
-  | { type: 'resized'; width: number; height: number }
-  | { type: 'moved'; x: number; y: number }
-  | { type: 'focused' }
-  | { type: 'blurred' }
-  | { type: 'fullscreen_changed'; fullscreen: boolean }
-  | { type: 'page_message'; data: unknown }
-  | { type: 'navigation_blocked'; url: string; opened: boolean }
+  | ({ type: 'window_ready'; protocol: number; platform: string } & About)
+  | ({ type: 'page_loaded'; url: string } & About)
+  /** `last`: it is the only window open (absent from older launchers: then it is). */
+  | ({ type: 'close_requested'; last?: boolean } & About)
+  | ({ type: 'resized'; width: number; height: number } & About)
+  | ({ type: 'moved'; x: number; y: number } & About)
+  | ({ type: 'focused' } & About)
+  | ({ type: 'blurred' } & About)
+  | ({ type: 'fullscreen_changed'; fullscreen: boolean } & About)
+  | ({ type: 'page_message'; data: unknown } & About)
+  | ({ type: 'navigation_blocked'; url: string; opened: boolean } & About)
   | { type: 'reply'; id: Id; ok: true; result: unknown }
   | { type: 'reply'; id: Id; ok: false; error: ReplyError }
-  | { type: 'error'; code: string; message: string; command?: string; id?: Id }
+  | ({ type: 'error'; code: string; message: string; command?: string; id?: Id } & About)
+  /** A window is gone: the user closed it and the backend let it, or `close_window`. */
+  | { type: 'window_closed'; window: WindowId }
   /** The app was started again (single instance): that start's args and working folder. Data only. */
   | { type: 'second_instance'; args: string[]; cwd: string }
   /** A link with one of the app's schemes (`"taupy": { "protocols": [...] }`) opened the app. */
   | { type: 'open_url'; url: string }
-  /** From the window's menus (`window`) or the tray icon's (`tray: true`); `checked`: a checkbox's new state. */
-  | { type: 'menu_clicked'; id: string; window?: string; tray?: true; checked?: boolean }
+  /** From a window's menus (`window`) or the tray icon's (`tray: true`); `checked`: a checkbox's new state. */
+  | { type: 'menu_clicked'; id: string; window?: WindowId; tray?: true; checked?: boolean }
   /** Windows only: AppIndicator hosts on Linux open the tray menu and send no click. */
   | { type: 'tray_clicked'; button: 'left' | 'right' | 'double' }
   /** `id`: the notification's tag; `action`: `default` (its body was clicked). */
@@ -169,22 +209,27 @@ export interface ConfirmResult {
 }
 
 // Exhaustive lists (the `satisfies` clauses make the compiler check them against the unions).
+// Commands: 2 = about one window (takes `window`), 1 = app-wide.
 const commandTypes = {
-  ready: 1, set_title: 1, set_size: 1, set_min_size: 1, set_position: 1, center: 1, maximize: 1,
-  minimize: 1, restore: 1, set_fullscreen: 1, toggle_fullscreen: 1, set_always_on_top: 1,
-  set_decorations: 1, set_resizable: 1, show: 1, hide: 1, focus: 1, navigate: 1, reload: 1, eval: 1,
-  open_devtools: 1, open_external: 1, message_dialog: 1, confirm_dialog: 1, open_file_dialog: 1,
-  open_folder_dialog: 1, save_file_dialog: 1, post_message: 1, prevent_close: 1, exit: 1,
+  ready: 1, set_title: 2, set_size: 2, set_min_size: 2, set_position: 2, center: 2, maximize: 2,
+  minimize: 2, restore: 2, set_fullscreen: 2, toggle_fullscreen: 2, set_always_on_top: 2,
+  set_decorations: 2, set_resizable: 2, show: 2, hide: 2, focus: 2, navigate: 2, reload: 2, eval: 2,
+  open_devtools: 2, open_external: 1, message_dialog: 2, confirm_dialog: 2, open_file_dialog: 2,
+  open_folder_dialog: 2, save_file_dialog: 2, post_message: 2, prevent_close: 2, exit: 1,
   unregister_protocols: 1, set_autostart: 1, get_autostart: 1, read_clipboard: 1, write_clipboard: 1,
-  set_menu: 1, popup_menu: 1, set_menu_item: 1, set_tray: 1, remove_tray: 1, notify: 1,
-} satisfies Record<CommandType, 1>
+  set_menu: 2, popup_menu: 2, set_menu_item: 2, set_tray: 1, remove_tray: 1, notify: 1,
+  create_window: 1, close_window: 1,
+} satisfies Record<CommandType, 1 | 2>
 const eventTypes = {
   window_ready: 1, page_loaded: 1, close_requested: 1, resized: 1, moved: 1, focused: 1, blurred: 1,
   fullscreen_changed: 1, page_message: 1, navigation_blocked: 1, reply: 1, error: 1,
   second_instance: 1, open_url: 1, menu_clicked: 1, tray_clicked: 1, notification_clicked: 1,
+  window_closed: 1,
 } satisfies Record<EventType, 1>
 
 export const COMMAND_TYPES = Object.keys(commandTypes) as CommandType[]
+/** The commands about one window, which take `window` (the others ignore it). */
+export const WINDOW_COMMAND_TYPES = COMMAND_TYPES.filter((type) => commandTypes[type] === 2)
 export const EVENT_TYPES = Object.keys(eventTypes) as EventType[]
 
 /** Parses one line from the launcher; undefined when it is not a protocol event. */

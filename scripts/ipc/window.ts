@@ -1,9 +1,10 @@
 // Typed API over the launcher protocol: `win.setTitle()`, `win.on('close_requested', …)`,
-// `await dialog.openFile()`. Without a launcher (browser mode) window calls warn once and do
+// `await dialog.openFile()`, `await win.createWindow('settings', { url: '/settings' })`. Without a launcher (browser mode) window calls warn once and do
 // nothing; calls that must return something real (dialogs, eval) reject with LauncherUnavailableError.
-import type {
-  Command, ConfirmResult, DialogLevel, Event, EventType, FileDialogOptions, FileDialogResult, Id, MenuItem,
-  NotifyOptions, NotifyResult, SaveDialogResult, TrayOptions,
+import {
+  isWindowId, MAIN_WINDOW, type Command, type ConfirmResult, type CreateWindowOptions, type DialogLevel, type Event,
+  type EventType, type FileDialogOptions, type FileDialogResult, type Id, type MenuItem, type NotifyOptions,
+  type NotifyResult, type SaveDialogResult, type TrayOptions, type WindowId,
 } from './protocol.js'
 import { connectLauncher, launcherChannel, type LauncherChannel, type ShutdownHook } from './stdio.js'
 
@@ -24,6 +25,10 @@ export class LauncherError extends Error {
 /** Passed to 'close_requested' listeners. Call preventDefault() synchronously to keep the window. */
 export interface CloseRequestedEvent {
   readonly type: 'close_requested'
+  /** The window the user is closing. */
+  readonly window: WindowId
+  /** Whether it is the only window open (closing it would leave the app without a window). */
+  readonly last: boolean
   preventDefault(): void
   readonly defaultPrevented: boolean
 }
@@ -34,7 +39,8 @@ export type WindowEventMap = { [T in Exclude<EventType, 'reply' | 'close_request
 }
 export type WindowEventName = keyof WindowEventMap
 
-type Body<T extends Command['type']> = Omit<Extract<Command, { type: T }>, 'type' | 'id'>
+type Body<T extends Command['type']> = Omit<Extract<Command, { type: T }>, 'type' | 'id' | 'window'>
+type Listener = (event: never) => void
 
 const DEFAULT_TIMEOUT_MS = 10_000
 
@@ -45,12 +51,28 @@ interface Pending {
   command: string
 }
 
+/** The window an event is about: its `window`, else `main` (app-wide events, older launchers). */
+function windowOf(event: Event): WindowId {
+  const window = (event as { window?: unknown }).window
+  return typeof window === 'string' ? window : MAIN_WINDOW
+}
+
+/** The `window` field of a command: left out for `main`, so single-window apps send what they always did. */
+export function addressed(window: WindowId): { window?: WindowId } {
+  return window === MAIN_WINDOW ? {} : { window }
+}
+
 export class LauncherClient {
   private nextId = 1
   private readonly pending = new Map<Id, Pending>()
-  private readonly listeners = new Map<string, Set<(event: never) => void>>()
+  /** Listeners per window, then per event name. App-wide events go to `main`'s. */
+  private readonly listeners = new Map<WindowId, Map<string, Set<Listener>>>()
+  /** The windows open as far as this backend knows: `main`, plus those it created and not yet closed. */
+  private readonly open = new Set<WindowId>([MAIN_WINDOW])
   private warned = false
   private subscribed = false
+  /** Set while the app shows a tray icon: closing the last window then hides it instead of exiting. */
+  trayShown = false
 
   constructor(private readonly channel: LauncherChannel = launcherChannel()) {}
 
@@ -104,20 +126,42 @@ export class LauncherClient {
     return this.request<unknown>(type, body).then(() => undefined)
   }
 
-  on<K extends WindowEventName>(name: K, listener: (event: WindowEventMap[K]) => void): () => void {
+  /** Listens to one window's events (`main` also gets the app-wide ones). */
+  on<K extends WindowEventName>(name: K, listener: (event: WindowEventMap[K]) => void, window: WindowId = MAIN_WINDOW): () => void {
     this.subscribe()
-    let set = this.listeners.get(name)
-    if (!set) this.listeners.set(name, (set = new Set()))
-    set.add(listener as (event: never) => void)
-    return () => this.off(name, listener)
+    let byName = this.listeners.get(window)
+    if (!byName) this.listeners.set(window, (byName = new Map()))
+    let set = byName.get(name)
+    if (!set) byName.set(name, (set = new Set()))
+    set.add(listener as Listener)
+    return () => this.off(name, listener, window)
   }
 
-  off<K extends WindowEventName>(name: K, listener: (event: WindowEventMap[K]) => void): void {
-    this.listeners.get(name)?.delete(listener as (event: never) => void)
+  off<K extends WindowEventName>(name: K, listener: (event: WindowEventMap[K]) => void, window: WindowId = MAIN_WINDOW): void {
+    this.listeners.get(window)?.get(name)?.delete(listener as Listener)
   }
 
-  private emit(name: string, event: unknown): void {
-    for (const listener of [...(this.listeners.get(name) ?? [])]) {
+  /** The windows open as far as this backend knows, `main` first when it is open. */
+  windows(): WindowId[] {
+    return [...this.open]
+  }
+
+  isOpen(window: WindowId): boolean {
+    return this.open.has(window)
+  }
+
+  /** Bookkeeping once the launcher has made the window (create_window's reply). */
+  opened(window: WindowId): void {
+    this.open.add(window)
+  }
+
+  /** Bookkeeping once a window is gone (close_window's reply or window_closed). */
+  closed(window: WindowId): void {
+    this.open.delete(window)
+  }
+
+  private emit(window: WindowId, name: string, event: unknown): void {
+    for (const listener of [...(this.listeners.get(window)?.get(name) ?? [])]) {
       try {
         ;(listener as (e: unknown) => void)(event)
       } catch (error) {
@@ -126,48 +170,83 @@ export class LauncherClient {
     }
   }
 
+  private settle(id: Id): Pending | undefined {
+    const entry = this.pending.get(id)
+    if (!entry) return undefined
+    this.pending.delete(id)
+    if (entry.timer) clearTimeout(entry.timer)
+    return entry
+  }
+
   private dispatch(event: Event): void {
     if (event.type === 'reply') {
-      const entry = this.pending.get(event.id)
+      const entry = this.settle(event.id)
       if (!entry) return
-      this.pending.delete(event.id)
-      if (entry.timer) clearTimeout(entry.timer)
       if (event.ok) entry.resolve(event.result)
       // A reply without a well-formed error still fails the call at once, not at its timeout.
       else entry.reject(new LauncherError(event.error?.code ?? 'failed', event.error?.message ?? 'the launcher refused the command', entry.command))
       return
     }
     if (event.type === 'error' && event.id !== undefined && this.pending.has(event.id)) {
-      const entry = this.pending.get(event.id)!
-      this.pending.delete(event.id)
-      if (entry.timer) clearTimeout(entry.timer)
+      const entry = this.settle(event.id)!
       entry.reject(new LauncherError(event.code, event.message, entry.command))
       return
     }
-    if (event.type === 'close_requested') {
-      let prevented = false
-      const closeEvent: CloseRequestedEvent = {
-        type: 'close_requested',
-        preventDefault: () => {
-          if (!prevented) this.channel.send({ type: 'prevent_close' })
-          prevented = true
-        },
-        get defaultPrevented() {
-          return prevented
-        },
-      }
-      this.emit('close_requested', closeEvent)
-      // Default action: quit. The launcher closes the window and our stdin; the channel's
-      // shutdown hooks run and the process exits with 0.
-      if (!prevented) this.channel.send({ type: 'exit', code: 0 })
+    const window = windowOf(event)
+    if (event.type === 'close_requested') return this.closeRequested(window, event.last ?? true)
+    if (event.type === 'window_closed') {
+      this.closed(window)
+      this.emit(window, event.type, event)
+      // A window created again later under the same id starts without the old one's listeners;
+      // main's stay, since they also hear the app-wide events.
+      if (window !== MAIN_WINDOW) this.listeners.delete(window)
       return
     }
-    this.emit(event.type, event)
+    this.emit(window, event.type, event)
+  }
+
+  /**
+   * The user closes a window: its listeners may keep it (preventDefault). Otherwise the default
+   * (docs/window-api.md): a window that is not the last closes; the last one hides when the app
+   * has a tray icon (it keeps running there), else the app exits.
+   */
+  private closeRequested(window: WindowId, last: boolean): void {
+    let prevented = false
+    const keep = (): void => void this.channel.send({ type: 'prevent_close', ...addressed(window) })
+    const closeEvent: CloseRequestedEvent = {
+      type: 'close_requested',
+      window,
+      last,
+      preventDefault: () => {
+        if (!prevented) keep()
+        prevented = true
+      },
+      get defaultPrevented() {
+        return prevented
+      },
+    }
+    this.emit(window, 'close_requested', closeEvent)
+    if (prevented) return
+    if (!last) {
+      this.channel.send({ type: 'close_window', window })
+    } else if (this.trayShown) {
+      // prevent_close first: it answers the request (and stops the launcher's close timeout)
+      // whichever launcher this is; then the window goes to the tray.
+      keep()
+      this.channel.send({ type: 'hide', ...addressed(window) })
+    } else {
+      // Quit. The launcher closes the window and our stdin; the channel's shutdown hooks run and
+      // the process exits with 0.
+      this.channel.send({ type: 'exit', code: 0 })
+    }
   }
 }
 
+/** One window: the main one (`win`) or one the app opened (`win.createWindow`). */
 export interface WindowApi {
   readonly available: boolean
+  /** `main` for the first window. */
+  readonly id: WindowId
   setTitle(title: string): Promise<void>
   setSize(width: number, height: number): Promise<void>
   setMinSize(width: number, height: number): Promise<void>
@@ -192,7 +271,7 @@ export interface WindowApi {
   postMessage(data: unknown): Promise<void>
   /** Runs JS in the page and resolves with its (JSON-serialisable) completion value. */
   eval<T = unknown>(script: string, timeoutMs?: number): Promise<T>
-  /** Closes the window and ends the app with `code`. */
+  /** Closes every window and ends the app with `code`. */
   exit(code?: number): Promise<void>
   /** The window's menu bar ([] removes it); a chosen item → `on('menu_clicked')`. */
   setMenu(items: MenuItem[]): Promise<void>
@@ -200,8 +279,27 @@ export interface WindowApi {
   setMenuItem(item: string, change: { label?: string; enabled?: boolean; checked?: boolean }): Promise<void>
   /** A context menu at the pointer (e.g. when the page posts that it got a `contextmenu`). */
   popupMenu(items: MenuItem[]): Promise<void>
-  on: LauncherClient['on']
-  off: LauncherClient['off']
+  /** Native dialogs modal to this window. */
+  readonly dialog: DialogApi
+  /**
+   * Opens another window on the app's origin and resolves with its handle once it exists (it
+   * shows at once; `page_loaded` follows). Rejects with `invalid_argument` (a bad or taken id, more
+   * than 16 windows), `forbidden_origin` (a URL off the app's origin), `LauncherUnavailableError`
+   * without a launcher (browser mode: open the page in the same tab instead).
+   */
+  createWindow(id: WindowId, options: CreateWindowOptions): Promise<WindowApi>
+  /** The handle of an open window, or undefined. */
+  window(id: WindowId): WindowApi | undefined
+  /** The ids of the open windows. */
+  windows(): WindowId[]
+  /**
+   * Closes this window at once (no `close_requested`). Closing the last one does not end the app:
+   * call `exit()` for that, or keep running in the tray.
+   */
+  close(): Promise<void>
+  /** This window's events (`main` also hears the app-wide ones: `second_instance`, `open_url`, tray and notification clicks). */
+  on<K extends WindowEventName>(name: K, listener: (event: WindowEventMap[K]) => void): () => void
+  off<K extends WindowEventName>(name: K, listener: (event: WindowEventMap[K]) => void): void
 }
 
 export interface DialogApi {
@@ -215,12 +313,20 @@ export interface DialogApi {
   saveFile(options?: Omit<FileDialogOptions, 'multiple'>): Promise<string | null>
 }
 
-export function createWindowApi(client: LauncherClient): WindowApi {
-  const c = <T extends Command['type']>(type: T, body?: Body<T>) => client.command(type, body ?? {})
-  return {
+const ID_RULE = '1-64 characters of A-Z, a-z, 0-9, _ and -'
+
+/** The handle of one window (`main` by default); handles are kept per client and id. */
+export function createWindowApi(client: LauncherClient, id: WindowId = MAIN_WINDOW): WindowApi {
+  const known = handles(client)
+  const existing = known.get(id)
+  if (existing) return existing
+  const to = addressed(id)
+  const c = <T extends Command['type']>(type: T, body?: Body<T>) => client.command(type, { ...body, ...to })
+  const handle: WindowApi = {
     get available() {
       return client.available
     },
+    id,
     setTitle: (title) => c('set_title', { title }),
     setSize: (width, height) => c('set_size', { width, height }),
     setMinSize: (width, height) => c('set_min_size', { width, height }),
@@ -240,16 +346,38 @@ export function createWindowApi(client: LauncherClient): WindowApi {
     navigate: (url) => c('navigate', { url }),
     reload: () => c('reload'),
     openDevtools: () => c('open_devtools'),
-    openExternal: (url) => c('open_external', { url }),
+    openExternal: (url) => client.command('open_external', { url }),
     postMessage: (data) => c('post_message', { data }),
-    eval: <T>(script: string, timeoutMs?: number) => client.request<T>('eval', { script }, timeoutMs),
-    exit: (code = 0) => c('exit', { code }),
+    eval: <T>(script: string, timeoutMs?: number) => client.request<T>('eval', { script, ...to }, timeoutMs),
+    exit: (code = 0) => client.command('exit', { code }),
     setMenu: (items) => c('set_menu', { items }),
     setMenuItem: (item, change) => c('set_menu_item', { item, ...change }),
     popupMenu: (items) => c('popup_menu', { items }),
-    on: (name, listener) => client.on(name, listener),
-    off: (name, listener) => client.off(name, listener),
+    dialog: createDialogApi(client, id),
+    createWindow: async (newId, options) => {
+      if (!isWindowId(newId)) throw new LauncherError('invalid_argument', `a window id is ${ID_RULE}; got ${JSON.stringify(newId)}`, 'create_window')
+      await client.request('create_window', { ...options, window: newId })
+      client.opened(newId)
+      return createWindowApi(client, newId)
+    },
+    window: (other) => (client.isOpen(other) ? createWindowApi(client, other) : undefined),
+    windows: () => client.windows(),
+    close: async () => {
+      await client.command('close_window', { window: id })
+      client.closed(id)
+    },
+    on: (name, listener) => client.on(name, listener, id),
+    off: (name, listener) => client.off(name, listener, id),
   }
+  known.set(id, handle)
+  return handle
+}
+
+const handlesByClient = new WeakMap<LauncherClient, Map<WindowId, WindowApi>>()
+function handles(client: LauncherClient): Map<WindowId, WindowApi> {
+  let known = handlesByClient.get(client)
+  if (!known) handlesByClient.set(client, (known = new Map()))
+  return known
 }
 
 export interface TrayApi {
@@ -264,8 +392,20 @@ export interface TrayApi {
 
 export function createTrayApi(client: LauncherClient): TrayApi {
   return {
-    set: (options) => client.command('set_tray', options),
-    remove: () => client.command('remove_tray'),
+    set: async (options) => {
+      const before = client.trayShown
+      client.trayShown = true // at once: a close request during the call already finds the tray
+      try {
+        await client.command('set_tray', options)
+      } catch (error) {
+        client.trayShown = before
+        throw error
+      }
+    },
+    remove: async () => {
+      await client.command('remove_tray')
+      client.trayShown = false
+    },
   }
 }
 
@@ -291,8 +431,9 @@ export function createNotificationApi(client: LauncherClient): NotificationApi {
   }
 }
 
-export function createDialogApi(client: LauncherClient): DialogApi {
-  const ask = <T>(type: Command['type'], body: object) => client.request<T>(type, body, 0)
+/** Dialogs modal to window `id` (`main` by default). */
+export function createDialogApi(client: LauncherClient, id: WindowId = MAIN_WINDOW): DialogApi {
+  const ask = <T>(type: Command['type'], body: object) => client.request<T>(type, { ...body, ...addressed(id) }, 0)
   return {
     message: async (o) => {
       await ask('message_dialog', o)
@@ -322,7 +463,7 @@ export function attachLauncher(onShutdown: ShutdownHook): boolean {
 export function launcherClient(): LauncherClient {
   return client
 }
-/** The app's window (no-ops with a warning when there is no launcher). */
+/** The app's main window, and through it the others (no-ops with a warning when there is no launcher). */
 export const win: WindowApi = createWindowApi(client)
 /** The tray icon (no-ops with a warning when there is no launcher). */
 export const tray: TrayApi = createTrayApi(client)

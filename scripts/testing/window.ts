@@ -4,7 +4,8 @@
 // test scripted them, every command is recorded, and the test can send window events.
 import type { Writable } from 'node:stream'
 import {
-  COMMAND_TYPES, PROTOCOL_VERSION, type Command, type CommandType, type Event, type Id, type ReplyError,
+  COMMAND_TYPES, isWindowId, MAIN_WINDOW, MAX_WINDOWS, PROTOCOL_VERSION, WINDOW_COMMAND_TYPES, type Command, type CommandType,
+  type Event, type Id, type ReplyError, type WindowId,
 } from '../ipc/protocol.js'
 
 type CommandOf<T extends CommandType> = Extract<Command, { type: T }>
@@ -52,6 +53,11 @@ interface Waiter {
   resolve: (command: Command) => void
 }
 
+/** How the app answered a close request (docs/window-api.md, "More windows"). */
+export type CloseOutcome = 'prevented' | 'exit' | 'closed' | 'hidden'
+
+const windowOf = (command: Command): WindowId => ('window' in command && typeof command.window === 'string' ? command.window : MAIN_WINDOW)
+
 export class StandInWindow {
   /** Every command the backend sent after its ready line, in order. */
   readonly commands: Command[] = []
@@ -61,15 +67,27 @@ export class StandInWindow {
   private readonly waiters = new Set<Waiter>()
   private origin = ''
   private closed = false
+  /** The windows open now: `main`, and those the app created and has not closed. */
+  private readonly open = new Set<WindowId>([MAIN_WINDOW])
 
   constructor(private readonly backendInput: Writable, script: WindowScript = {}) {
     this.script = script
     this.dialogs = { ...script.dialogs }
   }
 
-  /** The last title the backend set, or undefined. */
+  /** The last title the backend set on the main window, or undefined. */
   get title(): string | undefined {
-    return this.commands.findLast((command) => command.type === 'set_title')?.title
+    return this.titleOf(MAIN_WINDOW)
+  }
+
+  /** The last title the backend set on a window, or undefined. */
+  titleOf(window: WindowId): string | undefined {
+    return this.sent('set_title').findLast((command) => windowOf(command) === window)?.title
+  }
+
+  /** The ids of the open windows (`main` first while it is open). */
+  get windows(): WindowId[] {
+    return [...this.open]
   }
 
   /** Commands of one type, in order. */
@@ -111,19 +129,24 @@ export class StandInWindow {
   }
 
   /**
-   * The user clicks the close button: resolves with `'prevented'` if the app vetoed
-   * (`event.preventDefault()` in a `close_requested` listener) or `'exit'` if it let the window close.
+   * The user clicks a window's close button (`main` by default): resolves with `'prevented'` if
+   * the app vetoed (`event.preventDefault()` in a `close_requested` listener), `'exit'` if it
+   * ended, `'closed'` if it let the window close (`close_window`), `'hidden'` if it hid it (the
+   * default for the last window while a tray icon shows).
    */
-  async requestClose(timeoutMs = DEFAULT_WAIT_MS): Promise<'prevented' | 'exit'> {
+  async requestClose(window: WindowId = MAIN_WINDOW, timeoutMs = DEFAULT_WAIT_MS): Promise<CloseOutcome> {
+    if (!this.open.has(window)) throw new Error(`no window "${window}" is open (open: ${this.windows.join(', ')})`)
     const from = this.commands.length
-    const answered = (command: Command): boolean => command.type === 'prevent_close' || command.type === 'exit'
+    const answers = (command: Command): boolean =>
+      command.type === 'exit' ||
+      ((command.type === 'prevent_close' || command.type === 'close_window' || command.type === 'hide') && windowOf(command) === window)
     const answer = new Promise<Command>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.delete(waiter)
-        reject(new Error(`the backend neither exited nor prevented the close within ${timeoutMs} ms`))
+        reject(new Error(`the backend neither exited, closed, hid nor kept window "${window}" within ${timeoutMs} ms`))
       }, timeoutMs)
       const waiter: Waiter = {
-        test: (command) => answered(command) && this.commands.indexOf(command) >= from,
+        test: (command) => answers(command) && this.commands.indexOf(command) >= from,
         resolve: (command) => {
           clearTimeout(timer)
           resolve(command)
@@ -131,8 +154,14 @@ export class StandInWindow {
       }
       this.waiters.add(waiter)
     })
-    this.send({ type: 'close_requested' })
-    return (await answer).type === 'prevent_close' ? 'prevented' : 'exit'
+    this.send({ type: 'close_requested', window, last: this.open.size === 1 })
+    const first = await answer
+    if (first.type === 'exit') return 'exit'
+    if (first.type === 'close_window') return 'closed'
+    if (first.type === 'hide') return 'hidden'
+    // A veto may be followed at once by a hide (closing to the tray answers with both).
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    return this.commands.slice(from).some((command) => command.type === 'hide' && windowOf(command) === window) ? 'hidden' : 'prevented'
   }
 
   /** The backend's ready line: the window "opens" and says so. */
@@ -171,10 +200,14 @@ export class StandInWindow {
       result = await this.answer(command)
     } catch (error) {
       const refusal = error instanceof Refusal ? error : new Refusal('failed', String(error))
-      if (command.id === undefined) return this.sendError(refusal.code, refusal.message, undefined, command.type)
+      const about = 'window' in command || (WINDOW_COMMAND_TYPES as string[]).includes(command.type) ? windowOf(command) : undefined
+      if (command.id === undefined) return this.sendError(refusal.code, refusal.message, undefined, command.type, about)
       return this.reply(command.id, { error: { code: refusal.code, message: refusal.message } })
     }
     if (command.id !== undefined) this.reply(command.id, { result })
+    // What the launcher reports after making or closing a window.
+    if (command.type === 'create_window') this.send({ type: 'page_loaded', url: new URL(command.url, this.origin).href, window: command.window })
+    if (command.type === 'close_window') this.send({ type: 'window_closed', window: command.window })
     // Like the launcher: `exit` closes the window and the backend's stdin, which ends the backend.
     if (command.type === 'exit') {
       this.closed = true
@@ -184,7 +217,23 @@ export class StandInWindow {
 
   private async answer(command: Command): Promise<unknown> {
     const dialogs = this.dialogs
+    const window = windowOf(command)
+    if ((WINDOW_COMMAND_TYPES as string[]).includes(command.type) && !this.open.has(window)) {
+      throw new Refusal('unknown_window', `no window ${JSON.stringify(window)}`)
+    }
     switch (command.type) {
+      case 'create_window': {
+        if (!isWindowId(command.window)) throw new Refusal('invalid_argument', 'a window id is 1-64 characters of [A-Za-z0-9_-]')
+        if (this.open.has(command.window)) throw new Refusal('invalid_argument', `window "${command.window}" already exists`)
+        if (this.open.size >= MAX_WINDOWS) throw new Refusal('invalid_argument', `at most ${MAX_WINDOWS} windows may be open`)
+        if (typeof command.url !== 'string' || new URL(command.url, this.origin).origin !== this.origin) throw new Refusal('forbidden_origin', `${command.url} is not on the app's origin`)
+        if (command.title !== undefined && command.title.length > MAX_TITLE) throw new Refusal('invalid_argument', `a title is at most ${MAX_TITLE} characters`)
+        this.open.add(command.window)
+        return null
+      }
+      case 'close_window':
+        if (!this.open.delete(command.window)) throw new Refusal('unknown_window', `no window ${JSON.stringify(command.window)}`)
+        return null
       case 'ready':
         throw new Refusal('already_ready', 'the backend sent a second ready line')
       case 'set_title':
@@ -224,9 +273,9 @@ export class StandInWindow {
     this.send('error' in outcome ? { type: 'reply', id, ok: false, error: outcome.error } : { type: 'reply', id, ok: true, result: outcome.result })
   }
 
-  private sendError(code: string, message: string, id?: Id, command?: string): void {
+  private sendError(code: string, message: string, id?: Id, command?: string, window?: WindowId): void {
     if (this.closed) return
-    this.send({ type: 'error', code, message, ...(id === undefined ? {} : { id }), ...(command ? { command } : {}) })
+    this.send({ type: 'error', code, message, ...(id === undefined ? {} : { id }), ...(command ? { command } : {}), ...(window === undefined ? {} : { window }) })
   }
 }
 

@@ -16,7 +16,7 @@ pub(super) use crate::backend::fail;
 use crate::backend::{ack, emit};
 use crate::cli::Options;
 use crate::json::Json;
-use crate::protocol::{event, reply_ok, Command, FileDialog, Level, Request};
+use crate::protocol::{event, reply_ok, window_event, Command, FileDialog, Level, Request};
 use std::cell::{Cell, RefCell};
 use std::os::raw::c_void;
 use std::ptr::null;
@@ -49,6 +49,8 @@ extern "system" {
     fn GetSystemMetrics(i: i32) -> i32;
     fn MessageBoxW(h: Hwnd, text: *const u16, caption: *const u16, kind: u32) -> i32;
     fn IsIconic(h: Hwnd) -> i32;
+    /// GA_ROOT (2): the top-level window a child belongs to.
+    fn GetAncestor(h: Hwnd, flags: u32) -> Hwnd;
     fn ReleaseCapture() -> i32;
 }
 #[repr(C)]
@@ -141,6 +143,7 @@ const SWP_NOZORDER: u32 = 0x4;
 const SWP_NOACTIVATE: u32 = 0x10;
 const SWP_FRAMECHANGED: u32 = 0x20;
 const HWND_MESSAGE: Hwnd = -3;
+const CW_USEDEFAULT: i32 = 0x8000_0000u32 as i32;
 const WEBVIEW2_DOWNLOAD: &str = "https://go.microsoft.com/fwlink/p/?LinkId=2124703";
 
 static WAKE_HWND: AtomicIsize = AtomicIsize::new(0);
@@ -161,7 +164,7 @@ enum Deferred {
 }
 
 /// The first window's id: the one `ready` opens, with the splash.
-pub(super) const MAIN: &str = "main";
+pub(super) use crate::protocol::MAIN_WINDOW as MAIN;
 
 /// One top-level window and the state its commands change.
 struct Window {
@@ -258,6 +261,11 @@ fn logical(physical: i32, scale: f64) -> i32 {
     (physical as f64 / scale).round() as i32
 }
 
+/// The id of our window of HWND `h` (None: not one of ours, e.g. the tray's hidden window).
+pub(super) fn window_id(h: Hwnd) -> Option<String> {
+    with_window(h, |w| w.id.clone())
+}
+
 /// The webview of the window of HWND `h` takes the whole client area again.
 pub(super) fn fit_webview(h: Hwnd) {
     if let Some(id) = with_window(h, |w| w.id.clone()) {
@@ -297,7 +305,9 @@ pub fn run() -> i32 {
     unsafe {
         let mut m: Msg = std::mem::zeroed();
         while GetMessageW(&mut m, 0, 0, 0) > 0 {
-            if super::windows_menu::translate(win(), &m) {
+            // A key's message is for a child (an edit, WebView2's host); its top-level window's
+            // menu bar has the accelerators.
+            if m.hwnd != 0 && super::windows_menu::translate(GetAncestor(m.hwnd, 2), &m) {
                 continue;
             }
             TranslateMessage(&m);
@@ -404,8 +414,8 @@ pub fn quit(code: i32) {
 }
 
 /// A second start of the app: restore the window if minimized, show it if hidden, raise it.
-pub fn present_window() {
-    let h = win();
+pub fn present_window(window: &str) {
+    let h = hwnd_of(window);
     if h != 0 {
         unsafe {
             ShowWindow(h, if IsIconic(h) != 0 { 9 } else { 5 });
@@ -414,22 +424,52 @@ pub fn present_window() {
     }
 }
 
-pub fn close_window() {
-    destroy(MAIN);
-}
-
-/// Window `id` goes: its webview first, then the Win32 window (its menu bar with it).
-fn destroy(id: &str) {
+/// Window `id` goes now: its webview first, then the Win32 window (and its menu bar with it).
+/// The core sends `window_closed` (or nothing, when the launcher ends).
+pub fn close_window(id: &str) {
     let h = hwnd_of(id);
     if h != 0 {
         webview::close(id);
+        super::windows_menu::forget(h);
         WINDOWS.with(|w| w.borrow_mut().retain(|w| w.hwnd != h));
         unsafe { DestroyWindow(h) };
     }
 }
 
-pub fn show_error_page(html: &str) {
-    webview::show_error_page(MAIN, html);
+pub fn show_error_page(window: &str, html: &str) {
+    webview::show_error_page(window, html);
+}
+
+/// A further window (`create_window`): shown at once, no splash, its webview from the same
+/// WebView2 environment as main's (one browser process, one profile: main's cookies hold), on
+/// `spec.url` (already checked to be on the app's origin).
+pub fn create_extra_window(id: &str, spec: &super::WindowSpec) -> Result<(), String> {
+    CREATING.with(|c| {
+        *c.borrow_mut() = Some(Window { id: id.to_string(), hwnd: 0, min_size: (0, 0), resizable: spec.resizable, decorated: true, fullscreen: None })
+    });
+    unsafe {
+        let cls = register_class("TaupyWindow", window_proc);
+        let title = ui_wide(&spec.title, crate::limits::MAX_TITLE_CHARS);
+        // CW_USEDEFAULT: Windows cascades it from the last window placed.
+        let h = CreateWindowExW(
+            0, cls.as_ptr(), title.as_ptr(), WS_OVERLAPPEDWINDOW, CW_USEDEFAULT, CW_USEDEFAULT, spec.width, spec.height, 0, 0,
+            GetModuleHandleW(null()), null(),
+        );
+        CREATING.with(|c| c.borrow_mut().take());
+        if h == 0 {
+            return Err(format!("CreateWindowExW failed for window \"{}\"", id));
+        }
+        id_of(h); // registered by its first message already; this is in case it had none
+        let s = scale(h);
+        if s != 1.0 {
+            SetWindowPos(h, 0, 0, 0, physical(spec.width, s), physical(spec.height, s), SWP_NOMOVE | SWP_NOZORDER | SWP_NOACTIVATE);
+        }
+        apply_style(h);
+        ShowWindow(h, 1);
+        UpdateWindow(h);
+    }
+    webview::open(id, &spec.url);
+    Ok(())
 }
 
 /// The window at once, its splash painted natively (WM_PAINT: GDI), and WebView2 starting
@@ -637,12 +677,15 @@ unsafe fn apply_style(h: Hwnd) {
 
 
 
+/// A command for window `r.window` (the core checked that it is open).
 pub fn exec(r: Request) {
-    let h = win();
+    let h = hwnd_of(&r.window);
     if h == 0 {
-        return fail(&r.id, "window", "no_window", "the window is closed");
+        let message = format!("no window \"{}\"", r.window);
+        return crate::backend::fail_in(&r.window, &r.id, r.command.name(), "unknown_window", &message);
     }
-    let window = MAIN;
+    let window = r.window.clone();
+    let window = window.as_str();
     if webview::handles(&r.command) {
         return webview::exec(window, r);
     }
@@ -797,13 +840,13 @@ unsafe fn set_fullscreen(h: Hwnd, on: bool) {
         with_window(h, |w| w.fullscreen = Some((r, style)));
         SetWindowLongPtrW(h, GWL_STYLE, (WS_POPUP | WS_VISIBLE) as isize);
         SetWindowPos(h, 0, 0, 0, GetSystemMetrics(0), GetSystemMetrics(1), SWP_NOZORDER | SWP_FRAMECHANGED);
-        emit(&event("fullscreen_changed", vec![("fullscreen", true.into())]));
+        emit(&window_event("fullscreen_changed", &id_of(h).unwrap_or_default(), vec![("fullscreen", true.into())]));
     } else if !on {
         if let Some((r, style)) = saved {
             with_window(h, |w| w.fullscreen = None);
             SetWindowLongPtrW(h, GWL_STYLE, style);
             SetWindowPos(h, 0, r.left, r.top, r.right - r.left, r.bottom - r.top, SWP_NOZORDER | SWP_FRAMECHANGED);
-            emit(&event("fullscreen_changed", vec![("fullscreen", false.into())]));
+            emit(&window_event("fullscreen_changed", &id_of(h).unwrap_or_default(), vec![("fullscreen", false.into())]));
         }
     }
 }
@@ -870,8 +913,10 @@ extern "system" fn window_proc(h: Hwnd, m: u32, w: usize, l: isize) -> isize {
     unsafe {
         match m {
             WM_CLOSE => {
-                app::close_requested();
-                0 // the core destroys the window once the backend has exited
+                if !id.is_empty() {
+                    app::close_requested(id);
+                }
+                0 // the core decides: close_window, prevent_close, hide or exit
             }
             WM_SIZE => {
                 if w == 1 {
@@ -883,7 +928,7 @@ extern "system" fn window_proc(h: Hwnd, m: u32, w: usize, l: isize) -> isize {
                     let mut r = Rect { left: 0, top: 0, right: 0, bottom: 0 };
                     GetWindowRect(h, &mut r);
                     let s = scale(h);
-                    emit(&event("resized", vec![("width", logical(r.right - r.left, s).into()), ("height", logical(r.bottom - r.top, s).into())]));
+                    emit(&window_event("resized", id, vec![("width", logical(r.right - r.left, s).into()), ("height", logical(r.bottom - r.top, s).into())]));
                 }
                 0
             }
@@ -892,12 +937,12 @@ extern "system" fn window_proc(h: Hwnd, m: u32, w: usize, l: isize) -> isize {
                 let mut r = Rect { left: 0, top: 0, right: 0, bottom: 0 };
                 GetWindowRect(h, &mut r);
                 let s = scale(h);
-                emit(&event("moved", vec![("x", logical(r.left, s).into()), ("y", logical(r.top, s).into())]));
+                emit(&window_event("moved", id, vec![("x", logical(r.left, s).into()), ("y", logical(r.top, s).into())]));
                 0
             }
             // Activation, not keyboard focus: the focus moves on into the webview's child window.
             WM_ACTIVATE => {
-                emit(&event(if w & 0xFFFF != 0 { "focused" } else { "blurred" }, vec![]));
+                emit(&window_event(if w & 0xFFFF != 0 { "focused" } else { "blurred" }, id, vec![]));
                 DefWindowProcW(h, m, w, l)
             }
             WM_SETFOCUS => {
@@ -921,11 +966,12 @@ extern "system" fn window_proc(h: Hwnd, m: u32, w: usize, l: isize) -> isize {
                 SetWindowPos(h, 0, r.left, r.top, r.right - r.left, r.bottom - r.top, SWP_NOZORDER | SWP_NOACTIVATE);
                 0
             }
-            WM_PAINT => {
+            // The splash is main's; a further window shows its class background until its page.
+            WM_PAINT if id == MAIN => {
                 paint_splash(h);
                 0
             }
-            WM_ERASEBKGND => 1, // WM_PAINT covers it all: no white flash first
+            WM_ERASEBKGND if id == MAIN => 1, // WM_PAINT covers it all: no white flash first
             WM_QUERYENDSESSION => 1,
             WM_ENDSESSION => {
                 if w != 0 {

@@ -24,10 +24,10 @@ use super::webview2::{
 use super::windows as win;
 use super::windows_sys::{from_wide, wide, CoTaskMemFree, GetClientRect, GetProcAddress};
 use crate::app;
-use crate::backend::emit;
+use crate::backend::{emit, fail_in};
 use crate::cli::Options;
 use crate::json::Json;
-use crate::protocol::{event, reply_ok, Command, Request};
+use crate::protocol::{reply_ok, window_event, Command, Request};
 use std::cell::{Cell, RefCell};
 use std::os::raw::c_void;
 use std::ptr::{null, null_mut};
@@ -147,10 +147,9 @@ fn controller_of(window: &str) -> *mut c_void {
     view(window, |v| v.controller).unwrap_or(null_mut())
 }
 
-/// An event about window `window`'s page.
+/// An event about window `window`'s page: it names the window.
 fn page_event(window: &str, name: &str, fields: Vec<(&str, Json)>) -> Json {
-    let _ = window;
-    event(name, fields)
+    window_event(name, window, fields)
 }
 
 // ----- finding the runtime -----
@@ -637,7 +636,16 @@ fn fail(window: &str, message: &str) {
     emit(&page_event(window, "error", vec![("code", "webview_unavailable".into()), ("message", message.into())]));
     win::defer_webview_failed(window, message.to_string());
     for r in queued {
-        win::fail(&r.id, "webview", "webview_unavailable", message);
+        fail_in(window, &r.id, "webview", "webview_unavailable", message);
+    }
+}
+
+/// A further window's webview: a controller from the shared environment, then `url` (with
+/// `window.taupy` injected first, as for main).
+pub fn open(window: &str, url: &str) {
+    add_view(window, url.to_string(), None);
+    if BROKEN.with(|b| b.borrow().is_none()) && LOADER.with(|l| l.get()).is_some() {
+        request_controller(window);
     }
 }
 
@@ -888,7 +896,7 @@ unsafe fn on_web_message(window: &str, args: *mut c_void) {
     if com_call!(args, WebMessageReceivedArgsVtbl, TryGetWebMessageAsString(&mut p)) < 0 {
         return; // not a string: not from our script
     }
-    match crate::page::from_page(&take_string(p)) {
+    match crate::page::from_page(window, &take_string(p)) {
         Some(crate::page::FromPage::Drag) => win::start_drag(window),
         Some(crate::page::FromPage::Message(data)) => emit(&page_event(window, "page_message", vec![("data", data)])),
         Some(crate::page::FromPage::PopupMenu(items)) => super::windows_menu::popup_menu(win::hwnd_of(window), items, None),
@@ -916,7 +924,7 @@ pub fn exec(window: &str, r: Request) {
     .unwrap_or_else(|| Err(Some("the window has no webview".to_string())));
     match ready {
         Ok(()) => run(window, r),
-        Err(Some(message)) => win::fail(&r.id, "webview", "webview_unavailable", &message),
+        Err(Some(message)) => fail_in(window, &r.id, "webview", "webview_unavailable", &message),
         Err(None) => {}
     }
 }
@@ -928,7 +936,7 @@ fn run(window: &str, r: Request) {
         match r.command {
             Command::Navigate { url } => {
                 if !same_origin(&url) {
-                    return win::fail(&id, "navigate", "forbidden_origin", "navigate stays on the app's origin; use open_external");
+                    return fail_in(window, &id, "navigate", "forbidden_origin", "navigate stays on the app's origin; use open_external");
                 }
                 let u = wide(&url);
                 com_call!(webview, WebViewVtbl, Navigate(u.as_ptr()))
@@ -952,7 +960,7 @@ fn run(window: &str, r: Request) {
         }
     };
     if hr < 0 {
-        return win::fail(&id, "webview", "webview_unavailable", &format!("WebView2 refused the command ({})", hresult_text(hr)));
+        return fail_in(window, &id, "webview", "webview_unavailable", &format!("WebView2 refused the command ({})", hresult_text(hr)));
     }
     if let Some(id) = &id {
         emit(&reply_ok(id, Json::Null));
@@ -1031,7 +1039,7 @@ fn answered(token: u64) -> bool {
 fn fail_pending_evals(window: &str, message: &str) {
     let pending = view(window, |v| std::mem::replace(&mut v.pending_evals, Vec::new())).unwrap_or_default();
     for (_, id) in pending {
-        win::fail(&id, "eval", "webview_crashed", message);
+        fail_in(window, &id, "eval", "webview_crashed", message);
     }
 }
 
@@ -1118,7 +1126,7 @@ pub fn close(window: &str) {
     });
     if let Some(View { state: State::Starting(queued), .. }) = removed {
         for r in queued {
-            win::fail(&r.id, "webview", "webview_unavailable", "the window is closed");
+            fail_in(window, &r.id, "webview", "webview_unavailable", "the window is closed");
         }
     }
 }
