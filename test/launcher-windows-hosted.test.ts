@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
-  closeWindow, ensureDisplay, findWindows, launcherDir, sleep, startSession, stopDisplay, waitWindow, windowName, type Session,
+  closeWindow, ensureDisplay, findWindows, launcherDir, sleep, startSession, stopDisplay, waitWindow, windowName, x, type Session,
 } from './fixtures/launcher/harness.js'
 import { buildStandIn, installRuntimes, standard } from './helpers/webview2-standin.js'
 import { boot, createPrefix, haveWine, removePrefix, settle, wine64 } from './helpers/wine.js'
@@ -31,6 +31,10 @@ async function reply(s: Session, id: string): Promise<{ ok: boolean; result?: un
 }
 function events(s: Session, type: string): Array<Record<string, unknown>> {
   return s.events.filter((e) => e.type === type)
+}
+/** The X window a window is transient for (wine maps a Win32 owner to WM_TRANSIENT_FOR), or NaN. */
+function transientFor(id: string): number {
+  return Number(/window id # (0x[0-9a-f]+)/.exec(x('xprop', ['-id', id, 'WM_TRANSIENT_FOR']))?.[1])
 }
 async function stop(s: Session): Promise<void> {
   s.child.kill('SIGKILL')
@@ -133,6 +137,16 @@ describe('windows launcher with a webview (stand-in WebView2, wine64)', { skip: 
       send(s, { type: 'post_message', data: 'fake:key:83:ctrl' })
       await s.waitFor((l) => l === 'FAKE key 0x53 to the page', 10_000)
       assert.deepEqual(events(s, 'menu_clicked'), [{ type: 'menu_clicked', id: 'save', window: 'settings' }], 'main has no such menu')
+      // A dialog is modal to the window it names: its box is that window's transient (X's view of
+      // a Win32 owner), for the second window and for main.
+      const mainX = await waitWindow('^Wine Windows$')
+      for (const [window, x11] of [['settings', settingsX], ['main', mainX]] as const) {
+        send(s, { type: 'message_dialog', id: `d-${window}`, window, title: `Box for ${window}`, message: 'hello' })
+        const box = await waitWindow(`^Box for ${window}$`, 20_000)
+        assert.equal(transientFor(box), Number(x11), `the box is owned by ${window}`)
+        closeWindow(box)
+        assert.equal((await reply(s, `d-${window}`)).ok, true)
+      }
       // Bad ids and unknown windows are answered; the launcher keeps going.
       send(s, { type: 'create_window', id: 'c2', window: 'settings', url: '/again' })
       assert.match((await reply(s, 'c2')).error?.message ?? '', /window "settings" already exists/)

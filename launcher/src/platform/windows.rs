@@ -679,6 +679,24 @@ unsafe fn apply_style(h: Hwnd) {
 
 /// A command for window `r.window` (the core checked that it is open).
 pub fn exec(r: Request) {
+    let id = r.id;
+    // The app's commands: they need no window (the app may run in the tray with none open).
+    let r = match r.command {
+        Command::OpenExternal { url } => {
+            if !opens_externally(&url) {
+                return fail(&id, "open_external", "open_failed", &not_external(&url));
+            }
+            // ShellExecute may pump messages: not inside drain (replied once it has run).
+            return later(move || match open_external(&url) {
+                Ok(()) => ack(&id),
+                Err(e) => fail(&id, "open_external", "open_failed", &e),
+            });
+        }
+        Command::SetTray { icon, tooltip, items } => return super::windows_tray::set_tray(&icon, tooltip, items, id),
+        Command::RemoveTray => return super::windows_tray::remove_tray(id),
+        Command::Notify { tag, title, body, icon } => return super::windows_notify::notify(tag, &title, &body, icon, id),
+        command => Request { id, window: r.window, command },
+    };
     let h = hwnd_of(&r.window);
     if h == 0 {
         let message = format!("no window \"{}\"", r.window);
@@ -749,16 +767,6 @@ pub fn exec(r: Request) {
                 }
                 SetForegroundWindow(h);
             }
-            Command::OpenExternal { url } => {
-                if !opens_externally(&url) {
-                    return fail(&id, "open_external", "open_failed", &not_external(&url));
-                }
-                // ShellExecute may pump messages: not inside drain (replied once it has run).
-                return later(move || match open_external(&url) {
-                    Ok(()) => ack(&id),
-                    Err(e) => fail(&id, "open_external", "open_failed", &e),
-                });
-            }
             Command::MessageDialog { title, message, level } => {
                 return defer(Deferred::Message { window: window.to_string(), title, message, level, confirm: false, id })
             }
@@ -775,9 +783,6 @@ pub fn exec(r: Request) {
             Command::SetMenuItem { item, label, enabled, checked } => {
                 return super::windows_menu::set_menu_item(h, &item, label, enabled, checked, id)
             }
-            Command::SetTray { icon, tooltip, items } => return super::windows_tray::set_tray(&icon, tooltip, items, id),
-            Command::RemoveTray => return super::windows_tray::remove_tray(id),
-            Command::Notify { tag, title, body, icon } => return super::windows_notify::notify(tag, &title, &body, icon, id),
             // Webview commands went to windows_webview above; the core handles the rest.
             _ => {}
         }
