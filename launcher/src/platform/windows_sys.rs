@@ -69,6 +69,11 @@ extern "system" {
     pub fn CoTaskMemFree(p: *mut c_void);
 }
 
+/// Registry roots (HKEY).
+pub type Hkey = isize;
+pub const HKEY_CURRENT_USER: Hkey = 0x8000_0001u32 as i32 as isize;
+pub const HKEY_LOCAL_MACHINE: Hkey = 0x8000_0002u32 as i32 as isize;
+
 // Window messages.
 pub const WM_NULL: u32 = 0x0000;
 pub const WM_DESTROY: u32 = 0x0002;

@@ -22,7 +22,7 @@ use super::webview2::{
     SettingsVtbl, WebMessageReceivedArgsVtbl, WebViewVtbl, S_OK,
 };
 use super::windows as win;
-use super::windows_sys::{from_wide, wide, CoTaskMemFree, GetClientRect, GetProcAddress};
+use super::windows_sys::{from_wide, wide, CoTaskMemFree, GetClientRect, GetProcAddress, HKEY_CURRENT_USER, HKEY_LOCAL_MACHINE};
 use crate::app;
 use crate::backend::{emit, fail_in};
 use crate::cli::Options;
@@ -50,8 +50,6 @@ extern "system" {
 /// FOLDERID_LocalAppData {F1B32785-6FBA-4FCF-9D55-7B8E7F157091} (KnownFolders.h).
 const FOLDERID_LOCAL_APP_DATA: Guid = Guid::from_u128(0xf1b32785_6fba_4fcf_9d55_7b8e7f157091);
 const KF_FLAG_CREATE: u32 = 0x0000_8000;
-const HKLM: isize = 0x8000_0002u32 as i32 as isize;
-const HKCU: isize = 0x8000_0001u32 as i32 as isize;
 const RRF_RT_REG_SZ: u32 = 0x2;
 /// COREWEBVIEW2_WEB_ERROR_STATUS_CONNECTION_ABORTED / _OPERATION_CANCELED: what a navigation we
 /// cancelled (or one superseded by the next) ends with; not a load failure.
@@ -155,7 +153,7 @@ fn page_event(window: &str, name: &str, fields: Vec<(&str, Json)>) -> Json {
 // ----- finding the runtime -----
 
 fn reg_string(hive: Hive, sub: &str, value: &str) -> Option<String> {
-    let root = if hive == Hive::User { HKCU } else { HKLM };
+    let root = if hive == Hive::User { HKEY_CURRENT_USER } else { HKEY_LOCAL_MACHINE };
     let mut buf = vec![0u16; 1024];
     let mut size = (buf.len() * 2) as u32;
     let (s, v) = (wide(sub), wide(value));
