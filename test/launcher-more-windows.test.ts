@@ -257,6 +257,21 @@ describe('launcher: more windows (Linux, Xvfb)', { skip: !runnable && 'needs Lin
     }
   })
 
+  test('a backend crash with two windows: the error page shows in main; closing any window exits with its code', async () => {
+    const s = startSession(bin, ['--title', 'MWC Main', '--', process.execPath, join(fixtureDir, 'windows-backend.mjs')], { WINDOWS_BACKEND_CRASH: '1' })
+    try {
+      await s.waitFor((l) => l.includes('showing the error page'))
+      const main = await waitWindow('^MWC Main \\(backend stopped\\)$')
+      const second = await waitWindow('^MWB Second$')
+      assert.ok(main)
+      closeWindow(second)
+      const r = await Promise.race([s.exited, sleep(5000).then(() => 'timeout' as const)])
+      assert.deepEqual(r, { code: 3, signal: null })
+    } finally {
+      await end(s)
+    }
+  })
+
   test('one window: closing it is today\'s close_requested (with window and last) and the end', async () => {
     const { s, main } = await start('MW Single')
     try {
