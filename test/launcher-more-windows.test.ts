@@ -222,6 +222,11 @@ describe('launcher: more windows (Linux, Xvfb)', { skip: !runnable && 'needs Lin
       assert.deepEqual(findWindows('^MW Close$'), [])
       assert.ok(alive(s.child.pid!), 'closing windows by command ends nothing')
       void main
+      // Its page shares main's web process (related view): it lives on without main.
+      assert.equal(await evalIn(s, 'second', 'document.title', 'x4'), 'page /')
+      assert.equal((await call(s, { type: 'reload', id: 'x5', window: 'second' })).ok, true)
+      await sleep(500)
+      assert.equal(await evalIn(s, 'second', 'typeof window.taupy.postMessage', 'x6'), 'function')
       closeWindow(again)
       const last = await event(s, (e) => e.type === 'close_requested' && e.last === true, 'last close_requested')
       assert.equal(last.window, 'second')
