@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
-  alive, closeWindow, ensureDisplay, findWindows, have, launcherDir, sleep, startSession, stopDisplay, waitWindow,
+  alive, closeWindow, ensureDisplay, findWindows, fixtureDir, have, launcherDir, sleep, startSession, stopDisplay, waitWindow,
   windowName, windowSize, x, type Session,
 } from './fixtures/launcher/harness.js'
 
@@ -222,11 +222,56 @@ describe('launcher: more windows (Linux, Xvfb)', { skip: !runnable && 'needs Lin
       assert.deepEqual(findWindows('^MW Close$'), [])
       assert.ok(alive(s.child.pid!), 'closing windows by command ends nothing')
       void main
+      // Its page shares main's web process (related view): it lives on without main.
+      assert.equal(await evalIn(s, 'second', 'document.title', 'x4'), 'page /')
+      assert.equal((await call(s, { type: 'reload', id: 'x5', window: 'second' })).ok, true)
+      await sleep(500)
+      assert.equal(await evalIn(s, 'second', 'typeof window.taupy.postMessage', 'x6'), 'function')
       closeWindow(again)
       const last = await event(s, (e) => e.type === 'close_requested' && e.last === true, 'last close_requested')
       assert.equal(last.window, 'second')
       const r = await Promise.race([s.exited, sleep(5000).then(() => 'timeout' as const)])
       assert.notEqual(r, 'timeout', 'the launcher ends when its last window closes (no backend in --url mode)')
+    } finally {
+      await end(s)
+    }
+  })
+
+  test('with a backend: the close timeout runs only for the last window', async () => {
+    const s = startSession(bin, ['--title', 'MWB Main', '--close-timeout', '700', '--', process.execPath, join(fixtureDir, 'windows-backend.mjs')])
+    try {
+      const pid = Number((await s.waitFor((l) => l.startsWith('PID '))).slice(4))
+      await event(s, (e) => e.type === 'page_loaded' && e.window === 'second', 'second page_loaded')
+      const main = await waitWindow('^MWB Main$')
+      const second = await waitWindow('^MWB Second$')
+      closeWindow(second)
+      await event(s, (e) => e.type === 'close_requested' && e.window === 'second' && e.last === false, 'close_requested second')
+      // The backend answers after 1.5 s, past the 0.7 s close timeout: nobody is killed.
+      await event(s, (e) => e.type === 'window_closed' && e.window === 'second', 'window_closed', 5000)
+      assert.ok(alive(pid), 'the backend survives a slow answer for a window that is not the last')
+      assert.deepEqual(findWindows('^MWB Main$'), [main])
+      // The last window: the backend never answers, so the close timeout kills it and the launcher ends.
+      closeWindow(main)
+      await event(s, (e) => e.type === 'close_requested' && e.window === 'main' && e.last === true, 'close_requested main')
+      const r = await Promise.race([s.exited, sleep(5000).then(() => 'timeout' as const)])
+      assert.notEqual(r, 'timeout', 'the close timeout ends an unanswered close of the last window')
+      assert.ok(!alive(pid))
+      assert.ok(s.stderr.some((l) => l.includes('did not exit within 700 ms')), s.stderr.join('\n'))
+    } finally {
+      await end(s)
+    }
+  })
+
+  test('a backend crash with two windows: the error page shows in main; closing any window exits with its code', async () => {
+    const s = startSession(bin, ['--title', 'MWC Main', '--', process.execPath, join(fixtureDir, 'windows-backend.mjs')], { WINDOWS_BACKEND_CRASH: '1' })
+    try {
+      await s.waitFor((l) => l.includes('showing the error page'))
+      const main = await waitWindow('^MWC Main \\(backend stopped\\)$')
+      const second = await waitWindow('^MWB Second$')
+      assert.ok(main)
+      closeWindow(second)
+      const r = await Promise.race([s.exited, sleep(5000).then(() => 'timeout' as const)])
+      assert.deepEqual(r, { code: 3, signal: null })
     } finally {
       await end(s)
     }

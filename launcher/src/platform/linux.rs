@@ -505,7 +505,7 @@ unsafe fn connect_window(w: Ptr) {
 }
 
 fn create_main_webview() {
-    let (v, ucm) = unsafe { new_webview() };
+    let (v, ucm) = unsafe { new_webview(null_mut()) };
     with_win(|w| w.id == MAIN_WINDOW, |w| {
         w.view = v;
         w.ucm = ucm;
@@ -520,7 +520,7 @@ fn create_main_webview() {
 /// A webview on the shared web context (made by the first call), with the message handler
 /// in our isolated world and the navigation, load and input handlers. Returns (view, its
 /// user content manager); the scripts are added by `add_page_scripts`.
-unsafe fn new_webview() -> (Ptr, Ptr) {
+unsafe fn new_webview(related: Ptr) -> (Ptr, Ptr) {
     {
         let ucm = webkit_user_content_manager_new();
         // The handler exists only in an isolated world, where only our top-frame bridge runs:
@@ -536,8 +536,12 @@ unsafe fn new_webview() -> (Ptr, Ptr) {
             CONTEXT.with(|c| c.set(context));
         }
         let context = CONTEXT.with(|c| c.get());
-        let (k_ctx, k_ucm) = (cstr("web-context"), cstr("user-content-manager"));
-        let v = g_object_new(webkit_web_view_get_type(), k_ctx.as_ptr(), context, k_ucm.as_ptr(), ucm, null_mut::<c_char>());
+        let (k_ctx, k_ucm, k_rel) = (cstr("web-context"), cstr("user-content-manager"), cstr("related-view"));
+        let v = if related.is_null() {
+            g_object_new(webkit_web_view_get_type(), k_ctx.as_ptr(), context, k_ucm.as_ptr(), ucm, null_mut::<c_char>())
+        } else {
+            g_object_new(webkit_web_view_get_type(), k_ucm.as_ptr(), ucm, k_rel.as_ptr(), related, null_mut::<c_char>())
+        };
         g_object_unref(ucm); // the view holds it
         if DEVTOOLS.with(|d| d.get()) {
             webkit_settings_set_enable_developer_extras(webkit_web_view_get_settings(v), 1);
@@ -578,7 +582,8 @@ pub fn create_extra_window(id: &str, spec: &super::WindowSpec) -> Result<(), Str
         gtk_window_set_default_size(w, spec.width, spec.height);
         gtk_window_set_resizable(w, spec.resizable as GBoolean);
         connect_window(w);
-        let (v, ucm) = new_webview();
+        let related = WINDOWS.with(|ws| ws.borrow().iter().map(|w| w.view).find(|v| !v.is_null()).unwrap_or(null_mut()));
+        let (v, ucm) = new_webview(related);
         add_page_scripts(ucm);
         super::linux_menu::pack(w, v);
         let mut entry = Win::new(id, w);
