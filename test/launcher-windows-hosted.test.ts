@@ -187,4 +187,32 @@ describe('windows launcher with a webview (stand-in WebView2, wine64)', { skip: 
       await stop(s)
     }
   })
+
+  test('a browser-process crash with two windows: one new environment, a new controller for each, both pages again', async () => {
+    const origin = 'http://127.0.0.1:9'
+    const s = startSession(wine64, [exe, '--title', 'Wine Crash Two', '--url', `${origin}/?taupy=crash2`], prefix.vars)
+    const count = (p: string) => s.stderr.filter((l) => l.startsWith(p)).length
+    const loads = (window: string) => events(s, 'page_loaded').filter((e) => e.window === window).length
+    try {
+      await s.waitEvent('page_loaded', 60_000)
+      send(s, { type: 'create_window', id: 'c', window: 'two', url: '/two', title: 'Wine Crash Second' })
+      assert.equal((await reply(s, 'c')).ok, true)
+      for (let i = 0; i < 200 && loads('two') < 1; i++) await sleep(50)
+      // WebView2's browser process serves every webview of the environment: all lose it at once.
+      send(s, { type: 'post_message', data: 'fake:browser-crash' })
+      for (let i = 0; i < 300 && !(loads('main') === 2 && loads('two') === 2); i++) await sleep(50)
+      assert.deepEqual([loads('main'), loads('two')], [2, 2], s.stderr.slice(-30).join('\n'))
+      const crashes = events(s, 'error').filter((e) => e.code === 'webview_crashed')
+      assert.deepEqual(crashes.map((e) => [e.window, e.recovery]).sort(), [['main', 'recreate'], ['two', 'recreate']])
+      assert.equal(count('FAKE create check='), 2, 'one new environment for both windows')
+      assert.deepEqual([count('FAKE controller close'), count('FAKE#2 controller close')], [1, 1], 'each dead controller closed once')
+      assert.deepEqual([count('FAKE controller for a window'), count('FAKE#2 controller for a window')], [2, 2])
+      send(s, { type: 'eval', id: 'e1', script: '"fake:window"' })
+      send(s, { type: 'eval', id: 'e2', window: 'two', script: '"fake:window"' })
+      assert.equal((await reply(s, 'e1')).result, 1)
+      assert.equal((await reply(s, 'e2')).result, 2)
+    } finally {
+      await stop(s)
+    }
+  })
 })
