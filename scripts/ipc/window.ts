@@ -255,7 +255,7 @@ export function createWindowApi(client: LauncherClient): WindowApi {
 export interface TrayApi {
   /**
    * Shows the tray icon, or updates it (icon, tooltip, menu). Its menu's items → `menu_clicked`
-   * with `tray: true`; clicks on the icon → `tray_clicked` (Windows). Rejects with
+   * with `tray: true`; clicks on the icon → `tray_clicked` (Linux: middle, and left where the panel reports it). Rejects with
    * `tray_unavailable` (Linux without libayatana-appindicator3) or `invalid_argument` (the icon).
    */
   set(options: TrayOptions): Promise<void>
