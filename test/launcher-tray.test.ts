@@ -1,8 +1,9 @@
 // Linux launcher tray icon and notifications under Xvfb with a private D-Bus session bus
 // (dbus-daemon, as dbus-run-session starts it): a stand-in panel (StatusNotifierWatcher) and
 // notification server (test/fixtures/launcher/desktop-standin.py, Debian's python3-gi) check
-// what the launcher exports and "click" (a tray menu item through com.canonical.dbusmenu, a
-// notification through ActionInvoked). --url mode: commands on stdin, events on stdout.
+// what the launcher exports and "click" (a tray menu item through com.canonical.dbusmenu, the
+// icon through the item's Activate/SecondaryActivate, a notification through ActionInvoked).
+// --url mode: commands on stdin, events on stdout.
 import assert from 'node:assert/strict'
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { closeSync, existsSync, mkdtempSync, openSync, ftruncateSync, rmSync, writeFileSync } from 'node:fs'
