@@ -182,8 +182,8 @@ pub fn set_tray(icon: &str, tooltip: Option<String>, items: &[Item], id: Option<
             // The item's Id: panels remember an item's place by it, so the app's name when known.
             let app: String = std::env::var("TAUPY_APP_NAME").unwrap_or_default().chars().filter(|c| c.is_ascii_alphanumeric()).collect();
             let item_id = if app.is_empty() { format!("taupy-{}", std::process::id()) } else { format!("taupy-{}", app.to_ascii_lowercase()) };
-            // The session bus first, so the library gets an initialised connection (and a missing
-            // bus is said here); the library falls back to an XEmbed icon without one.
+            // The session bus first: the connection the library will share, made once here.
+            // Without one the library falls back to an XEmbed icon and there is nothing to watch.
             let mut err = null_mut();
             let bus = g_bus_get_sync(2, null_mut(), &mut err); // G_BUS_TYPE_SESSION
             if !err.is_null() {
