@@ -59,11 +59,31 @@ async function stop(s: Session) {
   await s.exited
   settle(prefix)
 }
+/** Closes the window as a user would (the "runtime missing" box first), and expects exit 0. */
+async function closeAndExit(s: Session, id: string) {
+  for (const box of findWindows('^WebView2 Runtime missing$')) closeWindow(box)
+  await sleep(500)
+  closeWindow(id)
+  await s.waitEvent('close_requested', 10_000)
+  assert.deepEqual(await exitWithin(s, 15_000), { code: 0, signal: null })
+}
+/** A test's body with a launcher session, which is stopped afterwards whatever the body did. */
+async function withSession(s: Session, body: (s: Session) => Promise<void>) {
+  try {
+    await body(s)
+  } finally {
+    await stop(s)
+  }
+}
 function command(s: Session, line: object) {
   s.child.stdin!.write(`${JSON.stringify(line)}\n`)
 }
 function runtimeFolder(i: Install) {
   return standInFolder(out, i)
+}
+/** What the stand-in DLL prints when the launcher loads it from install `i`. */
+function loadedFrom(i: Install) {
+  return `FAKE loaded from ${windowsPath(runtimeFolder(i))}\\EBWebView\\x64\\EmbeddedBrowserWebView.dll`
 }
 function installRuntimes(installs: Install[]) {
   installStandIn(prefix, fakeDll, out, installs)
@@ -105,18 +125,14 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
         await s.waitEvent('window_ready', 60_000)
         const missing = await s.waitEvent('error')
         assert.equal(missing.code, 'webview2_missing')
-        const box = await waitWindow('^WebView2 Runtime missing$', 20_000)
+        await waitWindow('^WebView2 Runtime missing$', 20_000) // the box that explains it
         const id = await waitWindow('^Wine Url$')
         s.child.stdin!.write('{"type":"set_title","id":1,"title":"Wine Renamed"}\n{"type":"eval","id":2,"script":"1"}\n')
         await s.waitFor((l) => l === '{"type":"reply","id":1,"ok":true,"result":null}', 10_000, 'stdout')
         await s.waitFor((l) => l.startsWith('{"type":"reply","id":2,"ok":false,"error":{"code":"webview_unavailable"'), 10_000, 'stdout')
         for (let i = 0; i < 40 && windowName(id) !== 'Wine Renamed'; i++) await sleep(50)
         assert.equal(windowName(id), 'Wine Renamed')
-        closeWindow(box)
-        await sleep(500)
-        closeWindow(id)
-        await s.waitEvent('close_requested', 10_000)
-        assert.deepEqual(await exitWithin(s, 15_000), { code: 0, signal: null })
+        await closeAndExit(s, id)
       } finally {
         s.child.kill('SIGKILL')
       }
@@ -136,8 +152,7 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
     })
 
     test('the window and its native splash (GDI) come before the backend is ready', async () => {
-      const s = launch(['--title', 'Wine Splash', '--splash-background', '#336699', '--', backendExe, 'slow-ready'], { TAUPY_TRACE: '1' })
-      try {
+      await withSession(launch(['--title', 'Wine Splash', '--splash-background', '#336699', '--', backendExe, 'slow-ready'], { TAUPY_TRACE: '1' }), async (s) => {
         await s.waitFor((l) => l.startsWith('taupy-launcher: trace splash_painted '), 60_000)
         const id = await waitWindow('^Wine Splash$', 20_000)
         assert.ok(!s.stderr.includes('READY NOW'), 'painted before the ready line')
@@ -146,14 +161,8 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
         for (let i = 0; i < 40 && colour !== '#336699'; i++, await sleep(50)) colour = pixel(id, 20, height - 20)
         assert.equal(colour, '#336699', 'the splash background')
         await s.waitEvent('window_ready', 30_000)
-        for (const box of findWindows('^WebView2 Runtime missing$')) closeWindow(box)
-        await sleep(500)
-        closeWindow(id)
-        await s.waitEvent('close_requested', 10_000)
-        assert.deepEqual(await exitWithin(s, 15_000), { code: 0, signal: null })
-      } finally {
-        await stop(s)
-      }
+        await closeAndExit(s, id)
+      })
     })
 
     test('backend: ready opens the window, commands work, close ends both with 0', async () => {
@@ -168,11 +177,7 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
         // The fixture sends set_title, then an unknown command: the title can show before the
         // error has travelled back to the backend, so wait for it rather than look once.
         await s.waitFor((l) => l.startsWith('EVENT ') && l.includes('"code":"unknown_command"'), 10_000)
-        for (const box of findWindows('^WebView2 Runtime missing$')) closeWindow(box)
-        await sleep(500)
-        closeWindow(id)
-        await s.waitEvent('close_requested', 10_000)
-        assert.deepEqual(await exitWithin(s, 15_000), { code: 0, signal: null })
+        await closeAndExit(s, id)
       } finally {
         s.child.kill('SIGKILL')
       }
@@ -298,8 +303,7 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
       installRuntimes([standard])
       const url = 'http://127.0.0.1:9/?taupy=s3cret'
       // Neither a relative LOCALAPPDATA nor a relative TAUPY_DATA_DIR may place the profile.
-      const s = launch(['--title', 'Wine Hosted', '--url', url], { LOCALAPPDATA: 'relative\\local', TAUPY_DATA_DIR: 'relative-data' })
-      try {
+      await withSession(launch(['--title', 'Wine Hosted', '--url', url], { LOCALAPPDATA: 'relative\\local', TAUPY_DATA_DIR: 'relative-data' }), async (s) => {
         await s.waitEvent('window_ready', 60_000)
         const fake = (l: string) => s.stderr.includes(`FAKE ${l}`)
         assert.deepEqual(await s.waitEvent('page_loaded', 20_000), { type: 'page_loaded', url, window: 'main' })
@@ -366,15 +370,12 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
         await s.waitEvent('close_requested', 10_000)
         assert.deepEqual(await exitWithin(s, 15_000), { code: 0, signal: null })
         assert.ok(fake('controller close '), 'controller closed with the window')
-      } finally {
-        await stop(s)
-      }
+      })
     })
 
     test('stand-in runtime: a backend crash replaces the page with the crash page', async () => {
       installRuntimes([standard])
-      const s = launch(['--title', 'Wine Hosted Crash', '--app-id', 'wine-crash-app', '--', backendExe, 'crash-after-ready'])
-      try {
+      await withSession(launch(['--title', 'Wine Hosted Crash', '--app-id', 'wine-crash-app', '--', backendExe, 'crash-after-ready']), async (s) => {
         await s.waitFor((l) => l === 'FAKE html crash page', 60_000)
         // --app-id names the app's own WebView2 profile: its web storage is kept per app.
         assert.ok(s.stderr.some((l) => /^FAKE user data folder C:\\users\\[^\\]+\\AppData\\Local\\wine-crash-app\\WebView2$/.test(l)), 'the profile is named by the app id')
@@ -383,9 +384,7 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
         assert.equal(last, 'FAKE html crash page')
         closeWindow(await waitWindow('^Wine Hosted Crash \\(backend stopped\\)$', 20_000))
         assert.deepEqual(await exitWithin(s, 15_000), { code: 3, signal: null })
-      } finally {
-        await stop(s)
-      }
+      })
     })
 
     test('ProcessFailed: a dead browser process gets a new webview, a dead renderer a reload, then an error page', async () => {
@@ -446,17 +445,14 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
         { hive: 'HKLM32', channel: 'stable', version: '120.0.2210.91', dll: false },
         { hive: 'HKCU', channel: 'stable', version: '85.0.564.0' },
       ])
-      const s = launch(['--title', 'Wine Old', '--url', 'http://127.0.0.1:9/'])
-      try {
+      await withSession(launch(['--title', 'Wine Old', '--url', 'http://127.0.0.1:9/']), async (s) => {
         const missing = await s.waitEvent('error', 60_000)
         assert.equal(missing.code, 'webview2_missing')
         assert.match(String(missing.message), /stable .*120\.0\.2210\.91 in HKLM \(32-bit view\): .*EmbeddedBrowserWebView\.dll is missing/)
         assert.match(String(missing.message), /stable .*85\.0\.564\.0 in HKCU: version 85\.0\.564\.0 is older than 86\.0\.616\.0/)
         closeWindow(await waitWindow('^WebView2 Runtime missing$', 20_000))
         assert.ok(!s.stderr.some((l) => l.startsWith('FAKE ')), 'neither DLL was loaded')
-      } finally {
-        await stop(s)
-      }
+      })
     })
 
     test('runtime lookup: HKLM (32-bit view, native) falls through to HKCU', async () => {
@@ -466,41 +462,32 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
         { hive: 'HKLM', channel: 'stable', version: '80.0.361.111' },
         user,
       ])
-      const s = launch(['--title', 'Wine Fallthrough', '--url', 'http://127.0.0.1:9/'])
-      try {
+      await withSession(launch(['--title', 'Wine Fallthrough', '--url', 'http://127.0.0.1:9/']), async (s) => {
         await s.waitEvent('page_loaded', 60_000)
-        assert.ok(s.stderr.includes(`FAKE loaded from ${windowsPath(runtimeFolder(user))}\\EBWebView\\x64\\EmbeddedBrowserWebView.dll`), s.stderr.join('\n'))
-      } finally {
-        await stop(s)
-      }
+        assert.ok(s.stderr.includes(loadedFrom(user)), s.stderr.join('\n'))
+      })
     })
 
     test('runtime lookup: only a Canary channel, machine-wide', async () => {
       const canary: Install = { hive: 'HKLM32', channel: 'canary', version: '133.0.3048.0' }
       installRuntimes([canary])
-      const s = launch(['--title', 'Wine Canary', '--url', 'http://127.0.0.1:9/'])
-      try {
+      await withSession(launch(['--title', 'Wine Canary', '--url', 'http://127.0.0.1:9/']), async (s) => {
         await s.waitEvent('page_loaded', 60_000)
-        assert.ok(s.stderr.includes(`FAKE loaded from ${windowsPath(runtimeFolder(canary))}\\EBWebView\\x64\\EmbeddedBrowserWebView.dll`), s.stderr.join('\n'))
+        assert.ok(s.stderr.includes(loadedFrom(canary)), s.stderr.join('\n'))
         assert.ok(!s.events.some((e) => e.type === 'error'), JSON.stringify(s.events))
-      } finally {
-        await stop(s)
-      }
+      })
     })
 
     // Last: ending the session also ends wine's own services in this prefix.
     test('the end of the session (wineboot --end-session) ends the backend through stdin EOF, then the launcher', async () => {
-      const s = launch(['--title', 'Wine Session', '--', backendExe])
-      try {
+      await withSession(launch(['--title', 'Wine Session', '--', backendExe]), async (s) => {
         await s.waitEvent('window_ready', 60_000)
         const end = spawnSync(wine64, ['wineboot', '--end-session'], { env: { ...process.env, ...prefix.vars }, timeout: 60_000 })
         assert.equal(end.status, 0)
         assert.deepEqual(await exitWithin(s, 15_000), { code: 0, signal: null })
         assert.ok(s.stderr.includes('STDIN EOF'), 'the backend saw EOF and exited by itself')
         assert.ok(!s.events.some((e) => e.type === 'close_requested'), 'not a close the app could veto')
-      } finally {
-        await stop(s)
-      }
+      })
     })
   })
 })

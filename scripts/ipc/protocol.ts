@@ -189,7 +189,7 @@ export type Event =
   /** From a window's menus (`window`) or the tray icon's (`tray: true`); `checked`: a checkbox's new state. */
   | { type: 'menu_clicked'; id: string; window?: WindowId; tray?: true; checked?: boolean }
   /** Windows only: AppIndicator hosts on Linux open the tray menu and send no click. */
-  | { type: 'tray_clicked'; button: 'left' | 'right' | 'double' }
+  | { type: 'tray_clicked'; button: 'left' | 'right' | 'double' | 'middle' }
   /** `id`: the notification's tag; `action`: `default` (its body was clicked). */
   | { type: 'notification_clicked'; id: string; action: string }
 

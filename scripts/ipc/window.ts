@@ -383,7 +383,7 @@ function handles(client: LauncherClient): Map<WindowId, WindowApi> {
 export interface TrayApi {
   /**
    * Shows the tray icon, or updates it (icon, tooltip, menu). Its menu's items → `menu_clicked`
-   * with `tray: true`; clicks on the icon → `tray_clicked` (Windows). Rejects with
+   * with `tray: true`; clicks on the icon → `tray_clicked` (Linux: middle, and left where the panel reports it). Rejects with
    * `tray_unavailable` (Linux without libayatana-appindicator3) or `invalid_argument` (the icon).
    */
   set(options: TrayOptions): Promise<void>

@@ -2,20 +2,18 @@
 // backend changes a value of shared/api.ts; `backend.call` runs a call there (server/main.ts).
 import { LitElement, css, html } from 'lit'
 import { customElement } from 'lit/decorators.js'
-import { backend, backendConnection, backendState } from './backend.ts'
-
-const connectionText = { connecting: 'connecting…', open: 'connected', reconnecting: 'reconnecting…', closed: 'closed' }
+import { frameStyles } from './app-frame.ts'
+import { backend, backendState } from './backend.ts'
 
 @customElement('taupy-app')
 export class TaupyApp extends LitElement {
-  private connection = backendConnection(this)
   private count = backendState(this, 'counter')
 
   render() {
     return html`
       <header>
         <h1>${document.title}</h1>
-        <p>Backend: <output id="status">${connectionText[this.connection.value]}</output></p>
+        <connection-status></connection-status>
       </header>
       <main>
         <button @click=${() => void backend.call('increment', 1)}>Count</button>
@@ -25,23 +23,18 @@ export class TaupyApp extends LitElement {
     `
   }
 
-  static styles = css`
-    :host {
-      display: block;
-      max-width: 760px;
-      margin: 0 auto;
-      padding: 0 24px 48px;
-    }
-    header {
-      display: flex;
-      justify-content: space-between;
-      align-items: center;
-    }
-    output[data-testid='count'] {
-      margin-left: 12px;
-      font-size: 24px;
-    }
-  `
+  static styles = [
+    frameStyles,
+    css`
+      :host {
+        max-width: 760px;
+      }
+      output[data-testid='count'] {
+        margin-left: 12px;
+        font-size: 24px;
+      }
+    `,
+  ]
 }
 
 declare global {

@@ -1,20 +1,16 @@
 // The app's one screen: replace it with yours. `useBackendState` re-renders when the backend
 // changes a value of shared/api.ts; `backend.call` runs a call there (server/main.ts).
 import './App.css'
-import { backend, useBackendConnection, useBackendState } from './backend.ts'
-
-const connectionText = { connecting: 'connecting…', open: 'connected', reconnecting: 'reconnecting…', closed: 'closed' }
+import { ConnectionStatus } from './ConnectionStatus.tsx'
+import { backend, useBackendState } from './backend.ts'
 
 export default function App() {
-  const connection = useBackendConnection()
   const count = useBackendState('counter')
   return (
     <>
       <header className="app-header">
         <h1>{document.title}</h1>
-        <p>
-          Backend: <output id="status">{connectionText[connection]}</output>
-        </p>
+        <ConnectionStatus />
       </header>
       <main className="card">
         <button onClick={() => void backend.call('increment', 1)}>Count</button>

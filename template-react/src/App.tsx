@@ -1,11 +1,9 @@
 import type { MouseEvent, ReactNode } from 'react'
 import './App.css'
-import { useBackendConnection } from './backend.ts'
+import { ConnectionStatus } from './ConnectionStatus.tsx'
 import { About } from './pages/About.tsx'
 import { Home } from './pages/Home.tsx'
 import { navigate, routes, usePath } from './router.ts'
-
-const connectionText = { connecting: 'connecting…', open: 'connected', reconnecting: 'reconnecting…', closed: 'closed' }
 
 function Link({ to, children }: { to: string; children: ReactNode }) {
   const current = usePath() === to
@@ -22,7 +20,6 @@ function Link({ to, children }: { to: string; children: ReactNode }) {
 
 export default function App() {
   const path = usePath()
-  const connection = useBackendConnection()
   return (
     <>
       <header className="app-header">
@@ -30,9 +27,7 @@ export default function App() {
           <Link to={routes.home}>Home</Link>
           <Link to={routes.about}>About</Link>
         </nav>
-        <p>
-          Backend: <output id="status">{connectionText[connection]}</output>
-        </p>
+        <ConnectionStatus />
       </header>
       <main>{path === routes.about ? <About /> : <Home />}</main>
     </>

@@ -5,28 +5,18 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import type { Browser, Page } from 'playwright-core'
-import { startApp, type RunningApp, type RunningAppWithWindow } from '../taupy/testing/app.js'
-import { launchBrowser } from '../taupy/testing/browser.js'
+import type { Page } from 'playwright-core'
+import { startApp, type RunningApp } from '../taupy/testing/app.js'
+import { appAndBrowser } from '../taupy/testing/suite.js'
 
 const appDir = fileURLToPath(new URL('..', import.meta.url))
-let app: RunningAppWithWindow
-let browser: Browser
+// What the "user" answers in native dialogs; a test may change it (ui.app.window.dialogs.confirm = false).
+const ui = appAndBrowser(import.meta.url, { dialogs: { confirm: true } })
 
-before(async () => {
-  // What the "user" answers in native dialogs; a test may change it (app.window.dialogs.confirm = false).
-  app = await startApp(appDir, { window: { dialogs: { confirm: true } } })
-  browser = await launchBrowser()
-})
-after(async () => {
-  await browser?.close()
-  await app?.stop()
-})
-
-async function openApp(path = '/', on: RunningApp = app): Promise<Page> {
-  const page = await browser.newPage()
+async function openApp(path = '/', on: RunningApp = ui.app): Promise<Page> {
+  const page = await ui.browser.newPage()
   const problems: string[] = []
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(message.text())
@@ -44,7 +34,7 @@ const problemsOf = (page: Page): string[] => (page as Page & { problems: string[
 test('the page connects over /ws with the secret out of the address and a strict CSP', async () => {
   const page = await openApp()
   assert.equal(new URL(page.url()).search, '', 'the secret is removed from the address')
-  const response = await page.request.get(app.origin + '/')
+  const response = await page.request.get(ui.app.origin + '/')
   assert.match(response.headers()['content-security-policy'] ?? '', /script-src 'self';/)
   assert.deepEqual(problemsOf(page), [], 'no console errors (CSP violations included)')
   await page.close()
@@ -74,7 +64,7 @@ test('todos: add, toggle, filter and delete', async () => {
   await page.getByRole('checkbox', { name: 'Write docs' }).click()
   await page.getByTestId('todo-summary').filter({ hasText: '1 left of 2' }).waitFor()
   // Saved in this test's own data folder (startApp never uses the developer's).
-  const saved = JSON.parse(readFileSync(join(app.dataDir, 'state.json'), 'utf8')) as { todos: { text: string; done: boolean }[] }
+  const saved = JSON.parse(readFileSync(join(ui.app.dataDir, 'state.json'), 'utf8')) as { todos: { text: string; done: boolean }[] }
   assert.deepEqual(saved.todos.map((todo) => [todo.text, todo.done]), [['Write docs', true], ['Ship it', false]])
 
   await page.getByRole('button', { name: 'Active', exact: true }).click()
@@ -131,8 +121,8 @@ test('the window title is set from the UI through the backend', async () => {
   const other = await openApp()
   await page.getByLabel('New window title').fill('Weekend plans — Notes')
   await page.getByRole('button', { name: 'Set title' }).click()
-  await app.window.waitForTitle('Weekend plans — Notes')
-  assert.equal(app.window.title, 'Weekend plans — Notes', 'the native window got it')
+  await ui.app.window.waitForTitle('Weekend plans — Notes')
+  assert.equal(ui.app.window.title, 'Weekend plans — Notes', 'the native window got it')
   await other.getByTestId('title').filter({ hasText: 'Weekend plans — Notes' }).waitFor()
   await other.waitForFunction(() => document.title === 'Weekend plans — Notes')
   await page.close()
@@ -150,15 +140,15 @@ test('"Clear done" asks in a native dialog first, and does nothing on No', async
   const page = await openApp()
   await addDoneTodo(page, 'Pay the rent')
 
-  const asked = app.window.sent('confirm_dialog').length
-  app.window.dialogs.confirm = false
+  const asked = ui.app.window.sent('confirm_dialog').length
+  ui.app.window.dialogs.confirm = false
   await page.getByRole('button', { name: 'Clear done' }).click()
-  const question = await app.window.waitFor('confirm_dialog', () => app.window.sent('confirm_dialog').length > asked)
+  const question = await ui.app.window.waitFor('confirm_dialog', () => ui.app.window.sent('confirm_dialog').length > asked)
   assert.match(question.message, /^Delete \d+ done todos?\?$/)
   await new Promise((resolve) => setTimeout(resolve, 300))
   assert.equal(await page.getByRole('checkbox', { name: 'Pay the rent' }).count(), 1, 'No keeps the todo')
 
-  app.window.dialogs.confirm = true
+  ui.app.window.dialogs.confirm = true
   await page.getByRole('button', { name: 'Clear done' }).click()
   await page.getByRole('checkbox', { name: 'Pay the rent' }).waitFor({ state: 'detached' })
   await page.close()
@@ -182,7 +172,7 @@ test('a server error shows in the UI and the app keeps working', async () => {
   await page.getByRole('button', { name: 'Call a failing function' }).click()
   await page.locator('[role=alert][data-error-code=handler_failed]').filter({ hasText: 'The backend failed on purpose' }).waitFor()
   await page.getByRole('button', { name: 'Increment' }).click()
-  assert.equal(app.child.exitCode, null, 'the backend is still running')
+  assert.equal(ui.app.child.exitCode, null, 'the backend is still running')
   await page.close()
 })
 
@@ -190,11 +180,11 @@ test('Export… saves the todos where the save dialog says', async () => {
   const page = await openApp()
   await page.getByLabel('New todo').fill('Exported')
   await page.getByRole('button', { name: 'Add', exact: true }).click()
-  const target = join(app.dataDir, 'my-todos.json')
-  app.window.dialogs.saveFile = target
+  const target = join(ui.app.dataDir, 'my-todos.json')
+  ui.app.window.dialogs.saveFile = target
   await page.getByRole('button', { name: 'Export…' }).click()
   await page.getByText(`Saved to ${target}`).waitFor()
-  assert.equal((await app.window.waitFor('save_file_dialog')).defaultPath, 'todos.json')
+  assert.equal((await ui.app.window.waitFor('save_file_dialog')).defaultPath, 'todos.json')
   const saved = JSON.parse(readFileSync(target, 'utf8')) as { text: string }[]
   assert.ok(saved.some((todo) => todo.text === 'Exported'))
   await page.close()
