@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
-  closeWindow, ensureDisplay, findWindows, launcherDir, sleep, startSession, stopDisplay, waitWindow, windowName, x, type Session,
+  closeWindow, ensureDisplay, findWindows, fixtureDir, launcherDir, sleep, startSession, stopDisplay, waitWindow, windowName, x, type Session,
 } from './fixtures/launcher/harness.js'
 import { buildStandIn, installRuntimes, standard } from './helpers/webview2-standin.js'
-import { boot, createPrefix, haveWine, removePrefix, settle, wine64 } from './helpers/wine.js'
+import { boot, createPrefix, haveWine, removePrefix, settle, windowsPath, wine64 } from './helpers/wine.js'
 
 const rustc = process.env.RUSTC_WINDOWS ?? '/usr/bin/rustc'
 const canBuild = existsSync(rustc) && spawnSync('x86_64-w64-mingw32-gcc', ['--version']).status === 0
@@ -180,9 +180,23 @@ describe('windows launcher with a webview (stand-in WebView2, wine64)', { skip: 
       assert.equal((await reply(s, 'c4')).ok, true)
       await s.waitFor((l) => l.includes(`"url":"${origin}/settings?again","window":"settings"`), 20_000, 'stdout')
       assert.equal(s.stderr.filter((l) => l.startsWith('FAKE create check=')).length, 1)
-      // Closing main (the other window is open): not last either.
+      // Closing main (the other window is open): not last either; the app lets it go and keeps
+      // running, its app-wide commands (the tray) need no main window.
       closeWindow(await waitWindow('^Wine Windows$'))
       await s.waitFor((l) => l === '{"type":"close_requested","last":false,"window":"main"}', 10_000, 'stdout')
+      send(s, { type: 'close_window', id: 'x1', window: 'main' })
+      assert.equal((await reply(s, 'x1')).ok, true)
+      await s.waitFor((l) => l === '{"type":"window_closed","window":"main"}', 10_000, 'stdout')
+      send(s, { type: 'set_tray', id: 'tray', icon: windowsPath(join(fixtureDir, 'tray-icon.png')), tooltip: 'Wine windows' })
+      assert.deepEqual(await reply(s, 'tray'), { type: 'reply', id: 'tray', ok: true, result: null })
+      send(s, { type: 'remove_tray', id: 'untray' })
+      assert.equal((await reply(s, 'untray')).ok, true)
+      send(s, { type: 'eval', id: 'left', window: 'settings', script: '"fake:window"' })
+      assert.equal((await reply(s, 'left')).result, 3, 'the reopened window (its third webview) still answers')
+      // The user closes the last window: in --url mode (no backend to ask) that ends the launcher.
+      closeWindow(await waitWindow('^Wine Settings$'))
+      await s.waitFor((l) => l === '{"type":"close_requested","last":true,"window":"settings"}', 10_000, 'stdout')
+      assert.deepEqual(await s.exited, { code: 0, signal: null })
     } finally {
       await stop(s)
     }
