@@ -222,6 +222,9 @@ describe('launcher: more windows (Linux, Xvfb)', { skip: !runnable && 'needs Lin
       assert.deepEqual(findWindows('^MW Close$'), [])
       assert.ok(alive(s.child.pid!), 'closing windows by command ends nothing')
       void main
+      // Commands about the app need no window, main's least of all (a tray app may close it).
+      const external = await call(s, { type: 'open_external', id: 'x7', url: 'file:///etc/passwd' })
+      assert.equal(external.error?.code, 'open_failed', 'checked as ever, not unknown_window')
       // Its page shares main's web process (related view): it lives on without main.
       assert.equal(await evalIn(s, 'second', 'document.title', 'x4'), 'page /')
       assert.equal((await call(s, { type: 'reload', id: 'x5', window: 'second' })).ok, true)
