@@ -36,7 +36,7 @@ async function event(s: Session, pred: (e: Event) => boolean, what: string, time
   for (;;) {
     const hit = s.events.find(pred)
     if (hit) return hit
-    if (Date.now() > end) throw new Error(`no ${what}; stdout:\n${s.stdout.slice(-15).join('\n')}`)
+    if (Date.now() > end) throw new Error(`no ${what}; stdout:\n${s.stdout.slice(-15).join("\n")}\nstderr:\n${s.stderr.slice(-25).join("\n")}`)
     await sleep(25)
   }
 }
@@ -222,6 +222,9 @@ describe('launcher: more windows (Linux, Xvfb)', { skip: !runnable && 'needs Lin
       assert.deepEqual(findWindows('^MW Close$'), [])
       assert.ok(alive(s.child.pid!), 'closing windows by command ends nothing')
       void main
+      // Commands about the app need no window, main's least of all (a tray app may close it).
+      const external = await call(s, { type: 'open_external', id: 'x7', url: 'file:///etc/passwd' })
+      assert.equal(external.error?.code, 'open_failed', 'checked as ever, not unknown_window')
       // Its page shares main's web process (related view): it lives on without main.
       assert.equal(await evalIn(s, 'second', 'document.title', 'x4'), 'page /')
       assert.equal((await call(s, { type: 'reload', id: 'x5', window: 'second' })).ok, true)
@@ -257,6 +260,22 @@ describe('launcher: more windows (Linux, Xvfb)', { skip: !runnable && 'needs Lin
       assert.notEqual(r, 'timeout', 'the close timeout ends an unanswered close of the last window')
       assert.ok(!alive(pid))
       assert.ok(s.stderr.some((l) => l.includes('did not exit within 700 ms')), s.stderr.join('\n'))
+    } finally {
+      await end(s)
+    }
+  })
+
+  test('a real taupy backend: the second window signs in as main did, and its page opens /ws', async () => {
+    const s = startSession(bin, ['--title', 'MWA Main', '--', process.execPath, '--import', 'tsx', join(fixtureDir, 'windows-app.ts')])
+    try {
+      const opened = (path: string) => (e: Event) => e.type === 'page_message' && e.data === `ws open ${path}`
+      assert.equal((await event(s, opened('/'), 'main /ws open', 30_000)).window, 'main')
+      // The cookie alone loads pages; /ws wants the secret, which the second window's page gets
+      // only from its own sign-in (the ready URL's query, added by the launcher).
+      assert.equal((await event(s, opened('/second'), 'second /ws open', 15_000)).window, 'second')
+      const loaded = await event(s, (e) => e.type === 'page_loaded' && e.window === 'second', 'second page_loaded')
+      // The sign-in redirect took the secret out of the query (the fragment never reaches a server).
+      assert.equal(new URL(String(loaded.url)).pathname + new URL(String(loaded.url)).search, '/second')
     } finally {
       await end(s)
     }

@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
-  closeWindow, ensureDisplay, findWindows, launcherDir, sleep, startSession, stopDisplay, waitWindow, windowName, x, type Session,
+  closeWindow, ensureDisplay, findWindows, fixtureDir, launcherDir, sleep, startSession, stopDisplay, waitWindow, windowName, x, type Session,
 } from './fixtures/launcher/harness.js'
 import { buildStandIn, installRuntimes, standard } from './helpers/webview2-standin.js'
-import { boot, createPrefix, haveWine, removePrefix, settle, wine64 } from './helpers/wine.js'
+import { boot, createPrefix, haveWine, removePrefix, settle, windowsPath, wine64 } from './helpers/wine.js'
 
 const rustc = process.env.RUSTC_WINDOWS ?? '/usr/bin/rustc'
 const canBuild = existsSync(rustc) && spawnSync('x86_64-w64-mingw32-gcc', ['--version']).status === 0
@@ -96,14 +96,15 @@ describe('windows launcher with a webview (stand-in WebView2, wine64)', { skip: 
       await s.waitEvent('page_loaded', 60_000)
       send(s, { type: 'create_window', id: 'c1', window: 'settings', url: '/settings', title: 'Wine Settings', width: 420, height: 320 })
       assert.deepEqual(await reply(s, 'c1'), { type: 'reply', id: 'c1', ok: true, result: null })
-      await s.waitFor((l) => l === `{"type":"page_loaded","url":"${origin}/settings","window":"settings"}`, 20_000, 'stdout')
+      // The ready URL's sign-in query goes with it (the core adds it), so its page signs in as main's did.
+      await s.waitFor((l) => l === `{"type":"page_loaded","url":"${origin}/settings?taupy=windows","window":"settings"}`, 20_000, 'stdout')
       const settingsX = await waitWindow('^Wine Settings$', 20_000)
       // One environment (one browser process, one profile: main's cookies hold), a controller per window.
       assert.equal(s.stderr.filter((l) => l.startsWith('FAKE create check=')).length, 1, 'the environment is shared')
       assert.equal(s.stderr.filter((l) => /^FAKE user data folder [A-Z]:/.test(l)).length, 1, 'one profile folder')
       assert.ok(fake('FAKE#2 controller for a window '), s.stderr.join('\n'))
       assert.ok(fake('FAKE#2 script has window.taupy '), 'window.taupy in the second window too')
-      assert.ok(s.stderr.indexOf('FAKE#2 script has window.taupy ') < s.stderr.indexOf(`FAKE#2 navigate ${origin}/settings`), 'script before its first load')
+      assert.ok(s.stderr.indexOf('FAKE#2 script has window.taupy ') < s.stderr.indexOf(`FAKE#2 navigate ${origin}/settings?taupy=windows`), 'script before its first load')
       assert.ok(fake('FAKE#2 devtools enabled 0 ') && fake('FAKE#2 host objects 0 ') && fake('FAKE#2 visible 1 '))
       // Its page's events name it; its origin lock holds.
       await s.waitFor((l) => l.includes('"navigation_blocked","url":"ftp://further.example/"'), 10_000, 'stdout')
@@ -178,11 +179,25 @@ describe('windows launcher with a webview (stand-in WebView2, wine64)', { skip: 
       // The same id can open again (a new window, a new controller from the same environment).
       send(s, { type: 'create_window', id: 'c4', window: 'settings', url: '/settings?again', title: 'Wine Settings' })
       assert.equal((await reply(s, 'c4')).ok, true)
-      await s.waitFor((l) => l.includes(`"url":"${origin}/settings?again","window":"settings"`), 20_000, 'stdout')
+      await s.waitFor((l) => l.includes(`"url":"${origin}/settings?again&taupy=windows","window":"settings"`), 20_000, 'stdout')
       assert.equal(s.stderr.filter((l) => l.startsWith('FAKE create check=')).length, 1)
-      // Closing main (the other window is open): not last either.
+      // Closing main (the other window is open): not last either; the app lets it go and keeps
+      // running, its app-wide commands (the tray) need no main window.
       closeWindow(await waitWindow('^Wine Windows$'))
       await s.waitFor((l) => l === '{"type":"close_requested","last":false,"window":"main"}', 10_000, 'stdout')
+      send(s, { type: 'close_window', id: 'x1', window: 'main' })
+      assert.equal((await reply(s, 'x1')).ok, true)
+      await s.waitFor((l) => l === '{"type":"window_closed","window":"main"}', 10_000, 'stdout')
+      send(s, { type: 'set_tray', id: 'tray', icon: windowsPath(join(fixtureDir, 'tray-icon.png')), tooltip: 'Wine windows' })
+      assert.deepEqual(await reply(s, 'tray'), { type: 'reply', id: 'tray', ok: true, result: null })
+      send(s, { type: 'remove_tray', id: 'untray' })
+      assert.equal((await reply(s, 'untray')).ok, true)
+      send(s, { type: 'eval', id: 'left', window: 'settings', script: '"fake:window"' })
+      assert.equal((await reply(s, 'left')).result, 3, 'the reopened window (its third webview) still answers')
+      // The user closes the last window: in --url mode (no backend to ask) that ends the launcher.
+      closeWindow(await waitWindow('^Wine Settings$'))
+      await s.waitFor((l) => l === '{"type":"close_requested","last":true,"window":"settings"}', 10_000, 'stdout')
+      assert.deepEqual(await s.exited, { code: 0, signal: null })
     } finally {
       await stop(s)
     }

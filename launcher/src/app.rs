@@ -55,6 +55,9 @@ struct App {
     crashed: Option<i32>,
     /// The app's origin (scheme://host:port of the ready URL): every window stays on it.
     origin: String,
+    /// The ready URL's query (a taupy backend's sign-in: `taupy=SECRET`), added to the URL of
+    /// every further window so that its page signs in as main's did.
+    sign_in: String,
     seq: u64,
 }
 
@@ -83,6 +86,7 @@ pub fn init(opts: Options, tx: Sender<UiMsg>, rx: Receiver<UiMsg>, backend: Opti
             exit_override: None,
             crashed: None,
             origin: String::new(),
+            sign_in: String::new(),
             seq: 0,
         })
     });
@@ -367,7 +371,7 @@ impl App {
             return fail("invalid_argument", format!("at most {} windows are open at once", protocol::MAX_WINDOWS));
         }
         let url = match resolve_on_origin(&url, &self.origin) {
-            Ok(u) => u,
+            Ok(u) => with_sign_in(&u, &self.sign_in),
             Err((code, message)) => return fail(code, message),
         };
         let spec = platform::WindowSpec { url, title: title.unwrap_or_else(|| self.opts.title.clone()), width, height, resizable };
@@ -392,6 +396,7 @@ impl App {
         crate::trace::mark("ready_line");
         self.open_main();
         self.origin = origin_of(&url);
+        self.sign_in = query_of(&url).to_string();
         platform::load_app(&url, &self.origin);
         self.window_open = true;
         backend::emit(&protocol::window_event(
@@ -524,6 +529,37 @@ fn resolve_on_origin(url: &str, origin: &str) -> Result<String, (&'static str, S
     Err(("invalid_argument", format!("`url` must be a path starting with `/` or an absolute URL on {}, not `{}`", origin, url)))
 }
 
+/// The query of a URL (between `?` and `#`), "" when none.
+fn query_of(url: &str) -> &str {
+    let before_fragment = url.split('#').next().unwrap_or("");
+    match before_fragment.find('?') {
+        Some(i) => &before_fragment[i + 1..],
+        None => "",
+    }
+}
+
+/// `url` with `query` (the ready URL's) added to its own query, before any fragment. A taupy
+/// backend signs a page in from `?taupy=SECRET`: the cookie it sets loads pages, but `/ws` wants
+/// the secret itself, which each window's page keeps in its own sessionStorage (per window), so
+/// each window must sign in as main did (docs/ipc.md, More windows).
+fn with_sign_in(url: &str, query: &str) -> String {
+    if query.is_empty() {
+        return url.to_string();
+    }
+    let (base, fragment) = match url.find('#') {
+        Some(i) => (&url[..i], &url[i..]),
+        None => (url, ""),
+    };
+    let joiner = if !base.contains('?') {
+        "?"
+    } else if base.ends_with('?') || base.ends_with('&') {
+        ""
+    } else {
+        "&"
+    };
+    format!("{}{}{}{}", base, joiner, query, fragment)
+}
+
 fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
@@ -565,6 +601,16 @@ mod tests {
         assert_eq!(resolve_on_origin("/\\example.com/", o).unwrap_err().0, "invalid_argument");
         assert_eq!(resolve_on_origin("settings", o).unwrap_err().0, "invalid_argument");
         assert_eq!(resolve_on_origin("javascript:alert(1)", o).unwrap_err().0, "invalid_argument");
+    }
+
+    #[test]
+    fn further_windows_sign_in_as_main_did() {
+        assert_eq!(query_of("http://127.0.0.1:4000/?taupy=abc#x"), "taupy=abc");
+        assert_eq!(query_of("http://127.0.0.1:4000/"), "");
+        assert_eq!(with_sign_in("http://h:1/settings", "taupy=abc"), "http://h:1/settings?taupy=abc");
+        assert_eq!(with_sign_in("http://h:1/s?tab=2#top", "taupy=abc"), "http://h:1/s?tab=2&taupy=abc#top");
+        assert_eq!(with_sign_in("http://h:1/s?", "taupy=abc"), "http://h:1/s?taupy=abc");
+        assert_eq!(with_sign_in("http://h:1/s", ""), "http://h:1/s");
     }
 
     #[test]

@@ -687,6 +687,44 @@ mod tests {
     }
 
     #[test]
+    fn window_ids_and_create_window_fields() {
+        let parse = |l: &str| parse_line(l);
+        match parse(r#"{"type":"create_window","window":"w-1_X","url":"/s"}"#) {
+            Line::Request(r) => {
+                assert_eq!(r.window, "w-1_X");
+                assert_eq!(r.command, Command::CreateWindow { url: "/s".into(), title: None, width: 800, height: 600, resizable: true });
+            }
+            other => panic!("{:?}", other),
+        }
+        match parse(r#"{"type":"center"}"#) {
+            Line::Request(r) => assert_eq!(r.window, MAIN_WINDOW),
+            other => panic!("{:?}", other),
+        }
+        // App-wide commands ignore `window`, even a malformed one.
+        match parse(r#"{"type":"exit","window":"not an id"}"#) {
+            Line::Request(r) => assert_eq!(r.window, MAIN_WINDOW),
+            other => panic!("{:?}", other),
+        }
+        let long = format!(r#"{{"type":"center","window":"{}"}}"#, "w".repeat(MAX_WINDOW_ID_CHARS + 1));
+        let ok = format!(r#"{{"type":"center","window":"{}"}}"#, "w".repeat(MAX_WINDOW_ID_CHARS));
+        assert!(matches!(parse(&ok), Line::Request(_)));
+        for bad in [
+            long.as_str(),
+            r#"{"type":"center","window":"a b"}"#,
+            r#"{"type":"center","window":"é"}"#,
+            r#"{"type":"center","window":7}"#,
+            r#"{"type":"create_window","window":"x","url":"/x","width":0}"#,
+            r#"{"type":"create_window","window":"x","url":"/x","resizable":"yes"}"#,
+            r#"{"type":"create_window","window":"x","url":7}"#,
+        ] {
+            match parse(bad) {
+                Line::Invalid(e) => assert_eq!(e.code, "invalid_argument", "{}", bad),
+                other => panic!("{} accepted: {:?}", bad, other),
+            }
+        }
+    }
+
+    #[test]
     fn log_lines_pass_through() {
         assert_eq!(parse_line("Server listening at http://127.0.0.1:3000"), Line::Log);
         assert_eq!(parse_line(""), Line::Log);

@@ -704,6 +704,19 @@ fn same_origin(url: &str) -> bool {
 }
 
 pub fn exec(r: Request) {
+    // About the app, not a window: they work with every window closed (a tray app).
+    match r.command {
+        Command::SetTray { icon, tooltip, items } => return super::linux_tray::set_tray(&icon, tooltip, &items, r.id),
+        Command::RemoveTray => return super::linux_tray::remove_tray(r.id),
+        Command::Notify { tag, title, body, icon } => return super::linux_notify::notify(tag, &title, &body, icon, r.id),
+        Command::OpenExternal { url } => {
+            return match open_external(&url) {
+                Ok(()) => ack(&r.id),
+                Err(e) => fail(&r.id, "open_external", "open_failed", &e),
+            }
+        }
+        _ => {}
+    }
     let (w, v) = match by_id(&r.window) {
         Some(found) => found, // after ready: every window has its webview
         None => return fail_in(&r.window, &r.id, r.command.name(), "unknown_window", &format!("no window \"{}\"", r.window)),
@@ -756,11 +769,6 @@ pub fn exec(r: Request) {
                 webkit_settings_set_enable_developer_extras(webkit_web_view_get_settings(v), 1);
                 webkit_web_inspector_show(webkit_web_view_get_inspector(v));
             }
-            Command::OpenExternal { url } => {
-                if let Err(e) = open_external(&url) {
-                    return fail(&id, "open_external", "open_failed", &e);
-                }
-            }
             Command::MessageDialog { title, message, level } => return message_dialog(w, title, &message, level, false, id),
             Command::ConfirmDialog { title, message, level } => return message_dialog(w, title, &message, level, true, id),
             Command::OpenFileDialog(d) => return file_dialog(w, d, 0, id),
@@ -771,9 +779,8 @@ pub fn exec(r: Request) {
             Command::SetMenuItem { item, label, enabled, checked } => {
                 return super::linux_menu::set_menu_item(w, &item, label, enabled, checked, id)
             }
-            Command::SetTray { icon, tooltip, items } => return super::linux_tray::set_tray(&icon, tooltip, &items, id),
-            Command::RemoveTray => return super::linux_tray::remove_tray(id),
-            Command::Notify { tag, title, body, icon } => return super::linux_notify::notify(tag, &title, &body, icon, id),
+            // App-wide: handled above, before the window.
+            Command::SetTray { .. } | Command::RemoveTray | Command::Notify { .. } | Command::OpenExternal { .. } => {}
             // Handled by the core; never reach the platform.
             Command::Ready { .. } | Command::PreventClose | Command::Exit { .. } | Command::Desktop(_) => {}
             Command::CreateWindow { .. } | Command::CloseWindow => {}
