@@ -96,14 +96,15 @@ describe('windows launcher with a webview (stand-in WebView2, wine64)', { skip: 
       await s.waitEvent('page_loaded', 60_000)
       send(s, { type: 'create_window', id: 'c1', window: 'settings', url: '/settings', title: 'Wine Settings', width: 420, height: 320 })
       assert.deepEqual(await reply(s, 'c1'), { type: 'reply', id: 'c1', ok: true, result: null })
-      await s.waitFor((l) => l === `{"type":"page_loaded","url":"${origin}/settings","window":"settings"}`, 20_000, 'stdout')
+      // It signs in as main did: the ready URL's query (`taupy=…`) comes along (docs/ipc.md).
+      await s.waitFor((l) => l === `{"type":"page_loaded","url":"${origin}/settings?taupy=windows","window":"settings"}`, 20_000, 'stdout')
       const settingsX = await waitWindow('^Wine Settings$', 20_000)
       // One environment (one browser process, one profile: main's cookies hold), a controller per window.
       assert.equal(s.stderr.filter((l) => l.startsWith('FAKE create check=')).length, 1, 'the environment is shared')
       assert.equal(s.stderr.filter((l) => /^FAKE user data folder [A-Z]:/.test(l)).length, 1, 'one profile folder')
       assert.ok(fake('FAKE#2 controller for a window '), s.stderr.join('\n'))
       assert.ok(fake('FAKE#2 script has window.taupy '), 'window.taupy in the second window too')
-      assert.ok(s.stderr.indexOf('FAKE#2 script has window.taupy ') < s.stderr.indexOf(`FAKE#2 navigate ${origin}/settings`), 'script before its first load')
+      assert.ok(s.stderr.indexOf('FAKE#2 script has window.taupy ') < s.stderr.indexOf(`FAKE#2 navigate ${origin}/settings?taupy=windows`), 'script before its first load')
       assert.ok(fake('FAKE#2 devtools enabled 0 ') && fake('FAKE#2 host objects 0 ') && fake('FAKE#2 visible 1 '))
       // Its page's events name it; its origin lock holds.
       await s.waitFor((l) => l.includes('"navigation_blocked","url":"ftp://further.example/"'), 10_000, 'stdout')
@@ -178,7 +179,7 @@ describe('windows launcher with a webview (stand-in WebView2, wine64)', { skip: 
       // The same id can open again (a new window, a new controller from the same environment).
       send(s, { type: 'create_window', id: 'c4', window: 'settings', url: '/settings?again', title: 'Wine Settings' })
       assert.equal((await reply(s, 'c4')).ok, true)
-      await s.waitFor((l) => l.includes(`"url":"${origin}/settings?again","window":"settings"`), 20_000, 'stdout')
+      await s.waitFor((l) => l.includes(`"url":"${origin}/settings?again&taupy=windows","window":"settings"`), 20_000, 'stdout')
       assert.equal(s.stderr.filter((l) => l.startsWith('FAKE create check=')).length, 1)
       // Closing main (the other window is open): not last either.
       closeWindow(await waitWindow('^Wine Windows$'))
