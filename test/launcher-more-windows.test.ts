@@ -146,6 +146,15 @@ describe('launcher: more windows (Linux, Xvfb)', { skip: !runnable && 'needs Lin
       const msg = await event(s, (e) => e.type === 'page_message', 'page_message')
       assert.deepEqual(msg, { type: 'page_message', data: { from: 'second' }, window: 'second' })
 
+      // A dialog is modal to the window it names (WM_TRANSIENT_FOR); its answer is the reply.
+      send(s, { type: 'message_dialog', id: 'd1', window: 'second', title: 'MW Dialog', message: 'for the second window' })
+      const dialog = await waitWindow('^MW Dialog$')
+      const owner = /window id # (0x[0-9a-f]+)/.exec(x('xprop', ['-id', dialog, 'WM_TRANSIENT_FOR']))?.[1]
+      assert.equal(Number(owner), Number(second), 'owned by the second window')
+      closeWindow(dialog)
+      assert.deepEqual(await s.waitFor((l) => l.includes('"id":"d1"'), 5000, 'stdout').then((l) => JSON.parse(l) as object),
+        { type: 'reply', id: 'd1', ok: true, result: null })
+
       // The second window's menu bar is its own: its accelerator names it.
       const menu = [{ id: 'file', label: 'File', items: [{ id: 'prefs', label: 'Preferences', accelerator: 'Ctrl+P' }] }]
       assert.equal((await call(s, { type: 'set_menu', id: 'm1', window: 'second', items: menu })).ok, true)
