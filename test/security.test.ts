@@ -38,6 +38,14 @@ describe('HTTP', () => {
     assert.match(setCookie, new RegExp(`^${cookieName()}=[\\w-]{43}; Path=/; HttpOnly; SameSite=Strict$`))
   })
 
+  test('a page load with the secret signs in even with the cookie (a further window needs the fragment)', async () => {
+    const response = await rawGet(backend.origin, `/settings?tab=2&taupy=${backend.secret}`, signedIn())
+    assert.equal(response.status, 302)
+    assert.equal(response.headers.location, `/settings?tab=2#taupy=${backend.secret}`)
+    // A wrong secret next to a good cookie is no sign-in; the cookie still loads the page.
+    assert.equal((await rawGet(backend.origin, '/?taupy=wrong', signedIn())).status, 200)
+  })
+
   test('a request without the secret, or with a wrong one, gets 403', async () => {
     assert.equal((await rawGet(backend.origin, '/', { host: backend.host })).status, 403)
     assert.equal((await rawGet(backend.origin, '/data.json', { host: backend.host })).status, 403)

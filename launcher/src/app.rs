@@ -5,7 +5,7 @@ use crate::backend::{self, Backend};
 use crate::cli::Options;
 use crate::json::Json;
 use crate::platform;
-use crate::protocol::{self, Command, ProtocolError, Request};
+use crate::protocol::{self, Command, ProtocolError, Request, MAIN_WINDOW};
 use std::cell::RefCell;
 use std::sync::mpsc::{Receiver, Sender};
 use std::thread;
@@ -38,19 +38,26 @@ struct App {
     backend: Option<Backend>,
     /// No backend yet, one will come with `StartBackend` (packaged app while extracting).
     awaiting_backend: bool,
-    /// The native window exists (with its splash until the app's page replaces it).
-    window: bool,
+    /// The native windows that exist, in the order they opened: `"main"` from its splash on,
+    /// then those of `create_window` (crate::platform keeps the toolkit's side of each).
+    windows: Vec<String>,
     /// The ready line arrived: the webview shows (or is loading) the app.
     window_open: bool,
     /// Commands that arrived before the ready line; replayed once the window exists.
     pending: Vec<Request>,
-    /// Set while a close_requested awaits the backend's exit or veto.
-    closing: Option<u64>,
+    /// Set while a close_requested for the last window awaits the backend's answer (the grace
+    /// timer's number and the window).
+    closing: Option<(u64, String)>,
     /// Set once we asked the backend to go (exit command, or window closed with no backend).
     quitting: bool,
     exit_override: Option<i32>,
     /// The backend died unexpectedly: the window shows the error page; closing it exits with this.
     crashed: Option<i32>,
+    /// The app's origin (scheme://host:port of the ready URL): every window stays on it.
+    origin: String,
+    /// The ready URL's query (a taupy backend's sign-in: `taupy=SECRET`), added to the URL of
+    /// every further window so that its page signs in as main's did.
+    sign_in: String,
     seq: u64,
 }
 
@@ -71,13 +78,15 @@ pub fn init(opts: Options, tx: Sender<UiMsg>, rx: Receiver<UiMsg>, backend: Opti
             tx,
             backend,
             awaiting_backend,
-            window: false,
+            windows: Vec::new(),
             window_open: false,
             pending: Vec::new(),
             closing: None,
             quitting: false,
             exit_override: None,
             crashed: None,
+            origin: String::new(),
+            sign_in: String::new(),
             seq: 0,
         })
     });
@@ -89,10 +98,8 @@ pub fn init(opts: Options, tx: Sender<UiMsg>, rx: Receiver<UiMsg>, backend: Opti
 /// Opens the window with its splash (called once the toolkit is up, before the backend is ready).
 pub fn show_window() {
     with(|a| {
-        if !a.window && !a.quitting {
-            crate::page::configure(a.opts.allow_mailto);
-            platform::create_window(&a.opts);
-            a.window = true;
+        if !a.quitting {
+            a.open_main();
         }
     });
 }
@@ -117,9 +124,10 @@ pub fn terminate(signal: i32) {
     with(|a| a.on_terminate(signal));
 }
 
-/// Called by the platform when the user asks to close the window (title bar button, Alt+F4).
-pub fn close_requested() {
-    with(|a| a.on_close_requested());
+/// Called by the platform when the user asks to close `window` (title bar button, Alt+F4,
+/// WM_DELETE_WINDOW). The platform keeps the window open: the core closes it (close_window).
+pub fn close_requested(window: &str) {
+    with(|a| a.on_close_requested(window));
 }
 
 fn exit_code(code: Option<i32>, signal: Option<i32>) -> i32 {
@@ -158,7 +166,7 @@ impl App {
     fn handle(&mut self, msg: UiMsg) {
         match msg {
             UiMsg::Progress { done, total } => {
-                if self.window && !self.window_open {
+                if self.has_main() && !self.window_open {
                     platform::show_progress(done, total);
                 }
             }
@@ -183,7 +191,7 @@ impl App {
                 }
             }
             UiMsg::GraceTimeout(n) => {
-                if self.closing == Some(n) || (self.quitting && n == self.seq) {
+                if self.closing.as_ref().map(|c| c.0) == Some(n) || (self.quitting && n == self.seq) {
                     eprintln!(
                         "taupy-launcher: the backend did not exit within {} ms; killing it",
                         self.opts.close_timeout_ms
@@ -226,7 +234,7 @@ impl App {
         if let Some(b) = &self.backend {
             b.kill();
         }
-        if self.window {
+        if self.has_main() {
             platform::show_fatal(&self.opts.title, message); // quits with 1 once dismissed
         } else {
             platform::quit(1);
@@ -269,11 +277,9 @@ impl App {
                     backend::emit(&protocol::reply_ok(id, Json::Null));
                 }
             }
-            Command::PreventClose => {
-                self.closing = None;
-                if let Some(id) = &r.id {
-                    backend::emit(&protocol::reply_ok(id, Json::Null));
-                }
+            Command::CreateWindow { .. } if !self.window_open => {
+                // No origin yet: nothing to resolve the URL against.
+                backend::fail_in(&r.window, &r.id, "create_window", "no_window", "the app is not ready yet (no ready line)");
             }
             Command::Exit { code } => {
                 if let Some(id) = &r.id {
@@ -284,7 +290,7 @@ impl App {
             Command::Desktop(_) => crate::desktop::exec(&self.opts, r),
             _ => {
                 if self.window_open {
-                    platform::exec(r);
+                    self.exec_window(r);
                 } else {
                     self.pending.push(r);
                 }
@@ -292,21 +298,111 @@ impl App {
         }
     }
 
-    fn open(&mut self, url: String) {
-        crate::trace::mark("ready_line");
-        if !self.window {
+    fn has_main(&self) -> bool {
+        self.windows.iter().any(|w| w == MAIN_WINDOW)
+    }
+
+    /// The native main window with its splash (before the ready line), once.
+    fn open_main(&mut self) {
+        if self.windows.is_empty() && !self.window_open {
             crate::page::configure(self.opts.allow_mailto);
             platform::create_window(&self.opts);
-            self.window = true;
+            self.windows.push(MAIN_WINDOW.to_string());
         }
-        platform::load_app(&url, &origin_of(&url));
+    }
+
+    /// The window to bring forward or to show the error page in: main, else the oldest open one.
+    fn front_window(&self) -> Option<String> {
+        if self.has_main() {
+            Some(MAIN_WINDOW.to_string())
+        } else {
+            self.windows.first().cloned()
+        }
+    }
+
+    /// A command for one window, once the app is ready: checks that the window is open, then the
+    /// core's own window commands, then the platform's.
+    fn exec_window(&mut self, r: Request) {
+        if let Command::CreateWindow { .. } = r.command {
+            return self.create_window(r);
+        }
+        if !self.windows.contains(&r.window) {
+            let message = format!("no window \"{}\"", r.window);
+            return backend::fail_in(&r.window, &r.id, r.command.name(), "unknown_window", &message);
+        }
+        match r.command {
+            Command::PreventClose => {
+                self.stop_close_timer(&r.window);
+                backend::ack(&r.id);
+            }
+            Command::CloseWindow => {
+                self.stop_close_timer(&r.window);
+                backend::ack(&r.id); // the reply, then window_closed
+                self.close_window(&r.window);
+            }
+            Command::Hide => {
+                // Close to tray: the backend's answer to closing the last window.
+                self.stop_close_timer(&r.window);
+                platform::exec(r);
+            }
+            _ => platform::exec(r),
+        }
+    }
+
+    fn stop_close_timer(&mut self, window: &str) {
+        if self.closing.as_ref().map_or(false, |c| c.1 == window) {
+            self.closing = None;
+        }
+    }
+
+    fn create_window(&mut self, r: Request) {
+        let (url, title, width, height, resizable) = match r.command {
+            Command::CreateWindow { url, title, width, height, resizable } => (url, title, width, height, resizable),
+            _ => return,
+        };
+        let fail = |code: &'static str, message: String| backend::fail_in(&r.window, &r.id, "create_window", code, &message);
+        if self.windows.contains(&r.window) {
+            return fail("invalid_argument", format!("window \"{}\" already exists", r.window));
+        }
+        if self.windows.len() >= protocol::MAX_WINDOWS {
+            return fail("invalid_argument", format!("at most {} windows are open at once", protocol::MAX_WINDOWS));
+        }
+        let url = match resolve_on_origin(&url, &self.origin) {
+            Ok(u) => with_sign_in(&u, &self.sign_in),
+            Err((code, message)) => return fail(code, message),
+        };
+        let spec = platform::WindowSpec { url, title: title.unwrap_or_else(|| self.opts.title.clone()), width, height, resizable };
+        match platform::create_extra_window(&r.window, &spec) {
+            Ok(()) => {
+                self.windows.push(r.window.clone());
+                backend::ack(&r.id);
+            }
+            Err(e) => fail("create_failed", e),
+        }
+    }
+
+    /// The app's decision (close_window) or the end of a window the user closed: it goes now.
+    fn close_window(&mut self, window: &str) {
+        platform::close_window(window);
+        self.windows.retain(|w| w != window);
+        crate::page::forget(window);
+        backend::emit(&protocol::window_event("window_closed", window, vec![]));
+    }
+
+    fn open(&mut self, url: String) {
+        crate::trace::mark("ready_line");
+        self.open_main();
+        self.origin = origin_of(&url);
+        self.sign_in = query_of(&url).to_string();
+        platform::load_app(&url, &self.origin);
         self.window_open = true;
-        backend::emit(&protocol::event(
+        backend::emit(&protocol::window_event(
             "window_ready",
+            MAIN_WINDOW,
             vec![("protocol", protocol::PROTOCOL_VERSION.into()), ("platform", platform::NAME.into())],
         ));
         for r in std::mem::replace(&mut self.pending, Vec::new()) {
-            platform::exec(r);
+            self.exec_window(r);
         }
         // The app started from a link (myapp://…): the backend gets it once the window is up.
         for url in crate::instance::app_urls(&self.opts.app_args(), &self.opts.protocols) {
@@ -315,8 +411,8 @@ impl App {
     }
 
     fn on_second_instance(&mut self, h: crate::instance::Handoff) {
-        if self.window {
-            platform::present_window();
+        if let Some(w) = self.front_window() {
+            platform::present_window(&w);
         }
         let urls = crate::instance::app_urls(&h.args, &self.opts.protocols);
         let args = Json::Arr(h.args.into_iter().map(Json::Str).collect());
@@ -333,11 +429,11 @@ impl App {
         }
         self.quitting = true;
         self.closing = None;
-        if self.window {
-            platform::close_window();
-            self.window = false;
-            self.window_open = false;
+        // Every window goes; no window_closed: the whole launcher ends.
+        for w in std::mem::replace(&mut self.windows, Vec::new()) {
+            platform::close_window(&w);
         }
+        self.window_open = false;
         backend::close_sink();
         if self.backend.is_none() || self.crashed.is_some() {
             platform::quit(self.exit_override.or(self.crashed).unwrap_or(0));
@@ -347,23 +443,33 @@ impl App {
         self.after(self.opts.close_timeout_ms, UiMsg::GraceTimeout(self.seq));
     }
 
-    fn on_close_requested(&mut self) {
-        if self.quitting {
+    /// The user asks to close `window`: the backend decides (close_window, prevent_close, hide,
+    /// exit). Only for the last window does the close timeout run, as with a single window.
+    fn on_close_requested(&mut self, window: &str) {
+        if self.quitting || !self.windows.iter().any(|w| w == window) {
             return;
         }
-        if self.backend.is_none() || self.crashed.is_some() {
-            // No backend to ask (--url mode), or it is already gone (error page showing).
-            backend::emit(&protocol::event("close_requested", vec![]));
+        let last = self.windows.len() == 1;
+        let ev = protocol::window_event("close_requested", window, vec![("last", last.into())]);
+        if self.crashed.is_some() || (self.backend.is_none() && (last || !self.window_open)) {
+            // The backend is gone (error page showing), or there is none to ask (--url mode) and
+            // this is the last window: the app ends as it did with one window.
+            backend::emit(&ev);
             self.shutdown(None);
             return;
+        }
+        if !last {
+            return backend::emit(&ev); // no timer: the app's other windows keep it running
         }
         if self.closing.is_some() {
             return; // already asked; the grace timer is running
         }
         self.seq += 1;
-        self.closing = Some(self.seq);
-        backend::emit(&protocol::event("close_requested", vec![]));
-        self.after(self.opts.close_timeout_ms, UiMsg::GraceTimeout(self.seq));
+        self.closing = Some((self.seq, window.to_string()));
+        backend::emit(&ev);
+        if self.backend.is_some() {
+            self.after(self.opts.close_timeout_ms, UiMsg::GraceTimeout(self.seq));
+        }
     }
 
     fn on_backend_exited(&mut self, code: i32, tail: Vec<String>) {
@@ -389,13 +495,66 @@ impl App {
         }
         // Crash while the window is up: say so in the window; closing it exits with the code.
         self.crashed = Some(code);
+        let front = match self.front_window() {
+            Some(w) => w,
+            None => {
+                // Every window was closed (a tray app): nothing to show the page in.
+                eprintln!("taupy-launcher: the backend exited with code {}", code);
+                return platform::quit(code);
+            }
+        };
         eprintln!("taupy-launcher: the backend exited with code {}; showing the error page", code);
-        platform::exec(Request {
-            id: None,
-            command: Command::SetTitle { title: format!("{} (backend stopped)", self.opts.title) },
-        });
-        platform::show_error_page(&error_page(code, &tail));
+        let mut title = Request::main(None, Command::SetTitle { title: format!("{} (backend stopped)", self.opts.title) });
+        title.window = front.clone();
+        platform::exec(title);
+        platform::show_error_page(&front, &error_page(code, &tail));
     }
+}
+
+/// `create_window`'s `url`: a path (`/settings`) is taken on `origin`; an absolute URL must be
+/// on `origin` (`forbidden_origin` otherwise). Returns the absolute URL to load.
+fn resolve_on_origin(url: &str, origin: &str) -> Result<String, (&'static str, String)> {
+    if url.starts_with('/') && !url.starts_with("//") && !url.starts_with("/\\") {
+        return Ok(format!("{}{}", origin, url));
+    }
+    if url.contains("://") {
+        if origin_of(url) == origin {
+            return Ok(url.to_string());
+        }
+        return Err(("forbidden_origin", format!("`{}` is not on the app's origin {}; windows stay on it", url, origin)));
+    }
+    Err(("invalid_argument", format!("`url` must be a path starting with `/` or an absolute URL on {}, not `{}`", origin, url)))
+}
+
+/// The query of a URL (between `?` and `#`), "" when none.
+fn query_of(url: &str) -> &str {
+    let before_fragment = url.split('#').next().unwrap_or("");
+    match before_fragment.find('?') {
+        Some(i) => &before_fragment[i + 1..],
+        None => "",
+    }
+}
+
+/// `url` with `query` (the ready URL's) added to its own query, before any fragment. A taupy
+/// backend signs a page in from `?taupy=SECRET`: the cookie it sets loads pages, but `/ws` wants
+/// the secret itself, which each window's page keeps in its own sessionStorage (per window), so
+/// each window must sign in as main did (docs/ipc.md, More windows).
+fn with_sign_in(url: &str, query: &str) -> String {
+    if query.is_empty() {
+        return url.to_string();
+    }
+    let (base, fragment) = match url.find('#') {
+        Some(i) => (&url[..i], &url[i..]),
+        None => (url, ""),
+    };
+    let joiner = if !base.contains('?') {
+        "?"
+    } else if base.ends_with('?') || base.ends_with('&') {
+        ""
+    } else {
+        "&"
+    };
+    format!("{}{}{}{}", base, joiner, query, fragment)
 }
 
 fn html_escape(s: &str) -> String {
@@ -426,6 +585,29 @@ mod tests {
         assert_eq!(origin_of("http://127.0.0.1:4000/?taupy=abc"), "http://127.0.0.1:4000");
         assert_eq!(origin_of("HTTP://LocalHost:1/x#y"), "http://localhost:1");
         assert_eq!(origin_of("http://127.0.0.1:4000"), "http://127.0.0.1:4000");
+    }
+
+    #[test]
+    fn window_urls_stay_on_the_origin() {
+        let o = "http://127.0.0.1:4000";
+        assert_eq!(resolve_on_origin("/settings?x=1", o).unwrap(), "http://127.0.0.1:4000/settings?x=1");
+        assert_eq!(resolve_on_origin("http://127.0.0.1:4000/a", o).unwrap(), "http://127.0.0.1:4000/a");
+        assert_eq!(resolve_on_origin("https://example.com/", o).unwrap_err().0, "forbidden_origin");
+        assert_eq!(resolve_on_origin("http://127.0.0.1:4001/", o).unwrap_err().0, "forbidden_origin");
+        assert_eq!(resolve_on_origin("//example.com/", o).unwrap_err().0, "invalid_argument");
+        assert_eq!(resolve_on_origin("/\\example.com/", o).unwrap_err().0, "invalid_argument");
+        assert_eq!(resolve_on_origin("settings", o).unwrap_err().0, "invalid_argument");
+        assert_eq!(resolve_on_origin("javascript:alert(1)", o).unwrap_err().0, "invalid_argument");
+    }
+
+    #[test]
+    fn further_windows_sign_in_as_main_did() {
+        assert_eq!(query_of("http://127.0.0.1:4000/?taupy=abc#x"), "taupy=abc");
+        assert_eq!(query_of("http://127.0.0.1:4000/"), "");
+        assert_eq!(with_sign_in("http://h:1/settings", "taupy=abc"), "http://h:1/settings?taupy=abc");
+        assert_eq!(with_sign_in("http://h:1/s?tab=2#top", "taupy=abc"), "http://h:1/s?tab=2&taupy=abc#top");
+        assert_eq!(with_sign_in("http://h:1/s?", "taupy=abc"), "http://h:1/s?taupy=abc");
+        assert_eq!(with_sign_in("http://h:1/s", ""), "http://h:1/s");
     }
 
     #[test]

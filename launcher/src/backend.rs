@@ -110,6 +110,20 @@ pub fn fail(id: &Option<Json>, command: &str, code: &'static str, message: &str)
     }
 }
 
+/// `fail` for a command addressed to a window: the `error` event (no `id`) names the window too.
+pub fn fail_in(window: &str, id: &Option<Json>, command: &str, code: &'static str, message: &str) {
+    match id {
+        Some(id) => emit(&reply_err(id, code, message)),
+        None => {
+            let mut ev = error_event(&ProtocolError { code, message: message.to_string(), command: Some(command.to_string()), id: None });
+            if let Json::Obj(fields) = &mut ev {
+                fields.push(("window".to_string(), Json::Str(window.to_string())));
+            }
+            emit(&ev)
+        }
+    }
+}
+
 /// Closes the event stream: the backend sees EOF on stdin and exits (the contract in docs/ipc.md).
 pub fn close_sink() {
     if let Ok(mut guard) = SINK.lock() {

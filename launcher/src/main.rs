@@ -57,10 +57,7 @@ fn main() {
     let backend = match &opts.url {
         Some(url) => {
             backend::use_own_stdio(tx.clone());
-            backend::send(&tx, app::UiMsg::Request(protocol::Request {
-                id: None,
-                command: protocol::Command::Ready { url: url.clone() },
-            }));
+            backend::send(&tx, app::UiMsg::Request(protocol::Request::main(None, protocol::Command::Ready { url: url.clone() })));
             None
         }
         // Before the toolkit's init, so Node's start-up overlaps GTK/WebKit's (or Win32/WebView2's).

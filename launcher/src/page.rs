@@ -9,13 +9,14 @@ use crate::limits::{
     RateLimiter, EXTERNAL_OPENS_PER_SECOND, EXTERNAL_OPEN_BURST, MAX_MESSAGE_BYTES, PAGE_MESSAGES_PER_SECOND,
     PAGE_MESSAGE_BURST,
 };
-use crate::protocol::event;
+use crate::protocol::window_event;
 use std::cell::{Cell, RefCell};
 use std::time::{Duration, Instant};
 
 thread_local! {
     static ALLOW_MAILTO: Cell<bool> = Cell::new(false);
-    static MESSAGES: RefCell<RateLimiter> = RefCell::new(RateLimiter::new(PAGE_MESSAGE_BURST, PAGE_MESSAGES_PER_SECOND));
+    /// Page messages: one budget per window, so a busy window cannot starve another.
+    static MESSAGES: RefCell<Vec<(String, RateLimiter)>> = RefCell::new(Vec::new());
     static OPENS: RefCell<RateLimiter> = RefCell::new(RateLimiter::new(EXTERNAL_OPEN_BURST, EXTERNAL_OPENS_PER_SECOND));
     static LAST_REPORT: Cell<Option<Instant>> = Cell::new(None);
 }
@@ -32,19 +33,40 @@ pub enum FromPage {
     PopupMenu(Vec<crate::menu::Item>),
 }
 
-/// Checks and parses one text from the page's bridge. Refusals are reported to the backend
-/// as `error` events (`message_too_large`, `rate_limited`: at most one a second).
-pub fn from_page(text: &str) -> Option<FromPage> {
+/// One more message from `window`'s page within its rate?
+fn allow_message(window: &str) -> bool {
+    MESSAGES.with(|m| {
+        let mut m = m.borrow_mut();
+        let i = match m.iter().position(|(w, _)| w == window) {
+            Some(i) => i,
+            None => {
+                m.push((window.to_string(), RateLimiter::new(PAGE_MESSAGE_BURST, PAGE_MESSAGES_PER_SECOND)));
+                m.len() - 1
+            }
+        };
+        m[i].1.allow()
+    })
+}
+
+/// A window closed: its budget goes (a new window with the same id starts afresh).
+pub fn forget(window: &str) {
+    MESSAGES.with(|m| m.borrow_mut().retain(|(w, _)| w != window));
+}
+
+/// Checks and parses one text from `window`'s page bridge. Refusals are reported to the backend
+/// as `error` events naming the window (`message_too_large`, `rate_limited`: at most one a second).
+pub fn from_page(window: &str, text: &str) -> Option<FromPage> {
     if text.len() > MAX_MESSAGE_BYTES + 64 {
-        report("message_too_large", &format!("a page message of {} bytes was dropped (limit {} bytes)", text.len(), MAX_MESSAGE_BYTES));
+        report(window, "message_too_large", &format!("a page message of {} bytes was dropped (limit {} bytes)", text.len(), MAX_MESSAGE_BYTES));
         return None;
     }
     let msg = Json::parse(text).ok()?;
     match msg.get("kind").and_then(Json::as_str) {
         Some("drag") => Some(FromPage::Drag),
         Some("message") => {
-            if !MESSAGES.with(|m| m.borrow_mut().allow()) {
+            if !allow_message(window) {
                 report(
+                    window,
                     "rate_limited",
                     &format!("page messages beyond {} a second are dropped", PAGE_MESSAGES_PER_SECOND),
                 );
@@ -53,13 +75,13 @@ pub fn from_page(text: &str) -> Option<FromPage> {
             Some(FromPage::Message(msg.get("data").cloned().unwrap_or(Json::Null)))
         }
         Some("popup_menu") => {
-            if !MESSAGES.with(|m| m.borrow_mut().allow()) {
+            if !allow_message(window) {
                 return None;
             }
             match crate::menu::parse_items(msg.get("items").unwrap_or(&Json::Null)) {
                 Ok(items) => Some(FromPage::PopupMenu(items)),
                 Err(e) => {
-                    report("invalid_argument", &format!("taupy.popupMenu from the page: {}", e));
+                    report(window, "invalid_argument", &format!("taupy.popupMenu from the page: {}", e));
                     None
                 }
             }
@@ -77,14 +99,14 @@ pub fn may_open_external(url: &str, user_gesture: bool) -> bool {
     user_gesture && (web || mail) && OPENS.with(|o| o.borrow_mut().allow())
 }
 
-fn report(code: &str, message: &str) {
+fn report(window: &str, code: &str, message: &str) {
     let now = Instant::now();
     let recent = LAST_REPORT.with(|l| l.get()).map_or(false, |t| now.saturating_duration_since(t) < Duration::from_secs(1));
     if recent {
         return;
     }
     LAST_REPORT.with(|l| l.set(Some(now)));
-    emit(&event("error", vec![("code", code.into()), ("message", message.into())]));
+    emit(&window_event("error", window, vec![("code", code.into()), ("message", message.into())]));
 }
 
 #[cfg(test)]
@@ -107,9 +129,13 @@ mod tests {
 
     #[test]
     fn page_messages_are_capped_and_rate_limited() {
-        assert!(from_page(&format!("{{\"kind\":\"message\",\"data\":\"{}\"}}", "x".repeat(MAX_MESSAGE_BYTES + 100))).is_none());
-        assert!(matches!(from_page(r#"{"kind":"drag"}"#), Some(FromPage::Drag)));
-        let passed = (0..1000).filter(|_| from_page(r#"{"kind":"message","data":1}"#).is_some()).count();
+        assert!(from_page("main", &format!("{{\"kind\":\"message\",\"data\":\"{}\"}}", "x".repeat(MAX_MESSAGE_BYTES + 100))).is_none());
+        assert!(matches!(from_page("main", r#"{"kind":"drag"}"#), Some(FromPage::Drag)));
+        let passed = (0..1000).filter(|_| from_page("main", r#"{"kind":"message","data":1}"#).is_some()).count();
         assert!(passed >= PAGE_MESSAGE_BURST as usize && passed <= PAGE_MESSAGE_BURST as usize + 2, "{}", passed);
+        // Each window has its own budget: main's flood leaves another window's untouched.
+        assert!(from_page("settings", r#"{"kind":"message","data":1}"#).is_some());
+        forget("main");
+        assert!(from_page("main", r#"{"kind":"message","data":1}"#).is_some());
     }
 }

@@ -80,6 +80,76 @@ pub enum Command {
     Notify { tag: String, title: String, body: String, icon: Option<String> },
     /// About the app's place in the desktop, not the window (crate::desktop).
     Desktop(DesktopCommand),
+    /// Opens another window (its id is the request's `window`) on `url`: a path starting with
+    /// `/` or an absolute URL on the app's origin (checked by the core, crate::app).
+    CreateWindow { url: String, title: Option<String>, width: i32, height: i32, resizable: bool },
+    /// Closes the request's `window` at once, without `close_requested`.
+    CloseWindow,
+}
+
+impl Command {
+    /// Commands about the app, not a window: they ignore a request's `window`.
+    pub fn is_app_wide(&self) -> bool {
+        matches!(
+            self,
+            Command::Ready { .. }
+                | Command::Exit { .. }
+                | Command::OpenExternal { .. }
+                | Command::SetTray { .. }
+                | Command::RemoveTray
+                | Command::Notify { .. }
+                | Command::Desktop(_)
+        )
+    }
+
+    /// The command's `type`, for errors that name it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Ready { .. } => "ready",
+            Command::SetTitle { .. } => "set_title",
+            Command::SetSize { .. } => "set_size",
+            Command::SetMinSize { .. } => "set_min_size",
+            Command::SetPosition { .. } => "set_position",
+            Command::Center => "center",
+            Command::Maximize => "maximize",
+            Command::Minimize => "minimize",
+            Command::Restore => "restore",
+            Command::SetFullscreen { .. } => "set_fullscreen",
+            Command::ToggleFullscreen => "toggle_fullscreen",
+            Command::SetAlwaysOnTop { .. } => "set_always_on_top",
+            Command::SetDecorations { .. } => "set_decorations",
+            Command::SetResizable { .. } => "set_resizable",
+            Command::Show => "show",
+            Command::Hide => "hide",
+            Command::Focus => "focus",
+            Command::Navigate { .. } => "navigate",
+            Command::Reload => "reload",
+            Command::Eval { .. } => "eval",
+            Command::OpenDevtools => "open_devtools",
+            Command::OpenExternal { .. } => "open_external",
+            Command::MessageDialog { .. } => "message_dialog",
+            Command::ConfirmDialog { .. } => "confirm_dialog",
+            Command::OpenFileDialog(_) => "open_file_dialog",
+            Command::OpenFolderDialog(_) => "open_folder_dialog",
+            Command::SaveFileDialog(_) => "save_file_dialog",
+            Command::PostMessage { .. } => "post_message",
+            Command::PreventClose => "prevent_close",
+            Command::Exit { .. } => "exit",
+            Command::SetMenu { .. } => "set_menu",
+            Command::PopupMenu { .. } => "popup_menu",
+            Command::SetMenuItem { .. } => "set_menu_item",
+            Command::SetTray { .. } => "set_tray",
+            Command::RemoveTray => "remove_tray",
+            Command::Notify { .. } => "notify",
+            Command::Desktop(DesktopCommand::UnregisterProtocols) => "unregister_protocols",
+            Command::Desktop(DesktopCommand::SetAutostart { .. }) => "set_autostart",
+            Command::Desktop(DesktopCommand::GetAutostart) => "get_autostart",
+            Command::Desktop(DesktopCommand::ReadClipboard) => "read_clipboard",
+            Command::Desktop(DesktopCommand::WriteClipboard { .. }) => "write_clipboard",
+            Command::CreateWindow { .. } => "create_window",
+            Command::CloseWindow => "close_window",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -105,6 +175,7 @@ pub const COMMAND_TYPES: &[&str] = &[
     "set_autostart", "get_autostart", "read_clipboard", "write_clipboard",
     "set_menu", "popup_menu", "set_menu_item",
     "set_tray", "remove_tray", "notify",
+    "create_window", "close_window",
 ];
 
 /// Every event `type` the launcher emits.
@@ -115,13 +186,36 @@ pub const EVENT_TYPES: &[&str] = &[
     "second_instance", "open_url",
     "menu_clicked",
     "tray_clicked", "notification_clicked",
+    "window_closed",
 ];
+
+/// The first window, opened by `ready`; the default `window` of every window command.
+pub const MAIN_WINDOW: &str = "main";
+/// At most this many windows are open at once (`create_window` beyond: invalid_argument).
+pub const MAX_WINDOWS: usize = 16;
+pub const MAX_WINDOW_ID_CHARS: usize = 64;
+
+/// A window id: 1–64 characters of `[A-Za-z0-9_-]`.
+pub fn valid_window_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= MAX_WINDOW_ID_CHARS && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
     /// Present when the sender wants a `reply` event (any JSON string or number).
     pub id: Option<Json>,
+    /// The window the command is for (`"main"` when the line has none, and for app-wide
+    /// commands); for `create_window`, the new window's id.
+    pub window: String,
     pub command: Command,
+}
+
+impl Request {
+    /// A request for the main window (the launcher's own: `ready` in `--url` mode, the title
+    /// of the error page).
+    pub fn main(id: Option<Json>, command: Command) -> Request {
+        Request { id, window: MAIN_WINDOW.to_string(), command }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -259,6 +353,14 @@ pub fn parse_request(v: &Json) -> Result<Request, ProtocolError> {
             },
             icon: a.opt_string("icon")?,
         },
+        "create_window" => Command::CreateWindow {
+            url: a.bounded_string("url", MAX_TEXT_CHARS)?,
+            title: a.opt_bounded("title", MAX_TITLE_CHARS)?,
+            width: a.opt_dim("width")?.unwrap_or(800),
+            height: a.opt_dim("height")?.unwrap_or(600),
+            resizable: a.opt_bool("resizable")?.unwrap_or(true),
+        },
+        "close_window" => Command::CloseWindow,
         "set_menu_item" => Command::SetMenuItem {
             item: a.bounded_string("item", menu::MAX_LABEL_CHARS)?,
             label: match a.opt_string("label")? {
@@ -274,7 +376,22 @@ pub fn parse_request(v: &Json) -> Result<Request, ProtocolError> {
             return Err(err("unknown_command", &format!("unknown command type `{}`", ty), Some(ty.clone()), id))
         }
     };
-    Ok(Request { id, command })
+    let window = if command.is_app_wide() {
+        MAIN_WINDOW.to_string()
+    } else {
+        match v.get("window") {
+            None | Some(Json::Null) if !matches!(command, Command::CreateWindow { .. } | Command::CloseWindow) => MAIN_WINDOW.to_string(),
+            None | Some(Json::Null) => return Err(a.bad(format!("`{}` needs a string field `window` (the window's id)", ty))),
+            Some(Json::Str(w)) if valid_window_id(w) => w.clone(),
+            Some(_) => {
+                return Err(a.bad(format!(
+                    "`window` must be a window id: 1 to {} characters of A-Z, a-z, 0-9, `_` and `-`",
+                    MAX_WINDOW_ID_CHARS
+                )))
+            }
+        }
+    };
+    Ok(Request { id, window, command })
 }
 
 fn err(code: &'static str, message: &str, command: Option<String>, id: Option<Json>) -> ProtocolError {
@@ -334,8 +451,14 @@ impl<'a> Args<'a> {
         }
     }
     fn dim(&self, k: &str) -> Result<i32, ProtocolError> {
-        let n = self.int(k)?;
-        if n < 1 {
+        match self.opt_dim(k)? {
+            Some(n) => Ok(n),
+            None => Err(self.bad(format!("`{}` needs a number field `{}`", self.ty, k))),
+        }
+    }
+    fn opt_dim(&self, k: &str) -> Result<Option<i32>, ProtocolError> {
+        let n = self.opt_int(k)?;
+        if n.map_or(false, |n| n < 1) {
             return Err(self.bad(format!("`{}`: `{}` must be at least 1", self.ty, k)));
         }
         Ok(n)
@@ -422,6 +545,12 @@ pub fn notification_tag(tag: String) -> String {
 pub fn event(ty: &str, mut fields: Vec<(&str, Json)>) -> Json {
     fields.insert(0, ("type", ty.into()));
     Json::obj(fields)
+}
+
+/// An event about one window: `fields` plus `"window": window`.
+pub fn window_event(ty: &str, window: &str, mut fields: Vec<(&str, Json)>) -> Json {
+    fields.push(("window", window.into()));
+    event(ty, fields)
 }
 
 pub fn reply_ok(id: &Json, result: Json) -> Json {
@@ -554,6 +683,44 @@ mod tests {
                 assert_eq!(d.filters[0].extensions, vec!["txt".to_string(), "md".to_string()]);
             }
             _ => panic!(),
+        }
+    }
+
+    #[test]
+    fn window_ids_and_create_window_fields() {
+        let parse = |l: &str| parse_line(l);
+        match parse(r#"{"type":"create_window","window":"w-1_X","url":"/s"}"#) {
+            Line::Request(r) => {
+                assert_eq!(r.window, "w-1_X");
+                assert_eq!(r.command, Command::CreateWindow { url: "/s".into(), title: None, width: 800, height: 600, resizable: true });
+            }
+            other => panic!("{:?}", other),
+        }
+        match parse(r#"{"type":"center"}"#) {
+            Line::Request(r) => assert_eq!(r.window, MAIN_WINDOW),
+            other => panic!("{:?}", other),
+        }
+        // App-wide commands ignore `window`, even a malformed one.
+        match parse(r#"{"type":"exit","window":"not an id"}"#) {
+            Line::Request(r) => assert_eq!(r.window, MAIN_WINDOW),
+            other => panic!("{:?}", other),
+        }
+        let long = format!(r#"{{"type":"center","window":"{}"}}"#, "w".repeat(MAX_WINDOW_ID_CHARS + 1));
+        let ok = format!(r#"{{"type":"center","window":"{}"}}"#, "w".repeat(MAX_WINDOW_ID_CHARS));
+        assert!(matches!(parse(&ok), Line::Request(_)));
+        for bad in [
+            long.as_str(),
+            r#"{"type":"center","window":"a b"}"#,
+            r#"{"type":"center","window":"é"}"#,
+            r#"{"type":"center","window":7}"#,
+            r#"{"type":"create_window","window":"x","url":"/x","width":0}"#,
+            r#"{"type":"create_window","window":"x","url":"/x","resizable":"yes"}"#,
+            r#"{"type":"create_window","window":"x","url":7}"#,
+        ] {
+            match parse(bad) {
+                Line::Invalid(e) => assert_eq!(e.code, "invalid_argument", "{}", bad),
+                other => panic!("{} accepted: {:?}", bad, other),
+            }
         }
     }
 

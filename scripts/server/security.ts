@@ -122,15 +122,20 @@ export function judgeRequest(guard: Guard, request: IncomingRequest): Verdict {
     return signIn(oneTimeParam)
   }
 
+  const offered = url.searchParams.get(secretParam)
+  const offeredRight = offered !== null && secretsEqual(offered, guard.secret)
+  // A page load with the secret signs in even when the cookie is there already: each window
+  // keeps the secret in its own sessionStorage, so a further launcher window (create_window)
+  // loads its first page with the secret as main did, and needs the redirect's fragment.
+  if (offeredRight && isPageLoad) return signIn(secretParam)
+
   // /ws is where the app acts: it needs the secret itself, which only the page holds. The
   // cookie, which every local server the browser visits receives, opens no socket.
   if (!isUpgrade && hasCookie(request.headers.cookie, name, cookieValue(guard.secret))) return { allow: true }
 
-  const offered = url.searchParams.get(secretParam)
-  if (offered === null || !secretsEqual(offered, guard.secret)) {
+  if (!offeredRight) {
     return { allow: false, status: 403, reason: 'missing or wrong app secret' }
   }
-  if (isPageLoad) return signIn(secretParam)
   return { allow: true, setCookie }
 }
 

@@ -4,13 +4,13 @@
 //! `g_idle_add` to schedule `app::drain()` there.
 
 use crate::app;
-use crate::backend::{ack, emit, fail};
+use crate::backend::{ack, emit, fail, fail_in};
 use crate::cli::Options;
 use crate::json::Json;
 use crate::limits::{ui_text, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
 use super::page_script::{page_script, webkit_bridge_script, WEBKIT, WEBKIT_WORLD};
 use crate::page::{from_page, may_open_external, FromPage};
-use crate::protocol::{event, reply_ok, Command, FileDialog, Level, Request};
+use crate::protocol::{reply_ok, window_event, Command, FileDialog, Level, Request, MAIN_WINDOW};
 use std::cell::{Cell, RefCell};
 use std::ffi::{CStr, CString};
 use std::os::raw::{c_char, c_double, c_int, c_uint, c_ulong, c_void};
@@ -201,14 +201,14 @@ extern "C" {
 // ----- state (GTK main thread only) -----
 
 thread_local! {
-    static WINDOW: Cell<Ptr> = Cell::new(null_mut());
-    static VIEW: Cell<Ptr> = Cell::new(null_mut());
+    /// Every open window by id ("main" first, from its splash on); see `Win`.
+    static WINDOWS: RefCell<Vec<Win>> = RefCell::new(Vec::new());
+    /// The web context every webview shares (one cookie store and network session, so main's
+    /// session cookie works in every window); a reference held until the end.
+    static CONTEXT: Cell<Ptr> = Cell::new(null_mut());
     static ORIGIN: RefCell<String> = RefCell::new(String::new());
     static EXIT_CODE: Cell<i32> = Cell::new(0);
     static QUITTING: Cell<bool> = Cell::new(false);
-    static FULLSCREEN: Cell<bool> = Cell::new(false);
-    static GEOMETRY: Cell<(i32, i32, i32, i32)> = Cell::new((i32::MIN, i32::MIN, 0, 0));
-    static LAST_PRESS: Cell<(u32, f64, f64, u32)> = Cell::new((0, 0.0, 0.0, 0));
     /// The native splash (a drawing area over the webview); null once the page replaced it.
     static SPLASH: Cell<Ptr> = Cell::new(null_mut());
     /// Holds the webview (main child) under the splash (overlay child).
@@ -235,11 +235,44 @@ struct SplashLook {
 
 static WAKE_PENDING: AtomicBool = AtomicBool::new(false);
 
+/// One native window: a GtkWindow with its webview (null for main until its splash has
+/// painted), the webview's user content manager, and what its events need to remember.
+struct Win {
+    id: String,
+    window: Ptr,
+    view: Ptr,
+    ucm: Ptr,
+    fullscreen: bool,
+    geometry: (i32, i32, i32, i32),
+    /// The last button press in the webview (button, x_root, y_root, time): drag regions.
+    last_press: (u32, f64, f64, u32),
+}
+
+impl Win {
+    fn new(id: &str, window: Ptr) -> Win {
+        Win { id: id.to_string(), window, view: null_mut(), ucm: null_mut(), fullscreen: false, geometry: (i32::MIN, i32::MIN, 0, 0), last_press: (0, 0.0, 0.0, 0) }
+    }
+}
+
+/// Runs `f` on the window that `matches` (by id or by one of its GTK objects); None when none does.
+fn with_win<R>(matches: impl Fn(&Win) -> bool, f: impl FnOnce(&mut Win) -> R) -> Option<R> {
+    WINDOWS.with(|ws| ws.borrow_mut().iter_mut().find(|w| matches(w)).map(f))
+}
+
+fn by_id(id: &str) -> Option<(Ptr, Ptr)> {
+    with_win(|w| w.id == id, |w| (w.window, w.view))
+}
+
+/// The id of the window whose GtkWindow, webview or content manager `p` is.
+fn id_of(p: Ptr) -> Option<String> {
+    with_win(|w| w.window == p || w.view == p || w.ucm == p, |w| w.id.clone())
+}
+
 fn win() -> Ptr {
-    WINDOW.with(|w| w.get())
+    by_id(MAIN_WINDOW).map_or(null_mut(), |(w, _)| w)
 }
 fn view() -> Ptr {
-    VIEW.with(|v| v.get())
+    by_id(MAIN_WINDOW).map_or(null_mut(), |(_, v)| v)
 }
 
 fn cstr(s: &str) -> CString {
@@ -341,30 +374,37 @@ pub fn quit(code: i32) {
 }
 
 /// A second start of the app: show the window if hidden, raise and focus it.
-pub fn present_window() {
-    let w = win();
-    if !w.is_null() {
+pub fn present_window(window: &str) {
+    if let Some((w, _)) = by_id(window) {
         unsafe { gtk_window_present(w) };
     }
 }
 
-pub fn close_window() {
-    let w = win();
-    if !w.is_null() {
-        WINDOW.with(|c| c.set(null_mut()));
-        VIEW.with(|c| c.set(null_mut()));
-        SPLASH.with(|c| c.set(null_mut()));
-        unsafe { gtk_widget_destroy(w) };
+pub fn close_window(window: &str) {
+    let gone = WINDOWS.with(|ws| {
+        let mut ws = ws.borrow_mut();
+        let i = ws.iter().position(|w| w.id == window)?;
+        Some(ws.remove(i))
+    });
+    if let Some(w) = gone {
+        if window == MAIN_WINDOW {
+            SPLASH.with(|c| c.set(null_mut()));
+        }
+        super::linux_menu::forget(w.window);
+        unsafe { gtk_widget_destroy(w.window) };
     }
 }
 
-pub fn show_error_page(html: &str) {
-    let v = view();
-    if !v.is_null() {
-        let h = cstr(html);
-        unsafe { webkit_web_view_load_html(v, h.as_ptr(), null_mut()) };
+pub fn show_error_page(window: &str, html: &str) {
+    if let Some((_, v)) = by_id(window) {
+        if !v.is_null() {
+            let h = cstr(html);
+            unsafe { webkit_web_view_load_html(v, h.as_ptr(), null_mut()) };
+        }
     }
-    remove_splash();
+    if window == MAIN_WINDOW {
+        remove_splash();
+    }
 }
 
 /// Where an app's web storage lives: `$XDG_DATA_HOME/taupy/<app id>/webview` (localStorage,
@@ -431,17 +471,13 @@ pub fn create_window(opts: &Options) {
         }
         gtk_window_set_resizable(w, opts.resizable as GBoolean);
         gtk_window_set_decorated(w, opts.decorations as GBoolean);
-        connect(w, "delete-event", on_delete as Ptr, null_mut());
-        connect(w, "configure-event", on_configure as Ptr, null_mut());
-        connect(w, "focus-in-event", on_focus_in as Ptr, null_mut());
-        connect(w, "focus-out-event", on_focus_out as Ptr, null_mut());
-        connect(w, "window-state-event", on_window_state as Ptr, null_mut());
+        connect_window(w);
         let overlay = gtk_overlay_new();
         let splash = gtk_drawing_area_new();
         connect(splash, "draw", on_splash_draw as Ptr, null_mut());
         gtk_overlay_add_overlay(overlay, splash);
         super::linux_menu::pack(w, overlay); // a menu bar can go above it (set_menu)
-        WINDOW.with(|c| c.set(w));
+        WINDOWS.with(|ws| ws.borrow_mut().push(Win::new(MAIN_WINDOW, w)));
         OVERLAY.with(|c| c.set(overlay));
         SPLASH.with(|c| c.set(splash));
         gtk_widget_show_all(w);
@@ -452,15 +488,40 @@ pub fn create_window(opts: &Options) {
 /// the webview goes under the splash and starts WebKit's processes with the splash page.
 extern "C" fn create_webview_idle(_: Ptr) -> GBoolean {
     if view().is_null() && !win().is_null() {
-        create_webview();
+        create_main_webview();
         let page = SPLASH_PAGE.with(|p| cstr(&p.borrow()));
         unsafe { webkit_web_view_load_html(view(), page.as_ptr(), null_mut()) };
     }
     0
 }
 
-fn create_webview() {
+/// The signals every window reports (the handlers find the window's id from `w`).
+unsafe fn connect_window(w: Ptr) {
+    connect(w, "delete-event", on_delete as Ptr, null_mut());
+    connect(w, "configure-event", on_configure as Ptr, null_mut());
+    connect(w, "focus-in-event", on_focus_in as Ptr, null_mut());
+    connect(w, "focus-out-event", on_focus_out as Ptr, null_mut());
+    connect(w, "window-state-event", on_window_state as Ptr, null_mut());
+}
+
+fn create_main_webview() {
+    let (v, ucm) = unsafe { new_webview(null_mut()) };
+    with_win(|w| w.id == MAIN_WINDOW, |w| {
+        w.view = v;
+        w.ucm = ucm;
+    });
     unsafe {
+        gtk_container_add(OVERLAY.with(|o| o.get()), v);
+        gtk_widget_show(v);
+        gtk_widget_grab_focus(v);
+    }
+}
+
+/// A webview on the shared web context (made by the first call), with the message handler
+/// in our isolated world and the navigation, load and input handlers. Returns (view, its
+/// user content manager); the scripts are added by `add_page_scripts`.
+unsafe fn new_webview(related: Ptr) -> (Ptr, Ptr) {
+    {
         let ucm = webkit_user_content_manager_new();
         // The handler exists only in an isolated world, where only our top-frame bridge runs:
         // no frame's own script can post to it (page_script.rs, docs/security.md).
@@ -470,11 +531,18 @@ fn create_webview() {
         connect(ucm, "script-message-received::taupy", on_script_message as Ptr, null_mut());
         // The scripts (the bridge in that world, window.taupy in the page's) are added by
         // load_app: the splash page gets neither.
-        let context = APP_ID.with(|i| web_context(i.borrow().as_deref()));
-        let (k_ctx, k_ucm) = (cstr("web-context"), cstr("user-content-manager"));
-        let v = g_object_new(webkit_web_view_get_type(), k_ctx.as_ptr(), context, k_ucm.as_ptr(), ucm, null_mut::<c_char>());
-        g_object_unref(context);
-        g_object_unref(ucm);
+        if CONTEXT.with(|c| c.get()).is_null() {
+            let context = APP_ID.with(|i| web_context(i.borrow().as_deref()));
+            CONTEXT.with(|c| c.set(context));
+        }
+        let context = CONTEXT.with(|c| c.get());
+        let (k_ctx, k_ucm, k_rel) = (cstr("web-context"), cstr("user-content-manager"), cstr("related-view"));
+        let v = if related.is_null() {
+            g_object_new(webkit_web_view_get_type(), k_ctx.as_ptr(), context, k_ucm.as_ptr(), ucm, null_mut::<c_char>())
+        } else {
+            g_object_new(webkit_web_view_get_type(), k_ucm.as_ptr(), ucm, k_rel.as_ptr(), related, null_mut::<c_char>())
+        };
+        g_object_unref(ucm); // the view holds it
         if DEVTOOLS.with(|d| d.get()) {
             webkit_settings_set_enable_developer_extras(webkit_web_view_get_settings(v), 1);
         }
@@ -482,11 +550,52 @@ fn create_webview() {
         connect(v, "load-changed", on_load_changed as Ptr, null_mut());
         connect(v, "load-failed", on_load_failed as Ptr, null_mut());
         connect(v, "button-press-event", on_button_press as Ptr, null_mut());
-        VIEW.with(|c| c.set(v));
-        gtk_container_add(OVERLAY.with(|o| o.get()), v);
-        gtk_widget_show(v);
-        gtk_widget_grab_focus(v);
+        (v, ucm)
     }
+}
+
+/// `window.taupy` for every page of this webview: the bridge in our isolated world and the
+/// API in the page's, top frame only, at document start.
+unsafe fn add_page_scripts(ucm: Ptr) {
+    // frames: WEBKIT_USER_CONTENT_INJECT_TOP_FRAME (1); time: INJECT_AT_DOCUMENT_START (0)
+    let world = cstr(WEBKIT_WORLD);
+    let bridge = cstr(&webkit_bridge_script());
+    let script = webkit_user_script_new_for_world(bridge.as_ptr(), 1, 0, world.as_ptr(), null_mut(), null_mut());
+    webkit_user_content_manager_add_script(ucm, script);
+    webkit_user_script_unref(script);
+    let src = cstr(&page_script(&WEBKIT));
+    let script = webkit_user_script_new(src.as_ptr(), 1, 0, null_mut(), null_mut());
+    webkit_user_content_manager_add_script(ucm, script);
+    webkit_user_script_unref(script);
+}
+
+/// A further window (`create_window`): shown at once on the app's page, no splash; its webview
+/// shares main's web context, origin lock, script and handlers.
+pub fn create_extra_window(id: &str, spec: &super::WindowSpec) -> Result<(), String> {
+    if ORIGIN.with(|o| o.borrow().is_empty()) {
+        return Err("the app is not ready yet".into());
+    }
+    unsafe {
+        let w = gtk_window_new(0);
+        let t = ui(&spec.title, MAX_TITLE_CHARS);
+        gtk_window_set_title(w, t.as_ptr());
+        gtk_window_set_default_size(w, spec.width, spec.height);
+        gtk_window_set_resizable(w, spec.resizable as GBoolean);
+        connect_window(w);
+        let related = WINDOWS.with(|ws| ws.borrow().iter().map(|w| w.view).find(|v| !v.is_null()).unwrap_or(null_mut()));
+        let (v, ucm) = new_webview(related);
+        add_page_scripts(ucm);
+        super::linux_menu::pack(w, v);
+        let mut entry = Win::new(id, w);
+        entry.view = v;
+        entry.ucm = ucm;
+        WINDOWS.with(|ws| ws.borrow_mut().push(entry));
+        gtk_widget_show_all(w);
+        gtk_widget_grab_focus(v);
+        let u = cstr(&spec.url);
+        webkit_web_view_load_uri(v, u.as_ptr());
+    }
+    Ok(())
 }
 
 /// Only the Windows GUI-subsystem exe needs this (see windows.rs).
@@ -505,21 +614,11 @@ pub fn load_app(url: &str, origin: &str) {
         return;
     }
     if view().is_null() {
-        create_webview(); // the ready line came before the splash's first paint (--url mode)
+        create_main_webview(); // the ready line came before the splash's first paint (--url mode)
     }
     let v = view();
     unsafe {
-        let ucm = webkit_web_view_get_user_content_manager(v);
-        // frames: WEBKIT_USER_CONTENT_INJECT_TOP_FRAME (1); time: INJECT_AT_DOCUMENT_START (0)
-        let world = cstr(WEBKIT_WORLD);
-        let bridge = cstr(&webkit_bridge_script());
-        let script = webkit_user_script_new_for_world(bridge.as_ptr(), 1, 0, world.as_ptr(), null_mut(), null_mut());
-        webkit_user_content_manager_add_script(ucm, script);
-        webkit_user_script_unref(script);
-        let src = cstr(&page_script(&WEBKIT));
-        let script = webkit_user_script_new(src.as_ptr(), 1, 0, null_mut(), null_mut());
-        webkit_user_content_manager_add_script(ucm, script);
-        webkit_user_script_unref(script);
+        add_page_scripts(webkit_web_view_get_user_content_manager(v));
         let u = cstr(url);
         webkit_web_view_load_uri(v, u.as_ptr());
     }
@@ -605,11 +704,11 @@ fn same_origin(url: &str) -> bool {
 }
 
 pub fn exec(r: Request) {
-    let w = win();
-    let v = view();
-    if w.is_null() {
-        return fail(&r.id, "window", "no_window", "the window is closed");
-    }
+    let (w, v) = match by_id(&r.window) {
+        Some(found) => found, // after ready: every window has its webview
+        None => return fail_in(&r.window, &r.id, r.command.name(), "unknown_window", &format!("no window \"{}\"", r.window)),
+    };
+    let window = r.window;
     let id = r.id;
     unsafe {
         match r.command {
@@ -633,7 +732,7 @@ pub fn exec(r: Request) {
                 gtk_window_unfullscreen(w);
             }
             Command::SetFullscreen { fullscreen } => set_fullscreen(w, fullscreen),
-            Command::ToggleFullscreen => set_fullscreen(w, !FULLSCREEN.with(|f| f.get())),
+            Command::ToggleFullscreen => set_fullscreen(w, !with_win(|x| x.window == w, |x| x.fullscreen).unwrap_or(false)),
             Command::SetAlwaysOnTop { always_on_top } => gtk_window_set_keep_above(w, always_on_top as GBoolean),
             Command::SetDecorations { decorations } => gtk_window_set_decorated(w, decorations as GBoolean),
             Command::SetResizable { resizable } => gtk_window_set_resizable(w, resizable as GBoolean),
@@ -642,16 +741,16 @@ pub fn exec(r: Request) {
             Command::Focus => gtk_window_present(w),
             Command::Navigate { url } => {
                 if !same_origin(&url) {
-                    return fail(&id, "navigate", "forbidden_origin", "navigate stays on the app's origin; use open_external");
+                    return fail_in(&window, &id, "navigate", "forbidden_origin", "navigate stays on the app's origin; use open_external");
                 }
                 let u = cstr(&url);
                 webkit_web_view_load_uri(v, u.as_ptr());
             }
             Command::Reload => webkit_web_view_reload(v),
-            Command::Eval { script } => return eval(v, &script, id),
+            Command::Eval { script } => return eval(v, &window, &script, id),
             Command::PostMessage { data } => {
                 let js = format!("window.taupy && window.taupy._dispatch({})", data.to_string());
-                return eval(v, &js, id);
+                return eval(v, &window, &js, id);
             }
             Command::OpenDevtools => {
                 webkit_settings_set_enable_developer_extras(webkit_web_view_get_settings(v), 1);
@@ -667,16 +766,17 @@ pub fn exec(r: Request) {
             Command::OpenFileDialog(d) => return file_dialog(w, d, 0, id),
             Command::SaveFileDialog(d) => return file_dialog(w, d, 1, id),
             Command::OpenFolderDialog(d) => return file_dialog(w, d, 2, id),
-            Command::SetMenu { items } => return super::linux_menu::set_menu(w, &items, id),
-            Command::PopupMenu { items } => return super::linux_menu::popup_menu(v, &items, id),
+            Command::SetMenu { items } => return super::linux_menu::set_menu(w, &window, &items, id),
+            Command::PopupMenu { items } => return super::linux_menu::popup_menu(v, &window, &items, id),
             Command::SetMenuItem { item, label, enabled, checked } => {
-                return super::linux_menu::set_menu_item(&item, label, enabled, checked, id)
+                return super::linux_menu::set_menu_item(w, &item, label, enabled, checked, id)
             }
             Command::SetTray { icon, tooltip, items } => return super::linux_tray::set_tray(&icon, tooltip, &items, id),
             Command::RemoveTray => return super::linux_tray::remove_tray(id),
             Command::Notify { tag, title, body, icon } => return super::linux_notify::notify(tag, &title, &body, icon, id),
             // Handled by the core; never reach the platform.
             Command::Ready { .. } | Command::PreventClose | Command::Exit { .. } | Command::Desktop(_) => {}
+            Command::CreateWindow { .. } | Command::CloseWindow => {}
         }
     }
     ack(&id);
@@ -730,11 +830,12 @@ pub fn open_external(url: &str) -> Result<(), String> {
 
 struct Pending {
     id: Option<Json>,
+    window: String,
 }
 
-unsafe fn eval(v: Ptr, script: &str, id: Option<Json>) {
+unsafe fn eval(v: Ptr, window: &str, script: &str, id: Option<Json>) {
     let s = cstr(script);
-    let data = Box::into_raw(Box::new(Pending { id })) as Ptr;
+    let data = Box::into_raw(Box::new(Pending { id, window: window.to_string() })) as Ptr;
     webkit_web_view_evaluate_javascript(v, s.as_ptr(), -1, null_mut(), null_mut(), null_mut(), on_eval_done, data);
 }
 
@@ -751,7 +852,7 @@ extern "C" fn on_eval_done(v: Ptr, res: Ptr, data: Ptr) {
                 g_error_free(err);
                 m
             };
-            return fail(&p.id, "eval", "eval_failed", &msg);
+            return fail_in(&p.window, &p.id, "eval", "eval_failed", &msg);
         }
         let result = if jsc_value_is_undefined(value) != 0 {
             Json::Null
@@ -887,9 +988,11 @@ extern "C" fn on_dialog_response(dlg: Ptr, response: c_int, data: Ptr) {
 
 // ----- signal handlers -----
 
-extern "C" fn on_delete(_w: Ptr, _ev: Ptr, _d: Ptr) -> GBoolean {
-    app::close_requested();
-    1 // keep the window: the core closes it when the backend has exited
+extern "C" fn on_delete(w: Ptr, _ev: Ptr, _d: Ptr) -> GBoolean {
+    if let Some(id) = id_of(w) {
+        app::close_requested(&id);
+    }
+    1 // keep the window: the core closes it (close_window, or at the end)
 }
 
 extern "C" fn on_configure(w: Ptr, _ev: Ptr, _d: Ptr) -> GBoolean {
@@ -898,42 +1001,53 @@ extern "C" fn on_configure(w: Ptr, _ev: Ptr, _d: Ptr) -> GBoolean {
         gtk_window_get_position(w, &mut x, &mut y);
         gtk_window_get_size(w, &mut cw, &mut ch);
     }
-    let (ox, oy, ow, oh) = GEOMETRY.with(|g| g.replace((x, y, cw, ch)));
+    let before = with_win(|e| e.window == w, |e| (e.id.clone(), std::mem::replace(&mut e.geometry, (x, y, cw, ch))));
+    let (id, (ox, oy, ow, oh)) = match before {
+        Some(b) => b,
+        None => return 0,
+    };
     if (cw, ch) != (ow, oh) {
-        emit(&event("resized", vec![("width", cw.into()), ("height", ch.into())]));
+        emit(&window_event("resized", &id, vec![("width", cw.into()), ("height", ch.into())]));
     }
     if (x, y) != (ox, oy) {
-        emit(&event("moved", vec![("x", x.into()), ("y", y.into())]));
+        emit(&window_event("moved", &id, vec![("x", x.into()), ("y", y.into())]));
     }
     0
 }
 
-extern "C" fn on_focus_in(_w: Ptr, _ev: Ptr, _d: Ptr) -> GBoolean {
-    emit(&event("focused", vec![]));
+extern "C" fn on_focus_in(w: Ptr, _ev: Ptr, _d: Ptr) -> GBoolean {
+    if let Some(id) = id_of(w) {
+        emit(&window_event("focused", &id, vec![]));
+    }
     0
 }
 
-extern "C" fn on_focus_out(_w: Ptr, _ev: Ptr, _d: Ptr) -> GBoolean {
-    emit(&event("blurred", vec![]));
+extern "C" fn on_focus_out(w: Ptr, _ev: Ptr, _d: Ptr) -> GBoolean {
+    if let Some(id) = id_of(w) {
+        emit(&window_event("blurred", &id, vec![]));
+    }
     0
 }
 
-extern "C" fn on_window_state(_w: Ptr, ev: *const GdkEventWindowState, _d: Ptr) -> GBoolean {
+extern "C" fn on_window_state(w: Ptr, ev: *const GdkEventWindowState, _d: Ptr) -> GBoolean {
     const FULLSCREEN_BIT: c_uint = 1 << 4;
     unsafe {
         if (*ev).changed_mask & FULLSCREEN_BIT != 0 {
             let on = (*ev).new_window_state & FULLSCREEN_BIT != 0;
-            FULLSCREEN.with(|f| f.set(on));
-            emit(&event("fullscreen_changed", vec![("fullscreen", on.into())]));
+            if let Some(id) = with_win(|x| x.window == w, |x| {
+                x.fullscreen = on;
+                x.id.clone()
+            }) {
+                emit(&window_event("fullscreen_changed", &id, vec![("fullscreen", on.into())]));
+            }
         }
     }
     0
 }
 
-extern "C" fn on_button_press(_v: Ptr, ev: *const GdkEventButton, _d: Ptr) -> GBoolean {
-    unsafe {
-        LAST_PRESS.with(|p| p.set(((*ev).button, (*ev).x_root, (*ev).y_root, (*ev).time)));
-    }
+extern "C" fn on_button_press(v: Ptr, ev: *const GdkEventButton, _d: Ptr) -> GBoolean {
+    let press = unsafe { ((*ev).button, (*ev).x_root, (*ev).y_root, (*ev).time) };
+    with_win(|x| x.view == v, |x| x.last_press = press);
     0
 }
 
@@ -941,29 +1055,41 @@ extern "C" fn on_button_press(_v: Ptr, ev: *const GdkEventButton, _d: Ptr) -> GB
 extern "C" fn on_load_changed(v: Ptr, load_event: c_int, _d: Ptr) {
     if load_event == 3 {
         let url = unsafe { ptr_str(webkit_web_view_get_uri(v)) };
+        let id = match id_of(v) {
+            Some(id) => id,
+            None => return,
+        };
+        if id != MAIN_WINDOW {
+            if same_origin(&url) {
+                emit(&window_event("page_loaded", &id, vec![("url", url.into())]));
+            }
+            return;
+        }
         if same_origin(&url) {
             remove_splash();
             if !APP_LOADED.with(|a| a.replace(true)) {
                 crate::trace::mark("page_loaded");
             }
-            emit(&event("page_loaded", vec![("url", url.into())]));
+            emit(&window_event("page_loaded", MAIN_WINDOW, vec![("url", url.into())]));
         } else if !APP_REQUESTED.with(|a| a.get()) && SPLASH_HTML.with(|h| h.get()) {
             remove_splash(); // the app's own splash page is up: show it
         }
     }
 }
 
-extern "C" fn on_load_failed(_v: Ptr, _e: c_int, uri: *const c_char, err: *const GError, _d: Ptr) -> GBoolean {
+extern "C" fn on_load_failed(v: Ptr, _e: c_int, uri: *const c_char, err: *const GError, _d: Ptr) -> GBoolean {
+    let id = id_of(v).unwrap_or_else(|| MAIN_WINDOW.to_string());
     unsafe {
         let msg = if err.is_null() { String::new() } else { ptr_str((*err).message) };
         // WEBKIT_NETWORK_ERROR_CANCELLED (302) and policy "frame load interrupted" (102) are ours.
         let code = if err.is_null() { 0 } else { (*err).code };
         if code != 302 && code != 102 {
-            if APP_REQUESTED.with(|a| a.get()) {
+            if APP_REQUESTED.with(|a| a.get()) && id == MAIN_WINDOW {
                 remove_splash();
             }
-            emit(&event(
+            emit(&window_event(
                 "error",
+                &id,
                 vec![("code", "load_failed".into()), ("message", format!("{}: {}", ptr_str(uri), msg).into())],
             ));
         }
@@ -981,7 +1107,7 @@ unsafe fn ptr_str(p: *const c_char) -> String {
 
 /// Keeps the webview on the app's origin. WebKit asks here for main-frame and sub-frame
 /// navigations (NAVIGATION_ACTION = 0) and for window.open / target=_blank (NEW_WINDOW_ACTION = 1).
-extern "C" fn on_decide_policy(_v: Ptr, decision: Ptr, kind: c_int, _d: Ptr) -> GBoolean {
+extern "C" fn on_decide_policy(v: Ptr, decision: Ptr, kind: c_int, _d: Ptr) -> GBoolean {
     if kind != 0 && kind != 1 {
         return 0; // responses: default handling
     }
@@ -997,7 +1123,8 @@ extern "C" fn on_decide_policy(_v: Ptr, decision: Ptr, kind: c_int, _d: Ptr) -> 
         // The page reaches the system browser only on a user's click (not a script's loop).
         let gesture = webkit_navigation_action_is_user_gesture(action) != 0;
         let opened = !same_origin(&url) && may_open_external(&url, gesture) && open_external(&url).is_ok();
-        emit(&event("navigation_blocked", vec![("url", url.into()), ("opened", opened.into())]));
+        let id = id_of(v).unwrap_or_else(|| MAIN_WINDOW.to_string());
+        emit(&window_event("navigation_blocked", &id, vec![("url", url.into()), ("opened", opened.into())]));
     }
     1
 }
@@ -1006,11 +1133,11 @@ extern "C" fn on_decide_policy(_v: Ptr, decision: Ptr, kind: c_int, _d: Ptr) -> 
 /// top frame's isolated world can send them (no other frame or world sees the handler), and
 /// they are accepted only while that top frame is on the app's origin; then size and rate
 /// are checked (page.rs).
-extern "C" fn on_script_message(_m: Ptr, js_result: Ptr, _d: Ptr) {
-    let v = view();
-    if v.is_null() {
-        return;
-    }
+extern "C" fn on_script_message(m: Ptr, js_result: Ptr, _d: Ptr) {
+    let (id, v) = match with_win(|x| x.ucm == m, |x| (x.id.clone(), x.view)) {
+        Some(found) if !found.1.is_null() => found,
+        _ => return,
+    };
     let page = unsafe { ptr_str(webkit_web_view_get_uri(v)) };
     if !same_origin(&page) {
         return;
@@ -1022,21 +1149,20 @@ extern "C" fn on_script_message(_m: Ptr, js_result: Ptr, _d: Ptr) {
         }
         take_gstring(jsc_value_to_string(value)).unwrap_or_default()
     };
-    match from_page(&text) {
-        Some(FromPage::Drag) => start_drag(),
-        Some(FromPage::Message(data)) => emit(&event("page_message", vec![("data", data)])),
-        Some(FromPage::PopupMenu(items)) => super::linux_menu::popup_menu(v, &items, None),
+    match from_page(&id, &text) {
+        Some(FromPage::Drag) => start_drag(&id),
+        Some(FromPage::Message(data)) => emit(&window_event("page_message", &id, vec![("data", data)])),
+        Some(FromPage::PopupMenu(items)) => super::linux_menu::popup_menu(v, &id, &items, None),
         None => {}
     }
 }
 
-fn start_drag() {
-    let w = win();
-    if w.is_null() {
-        return;
-    }
+fn start_drag(window: &str) {
+    let (w, (button, mut xr, mut yr, time)) = match with_win(|x| x.id == window, |x| (x.window, x.last_press)) {
+        Some(found) => found,
+        None => return,
+    };
     unsafe {
-        let (button, mut xr, mut yr, time) = LAST_PRESS.with(|p| p.get());
         if button == 0 {
             let seat = gdk_display_get_default_seat(gdk_display_get_default());
             let mut x = 0;

@@ -53,18 +53,29 @@ extern "C" {
     fn gdk_keyval_from_name(name: *const c_char) -> c_uint;
 }
 
+/// One window's menu bar: the box that holds it above the webview, the bar (null when none),
+/// its accelerators, and its items by id (for `set_menu_item`; rebuilt with the bar).
+struct Bar {
+    window: Ptr,
+    vbox: Ptr,
+    bar: Ptr,
+    accels: Ptr,
+    by_id: Vec<(String, Ptr, Kind)>,
+}
+
 thread_local! {
-    static BOX: Cell<Ptr> = Cell::new(null_mut());
-    static BAR: Cell<Ptr> = Cell::new(null_mut());
-    static ACCELS: Cell<Ptr> = Cell::new(null_mut());
+    /// Every window's menu bar state, by GtkWindow.
+    static BARS: RefCell<Vec<Bar>> = RefCell::new(Vec::new());
     static POPUP: Cell<Ptr> = Cell::new(null_mut());
-    /// Menu bar items by id, for `set_menu_item`; cleared when the bar is rebuilt.
+    /// The items of the menu bar being filled (moved to its `Bar` once filled).
     static BY_ID: RefCell<Vec<(String, Ptr, Kind)>> = RefCell::new(Vec::new());
     /// Set while the launcher itself changes a check item (GTK emits `activate` for that too).
     static QUIET: Cell<bool> = Cell::new(false);
 }
 
 const ID_KEY: &[u8] = b"taupy-menu-id\0";
+/// The id of the window a menu bar or popup item belongs to (its clicks name it).
+const WINDOW_KEY: &[u8] = b"taupy-window\0";
 /// Set on the tray menu's items: their clicks say `"tray": true` instead of a window.
 const TRAY_KEY: &[u8] = b"taupy-tray\0";
 
@@ -77,41 +88,69 @@ pub unsafe fn pack(window: Ptr, view: Ptr) {
     let b = gtk_box_new(1, 0); // GTK_ORIENTATION_VERTICAL
     gtk_box_pack_start(b, view, 1, 1, 0);
     gtk_container_add(window, b);
-    BOX.with(|c| c.set(b));
+    BARS.with(|bars| bars.borrow_mut().push(Bar { window, vbox: b, bar: null_mut(), accels: null_mut(), by_id: Vec::new() }));
 }
 
-pub fn set_menu(window: Ptr, items: &[Item], id: Option<Json>) {
+/// The window is being destroyed: its menu state goes (the widgets go with the window).
+pub fn forget(window: Ptr) {
+    let gone = BARS.with(|bars| {
+        let mut bars = bars.borrow_mut();
+        let i = bars.iter().position(|b| b.window == window)?;
+        Some(bars.remove(i))
+    });
+    if let Some(b) = gone {
+        if !b.accels.is_null() {
+            unsafe { g_object_unref(b.accels) };
+        }
+    }
+}
+
+/// `window`: the GtkWindow; `window_id`: its id, which the items' clicks carry.
+pub fn set_menu(window: Ptr, window_id: &str, items: &[Item], id: Option<Json>) {
+    let (container, old, old_accels) = match BARS.with(|bars| {
+        bars.borrow_mut().iter_mut().find(|b| b.window == window).map(|b| {
+            b.by_id.clear();
+            (b.vbox, std::mem::replace(&mut b.bar, null_mut()), std::mem::replace(&mut b.accels, null_mut()))
+        })
+    }) {
+        Some(found) => found,
+        None => return ack(&id),
+    };
     unsafe {
-        let old = BAR.with(|b| b.replace(null_mut()));
         if !old.is_null() {
             gtk_widget_destroy(old);
         }
-        BY_ID.with(|m| m.borrow_mut().clear());
-        let old_accels = ACCELS.with(|a| a.replace(null_mut()));
         if !old_accels.is_null() {
             gtk_window_remove_accel_group(window, old_accels);
             g_object_unref(old_accels);
         }
-        let container = BOX.with(|b| b.get());
-        if items.is_empty() || container.is_null() {
+        if items.is_empty() {
             return ack(&id);
         }
         let accels = gtk_accel_group_new();
         gtk_window_add_accel_group(window, accels);
-        ACCELS.with(|a| a.set(accels));
         let bar = gtk_menu_bar_new();
         QUIET.with(|q| q.set(true));
-        fill(bar, items, accels, true, false);
+        BY_ID.with(|m| m.borrow_mut().clear());
+        fill(bar, items, accels, true, Some(window_id));
         QUIET.with(|q| q.set(false));
+        let by_id = BY_ID.with(|m| std::mem::replace(&mut *m.borrow_mut(), Vec::new()));
         gtk_box_pack_start(container, bar, 0, 1, 0);
         gtk_box_reorder_child(container, bar, 0);
         gtk_widget_show_all(bar);
-        BAR.with(|b| b.set(bar));
+        BARS.with(|bars| {
+            if let Some(b) = bars.borrow_mut().iter_mut().find(|b| b.window == window) {
+                b.bar = bar;
+                b.accels = accels;
+                b.by_id = by_id;
+            }
+        });
     }
     ack(&id);
 }
 
-pub fn popup_menu(view: Ptr, items: &[Item], id: Option<Json>) {
+/// A context menu at the pointer over `view`, the webview of window `window_id`.
+pub fn popup_menu(view: Ptr, window_id: &str, items: &[Item], id: Option<Json>) {
     if items.is_empty() {
         return ack(&id);
     }
@@ -123,7 +162,7 @@ pub fn popup_menu(view: Ptr, items: &[Item], id: Option<Json>) {
         }
         let menu = gtk_menu_new();
         QUIET.with(|q| q.set(true));
-        fill(menu, items, null_mut(), false, false);
+        fill(menu, items, null_mut(), false, Some(window_id));
         QUIET.with(|q| q.set(false));
         gtk_menu_attach_to_widget(menu, view, null_mut());
         gtk_widget_show_all(menu);
@@ -142,8 +181,13 @@ pub fn popup_menu(view: Ptr, items: &[Item], id: Option<Json>) {
     ack(&id);
 }
 
-pub fn set_menu_item(item: &str, label: Option<String>, enabled: Option<bool>, checked: Option<bool>, id: Option<Json>) {
-    let found = BY_ID.with(|m| m.borrow().iter().find(|(i, _, _)| i == item).map(|(_, w, k)| (*w, *k)));
+/// Changes an item of `window`'s menu bar.
+pub fn set_menu_item(window: Ptr, item: &str, label: Option<String>, enabled: Option<bool>, checked: Option<bool>, id: Option<Json>) {
+    let found = BARS.with(|bars| {
+        let bars = bars.borrow();
+        let bar = bars.iter().find(|b| b.window == window)?;
+        bar.by_id.iter().find(|(i, _, _)| i == item).map(|(_, w, k)| (*w, *k))
+    });
     let (w, kind) = match found {
         Some(f) => f,
         None => return fail(&id, "set_menu_item", "unknown_menu_item", &format!("the menu bar has no item `{}`", item)),
@@ -172,13 +216,14 @@ pub fn set_menu_item(item: &str, label: Option<String>, enabled: Option<bool>, c
 pub unsafe fn tray_menu(items: &[Item]) -> Ptr {
     let menu = gtk_menu_new();
     QUIET.with(|q| q.set(true));
-    fill(menu, items, null_mut(), false, true);
+    fill(menu, items, null_mut(), false, None);
     QUIET.with(|q| q.set(false));
     gtk_widget_show_all(menu);
     menu
 }
 
-unsafe fn fill(shell: Ptr, items: &[Item], accels: Ptr, bar: bool, tray: bool) {
+/// `window`: the id of the window the menu belongs to; None for the tray's menu.
+unsafe fn fill(shell: Ptr, items: &[Item], accels: Ptr, bar: bool, window: Option<&str>) {
     for it in items {
         let label = cstr(&it.label);
         let w = match it.kind {
@@ -194,13 +239,17 @@ unsafe fn fill(shell: Ptr, items: &[Item], accels: Ptr, bar: bool, tray: bool) {
         }
         if let Some(sub) = &it.items {
             let menu = gtk_menu_new();
-            fill(menu, sub, accels, bar, tray);
+            fill(menu, sub, accels, bar, window);
             gtk_menu_item_set_submenu(w, menu);
         } else if let Some(id) = &it.id {
             let c = cstr(id);
             g_object_set_data_full(w, ID_KEY.as_ptr() as *const c_char, g_strdup(c.as_ptr()) as Ptr, g_free as Ptr);
-            if tray {
-                g_object_set_data_full(w, TRAY_KEY.as_ptr() as *const c_char, 1 as Ptr, null_mut());
+            match window {
+                Some(win) => {
+                    let c = cstr(win);
+                    g_object_set_data_full(w, WINDOW_KEY.as_ptr() as *const c_char, g_strdup(c.as_ptr()) as Ptr, g_free as Ptr);
+                }
+                None => g_object_set_data_full(w, TRAY_KEY.as_ptr() as *const c_char, 1 as Ptr, null_mut()),
             }
             let sig = cstr("activate");
             g_signal_connect_data(w, sig.as_ptr(), on_activate as Ptr, null_mut(), null_mut(), 0);
@@ -254,8 +303,13 @@ extern "C" fn on_activate(w: Ptr, _d: Ptr) {
         }
         let id = CStr::from_ptr(p as *const c_char).to_string_lossy().into_owned();
         let tray = !g_object_get_data(w, TRAY_KEY.as_ptr() as *const c_char).is_null();
+        let window = g_object_get_data(w, WINDOW_KEY.as_ptr() as *const c_char);
         let mut fields = vec![("id", Json::from(id.as_str()))];
-        fields.push(if tray { ("tray", true.into()) } else { ("window", "main".into()) });
+        if tray {
+            fields.push(("tray", true.into()));
+        } else if !window.is_null() {
+            fields.push(("window", CStr::from_ptr(window as *const c_char).to_string_lossy().into_owned().into()));
+        }
         if is_check_item(w) {
             fields.push(("checked", (gtk_check_menu_item_get_active(w) != 0).into()));
         }

@@ -468,7 +468,8 @@ pub fn quit(code: i32) {
 }
 
 /// A second start of the app: restore the window if minimized, show it if hidden, raise it.
-pub fn present_window() {
+/// Only "main" exists on Windows so far (create_extra_window is not implemented yet).
+pub fn present_window(_window: &str) {
     let h = win();
     if h != 0 {
         unsafe {
@@ -478,7 +479,11 @@ pub fn present_window() {
     }
 }
 
-pub fn close_window() {
+/// Only "main" exists on Windows so far.
+pub fn close_window(window: &str) {
+    if window != crate::protocol::MAIN_WINDOW {
+        return;
+    }
     let h = win();
     if h != 0 {
         webview::close();
@@ -487,8 +492,13 @@ pub fn close_window() {
     }
 }
 
-pub fn show_error_page(html: &str) {
+pub fn show_error_page(_window: &str, html: &str) {
     webview::show_error_page(html);
+}
+
+/// More windows are not implemented on Windows yet: `create_window` gets `create_failed`.
+pub fn create_extra_window(_id: &str, _spec: &super::WindowSpec) -> Result<(), String> {
+    Err("more windows are not available on Windows yet".into())
 }
 
 /// The window at once, its splash painted natively (WM_PAINT: GDI), and WebView2 starting
@@ -910,7 +920,7 @@ extern "system" fn window_proc(h: Hwnd, m: u32, w: usize, l: isize) -> isize {
     unsafe {
         match m {
             WM_CLOSE => {
-                app::close_requested();
+                app::close_requested(crate::protocol::MAIN_WINDOW);
                 0 // the core destroys the window once the backend has exited
             }
             WM_SIZE => {

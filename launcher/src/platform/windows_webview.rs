@@ -673,7 +673,7 @@ unsafe fn on_web_message(args: *mut c_void) {
     if com_call!(args, WebMessageReceivedArgsVtbl, TryGetWebMessageAsString(&mut p)) < 0 {
         return; // not a string: not from our script
     }
-    match crate::page::from_page(&take_string(p)) {
+    match crate::page::from_page(crate::protocol::MAIN_WINDOW, &take_string(p)) {
         Some(crate::page::FromPage::Drag) => win::start_drag(),
         Some(crate::page::FromPage::Message(data)) => emit(&event("page_message", vec![("data", data)])),
         Some(crate::page::FromPage::PopupMenu(items)) => super::windows_menu::popup_menu(win::window(), items, None),
