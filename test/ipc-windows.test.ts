@@ -68,19 +68,6 @@ describe('window handles', () => {
     assert.deepEqual(win.windows(), ['main', 'settings'])
   })
 
-  test("a new window's address carries the app secret in its fragment (its page's /ws needs it), never to another origin", async () => {
-    const { client, win, sent } = fakeLauncher()
-    client.setAppUrl('http://127.0.0.1:4321/?taupy=s3cret')
-    await win.createWindow('a', { url: '/about?window=a#top' })
-    await win.createWindow('b', { url: 'http://127.0.0.1:4321/settings' })
-    await assert.doesNotReject(win.createWindow('c', { url: 'http://127.0.0.1:9999/settings' }))
-    await assert.doesNotReject(win.createWindow('d', { url: 'https://evil.example/' }))
-    assert.deepEqual(
-      sent.map((command) => (command as { url?: string }).url),
-      ['/about?window=a#top&taupy=s3cret', '/settings#taupy=s3cret', 'http://127.0.0.1:9999/settings', 'https://evil.example/'],
-    )
-  })
-
   test('close() sends close_window and forgets the window; window(id) is then undefined', async () => {
     const { win, last } = fakeLauncher()
     const about = await win.createWindow('about', { url: '/about' })

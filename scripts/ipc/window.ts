@@ -6,7 +6,6 @@ import {
   type EventType, type FileDialogOptions, type FileDialogResult, type Id, type MenuItem, type NotifyOptions,
   type NotifyResult, type SaveDialogResult, type TrayOptions, type WindowId,
 } from './protocol.js'
-import { secretParam } from '../server/security.js'
 import { connectLauncher, launcherChannel, type LauncherChannel, type ShutdownHook } from './stdio.js'
 
 export class LauncherUnavailableError extends Error {
@@ -74,35 +73,6 @@ export class LauncherClient {
   private subscribed = false
   /** Set while the app shows a tray icon: closing the last window then hides it instead of exiting. */
   trayShown = false
-  /** The URL the main window was opened with (origin and app secret): see windowUrl. */
-  private appUrl: URL | undefined
-
-  /** The server core tells it at start-up (attachLauncher). */
-  setAppUrl(url: string): void {
-    this.appUrl = new URL(url)
-  }
-
-  /**
-   * The URL a new window loads. Its page's /ws wants the app secret, which each page keeps in its
-   * own sessionStorage (so per window), taken from its address's fragment (scripts/client/socket.ts),
-   * which no server ever receives; the page loads with the cookie that all windows share. So the
-   * secret rides in the fragment, and only to the app's own origin: any other URL goes as given
-   * (the launcher refuses it).
-   */
-  windowUrl(url: string): string {
-    const secret = this.appUrl?.searchParams.get(secretParam)
-    if (!this.appUrl || !secret) return url
-    let target: URL
-    try {
-      target = new URL(url, this.appUrl)
-    } catch {
-      return url
-    }
-    if (target.origin !== this.appUrl.origin) return url
-    const fragment = `${secretParam}=${secret}`
-    return target.pathname + target.search + (target.hash ? `${target.hash}&${fragment}` : `#${fragment}`)
-  }
-
   constructor(private readonly channel: LauncherChannel = launcherChannel()) {}
 
   /** True when running under taupy-launcher. */
@@ -385,7 +355,7 @@ export function createWindowApi(client: LauncherClient, id: WindowId = MAIN_WIND
     dialog: createDialogApi(client, id),
     createWindow: async (newId, options) => {
       if (!isWindowId(newId)) throw new LauncherError('invalid_argument', `a window id is ${ID_RULE}; got ${JSON.stringify(newId)}`, 'create_window')
-      await client.request('create_window', { ...options, url: client.windowUrl(options.url), window: newId })
+      await client.request('create_window', { ...options, window: newId })
       client.opened(newId)
       return createWindowApi(client, newId)
     },
@@ -480,13 +450,11 @@ const client = new LauncherClient()
 /**
  * Call once at backend start-up (the server core does): under the launcher, window events are
  * handled from now on, so a close request ends the app even if it never registered a listener,
- * and `onShutdown` runs before the process exits because the launcher went away. `appUrl` is
- * the ready line's URL: windows the app opens sign in with it.
+ * and `onShutdown` runs before the process exits because the launcher went away.
  */
-export function attachLauncher(onShutdown: ShutdownHook, appUrl?: string): boolean {
+export function attachLauncher(onShutdown: ShutdownHook): boolean {
   if (!connectLauncher()) return false
   launcherChannel().onShutdown(onShutdown)
-  if (appUrl) client.setAppUrl(appUrl)
   client.subscribe()
   return true
 }

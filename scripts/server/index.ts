@@ -153,7 +153,7 @@ export async function createServer(options: ServerOptions = {}): Promise<TaupySe
       const openUrl = `http://${guard.host}/?${oneTimeParam}=${guard.oneTime.code}`
       if (standalone) {
         // Under the launcher: a closed window or a dead launcher ends the backend, cleanly.
-        attachLauncher(() => fastify.close(), url)
+        attachLauncher(() => fastify.close())
         const stop = (): void => void fastify.close().finally(() => process.exit(0))
         for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, stop)
         // Started by taupy (start, dev): end with whoever started us (scripts/server/lifeline.ts).
