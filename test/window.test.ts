@@ -4,11 +4,12 @@
 // ends every process with code 0.
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { closeWindow, ensureDisplay, stopDisplay, waitWindow, windowName, windowSize } from './fixtures/launcher/harness.js'
 import { installedApp } from './helpers/apps.js'
+import { groupMembers } from './helpers/processes.js'
 
 let app: string
 before(async () => {
@@ -16,20 +17,6 @@ before(async () => {
   app = installedApp('widgets')
 })
 after(() => stopDisplay())
-
-/** Processes still alive in a process group (Linux /proc). */
-function groupMembers(pgid: number): number[] {
-  const members: number[] = []
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      if (fields[0] !== 'Z' && Number(fields[2]) === pgid) members.push(Number(entry))
-    } catch {}
-  }
-  return members
-}
 
 interface Run {
   child: ChildProcess

@@ -73,7 +73,6 @@ export class LauncherClient {
   private subscribed = false
   /** Set while the app shows a tray icon: closing the last window then hides it instead of exiting. */
   trayShown = false
-
   constructor(private readonly channel: LauncherChannel = launcherChannel()) {}
 
   /** True when running under taupy-launcher. */

@@ -66,6 +66,7 @@ export class StandInWindow {
   private readonly script: WindowScript
   private readonly waiters = new Set<Waiter>()
   private origin = ''
+  private readyUrl = ''
   private closed = false
   /** The windows open now: `main`, and those the app created and has not closed. */
   private readonly open = new Set<WindowId>([MAIN_WINDOW])
@@ -93,6 +94,21 @@ export class StandInWindow {
   /** Commands of one type, in order. */
   sent<T extends CommandType>(type: T): CommandOf<T>[] {
     return this.commands.filter((command): command is CommandOf<T> => command.type === type)
+  }
+
+  /**
+   * The address a window's webview loads: the ready URL for `main`; for a window the app created,
+   * its `create_window` URL with the ready URL's query added (`?taupy=SECRET`), as the launcher
+   * adds it so the page can sign in. Open it in a browser page of the same context as main's
+   * (one cookie store, as in the launcher) to play that window's page.
+   */
+  urlOf(window: WindowId = MAIN_WINDOW): string {
+    if (window === MAIN_WINDOW) return this.readyUrl
+    const created = this.sent('create_window').findLast((command) => command.window === window)
+    if (!created || !this.open.has(window)) throw new Error(`no window "${window}" is open (open: ${this.windows.join(', ')})`)
+    const url = new URL(created.url, this.origin)
+    for (const [name, value] of new URL(this.readyUrl).searchParams) url.searchParams.set(name, value)
+    return url.href
   }
 
   /** Resolves with the first command (already sent or still to come) of `type` that `match` accepts. */
@@ -167,6 +183,7 @@ export class StandInWindow {
   /** The backend's ready line: the window "opens" and says so. */
   opened(url: string): void {
     this.origin = new URL(url).origin
+    this.readyUrl = url
     this.send({ type: 'window_ready', protocol: PROTOCOL_VERSION, platform: this.script.platform ?? platformName() })
   }
 

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { dialog, LauncherUnavailableError, notifications, win } from '../taupy/ipc/index.js'
+import { dialog, LauncherUnavailableError, notifications, win, type WindowApi } from '../taupy/ipc/index.js'
 import { appDataDir } from '../taupy/server/app-data.js'
 import { createServer, serveStatic } from '../taupy/server/index.js'
 import { CallFailure, createStore, loadState, saveState, serveApi } from '../taupy/sync/server.js'
@@ -41,6 +41,22 @@ async function exportTodos() {
   return path
 }
 
+// A second native window on the app's About page (client-routed: the page of /about). It is a
+// page of its own with its own connection; the server state it shows is the same.
+let openingAbout: Promise<WindowApi> | undefined
+async function openAboutWindow() {
+  if (!win.available) return new CallFailure('no_window', 'A browser tab cannot open windows; the About page opens in the tab.')
+  const open = win.window('about')
+  if (open) return open.focus()
+  // Two quick clicks open one window: the second waits for the first.
+  openingAbout ??= win.createWindow('about', { url: '/about', title: `About ${process.env.TAUPY_APP_NAME ?? 'Taupy App'}`, width: 560, height: 520 })
+  try {
+    await openingAbout
+  } finally {
+    openingAbout = undefined
+  }
+}
+
 serveApi(server.fastify, {
   api,
   store,
@@ -70,6 +86,7 @@ serveApi(server.fastify, {
       store.set('title', title)
       await win.setTitle(title)
     },
+    openAboutWindow,
     signUp(form) {
       const errors = checkSignUp(form)
       if (Object.keys(errors).length > 0) return { ok: false as const, errors }
@@ -117,10 +134,12 @@ if (win.available) {
       { id: 'quit', label: 'Quit', accelerator: 'CmdOrCtrl+Q' },
     ] },
     { id: 'counter', label: 'Counter', items: [{ id: 'reset', label: 'Reset counter' }] },
+    { id: 'window', label: 'Window', items: [{ id: 'about', label: 'About (new window)' }] },
   ]).catch((error: Error) => console.error('taupy: no menu bar:', error.message))
   win.on('menu_clicked', ({ id }) => {
     if (id === 'export') void exportFromMenu()
     if (id === 'reset') store.set('counter', 0)
+    if (id === 'about') void openAboutWindow().catch((error: Error) => console.error('About window:', error.message))
     if (id === 'quit') void win.exit()
   })
   win.on('notification_clicked', () => void win.show().then(() => win.focus()))

@@ -47,6 +47,12 @@ export const api = defineApi({
     /** Deletes the done todos, after asking in a native dialog when there is a window. Resolves with how many went. */
     clearDone: { args: [], result: Type.Integer() },
     setTitle: { args: [Type.String({ minLength: 1, maxLength: limits.title })] },
+    /**
+     * Opens the About page in a native window of its own (or brings it forward): its own page,
+     * the same server state. A browser tab has no windows to open: it fails with the code the UI
+     * checks for, and the UI shows the page in the tab instead.
+     */
+    openAboutWindow: { args: [], errors: ['no_window'] },
     signUp: {
       args: [SignUp],
       result: Type.Union([

@@ -5,6 +5,7 @@ import { createServer, serveStatic } from '../taupy/server/index.js'
 import { mountWidgets } from '../taupy/widgets/index.js'
 import { layout } from './components/layout.js'
 import { saveNow } from './notes.js'
+import { aboutPage } from './pages/about.js'
 import { extrasPage } from './pages/extras.js'
 import { formPage } from './pages/form.js'
 import { homePage } from './pages/home.js'
@@ -14,7 +15,7 @@ const server = await createServer()
 await serveStatic(server.fastify, { root: fileURLToPath(new URL('./web', import.meta.url)) })
 mountWidgets(server.fastify, {
   title: process.env.TAUPY_APP_NAME ?? 'Taupy App',
-  routes: { '/': homePage, '/form': formPage, '/extras': extrasPage },
+  routes: { '/': homePage, '/form': formPage, '/extras': extrasPage, '/about': aboutPage },
   layout,
   styles: appStyles,
 })

@@ -154,6 +154,50 @@ test('two windows share the todo list live; each keeps its own counter', async (
   await second.close()
 })
 
+test('"Open About" opens a second window on its own page, with its own session; it closes and the app runs on', async () => {
+  // Both windows' webviews share one cookie store (one web context), as under the launcher.
+  const context = await browser.newContext()
+  const main = await context.newPage()
+  main.on('pageerror', (error) => pageErrors.push(error.message))
+  await main.goto(app.url)
+  await connected(main)
+  await main.click('button.open-about')
+  const created = await app.window.waitFor('create_window', (command) => command.window === 'about')
+  assert.equal(created.url, '/about?window=about')
+  assert.match(created.title ?? '', /^About /)
+  const about = await context.newPage()
+  about.on('pageerror', (error) => pageErrors.push(error.message))
+  // What the launcher loads in the new window: that URL, signed in with the app secret as main's was.
+  await about.goto(app.window.urlOf('about'))
+  await connected(about)
+  await about.getByRole('heading', { name: /^About / }).waitFor()
+  await main.locator('button.open-about', { hasText: 'Show About' }).waitFor()
+
+  await main.click('#counter button[title=Increment]')
+  await main.locator('#counter .count', { hasText: /^1$/ }).waitFor()
+  await about.click('#counter button[title=Increment]')
+  await about.click('#counter button[title=Increment]')
+  await about.locator('#counter .count', { hasText: /^2$/ }).waitFor()
+  assert.equal(await main.locator('#counter .count').textContent(), '1', 'each window counts on its own')
+
+  await main.click('button.open-about')
+  await app.window.waitFor('focus', (command) => command.window === 'about')
+  assert.equal(app.window.sent('create_window').length, 1, 'a second click brings the open window forward')
+
+  await about.click('button.close-window')
+  await app.window.waitFor('close_window', (command) => command.window === 'about')
+  await main.locator('button.open-about', { hasText: 'Open About' }).waitFor()
+  assert.deepEqual(app.window.windows, ['main'])
+  await about.close()
+
+  // The user closes it with the window's close button: not the last window, so it closes.
+  await main.click('button.open-about')
+  await app.window.waitFor('create_window', () => app.window.sent('create_window').length === 2)
+  assert.equal(await app.window.requestClose('about'), 'closed')
+  await main.locator('button.open-about', { hasText: 'Open About' }).waitFor()
+  await context.close()
+})
+
 test('the form shows validation messages, keeps what was typed, and accepts valid input', async () => {
   const page = await openApp()
   await page.click('a[href="/form"]')
@@ -231,6 +275,22 @@ test('without a window (a browser tab) "Clear done" clears at once: code that mu
     await page.locator('.todo-list li', { hasText: 'Nobody asks' }).locator('input[type=checkbox]').check()
     await page.click('button.clear-done')
     await page.locator('.todo-list li', { hasText: 'Nobody asks' }).waitFor({ state: 'detached' })
+  } finally {
+    await page.close()
+    await plain.stop()
+  }
+})
+
+test('without a window (a browser tab) "Open About" shows the About page in the tab', async () => {
+  const plain = await startApp(appDir)
+  const page = await browser.newPage()
+  try {
+    await page.goto(plain.url)
+    await connected(page)
+    await page.click('button.open-about')
+    await page.getByRole('heading', { name: /^About / }).waitFor()
+    assert.equal(new URL(page.url()).pathname, '/about')
+    assert.equal(await page.locator('button.close-window').count(), 0, 'no window of its own to close')
   } finally {
     await page.close()
     await plain.stop()

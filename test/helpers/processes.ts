@@ -13,6 +13,20 @@ export function processesMentioning(text: string): string[] {
   return found
 }
 
+/** Processes still alive in a process group (Linux /proc; zombies count as ended). */
+export function groupMembers(pgid: number): number[] {
+  const members: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      if (fields[0] !== 'Z' && Number(fields[2]) === pgid) members.push(Number(entry))
+    } catch {} // it ended while we looked
+  }
+  return members
+}
+
 /** Polls `check` every 100 ms for up to `ms`; its last answer is the result. */
 export async function eventually(check: () => boolean, ms: number): Promise<boolean> {
   for (const deadline = Date.now() + ms; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 100))) {

@@ -3,6 +3,7 @@ import { customElement, state } from 'lit/decorators.js'
 import { limits } from '../../shared/constants.ts'
 import { backend, backendState } from '../backend.ts'
 import { CallErrors } from '../call-error.ts'
+import { navigate, routes } from '../router.ts'
 import { cardStyles } from '../styles.ts'
 
 @customElement('window-title')
@@ -14,6 +15,13 @@ export class WindowTitle extends LitElement {
   private submit(event: SubmitEvent) {
     event.preventDefault()
     if (this.draft.trim()) void this.errors.run(backend.attempt('setTitle', this.draft.trim()))
+  }
+
+  // About in a native window of its own; a browser tab has none to open, so there it shows here.
+  private async openAbout() {
+    const outcome = await backend.attempt('openAboutWindow')
+    if (!outcome.ok && outcome.error.code === 'no_window') navigate(routes.about)
+    else void this.errors.run(Promise.resolve(outcome))
   }
 
   // The backend sets the native window's title; in a browser tab, the page follows the state.
@@ -35,6 +43,7 @@ export class WindowTitle extends LitElement {
         />
         <button type="submit">Set title</button>
       </form>
+      <p><button type="button" class="open-about" @click=${this.openAbout}>Open About in a new window</button></p>
       ${this.errors.render()}
     `
   }
