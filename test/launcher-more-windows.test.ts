@@ -5,6 +5,7 @@
 // (close_requested {last:false}) and close_window closes it, the last one ends the app.
 import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
@@ -58,6 +59,22 @@ function app(): Server {
     const title = path === '/private' ? (cookie ? 'private: cookie' : 'private: no cookie') : `page ${path}`
     res.writeHead(200, headers).end(`<!doctype html><title>${title}</title><p>${title}`)
   }).listen(0, '127.0.0.1')
+}
+
+/** The WebKit web processes under `pid` (the launcher). */
+function webProcesses(pid: number): number[] {
+  const parent = new Map<number, number>()
+  const name = new Map<number, string>()
+  for (const d of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8')
+      const close = stat.lastIndexOf(')')
+      name.set(Number(d), stat.slice(stat.indexOf('(') + 1, close))
+      parent.set(Number(d), Number(stat.slice(close + 2).split(' ')[1]))
+    } catch {} // gone meanwhile
+  }
+  const under = (p: number): boolean => p === pid || (p > 1 && parent.has(p) && under(parent.get(p)!))
+  return [...name].filter(([p, n]) => n.startsWith('WebKitWebProces') && under(p)).map(([p]) => p)
 }
 
 async function start(title: string): Promise<{ s: Session; main: string }> {
@@ -129,6 +146,15 @@ describe('launcher: more windows (Linux, Xvfb)', { skip: !runnable && 'needs Lin
       const msg = await event(s, (e) => e.type === 'page_message', 'page_message')
       assert.deepEqual(msg, { type: 'page_message', data: { from: 'second' }, window: 'second' })
 
+      // A dialog is modal to the window it names (WM_TRANSIENT_FOR); its answer is the reply.
+      send(s, { type: 'message_dialog', id: 'd1', window: 'second', title: 'MW Dialog', message: 'for the second window' })
+      const dialog = await waitWindow('^MW Dialog$')
+      const owner = /window id # (0x[0-9a-f]+)/.exec(x('xprop', ['-id', dialog, 'WM_TRANSIENT_FOR']))?.[1]
+      assert.equal(Number(owner), Number(second), 'owned by the second window')
+      closeWindow(dialog)
+      assert.deepEqual(await s.waitFor((l) => l.includes('"id":"d1"'), 5000, 'stdout').then((l) => JSON.parse(l) as object),
+        { type: 'reply', id: 'd1', ok: true, result: null })
+
       // The second window's menu bar is its own: its accelerator names it.
       const menu = [{ id: 'file', label: 'File', items: [{ id: 'prefs', label: 'Preferences', accelerator: 'Ctrl+P' }] }]
       assert.equal((await call(s, { type: 'set_menu', id: 'm1', window: 'second', items: menu })).ok, true)
@@ -137,6 +163,40 @@ describe('launcher: more windows (Linux, Xvfb)', { skip: !runnable && 'needs Lin
       x('xdotool', ['key', '--delay', '60', 'ctrl+p'])
       const click = await event(s, (e) => e.type === 'menu_clicked', 'menu_clicked')
       assert.deepEqual(click, { type: 'menu_clicked', id: 'prefs', window: 'second' })
+    } finally {
+      await end(s)
+    }
+  })
+
+  test('the web process dies: every window it served says so (webview_crashed) and reloads', async () => {
+    const { s } = await start('MW Crash')
+    try {
+      await open(s, 'second', '/two', 'MW Crash 2')
+      const before = webProcesses(s.child.pid!)
+      assert.equal(before.length, 1, 'the windows share one web process (related views)')
+      const loads = (w: string) => s.events.filter((e) => e.type === 'page_loaded' && e.window === w).length
+      const [mainLoads, secondLoads] = [loads('main'), loads('second')]
+      process.kill(before[0]!, 'SIGKILL')
+      for (const w of ['main', 'second']) {
+        const e = await event(s, (e) => e.type === 'error' && e.code === 'webview_crashed' && e.window === w, `webview_crashed ${w}`)
+        assert.equal(e.recovery, 'reload')
+      }
+      await event(s, () => loads('main') > mainLoads && loads('second') > secondLoads, 'both pages loaded again')
+      assert.equal(await evalIn(s, 'second', 'location.pathname', 'k1'), '/two')
+      assert.equal(await evalIn(s, 'main', 'typeof window.taupy.postMessage', 'k2'), 'function')
+      // A page that keeps crashing: after 3 reloads, an error page instead.
+      const crashes = () => s.events.filter((e) => e.type === 'error' && e.code === 'webview_crashed' && e.window === 'second')
+      for (let n = 2; n <= 4; n++) {
+        // Killed once its page is up again (a web process killed while it starts makes WebKit
+        // abort the UI process: "readPIDFromPeer", not a crash an app meets).
+        const loaded = loads('second')
+        if (n > 2) await event(s, () => loads('second') > loaded - 1 && loads('second') >= secondLoads + n - 1, `reload ${n - 1}`)
+        for (const p of webProcesses(s.child.pid!)) process.kill(p, 'SIGKILL')
+        await event(s, () => crashes().length >= n, `crash ${n}`)
+      }
+      assert.deepEqual(crashes().slice(0, 4).map((e) => e.recovery), ['reload', 'reload', 'reload', 'error_page'])
+      await sleep(500)
+      assert.equal(await evalIn(s, 'second', 'document.getElementById("taupy-error").dataset.code', 'k3'), 'webview_crashed')
     } finally {
       await end(s)
     }
@@ -222,6 +282,9 @@ describe('launcher: more windows (Linux, Xvfb)', { skip: !runnable && 'needs Lin
       assert.deepEqual(findWindows('^MW Close$'), [])
       assert.ok(alive(s.child.pid!), 'closing windows by command ends nothing')
       void main
+      // Commands about the app need no window, main's least of all (a tray app may close it).
+      const external = await call(s, { type: 'open_external', id: 'x7', url: 'file:///etc/passwd' })
+      assert.equal(external.error?.code, 'open_failed', 'checked as ever, not unknown_window')
       // Its page shares main's web process (related view): it lives on without main.
       assert.equal(await evalIn(s, 'second', 'document.title', 'x4'), 'page /')
       assert.equal((await call(s, { type: 'reload', id: 'x5', window: 'second' })).ok, true)

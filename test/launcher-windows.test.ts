@@ -8,14 +8,17 @@
 // cannot run here (see docs/launcher.md, "Verified on").
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
   alive, closeWindow, ensureDisplay, findWindows, fixtureDir, launcherDir, pixel, sleep, startSession, stopDisplay, waitWindow,
   windowName, windowSize, x, type Session,
 } from './fixtures/launcher/harness.js'
+import {
+  buildStandIn, installRuntimes as installStandIn, runtimeFolder as standInFolder, standard, type Install,
+} from './helpers/webview2-standin.js'
 import { boot, createPrefix, haveWine, localAppData, reg, regImport, regString, removePrefix, settle, wine64, windowsPath } from './helpers/wine.js'
 
 const rustc = process.env.RUSTC_WINDOWS ?? '/usr/bin/rustc'
@@ -27,17 +30,6 @@ const backendExe = join(out, 'win-backend.exe')
 const fakeDll = join(out, 'EmbeddedBrowserWebView.dll')
 // This file's own wine prefix (created in `before`): nothing shared with other test files or runs.
 const prefix = createPrefix('launcher')
-const channels = {
-  stable: '{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}',
-  canary: '{65C35B14-6C1D-4122-AC46-7148CC9D6497}',
-}
-const hives = {
-  HKLM32: 'HKEY_LOCAL_MACHINE\\Software\\Wow6432Node\\Microsoft\\EdgeUpdate',
-  HKLM: 'HKEY_LOCAL_MACHINE\\Software\\Microsoft\\EdgeUpdate',
-  HKCU: 'HKEY_CURRENT_USER\\Software\\Microsoft\\EdgeUpdate',
-}
-type Install = { hive: keyof typeof hives; channel: keyof typeof channels; version: string; dll?: boolean }
-
 function build(src: string, output: string, extra: string[] = []) {
   const r = spawnSync(rustc, ['--edition', '2021', '--target', 'x86_64-pc-windows-gnu', '-C', 'linker=x86_64-w64-mingw32-gcc',
     ...extra, '-o', output, src], { encoding: 'utf8', timeout: 280_000, env: { ...process.env, CARGO_PKG_VERSION: '0.0.0-test' } })
@@ -70,27 +62,12 @@ async function stop(s: Session) {
 function command(s: Session, line: object) {
   s.child.stdin!.write(`${JSON.stringify(line)}\n`)
 }
-/** The version folder a runtime install uses (the loader reads the version from its name). */
 function runtimeFolder(i: Install) {
-  return join(out, 'EdgeWebView', `${i.hive}-${i.channel}`, i.version)
+  return standInFolder(out, i)
 }
-/**
- * EdgeUpdate's registry as the runtime's installer leaves it, for exactly the `installs` given
- * (every other EdgeUpdate key removed), with the stand-in DLL in each folder unless `dll: false`.
- */
 function installRuntimes(installs: Install[]) {
-  const lines = Object.values(hives).map((h) => `[-${h}]`)
-  for (const i of installs) {
-    const folder = runtimeFolder(i)
-    const dll = join(folder, 'EBWebView', 'x64', 'EmbeddedBrowserWebView.dll')
-    mkdirSync(dirname(dll), { recursive: true })
-    if (i.dll !== false) copyFileSync(fakeDll, dll)
-    lines.push(`[${hives[i.hive]}\\Clients\\${channels[i.channel]}]`, `"pv"=${regString(i.version)}`)
-    lines.push(`[${hives[i.hive]}\\ClientState\\${channels[i.channel]}]`, `"EBWebView"=${regString(windowsPath(folder))}`)
-  }
-  regImport(prefix, lines.join('\n'))
+  installStandIn(prefix, fakeDll, out, installs)
 }
-const standard: Install = { hive: 'HKCU', channel: 'stable', version: '120.0.2210.91' }
 async function reply(s: Session, id: number, ms = 10_000) {
   await s.waitFor((l) => l.startsWith(`{"type":"reply","id":${id},`), ms, 'stdout')
   return s.events.find((e) => e.type === 'reply' && e.id === id)!
@@ -103,8 +80,7 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
     const b = spawnSync('sh', [join(launcherDir, 'build.sh'), 'windows-exe', exe], { encoding: 'utf8', timeout: 280_000 })
     assert.equal(b.status, 0, b.stdout + b.stderr)
     build(join(fixtureDir, 'win-backend.rs'), backendExe)
-    const cc = spawnSync('x86_64-w64-mingw32-gcc', ['-shared', '-O1', '-Wall', '-o', fakeDll, join(fixtureDir, 'fake-webview2.c'), '-lole32'], { encoding: 'utf8' })
-    assert.equal(cc.status, 0, cc.stderr)
+    buildStandIn(fakeDll)
     assert.ok(existsSync(join(launcherDir, 'prebuilt', 'win32-x64', 'taupy-launcher.exe')), 'prebuilt exe shipped')
   })
 
@@ -305,11 +281,11 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
       try {
         await s.waitEvent('window_ready', 60_000)
         const id = await waitWindow('^Wine Dpi$', 20_000)
-        assert.deepEqual(s.events.find((e) => e.type === 'resized'), { type: 'resized', width: 400, height: 300 })
+        assert.deepEqual(s.events.find((e) => e.type === 'resized'), { type: 'resized', width: 400, height: 300, window: 'main' })
         const before = windowSize(id)
         command(s, { type: 'set_size', id: 1, width: 500, height: 350 })
         await reply(s, 1, 20_000)
-        await s.waitFor((l) => l === '{"type":"resized","width":500,"height":350}', 10_000, 'stdout')
+        await s.waitFor((l) => l === '{"type":"resized","width":500,"height":350,"window":"main"}', 10_000, 'stdout')
         const after = windowSize(id)
         assert.deepEqual({ width: after.width - before.width, height: after.height - before.height }, { width: 200, height: 100 })
       } finally {
@@ -326,9 +302,9 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
       try {
         await s.waitEvent('window_ready', 60_000)
         const fake = (l: string) => s.stderr.includes(`FAKE ${l}`)
-        assert.deepEqual(await s.waitEvent('page_loaded', 20_000), { type: 'page_loaded', url })
+        assert.deepEqual(await s.waitEvent('page_loaded', 20_000), { type: 'page_loaded', url, window: 'main' })
         // The page (fake) posts, tries to leave the origin five ways, then posts "done".
-        await s.waitFor((l) => l === '{"type":"page_message","data":"done"}', 20_000, 'stdout')
+        await s.waitFor((l) => l === '{"type":"page_message","data":"done","window":"main"}', 20_000, 'stdout')
         assert.ok(s.stderr.some((l) => l.startsWith('FAKE create check=1 type=0 options=null')), 'installed runtime via the internal entry point')
         assert.ok(fake(`loaded from ${windowsPath(runtimeFolder(standard))}\\EBWebView\\x64\\EmbeddedBrowserWebView.dll`), s.stderr.join('\n'))
         // The profile: absolute, in the prefix user's LocalAppData (SHGetKnownFolderPath), created before use.
@@ -381,7 +357,7 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
         assert.equal(((await reply(s, 5)).error as { code: string }).code, 'forbidden_origin')
         command(s, { type: 'navigate', id: 6, url: 'http://127.0.0.1:9/page2' })
         await reply(s, 6)
-        await s.waitFor((l) => l === '{"type":"page_loaded","url":"http://127.0.0.1:9/page2"}', 10_000, 'stdout')
+        await s.waitFor((l) => l === '{"type":"page_loaded","url":"http://127.0.0.1:9/page2","window":"main"}', 10_000, 'stdout')
         command(s, { type: 'open_devtools', id: 7 })
         await reply(s, 7)
         assert.ok(fake('devtools enabled 1 ') && fake('open devtools '))
@@ -434,7 +410,7 @@ describe('windows launcher (rustc 1.63 + mingw, wine64)', { skip: !canBuild && '
         assert.equal(((await reply(s, 99)).error as { code: string }).code, 'webview_crashed')
         assert.deepEqual(crashes()[0], {
           type: 'error', code: 'webview_crashed', kind: 'browser_exited', recovery: 'recreate',
-          message: 'the WebView2 browser process exited; a new webview loads the app again',
+          message: 'the WebView2 browser process exited; a new webview loads the app again', window: 'main',
         })
         // A second environment and controller, the app's URL loaded again, commands work again.
         await eventually('the webview was not recreated', () => count('FAKE create check=1') === 2 && loads() === 2)

@@ -326,6 +326,9 @@ impl App {
         if let Command::CreateWindow { .. } = r.command {
             return self.create_window(r);
         }
+        if r.command.is_app_wide() {
+            return platform::exec(r); // set_tray, notify, open_external: no window needed (main may be closed)
+        }
         if !self.windows.contains(&r.window) {
             let message = format!("no window \"{}\"", r.window);
             return backend::fail_in(&r.window, &r.id, r.command.name(), "unknown_window", &message);

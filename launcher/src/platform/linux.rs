@@ -246,11 +246,13 @@ struct Win {
     geometry: (i32, i32, i32, i32),
     /// The last button press in the webview (button, x_root, y_root, time): drag regions.
     last_press: (u32, f64, f64, u32),
+    /// Reloads after its web process died (`webview_crashed`); past MAX_RELOADS, an error page.
+    reloads: u32,
 }
 
 impl Win {
     fn new(id: &str, window: Ptr) -> Win {
-        Win { id: id.to_string(), window, view: null_mut(), ucm: null_mut(), fullscreen: false, geometry: (i32::MIN, i32::MIN, 0, 0), last_press: (0, 0.0, 0.0, 0) }
+        Win { id: id.to_string(), window, view: null_mut(), ucm: null_mut(), fullscreen: false, geometry: (i32::MIN, i32::MIN, 0, 0), last_press: (0, 0.0, 0.0, 0), reloads: 0 }
     }
 }
 
@@ -550,6 +552,7 @@ unsafe fn new_webview(related: Ptr) -> (Ptr, Ptr) {
         connect(v, "load-changed", on_load_changed as Ptr, null_mut());
         connect(v, "load-failed", on_load_failed as Ptr, null_mut());
         connect(v, "button-press-event", on_button_press as Ptr, null_mut());
+        connect(v, "web-process-terminated", on_web_process_terminated as Ptr, null_mut());
         (v, ucm)
     }
 }
@@ -704,6 +707,19 @@ fn same_origin(url: &str) -> bool {
 }
 
 pub fn exec(r: Request) {
+    // About the app, not a window: they work with every window closed (a tray app).
+    match r.command {
+        Command::SetTray { icon, tooltip, items } => return super::linux_tray::set_tray(&icon, tooltip, &items, r.id),
+        Command::RemoveTray => return super::linux_tray::remove_tray(r.id),
+        Command::Notify { tag, title, body, icon } => return super::linux_notify::notify(tag, &title, &body, icon, r.id),
+        Command::OpenExternal { url } => {
+            return match open_external(&url) {
+                Ok(()) => ack(&r.id),
+                Err(e) => fail(&r.id, "open_external", "open_failed", &e),
+            }
+        }
+        _ => {}
+    }
     let (w, v) = match by_id(&r.window) {
         Some(found) => found, // after ready: every window has its webview
         None => return fail_in(&r.window, &r.id, r.command.name(), "unknown_window", &format!("no window \"{}\"", r.window)),
@@ -756,11 +772,6 @@ pub fn exec(r: Request) {
                 webkit_settings_set_enable_developer_extras(webkit_web_view_get_settings(v), 1);
                 webkit_web_inspector_show(webkit_web_view_get_inspector(v));
             }
-            Command::OpenExternal { url } => {
-                if let Err(e) = open_external(&url) {
-                    return fail(&id, "open_external", "open_failed", &e);
-                }
-            }
             Command::MessageDialog { title, message, level } => return message_dialog(w, title, &message, level, false, id),
             Command::ConfirmDialog { title, message, level } => return message_dialog(w, title, &message, level, true, id),
             Command::OpenFileDialog(d) => return file_dialog(w, d, 0, id),
@@ -771,9 +782,8 @@ pub fn exec(r: Request) {
             Command::SetMenuItem { item, label, enabled, checked } => {
                 return super::linux_menu::set_menu_item(w, &item, label, enabled, checked, id)
             }
-            Command::SetTray { icon, tooltip, items } => return super::linux_tray::set_tray(&icon, tooltip, &items, id),
-            Command::RemoveTray => return super::linux_tray::remove_tray(id),
-            Command::Notify { tag, title, body, icon } => return super::linux_notify::notify(tag, &title, &body, icon, id),
+            // App-wide: handled above, before the window.
+            Command::SetTray { .. } | Command::RemoveTray | Command::Notify { .. } | Command::OpenExternal { .. } => {}
             // Handled by the core; never reach the platform.
             Command::Ready { .. } | Command::PreventClose | Command::Exit { .. } | Command::Desktop(_) => {}
             Command::CreateWindow { .. } | Command::CloseWindow => {}
@@ -1095,6 +1105,49 @@ extern "C" fn on_load_failed(v: Ptr, _e: c_int, uri: *const c_char, err: *const 
         }
     }
     0
+}
+
+/// Reloads of a window's page after its web process died, before the error page instead.
+const MAX_RELOADS: u32 = 3;
+
+/// WebKit's web process ended (crashed, or over its memory limit). Every window whose page it
+/// held (the windows share one: related views) gets this. Say so (`error` `webview_crashed`,
+/// as on Windows), then reload the page, at most MAX_RELOADS times, then show an error page.
+extern "C" fn on_web_process_terminated(v: Ptr, reason: c_int, _d: Ptr) {
+    // WEBKIT_WEB_PROCESS_CRASHED (0), WEBKIT_WEB_PROCESS_EXCEEDED_MEMORY_LIMIT (1); 2 is our
+    // own webkit_web_view_terminate_web_process, which the launcher never calls.
+    if reason != 0 && reason != 1 {
+        return;
+    }
+    let (id, reloads) = match with_win(|x| x.view == v, |x| {
+        x.reloads += 1;
+        (x.id.clone(), x.reloads)
+    }) {
+        Some(found) => found,
+        None => return,
+    };
+    let recovery = if reloads <= MAX_RELOADS { "reload" } else { "error_page" };
+    let message = if reason == 1 { "WebKit's web process exceeded its memory limit" } else { "WebKit's web process crashed" };
+    emit(&window_event(
+        "error",
+        &id,
+        vec![("code", "webview_crashed".into()), ("kind", "render_exited".into()), ("recovery", recovery.into()), ("message", message.into())],
+    ));
+    unsafe {
+        if recovery == "reload" {
+            webkit_web_view_reload(v);
+        } else {
+            let page = cstr(&format!(
+                "<!doctype html><meta charset=utf-8><title>Page stopped</title>\
+                 <body style=\"font:15px system-ui,sans-serif;margin:2em;color:#222\">\
+                 <h1 style=\"color:#b00020;font-size:1.4em\">This window's page keeps crashing</h1>\
+                 <p id=taupy-error data-code=webview_crashed>WebKit's web process ended {} times. \
+                 Close this window and start the app again.</p></body>",
+                reloads
+            ));
+            webkit_web_view_load_html(v, page.as_ptr(), null_mut());
+        }
+    }
 }
 
 unsafe fn ptr_str(p: *const c_char) -> String {

@@ -135,6 +135,9 @@ mod windows_tray;
 mod windows_notify;
 #[cfg(windows)]
 mod windows_webview;
+/// Win32 types, functions and messages the windows_*.rs files share.
+#[cfg(windows)]
+mod windows_sys;
 #[cfg(windows)]
 pub use self::windows::*;
 #[cfg(windows)]

@@ -72,6 +72,7 @@ pub const IID_ADD_SCRIPT_COMPLETED: Guid = Guid::from_u128(0xb99369f3_9b11_47b5_
 pub const IID_EXECUTE_SCRIPT_COMPLETED: Guid = Guid::from_u128(0x49511172_cc67_4bca_9923_137112f4c4cc);
 pub const IID_DEVTOOLS_METHOD_COMPLETED: Guid = Guid::from_u128(0x5c4889f0_5ef6_4c5a_952c_d8f1b92d0574);
 pub const IID_PROCESS_FAILED: Guid = Guid::from_u128(0x79e0aea4_990b_42d9_aa1d_0fcc2e5bc7f1);
+pub const IID_ACCELERATOR_KEY_PRESSED: Guid = Guid::from_u128(0xb29c7e28_fa79_41a8_8e44_65811c76dcb2);
 
 /// Declares a vtable struct and `METHODS`, its field names in order (checked against WebView2.h).
 macro_rules! vtable {
@@ -127,6 +128,8 @@ pub struct Bounds {
     pub bottom: i32,
 }
 
+type AddHandlerFn = unsafe extern "system" fn(This, *mut Handler, Token) -> HResult;
+
 vtable!(ControllerVtbl {
     QueryInterface: QueryInterfaceFn,
     AddRef: AddRefFn,
@@ -147,7 +150,7 @@ vtable!(ControllerVtbl {
     remove_GotFocus: Unused,
     add_LostFocus: Unused,
     remove_LostFocus: Unused,
-    add_AcceleratorKeyPressed: Unused,
+    add_AcceleratorKeyPressed: AddHandlerFn,
     remove_AcceleratorKeyPressed: Unused,
     get_ParentWindow: Unused,
     put_ParentWindow: Unused,
@@ -155,8 +158,6 @@ vtable!(ControllerVtbl {
     Close: unsafe extern "system" fn(This) -> HResult,
     get_CoreWebView2: unsafe extern "system" fn(This, *mut *mut c_void) -> HResult,
 });
-
-type AddHandlerFn = unsafe extern "system" fn(This, *mut Handler, Token) -> HResult;
 
 vtable!(WebViewVtbl {
     QueryInterface: QueryInterfaceFn,
@@ -299,6 +300,23 @@ vtable!(ProcessFailedArgsVtbl {
     Release: AddRefFn,
     get_ProcessFailedKind: unsafe extern "system" fn(This, *mut i32) -> HResult,
 });
+
+vtable!(AcceleratorKeyPressedArgsVtbl {
+    QueryInterface: QueryInterfaceFn,
+    AddRef: AddRefFn,
+    Release: AddRefFn,
+    get_KeyEventKind: unsafe extern "system" fn(This, *mut i32) -> HResult,
+    get_VirtualKey: unsafe extern "system" fn(This, *mut u32) -> HResult,
+    get_KeyEventLParam: unsafe extern "system" fn(This, *mut i32) -> HResult,
+    get_PhysicalKeyStatus: Unused,
+    get_Handled: Unused,
+    put_Handled: PutBoolFn,
+});
+
+/// COREWEBVIEW2_KEY_EVENT_KIND_KEY_DOWN / _SYSTEM_KEY_DOWN (Alt held or F10): the presses an
+/// accelerator answers (the other two are the releases).
+pub const KEY_EVENT_KEY_DOWN: i32 = 0;
+pub const KEY_EVENT_SYSTEM_KEY_DOWN: i32 = 2;
 
 /// COREWEBVIEW2_PROCESS_FAILED_KIND as the protocol names it (`error` `webview_crashed` `kind`).
 pub fn process_failed_kind(kind: i32) -> &'static str {
@@ -635,6 +653,9 @@ mod tests {
     ];
     const H_WEB_MESSAGE_ARGS: &[&str] = &["get_Source", "get_WebMessageAsJson", "TryGetWebMessageAsString"];
     const H_PROCESS_FAILED_ARGS: &[&str] = &["get_ProcessFailedKind"];
+    const H_ACCELERATOR_KEY_ARGS: &[&str] = &[
+        "get_KeyEventKind", "get_VirtualKey", "get_KeyEventLParam", "get_PhysicalKeyStatus", "get_Handled", "put_Handled",
+    ];
     const H_HANDLER: &[&str] = &["Invoke"];
 
     fn check(name: &str, ours: &[&str], size: usize, header: &[&str]) {
@@ -654,6 +675,7 @@ mod tests {
         check("NewWindowRequestedEventArgs", NewWindowRequestedArgsVtbl::METHODS, size_of::<NewWindowRequestedArgsVtbl>(), H_NEW_WINDOW_ARGS);
         check("WebMessageReceivedEventArgs", WebMessageReceivedArgsVtbl::METHODS, size_of::<WebMessageReceivedArgsVtbl>(), H_WEB_MESSAGE_ARGS);
         check("ProcessFailedEventArgs", ProcessFailedArgsVtbl::METHODS, size_of::<ProcessFailedArgsVtbl>(), H_PROCESS_FAILED_ARGS);
+        check("AcceleratorKeyPressedEventArgs", AcceleratorKeyPressedArgsVtbl::METHODS, size_of::<AcceleratorKeyPressedArgsVtbl>(), H_ACCELERATOR_KEY_ARGS);
         check("handlers (IUnknown + Invoke)", HandlerVtbl::METHODS, size_of::<HandlerVtbl>(), H_HANDLER);
         // The slots we call, by index (3 = first method after IUnknown), as the header counts them.
         let at = |v: &[&str], m: &str| v.iter().position(|x| *x == m).unwrap();
@@ -664,6 +686,8 @@ mod tests {
         assert_eq!(at(WebViewVtbl::METHODS, "add_NewWindowRequested"), 44);
         assert_eq!(at(WebViewVtbl::METHODS, "OpenDevToolsWindow"), 51);
         assert_eq!(at(ControllerVtbl::METHODS, "get_CoreWebView2"), 25);
+        assert_eq!(at(ControllerVtbl::METHODS, "add_AcceleratorKeyPressed"), 19);
+        assert_eq!(at(AcceleratorKeyPressedArgsVtbl::METHODS, "put_Handled"), 8);
         assert_eq!(size_of::<Bounds>(), 16);
         assert_eq!(size_of::<Guid>(), 16);
     }
@@ -682,6 +706,7 @@ mod tests {
             (IID_EXECUTE_SCRIPT_COMPLETED, "49511172-cc67-4bca-9923-137112f4c4cc", [0x49511172, 0xcc67, 0x4bca], [0x99, 0x23, 0x13, 0x71, 0x12, 0xf4, 0xc4, 0xcc]),
             (IID_DEVTOOLS_METHOD_COMPLETED, "5c4889f0-5ef6-4c5a-952c-d8f1b92d0574", [0x5c4889f0, 0x5ef6, 0x4c5a], [0x95, 0x2c, 0xd8, 0xf1, 0xb9, 0x2d, 0x05, 0x74]),
             (IID_PROCESS_FAILED, "79e0aea4-990b-42d9-aa1d-0fcc2e5bc7f1", [0x79e0aea4, 0x990b, 0x42d9], [0xaa, 0x1d, 0x0f, 0xcc, 0x2e, 0x5b, 0xc7, 0xf1]),
+            (IID_ACCELERATOR_KEY_PRESSED, "b29c7e28-fa79-41a8-8e44-65811c76dcb2", [0xb29c7e28, 0xfa79, 0x41a8], [0x8e, 0x44, 0x65, 0x81, 0x1c, 0x76, 0xdc, 0xb2]),
         ];
         for (ours, text, d123, d4) in header.iter() {
             let parsed = Guid::parse(text).unwrap();

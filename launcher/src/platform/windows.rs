@@ -9,65 +9,20 @@
 
 use super::shell_dialog::DialogKind;
 use super::windows_dialogs as dialogs;
+use super::windows_sys::*;
 use super::windows_webview as webview;
 use crate::app;
 pub(super) use crate::backend::fail;
 use crate::backend::{ack, emit};
 use crate::cli::Options;
 use crate::json::Json;
-use crate::protocol::{event, reply_ok, Command, FileDialog, Level, Request};
+use crate::protocol::{event, reply_ok, window_event, Command, FileDialog, Level, Request};
 use std::cell::{Cell, RefCell};
 use std::os::raw::c_void;
 use std::ptr::null;
 use std::sync::atomic::{AtomicIsize, Ordering};
 
 pub const NAME: &str = "windows";
-
-pub(super) type Hwnd = isize;
-type WndProc = extern "system" fn(Hwnd, u32, usize, isize) -> isize;
-
-#[repr(C)]
-struct WndClassExW {
-    cb_size: u32,
-    style: u32,
-    wnd_proc: WndProc,
-    cls_extra: i32,
-    wnd_extra: i32,
-    instance: isize,
-    icon: isize,
-    cursor: isize,
-    background: isize,
-    menu_name: *const u16,
-    class_name: *const u16,
-    icon_sm: isize,
-}
-
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct Point {
-    x: i32,
-    y: i32,
-}
-
-#[repr(C)]
-struct Msg {
-    hwnd: Hwnd,
-    message: u32,
-    wparam: usize,
-    lparam: isize,
-    time: u32,
-    pt: Point,
-    private: u32,
-}
-
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct Rect {
-    left: i32,
-    top: i32,
-    right: i32,
-    bottom: i32,
-}
 
 #[repr(C)]
 struct MinMaxInfo {
@@ -80,16 +35,9 @@ struct MinMaxInfo {
 
 #[link(name = "user32")]
 extern "system" {
-    fn RegisterClassExW(c: *const WndClassExW) -> u16;
-    fn CreateWindowExW(
-        ex: u32, class: *const u16, name: *const u16, style: u32, x: i32, y: i32, w: i32, h: i32,
-        parent: Hwnd, menu: isize, inst: isize, param: *const c_void,
-    ) -> Hwnd;
-    fn DefWindowProcW(h: Hwnd, m: u32, w: usize, l: isize) -> isize;
     fn GetMessageW(m: *mut Msg, h: Hwnd, min: u32, max: u32) -> i32;
     fn TranslateMessage(m: *const Msg) -> i32;
     fn DispatchMessageW(m: *const Msg) -> isize;
-    fn PostMessageW(h: Hwnd, m: u32, w: usize, l: isize) -> i32;
     fn PostQuitMessage(code: i32);
     fn SetWindowTextW(h: Hwnd, t: *const u16) -> i32;
     fn SetWindowPos(h: Hwnd, after: Hwnd, x: i32, y: i32, cx: i32, cy: i32, flags: u32) -> i32;
@@ -100,11 +48,10 @@ extern "system" {
     fn SetWindowLongPtrW(h: Hwnd, i: i32, v: isize) -> isize;
     fn GetSystemMetrics(i: i32) -> i32;
     fn MessageBoxW(h: Hwnd, text: *const u16, caption: *const u16, kind: u32) -> i32;
-    fn SetForegroundWindow(h: Hwnd) -> i32;
-    fn LoadCursorW(inst: isize, name: *const u16) -> isize;
     fn IsIconic(h: Hwnd) -> i32;
+    /// GA_ROOT (2): the top-level window a child belongs to.
+    fn GetAncestor(h: Hwnd, flags: u32) -> Hwnd;
     fn ReleaseCapture() -> i32;
-    fn GetCursorPos(p: *mut Point) -> i32;
 }
 #[repr(C)]
 struct PaintStruct {
@@ -120,7 +67,6 @@ struct PaintStruct {
 extern "system" {
     fn BeginPaint(h: Hwnd, ps: *mut PaintStruct) -> isize;
     fn EndPaint(h: Hwnd, ps: *const PaintStruct) -> i32;
-    fn GetClientRect(h: Hwnd, r: *mut Rect) -> i32;
     fn FillRect(dc: isize, r: *const Rect, brush: isize) -> i32;
     fn FrameRect(dc: isize, r: *const Rect, brush: isize) -> i32;
     fn DrawTextW(dc: isize, text: *const u16, len: i32, r: *mut Rect, format: u32) -> i32;
@@ -159,8 +105,6 @@ pub fn random_bytes(buf: &mut [u8]) -> std::io::Result<()> {
 
 #[link(name = "kernel32")]
 extern "system" {
-    fn GetModuleHandleW(name: *const u16) -> isize;
-    fn GetProcAddress(module: isize, name: *const u8) -> *const c_void;
     fn SetConsoleCtrlHandler(handler: extern "system" fn(u32) -> i32, add: i32) -> i32;
     fn AttachConsole(pid: u32) -> i32;
     fn GetStdHandle(id: u32) -> isize;
@@ -179,29 +123,14 @@ extern "system" {
     fn CoInitializeEx(reserved: *const c_void, flags: u32) -> i32;
 }
 
-const WM_DESTROY: u32 = 0x0002;
-const WM_MOVE: u32 = 0x0003;
-const WM_SIZE: u32 = 0x0005;
-const WM_ACTIVATE: u32 = 0x0006;
-const WM_SETFOCUS: u32 = 0x0007;
-const WM_CLOSE: u32 = 0x0010;
-const WM_COMMAND: u32 = 0x0111;
-const WM_GETMINMAXINFO: u32 = 0x0024;
-const WM_NCLBUTTONDOWN: u32 = 0x00A1;
-const WM_DPICHANGED: u32 = 0x02E0;
 /// DPI_AWARENESS_CONTEXT_PER_MONITOR_AWARE_V2, and _PER_MONITOR_AWARE (v1: Windows 10 1607, wine 8).
 const PER_MONITOR_AWARE_V2: isize = -4;
 const PER_MONITOR_AWARE: isize = -3;
 const HTCAPTION: usize = 2;
-const WM_APP_WAKE: u32 = 0x8001;
-const WM_APP_DEFERRED: u32 = 0x8002;
+const WM_APP_WAKE: u32 = WM_APP + 1;
+const WM_APP_DEFERRED: u32 = WM_APP + 2;
 /// A console control event (wparam: its type), posted from the handler's thread.
-const WM_APP_TERMINATE: u32 = 0x8003;
-const WM_PAINT: u32 = 0x000F;
-const WM_ERASEBKGND: u32 = 0x0014;
-const WM_QUERYENDSESSION: u32 = 0x0011;
-const WM_ENDSESSION: u32 = 0x0016;
-const WM_QUIT: u32 = 0x0012;
+const WM_APP_TERMINATE: u32 = WM_APP + 3;
 const WS_OVERLAPPEDWINDOW: u32 = 0x00CF_0000;
 const WS_THICKFRAME: u32 = 0x0004_0000;
 const WS_MAXIMIZEBOX: u32 = 0x0001_0000;
@@ -214,6 +143,7 @@ const SWP_NOZORDER: u32 = 0x4;
 const SWP_NOACTIVATE: u32 = 0x10;
 const SWP_FRAMECHANGED: u32 = 0x20;
 const HWND_MESSAGE: Hwnd = -3;
+const CW_USEDEFAULT: i32 = 0x8000_0000u32 as i32;
 const WEBVIEW2_DOWNLOAD: &str = "https://go.microsoft.com/fwlink/p/?LinkId=2124703";
 
 static WAKE_HWND: AtomicIsize = AtomicIsize::new(0);
@@ -224,12 +154,50 @@ static CLOSE_TIMEOUT_MS: AtomicIsize = AtomicIsize::new(5000);
 /// webview) runs from its own window message, never inside `app::drain()` or a WebView2 event
 /// handler, so wake-ups and WebView2 callbacks during it find the app's state consistent.
 enum Deferred {
-    Message { title: Option<String>, message: String, level: Level, confirm: bool, id: Option<Json> },
-    File { d: FileDialog, kind: DialogKind, id: Option<Json> },
+    /// Message and file dialogs are modal to their window (`window`: its id).
+    Message { window: String, title: Option<String>, message: String, level: Level, confirm: bool, id: Option<Json> },
+    File { window: String, d: FileDialog, kind: DialogKind, id: Option<Json> },
     MissingRuntime(String),
-    WebviewFailed(String),
+    WebviewFailed { window: String, message: String },
     Run(Box<dyn FnOnce()>),
     Fatal { title: String, message: String },
+}
+
+/// The first window's id: the one `ready` opens, with the splash.
+pub(super) use crate::protocol::MAIN_WINDOW as MAIN;
+
+/// One top-level window and the state its commands change.
+struct Window {
+    id: String,
+    hwnd: Hwnd,
+    min_size: (i32, i32),
+    resizable: bool,
+    decorated: bool,
+    /// While fullscreen: the rectangle and style to go back to.
+    fullscreen: Option<(Rect, isize)>,
+}
+
+/// Runs `f` on the window of HWND `h` (None: not one of ours, or closed).
+fn with_window<T>(h: Hwnd, f: impl FnOnce(&mut Window) -> T) -> Option<T> {
+    WINDOWS.with(|w| w.borrow_mut().iter_mut().find(|w| w.hwnd == h).map(f))
+}
+
+/// The HWND of window `id` (0 when it is not open).
+pub(super) fn hwnd_of(id: &str) -> Hwnd {
+    WINDOWS.with(|w| w.borrow().iter().find(|w| w.id == id).map(|w| w.hwnd).unwrap_or(0))
+}
+
+/// The id of the window of HWND `h`; the window being created is registered here, by its first
+/// message (WM_GETMINMAXINFO, before CreateWindowExW returns).
+fn id_of(h: Hwnd) -> Option<String> {
+    if let Some(id) = with_window(h, |w| w.id.clone()) {
+        return Some(id);
+    }
+    let mut new = CREATING.with(|c| c.borrow_mut().take())?;
+    new.hwnd = h;
+    let id = new.id.clone();
+    WINDOWS.with(|w| w.borrow_mut().push(new));
+    Some(id)
 }
 
 /// What the native splash paints (WM_PAINT) until the webview shows a page.
@@ -242,11 +210,10 @@ struct Splash {
 }
 
 thread_local! {
-    static WINDOW: Cell<Hwnd> = Cell::new(0);
-    static MIN_SIZE: Cell<(i32, i32)> = Cell::new((0, 0));
-    static RESIZABLE: Cell<bool> = Cell::new(true);
-    static DECORATED: Cell<bool> = Cell::new(true);
-    static FULLSCREEN: Cell<Option<(Rect, isize)>> = Cell::new(None);
+    /// The open windows, "main" first (closed ones are taken out).
+    static WINDOWS: RefCell<Vec<Window>> = RefCell::new(Vec::new());
+    /// The window being created: registered by its first message, before CreateWindowExW returns.
+    static CREATING: RefCell<Option<Window>> = RefCell::new(None);
     static EXIT_CODE: Cell<i32> = Cell::new(0);
     static QUITTING: Cell<bool> = Cell::new(false);
     static DEFERRED: RefCell<Vec<Deferred>> = RefCell::new(Vec::new());
@@ -256,18 +223,9 @@ thread_local! {
 
 type DpiForWindow = unsafe extern "system" fn(Hwnd) -> u32;
 
-pub(super) fn wide(s: &str) -> Vec<u16> {
-    s.encode_utf16().chain(std::iter::once(0)).collect()
-}
-
 /// Text for Win32 (titles, dialog text): bounded by the one helper, `limits::ui_text`.
 pub(super) fn ui_wide(s: &str, max_chars: usize) -> Vec<u16> {
     wide(&crate::limits::ui_text(s, max_chars))
-}
-
-pub(super) fn from_wide(buf: &[u16]) -> String {
-    let end = buf.iter().position(|&c| c == 0).unwrap_or(buf.len());
-    String::from_utf16_lossy(&buf[..end])
 }
 
 /// Per-monitor DPI awareness (v2, Windows 10 1703+; else v1, whose title bar does not scale):
@@ -303,40 +261,26 @@ fn logical(physical: i32, scale: f64) -> i32 {
     (physical as f64 / scale).round() as i32
 }
 
-fn win() -> Hwnd {
-    WINDOW.with(|w| w.get())
+/// The id of our window of HWND `h` (None: not one of ours, e.g. the tray's hidden window).
+pub(super) fn window_id(h: Hwnd) -> Option<String> {
+    with_window(h, |w| w.id.clone())
 }
 
-pub(super) fn minimized() -> bool {
-    let h = win();
-    h != 0 && unsafe { IsIconic(h) } != 0
-}
-
-/// The app window (0 once closed), for the webview host.
-pub(super) fn window() -> Hwnd {
-    win()
-}
-
-fn class(name: &str, proc_: WndProc) -> Vec<u16> {
-    let cls = wide(name);
-    unsafe {
-        let wc = WndClassExW {
-            cb_size: std::mem::size_of::<WndClassExW>() as u32,
-            style: 0,
-            wnd_proc: proc_,
-            cls_extra: 0,
-            wnd_extra: 0,
-            instance: GetModuleHandleW(null()),
-            icon: 0,
-            cursor: LoadCursorW(0, 32512 as *const u16),
-            background: 6, // COLOR_WINDOW + 1
-            menu_name: null(),
-            class_name: cls.as_ptr(),
-            icon_sm: 0,
-        };
-        RegisterClassExW(&wc);
+/// The webview of the window of HWND `h` takes the whole client area again.
+pub(super) fn fit_webview(h: Hwnd) {
+    if let Some(id) = with_window(h, |w| w.id.clone()) {
+        webview::fit(&id);
     }
-    cls
+}
+
+/// The main window (0 once closed).
+fn win() -> Hwnd {
+    hwnd_of(MAIN)
+}
+
+pub(super) fn minimized(id: &str) -> bool {
+    let h = hwnd_of(id);
+    h != 0 && unsafe { IsIconic(h) } != 0
 }
 
 // ----- the platform API (see platform/mod.rs) -----
@@ -347,7 +291,7 @@ pub fn init(opts: &Options) -> Result<(), String> {
         SetConsoleCtrlHandler(on_console_event, 1);
         CoInitializeEx(null(), 0x2); // COINIT_APARTMENTTHREADED: dialogs and WebView2 want an STA
         become_dpi_aware();
-        let cls = class("TaupyWake", wake_proc);
+        let cls = register_class("TaupyWake", wake_proc);
         let h = CreateWindowExW(0, cls.as_ptr(), null(), 0, 0, 0, 0, 0, HWND_MESSAGE, 0, GetModuleHandleW(null()), null());
         if h == 0 {
             return Err("cannot create the message window".into());
@@ -361,7 +305,9 @@ pub fn run() -> i32 {
     unsafe {
         let mut m: Msg = std::mem::zeroed();
         while GetMessageW(&mut m, 0, 0, 0) > 0 {
-            if super::windows_menu::translate(win(), &m as *const Msg as *const u8) {
+            // A key's message is for a child (an edit, WebView2's host); its top-level window's
+            // menu bar has the accelerators.
+            if m.hwnd != 0 && super::windows_menu::translate(GetAncestor(m.hwnd, 2), &m) {
                 continue;
             }
             TranslateMessage(&m);
@@ -379,8 +325,8 @@ pub fn wake() {
 }
 
 /// WebView2 could not start: explain it in a message box (outside the COM callback).
-pub(super) fn defer_webview_failed(message: String) {
-    defer(Deferred::WebviewFailed(message));
+pub(super) fn defer_webview_failed(window: &str, message: String) {
+    defer(Deferred::WebviewFailed { window: window.to_string(), message });
 }
 
 /// Runs `f` from the window's deferred work: after the current handler or drain has returned.
@@ -468,9 +414,8 @@ pub fn quit(code: i32) {
 }
 
 /// A second start of the app: restore the window if minimized, show it if hidden, raise it.
-/// Only "main" exists on Windows so far (create_extra_window is not implemented yet).
-pub fn present_window(_window: &str) {
-    let h = win();
+pub fn present_window(window: &str) {
+    let h = hwnd_of(window);
     if h != 0 {
         unsafe {
             ShowWindow(h, if IsIconic(h) != 0 { 9 } else { 5 });
@@ -479,26 +424,52 @@ pub fn present_window(_window: &str) {
     }
 }
 
-/// Only "main" exists on Windows so far.
-pub fn close_window(window: &str) {
-    if window != crate::protocol::MAIN_WINDOW {
-        return;
-    }
-    let h = win();
+/// Window `id` goes now: its webview first, then the Win32 window (and its menu bar with it).
+/// The core sends `window_closed` (or nothing, when the launcher ends).
+pub fn close_window(id: &str) {
+    let h = hwnd_of(id);
     if h != 0 {
-        webview::close();
-        WINDOW.with(|w| w.set(0));
+        webview::close(id);
+        super::windows_menu::forget(h);
+        WINDOWS.with(|w| w.borrow_mut().retain(|w| w.hwnd != h));
         unsafe { DestroyWindow(h) };
     }
 }
 
-pub fn show_error_page(_window: &str, html: &str) {
-    webview::show_error_page(html);
+pub fn show_error_page(window: &str, html: &str) {
+    webview::show_error_page(window, html);
 }
 
-/// More windows are not implemented on Windows yet: `create_window` gets `create_failed`.
-pub fn create_extra_window(_id: &str, _spec: &super::WindowSpec) -> Result<(), String> {
-    Err("more windows are not available on Windows yet".into())
+/// A further window (`create_window`): shown at once, no splash, its webview from the same
+/// WebView2 environment as main's (one browser process, one profile: main's cookies hold), on
+/// `spec.url` (already checked to be on the app's origin).
+pub fn create_extra_window(id: &str, spec: &super::WindowSpec) -> Result<(), String> {
+    CREATING.with(|c| {
+        *c.borrow_mut() = Some(Window { id: id.to_string(), hwnd: 0, min_size: (0, 0), resizable: spec.resizable, decorated: true, fullscreen: None })
+    });
+    unsafe {
+        let cls = register_class("TaupyWindow", window_proc);
+        let title = ui_wide(&spec.title, crate::limits::MAX_TITLE_CHARS);
+        // CW_USEDEFAULT: Windows cascades it from the last window placed.
+        let h = CreateWindowExW(
+            0, cls.as_ptr(), title.as_ptr(), WS_OVERLAPPEDWINDOW, CW_USEDEFAULT, CW_USEDEFAULT, spec.width, spec.height, 0, 0,
+            GetModuleHandleW(null()), null(),
+        );
+        CREATING.with(|c| c.borrow_mut().take());
+        if h == 0 {
+            return Err(format!("CreateWindowExW failed for window \"{}\"", id));
+        }
+        id_of(h); // registered by its first message already; this is in case it had none
+        let s = scale(h);
+        if s != 1.0 {
+            SetWindowPos(h, 0, 0, 0, physical(spec.width, s), physical(spec.height, s), SWP_NOMOVE | SWP_NOZORDER | SWP_NOACTIVATE);
+        }
+        apply_style(h);
+        ShowWindow(h, 1);
+        UpdateWindow(h);
+    }
+    webview::open(id, &spec.url);
+    Ok(())
 }
 
 /// The window at once, its splash painted natively (WM_PAINT: GDI), and WebView2 starting
@@ -514,18 +485,25 @@ pub fn create_window(opts: &Options) {
         sp.background = colour(&opts.splash.background, (255, 255, 255));
         sp.foreground = colour(&opts.splash.foreground, (0x1f, 0x23, 0x28));
     });
-    MIN_SIZE.with(|m| m.set((opts.min_width.unwrap_or(0), opts.min_height.unwrap_or(0))));
-    RESIZABLE.with(|r| r.set(opts.resizable));
-    DECORATED.with(|r| r.set(opts.decorations));
+    CREATING.with(|c| {
+        *c.borrow_mut() = Some(Window {
+            id: MAIN.to_string(),
+            hwnd: 0,
+            min_size: (opts.min_width.unwrap_or(0), opts.min_height.unwrap_or(0)),
+            resizable: opts.resizable,
+            decorated: opts.decorations,
+            fullscreen: None,
+        })
+    });
     unsafe {
-        let cls = class("TaupyWindow", window_proc);
+        let cls = register_class("TaupyWindow", window_proc);
         let title = ui_wide(&opts.title, crate::limits::MAX_TITLE_CHARS);
         let h = CreateWindowExW(
             0, cls.as_ptr(), title.as_ptr(), WS_OVERLAPPEDWINDOW,
             (GetSystemMetrics(0) - opts.width).max(0) / 2, (GetSystemMetrics(1) - opts.height).max(0) / 2,
             opts.width, opts.height, 0, 0, GetModuleHandleW(null()), null(),
         );
-        WINDOW.with(|w| w.set(h));
+        id_of(h); // registered by its first message already; this is in case it had none
         let s = scale(h);
         if s != 1.0 {
             let (width, height) = (physical(opts.width, s), physical(opts.height, s));
@@ -687,8 +665,9 @@ pub fn adopt_backend(child: &std::process::Child) {
 }
 
 unsafe fn apply_style(h: Hwnd) {
-    let mut style = if DECORATED.with(|d| d.get()) { WS_OVERLAPPEDWINDOW } else { WS_POPUP | WS_THICKFRAME };
-    if !RESIZABLE.with(|r| r.get()) {
+    let (decorated, resizable) = with_window(h, |w| (w.decorated, w.resizable)).unwrap_or((true, true));
+    let mut style = if decorated { WS_OVERLAPPEDWINDOW } else { WS_POPUP | WS_THICKFRAME };
+    if !resizable {
         style &= !(WS_THICKFRAME | WS_MAXIMIZEBOX);
     }
     let visible = GetWindowLongPtrW(h, GWL_STYLE) as u32 & WS_VISIBLE;
@@ -698,13 +677,35 @@ unsafe fn apply_style(h: Hwnd) {
 
 
 
+/// A command for window `r.window` (the core checked that it is open).
 pub fn exec(r: Request) {
-    let h = win();
+    let id = r.id;
+    // The app's commands: they need no window (the app may run in the tray with none open).
+    let r = match r.command {
+        Command::OpenExternal { url } => {
+            if !opens_externally(&url) {
+                return fail(&id, "open_external", "open_failed", &not_external(&url));
+            }
+            // ShellExecute may pump messages: not inside drain (replied once it has run).
+            return later(move || match open_external(&url) {
+                Ok(()) => ack(&id),
+                Err(e) => fail(&id, "open_external", "open_failed", &e),
+            });
+        }
+        Command::SetTray { icon, tooltip, items } => return super::windows_tray::set_tray(&icon, tooltip, items, id),
+        Command::RemoveTray => return super::windows_tray::remove_tray(id),
+        Command::Notify { tag, title, body, icon } => return super::windows_notify::notify(tag, &title, &body, icon, id),
+        command => Request { id, window: r.window, command },
+    };
+    let h = hwnd_of(&r.window);
     if h == 0 {
-        return fail(&r.id, "window", "no_window", "the window is closed");
+        let message = format!("no window \"{}\"", r.window);
+        return crate::backend::fail_in(&r.window, &r.id, r.command.name(), "unknown_window", &message);
     }
+    let window = r.window.clone();
+    let window = window.as_str();
     if webview::handles(&r.command) {
-        return webview::exec(r);
+        return webview::exec(window, r);
     }
     let id = r.id;
     unsafe {
@@ -717,7 +718,9 @@ pub fn exec(r: Request) {
                 let s = scale(h);
                 SetWindowPos(h, 0, 0, 0, physical(width, s), physical(height, s), SWP_NOMOVE | SWP_NOZORDER | SWP_NOACTIVATE);
             }
-            Command::SetMinSize { width, height } => MIN_SIZE.with(|m| m.set((width, height))),
+            Command::SetMinSize { width, height } => {
+                with_window(h, |w| w.min_size = (width, height));
+            }
             Command::SetPosition { x, y } => {
                 let s = scale(h);
                 SetWindowPos(h, 0, physical(x, s), physical(y, s), 0, 0, SWP_NOSIZE | SWP_NOZORDER | SWP_NOACTIVATE);
@@ -740,16 +743,16 @@ pub fn exec(r: Request) {
                 ShowWindow(h, 9);
             }
             Command::SetFullscreen { fullscreen } => set_fullscreen(h, fullscreen),
-            Command::ToggleFullscreen => set_fullscreen(h, FULLSCREEN.with(|f| f.get()).is_none()),
+            Command::ToggleFullscreen => set_fullscreen(h, with_window(h, |w| w.fullscreen.is_none()).unwrap_or(false)),
             Command::SetAlwaysOnTop { always_on_top } => {
                 SetWindowPos(h, if always_on_top { -1 } else { -2 }, 0, 0, 0, 0, SWP_NOMOVE | SWP_NOSIZE | SWP_NOACTIVATE);
             }
             Command::SetDecorations { decorations } => {
-                DECORATED.with(|d| d.set(decorations));
+                with_window(h, |w| w.decorated = decorations);
                 apply_style(h);
             }
             Command::SetResizable { resizable } => {
-                RESIZABLE.with(|d| d.set(resizable));
+                with_window(h, |w| w.resizable = resizable);
                 apply_style(h);
             }
             Command::Show => {
@@ -764,33 +767,22 @@ pub fn exec(r: Request) {
                 }
                 SetForegroundWindow(h);
             }
-            Command::OpenExternal { url } => {
-                if !opens_externally(&url) {
-                    return fail(&id, "open_external", "open_failed", &not_external(&url));
-                }
-                // ShellExecute may pump messages: not inside drain (replied once it has run).
-                return later(move || match open_external(&url) {
-                    Ok(()) => ack(&id),
-                    Err(e) => fail(&id, "open_external", "open_failed", &e),
-                });
-            }
             Command::MessageDialog { title, message, level } => {
-                return defer(Deferred::Message { title, message, level, confirm: false, id })
+                return defer(Deferred::Message { window: window.to_string(), title, message, level, confirm: false, id })
             }
             Command::ConfirmDialog { title, message, level } => {
-                return defer(Deferred::Message { title, message, level, confirm: true, id })
+                return defer(Deferred::Message { window: window.to_string(), title, message, level, confirm: true, id })
             }
-            Command::OpenFileDialog(d) => return defer(Deferred::File { d, kind: DialogKind::Open, id }),
-            Command::SaveFileDialog(d) => return defer(Deferred::File { d, kind: DialogKind::Save, id }),
-            Command::OpenFolderDialog(d) => return defer(Deferred::File { d, kind: DialogKind::Folder, id }),
+            Command::OpenFileDialog(d) => return defer(Deferred::File { window: window.to_string(), d, kind: DialogKind::Open, id }),
+            Command::SaveFileDialog(d) => return defer(Deferred::File { window: window.to_string(), d, kind: DialogKind::Save, id }),
+            Command::OpenFolderDialog(d) => {
+                return defer(Deferred::File { window: window.to_string(), d, kind: DialogKind::Folder, id })
+            }
             Command::SetMenu { items } => return super::windows_menu::set_menu(h, &items, id),
             Command::PopupMenu { items } => return super::windows_menu::popup_menu(h, items, id),
             Command::SetMenuItem { item, label, enabled, checked } => {
                 return super::windows_menu::set_menu_item(h, &item, label, enabled, checked, id)
             }
-            Command::SetTray { icon, tooltip, items } => return super::windows_tray::set_tray(&icon, tooltip, items, id),
-            Command::RemoveTray => return super::windows_tray::remove_tray(id),
-            Command::Notify { tag, title, body, icon } => return super::windows_notify::notify(tag, &title, &body, icon, id),
             // Webview commands went to windows_webview above; the core handles the rest.
             _ => {}
         }
@@ -830,8 +822,8 @@ pub fn open_external(url: &str) -> Result<(), String> {
 
 /// `taupy.startDrag()` / drag regions: the move loop a title-bar press starts. Posted rather than
 /// sent, so it runs from the message loop and not inside WebView2's message callback.
-pub(super) fn start_drag() {
-    let h = win();
+pub(super) fn start_drag(window: &str) {
+    let h = hwnd_of(window);
     if h == 0 {
         return;
     }
@@ -845,21 +837,21 @@ pub(super) fn start_drag() {
 }
 
 unsafe fn set_fullscreen(h: Hwnd, on: bool) {
-    let saved = FULLSCREEN.with(|f| f.get());
+    let saved = with_window(h, |w| w.fullscreen).unwrap_or(None);
     if on && saved.is_none() {
         let mut r = Rect { left: 0, top: 0, right: 0, bottom: 0 };
         GetWindowRect(h, &mut r);
         let style = GetWindowLongPtrW(h, GWL_STYLE);
-        FULLSCREEN.with(|f| f.set(Some((r, style))));
+        with_window(h, |w| w.fullscreen = Some((r, style)));
         SetWindowLongPtrW(h, GWL_STYLE, (WS_POPUP | WS_VISIBLE) as isize);
         SetWindowPos(h, 0, 0, 0, GetSystemMetrics(0), GetSystemMetrics(1), SWP_NOZORDER | SWP_FRAMECHANGED);
-        emit(&event("fullscreen_changed", vec![("fullscreen", true.into())]));
+        emit(&window_event("fullscreen_changed", &id_of(h).unwrap_or_default(), vec![("fullscreen", true.into())]));
     } else if !on {
         if let Some((r, style)) = saved {
-            FULLSCREEN.with(|f| f.set(None));
+            with_window(h, |w| w.fullscreen = None);
             SetWindowLongPtrW(h, GWL_STYLE, style);
             SetWindowPos(h, 0, r.left, r.top, r.right - r.left, r.bottom - r.top, SWP_NOZORDER | SWP_FRAMECHANGED);
-            emit(&event("fullscreen_changed", vec![("fullscreen", false.into())]));
+            emit(&window_event("fullscreen_changed", &id_of(h).unwrap_or_default(), vec![("fullscreen", false.into())]));
         }
     }
 }
@@ -876,7 +868,8 @@ fn run_deferred(d: Deferred) {
                 let cap = wide("WebView2 Runtime missing");
                 MessageBoxW(h, text.as_ptr(), cap.as_ptr(), 0x10);
             }
-            Deferred::WebviewFailed(message) => {
+            Deferred::WebviewFailed { window, message } => {
+                let h = hwnd_of(&window);
                 let text = wide(&format!(
                     "This app's window could not start Microsoft Edge WebView2:\n{}\n\nReinstalling the \"Evergreen\" runtime may help:\n{}",
                     message, WEBVIEW2_DOWNLOAD
@@ -889,7 +882,8 @@ fn run_deferred(d: Deferred) {
                 MessageBoxW(h, m.as_ptr(), t.as_ptr(), 0x10);
                 quit(1);
             }
-            Deferred::Message { title, message, level, confirm, id } => {
+            Deferred::Message { window, title, message, level, confirm, id } => {
+                let h = hwnd_of(&window);
                 let icon = match level {
                     Level::Info => 0x40,
                     Level::Warning => 0x30,
@@ -905,7 +899,8 @@ fn run_deferred(d: Deferred) {
                     emit(&reply_ok(id, result));
                 }
             }
-            Deferred::File { d, kind, id } => {
+            Deferred::File { window, d, kind, id } => {
+                let h = hwnd_of(&window);
                 let result = dialogs::show(h, &d, kind);
                 if let Some(id) = &id {
                     emit(&reply_ok(id, result));
@@ -917,45 +912,50 @@ fn run_deferred(d: Deferred) {
 }
 
 extern "system" fn window_proc(h: Hwnd, m: u32, w: usize, l: isize) -> isize {
+    // "" for a window already taken out (late messages while it is destroyed).
+    let id = id_of(h).unwrap_or_default();
+    let id = id.as_str();
     unsafe {
         match m {
             WM_CLOSE => {
-                app::close_requested(crate::protocol::MAIN_WINDOW);
-                0 // the core destroys the window once the backend has exited
+                if !id.is_empty() {
+                    app::close_requested(id);
+                }
+                0 // the core decides: close_window, prevent_close, hide or exit
             }
             WM_SIZE => {
                 if w == 1 {
-                    webview::set_visible(false); // SIZE_MINIMIZED
+                    webview::set_visible(id, false); // SIZE_MINIMIZED
                 } else {
-                    webview::set_visible(true);
-                    webview::fit();
+                    webview::set_visible(id, true);
+                    webview::fit(id);
                     // report the outer size, as set_size takes it
                     let mut r = Rect { left: 0, top: 0, right: 0, bottom: 0 };
                     GetWindowRect(h, &mut r);
                     let s = scale(h);
-                    emit(&event("resized", vec![("width", logical(r.right - r.left, s).into()), ("height", logical(r.bottom - r.top, s).into())]));
+                    emit(&window_event("resized", id, vec![("width", logical(r.right - r.left, s).into()), ("height", logical(r.bottom - r.top, s).into())]));
                 }
                 0
             }
             WM_MOVE => {
-                webview::moved();
+                webview::moved(id);
                 let mut r = Rect { left: 0, top: 0, right: 0, bottom: 0 };
                 GetWindowRect(h, &mut r);
                 let s = scale(h);
-                emit(&event("moved", vec![("x", logical(r.left, s).into()), ("y", logical(r.top, s).into())]));
+                emit(&window_event("moved", id, vec![("x", logical(r.left, s).into()), ("y", logical(r.top, s).into())]));
                 0
             }
             // Activation, not keyboard focus: the focus moves on into the webview's child window.
             WM_ACTIVATE => {
-                emit(&event(if w & 0xFFFF != 0 { "focused" } else { "blurred" }, vec![]));
+                emit(&window_event(if w & 0xFFFF != 0 { "focused" } else { "blurred" }, id, vec![]));
                 DefWindowProcW(h, m, w, l)
             }
             WM_SETFOCUS => {
-                webview::focus();
+                webview::focus(id);
                 0
             }
             WM_GETMINMAXINFO => {
-                let (mw, mh) = MIN_SIZE.with(|s| s.get());
+                let (mw, mh) = with_window(h, |w| w.min_size).unwrap_or((0, 0));
                 let (info, s) = (l as *mut MinMaxInfo, scale(h));
                 if mw > 0 {
                     (*info).min_track.x = physical(mw, s);
@@ -971,11 +971,12 @@ extern "system" fn window_proc(h: Hwnd, m: u32, w: usize, l: isize) -> isize {
                 SetWindowPos(h, 0, r.left, r.top, r.right - r.left, r.bottom - r.top, SWP_NOZORDER | SWP_NOACTIVATE);
                 0
             }
-            WM_PAINT => {
+            // The splash is main's; a further window shows its class background until its page.
+            WM_PAINT if id == MAIN => {
                 paint_splash(h);
                 0
             }
-            WM_ERASEBKGND => 1, // WM_PAINT covers it all: no white flash first
+            WM_ERASEBKGND if id == MAIN => 1, // WM_PAINT covers it all: no white flash first
             WM_QUERYENDSESSION => 1,
             WM_ENDSESSION => {
                 if w != 0 {

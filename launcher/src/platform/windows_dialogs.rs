@@ -9,7 +9,8 @@ use super::shell_dialog::{
     HRESULT_CANCELLED, IID_FILE_OPEN_DIALOG, IID_FILE_SAVE_DIALOG, IID_SHELL_ITEM, SIGDN_FILESYSPATH,
 };
 use super::webview2::{com_call, hresult_text, Guid, HResult};
-use super::windows::{from_wide, ui_wide, wide, Hwnd};
+use super::windows::ui_wide;
+use super::windows_sys::{from_wide, wide, CoTaskMemFree, Hwnd};
 use crate::limits::{MAX_TEXT_CHARS, MAX_TITLE_CHARS};
 use super::windows_webview::take_string;
 use crate::json::Json;
@@ -59,7 +60,6 @@ struct BrowseInfoW {
 #[link(name = "ole32")]
 extern "system" {
     fn CoCreateInstance(clsid: *const Guid, outer: *mut c_void, context: u32, iid: *const Guid, out: *mut *mut c_void) -> HResult;
-    fn CoTaskMemFree(p: *mut c_void);
 }
 #[link(name = "shell32")]
 extern "system" {

@@ -4,6 +4,7 @@
 //! remote clients are refused, and a second start checks that the pipe it found is owned by its
 //! own user before it says anything (no other account can squat the name and collect args).
 
+use super::windows_sys::wide;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::mem::ManuallyDrop;
@@ -74,10 +75,6 @@ unsafe impl Send for Listener {}
 pub enum Claim {
     First(Listener),
     Running,
-}
-
-fn wide(s: &str) -> Vec<u16> {
-    s.encode_utf16().chain(std::iter::once(0)).collect()
 }
 
 /// The current user's SID as a buffer (TOKEN_USER) and as a string (`S-1-5-21-…`).

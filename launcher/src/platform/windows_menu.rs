@@ -3,12 +3,15 @@
 //! accelerators form an accelerator table that the message loop translates (`translate`).
 //! A chosen item → `WM_COMMAND` (`command`) → `menu_clicked`.
 
-use super::windows::{later, wide, Hwnd};
+use super::windows::later;
+use super::windows_sys::{
+    wide, GetCursorPos, Hwnd, Msg, Point, PostMessageW, SetForegroundWindow, WM_KEYDOWN, WM_NULL, WM_SYSKEYDOWN,
+};
 use crate::backend::{ack, emit, fail};
 use crate::json::Json;
 use crate::menu::{accel_text, Accel, Item, Kind};
 use crate::protocol::event;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::ptr::null;
 
 type Hmenu = isize;
@@ -21,12 +24,6 @@ struct AccelEntry {
     cmd: u16,
 }
 
-#[repr(C)]
-struct Point {
-    x: i32,
-    y: i32,
-}
-
 #[link(name = "user32")]
 extern "system" {
     fn CreateMenu() -> Hmenu;
@@ -37,12 +34,9 @@ extern "system" {
     fn SetMenu(h: Hwnd, m: Hmenu) -> i32;
     fn DrawMenuBar(h: Hwnd) -> i32;
     fn TrackPopupMenuEx(m: Hmenu, flags: u32, x: i32, y: i32, h: Hwnd, params: *const u8) -> i32;
-    fn GetCursorPos(p: *mut Point) -> i32;
-    fn SetForegroundWindow(h: Hwnd) -> i32;
-    fn PostMessageW(h: Hwnd, m: u32, w: usize, l: isize) -> i32;
     fn CreateAcceleratorTableW(a: *const AccelEntry, n: i32) -> isize;
     fn DestroyAcceleratorTable(a: isize) -> i32;
-    fn TranslateAcceleratorW(h: Hwnd, a: isize, msg: *const u8) -> i32;
+    fn TranslateAcceleratorW(h: Hwnd, a: isize, msg: *const Msg) -> i32;
 }
 
 const MF_STRING: u32 = 0x0;
@@ -66,10 +60,35 @@ struct Entry {
     enabled: bool,
 }
 
+/// A window's menu bar: the menu, its clickable items and their accelerator table.
+struct Bar {
+    hwnd: Hwnd,
+    menu: Hmenu,
+    items: Vec<Entry>,
+    accels: isize,
+}
+
 thread_local! {
-    static BAR: Cell<Hmenu> = Cell::new(0);
-    static BAR_ITEMS: RefCell<Vec<Entry>> = RefCell::new(Vec::new());
-    static ACCELS: Cell<isize> = Cell::new(0);
+    /// The menu bars, one per window that has one (by HWND).
+    static BARS: RefCell<Vec<Bar>> = RefCell::new(Vec::new());
+}
+
+/// Runs `f` on window `h`'s menu bar, if it has one.
+fn with_bar<T>(h: Hwnd, f: impl FnOnce(&mut Bar) -> T) -> Option<T> {
+    BARS.with(|b| b.borrow_mut().iter_mut().find(|b| b.hwnd == h).map(f))
+}
+
+/// Window `h` is being destroyed (which destroys its menu): its accelerator table goes too.
+pub fn forget(h: Hwnd) {
+    let gone = BARS.with(|b| {
+        let mut b = b.borrow_mut();
+        b.iter().position(|x| x.hwnd == h).map(|i| b.remove(i))
+    });
+    if let Some(bar) = gone {
+        if bar.accels != 0 {
+            unsafe { DestroyAcceleratorTable(bar.accels) };
+        }
+    }
 }
 
 fn text(e: &Entry) -> Vec<u16> {
@@ -164,25 +183,30 @@ pub fn set_menu(h: Hwnd, items: &[Item], id: Option<Json>) {
         };
         SetMenu(h, menu);
         DrawMenuBar(h);
-        let old = BAR.with(|b| b.replace(menu));
-        if old != 0 {
-            DestroyMenu(old);
+        let accels = accelerator_table(&entries);
+        let old = BARS.with(|b| {
+            let mut b = b.borrow_mut();
+            let old = b.iter().position(|x| x.hwnd == h).map(|i| b.remove(i));
+            b.push(Bar { hwnd: h, menu, items: entries, accels });
+            old
+        });
+        if let Some(old) = old {
+            if old.menu != 0 {
+                DestroyMenu(old.menu);
+            }
+            if old.accels != 0 {
+                DestroyAcceleratorTable(old.accels);
+            }
         }
-        let old = ACCELS.with(|a| a.replace(accelerator_table(&entries)));
-        if old != 0 {
-            DestroyAcceleratorTable(old);
-        }
-        BAR_ITEMS.with(|b| *b.borrow_mut() = entries);
     }
-    super::windows_webview::fit(); // the client area shrank or grew by the bar
+    super::windows::fit_webview(h); // the client area shrank or grew by the bar
     ack(&id);
 }
 
 pub fn set_menu_item(h: Hwnd, item: &str, label: Option<String>, enabled: Option<bool>, checked: Option<bool>, id: Option<Json>) {
-    let bar = BAR.with(|b| b.get());
-    let result = BAR_ITEMS.with(|b| {
-        let mut entries = b.borrow_mut();
-        let e = match entries.iter_mut().find(|e| e.id == item) {
+    let result = with_bar(h, |b| {
+        let bar = b.menu;
+        let e = match b.items.iter_mut().find(|e| e.id == item) {
             Some(e) => e,
             None => return Err(("unknown_menu_item", format!("the menu bar has no item `{}`", item))),
         };
@@ -200,7 +224,8 @@ pub fn set_menu_item(h: Hwnd, item: &str, label: Option<String>, enabled: Option
         }
         unsafe { ModifyMenuW(bar, e.cmd as u32, MF_BYCOMMAND | flags(e), e.cmd as usize, text(e).as_ptr()) };
         Ok(())
-    });
+    })
+    .unwrap_or_else(|| Err(("unknown_menu_item", format!("the window has no menu bar, so no item `{}`", item))));
     match result {
         Ok(()) => {
             unsafe { DrawMenuBar(h) };
@@ -231,17 +256,22 @@ pub(super) fn track(owner: Hwnd, items: &[Item], tray: bool) {
         GetCursorPos(&mut p);
         SetForegroundWindow(owner); // else the menu does not close when the user clicks elsewhere
         let cmd = TrackPopupMenuEx(menu, TPM_RETURNCMD | TPM_RIGHTBUTTON, p.x, p.y, owner, null());
-        PostMessageW(owner, 0, 0, 0); // WM_NULL, as the TrackPopupMenu documentation asks
+        PostMessageW(owner, WM_NULL, 0, 0); // as the TrackPopupMenu documentation asks
         DestroyMenu(menu);
         if let Some(e) = entries.iter().find(|e| e.cmd as i32 == cmd) {
-            clicked_id(&e.id, if e.checkbox { Some(!e.checked) } else { None }, tray);
+            let from = if tray { None } else { super::windows::window_id(owner) };
+            clicked_id(&e.id, if e.checkbox { Some(!e.checked) } else { None }, from);
         }
     }
 }
 
-fn clicked_id(id: &str, checked: Option<bool>, tray: bool) {
+/// `menu_clicked` from window `window`'s menu bar or popup, or (None) from the tray's menu.
+fn clicked_id(id: &str, checked: Option<bool>, window: Option<String>) {
     let mut fields = vec![("id", Json::from(id))];
-    fields.push(if tray { ("tray", true.into()) } else { ("window", "main".into()) });
+    fields.push(match window {
+        Some(w) => ("window", w.into()),
+        None => ("tray", true.into()),
+    });
     if let Some(c) = checked {
         fields.push(("checked", c.into()));
     }
@@ -250,22 +280,22 @@ fn clicked_id(id: &str, checked: Option<bool>, tray: bool) {
 
 /// `WM_COMMAND` from the menu bar or an accelerator: true when it was one of ours.
 pub fn command(h: Hwnd, cmd: u16) -> bool {
-    let bar = BAR.with(|b| b.get());
-    let hit = BAR_ITEMS.with(|b| {
-        let mut entries = b.borrow_mut();
-        let e = entries.iter_mut().find(|e| e.cmd == cmd && e.enabled)?;
+    let hit = with_bar(h, |b| {
+        let bar = b.menu;
+        let e = b.items.iter_mut().find(|e| e.cmd == cmd && e.enabled)?;
         if e.checkbox {
             e.checked = !e.checked;
             unsafe { ModifyMenuW(bar, e.cmd as u32, MF_BYCOMMAND | flags(e), e.cmd as usize, text(e).as_ptr()) };
         }
         Some((e.id.clone(), if e.checkbox { Some(e.checked) } else { None }))
-    });
+    })
+    .flatten();
     match hit {
         Some((id, checked)) => {
             if checked.is_some() {
                 unsafe { DrawMenuBar(h) };
             }
-            clicked_id(&id, checked, false);
+            clicked_id(&id, checked, super::windows::window_id(h));
             true
         }
         None => false,
@@ -274,7 +304,25 @@ pub fn command(h: Hwnd, cmd: u16) -> bool {
 
 /// Called by the message loop for every message: a key of the menu bar's accelerators becomes
 /// its `WM_COMMAND` (true: the message is handled).
-pub fn translate(h: Hwnd, msg: *const u8) -> bool {
-    let table = ACCELS.with(|a| a.get());
+pub fn translate(h: Hwnd, msg: *const Msg) -> bool {
+    let table = with_bar(h, |b| b.accels).unwrap_or(0);
     table != 0 && h != 0 && unsafe { TranslateAcceleratorW(h, table, msg) } != 0
+}
+
+/// A key pressed while WebView2 has the focus (its AcceleratorKeyPressed event): those keys go to
+/// the browser's window in another process and never pass our message loop, so the press is
+/// rebuilt as the WM_KEYDOWN / WM_SYSKEYDOWN it was and put through the same accelerator table
+/// (which reads Ctrl/Shift/Alt with GetKeyState, as for any key). True: it was a menu accelerator
+/// (its `menu_clicked` is sent), and the page must not see the key.
+pub fn accelerator_key(h: Hwnd, system: bool, virtual_key: u32, lparam: i32) -> bool {
+    let msg = Msg {
+        hwnd: h,
+        message: if system { WM_SYSKEYDOWN } else { WM_KEYDOWN },
+        wparam: virtual_key as usize,
+        lparam: lparam as isize,
+        time: 0,
+        pt: Point::default(),
+        private: 0,
+    };
+    translate(h, &msg)
 }

@@ -5,6 +5,7 @@
 //! is `NIN_BALLOONUSERCLICK` → `notification_clicked`. Without a tray icon, the notification's
 //! own icon (or the default application icon) is added for it and removed once it is gone.
 
+use super::windows_sys::copy_wide;
 use super::windows_tray as tray;
 use crate::backend::{emit, fail};
 use crate::json::Json;
@@ -26,11 +27,6 @@ thread_local! {
     static TEMPORARY: Cell<bool> = Cell::new(false);
     /// The notification's own icon beside the app's tray icon (destroyed when replaced).
     static BALLOON_ICON: Cell<isize> = Cell::new(0);
-}
-
-fn copy(dst: &mut [u16], s: &str) {
-    let w: Vec<u16> = s.encode_utf16().take(dst.len() - 1).collect();
-    dst[..w.len()].copy_from_slice(&w);
 }
 
 pub fn notify(tag: String, title: &str, body: &str, icon: Option<String>, id: Option<Json>) {
@@ -70,9 +66,9 @@ pub fn notify(tag: String, title: &str, body: &str, icon: Option<String>, id: Op
     }
     let mut d = tray::blank();
     d.flags = tray::NIF_INFO;
-    copy(&mut d.info_title, title);
+    copy_wide(&mut d.info_title, title);
     // An empty text removes the balloon instead of showing one.
-    copy(&mut d.info, if body.is_empty() { " " } else { body });
+    copy_wide(&mut d.info, if body.is_empty() { " " } else { body });
     d.info_flags = if png.is_some() { NIIF_USER } else { NIIF_INFO };
     // NIIF_USER: the balloon shows hBalloonIcon, or the tray icon (which is the PNG) without one.
     d.balloon_icon = balloon_icon;

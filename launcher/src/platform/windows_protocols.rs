@@ -2,12 +2,11 @@
 //! `shell\open\command` that starts the app with the URL as `"%1"`, and `TaupyAppId` naming the
 //! app, so unregistering never removes a scheme another program registered.
 
+use super::windows_sys::{wide, Hkey, HKEY_CURRENT_USER};
 use crate::desktop::AppEntry;
 use std::os::raw::c_void;
 use std::ptr::{null, null_mut};
 
-type Hkey = isize;
-const HKEY_CURRENT_USER: Hkey = 0x8000_0001u32 as i32 as isize;
 const KEY_READ: u32 = 0x20019;
 const KEY_WRITE: u32 = 0x20006;
 const REG_SZ: u32 = 1;
@@ -21,10 +20,6 @@ extern "system" {
     fn RegDeleteTreeW(k: Hkey, sub: *const u16) -> i32;
     fn RegDeleteKeyValueW(k: Hkey, sub: *const u16, name: *const u16) -> i32;
     fn RegCloseKey(k: Hkey) -> i32;
-}
-
-fn wide(s: &str) -> Vec<u16> {
-    s.encode_utf16().chain(std::iter::once(0)).collect()
 }
 
 /// One argument quoted the way CommandLineToArgvW and the C runtime read it back.

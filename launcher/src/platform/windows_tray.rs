@@ -5,7 +5,11 @@
 //! The icon is the app's PNG as an HICON through `CreateIconFromResourceEx` (PNG icons are
 //! supported since Vista). Notifications (windows_notify.rs) use the same icon and window.
 
-use super::windows::{later, wide, Hwnd};
+use super::windows::later;
+use super::windows_sys::{
+    copy_wide, register_class, wide, CreateWindowExW, DefWindowProcW, GetModuleHandleW, Hwnd, WM_APP, WM_LBUTTONDBLCLK, WM_LBUTTONUP,
+    WM_RBUTTONUP,
+};
 use crate::backend::{ack, emit, fail};
 use crate::json::Json;
 use crate::menu::Item;
@@ -32,41 +36,15 @@ pub(super) struct NotifyIconData {
     pub balloon_icon: isize,
 }
 
-#[repr(C)]
-struct WndClassExW {
-    size: u32,
-    style: u32,
-    proc_: extern "system" fn(Hwnd, u32, usize, isize) -> isize,
-    cls_extra: i32,
-    wnd_extra: i32,
-    instance: isize,
-    icon: isize,
-    cursor: isize,
-    background: isize,
-    menu_name: *const u16,
-    class_name: *const u16,
-    icon_sm: isize,
-}
-
 #[link(name = "shell32")]
 extern "system" {
     fn Shell_NotifyIconW(message: u32, data: *const NotifyIconData) -> i32;
 }
 #[link(name = "user32")]
 extern "system" {
-    fn RegisterClassExW(c: *const WndClassExW) -> u16;
-    fn CreateWindowExW(
-        ex: u32, cls: *const u16, title: *const u16, style: u32, x: i32, y: i32, w: i32, h: i32,
-        parent: Hwnd, menu: isize, inst: isize, param: *const std::os::raw::c_void,
-    ) -> Hwnd;
-    fn DefWindowProcW(h: Hwnd, m: u32, w: usize, l: isize) -> isize;
     fn RegisterWindowMessageW(name: *const u16) -> u32;
     fn CreateIconFromResourceEx(bits: *const u8, size: u32, icon: i32, version: u32, cx: i32, cy: i32, flags: u32) -> isize;
     fn DestroyIcon(icon: isize) -> i32;
-}
-#[link(name = "kernel32")]
-extern "system" {
-    fn GetModuleHandleW(name: *const u16) -> isize;
 }
 
 const NIM_ADD: u32 = 0;
@@ -77,10 +55,7 @@ pub(super) const NIF_ICON: u32 = 0x2;
 pub(super) const NIF_TIP: u32 = 0x4;
 pub(super) const NIF_INFO: u32 = 0x10;
 /// The icon's messages come to the hidden window as this.
-const WM_TRAY: u32 = 0x8000 + 0x20;
-const WM_LBUTTONUP: u32 = 0x0202;
-const WM_LBUTTONDBLCLK: u32 = 0x0203;
-const WM_RBUTTONUP: u32 = 0x0205;
+const WM_TRAY: u32 = WM_APP + 0x20;
 /// A click on a notification shown by windows_notify.rs (NIN_BALLOONUSERCLICK).
 const NIN_BALLOONUSERCLICK: u32 = 0x0400 + 5;
 const NIN_BALLOONHIDE: u32 = 0x0400 + 3;
@@ -110,22 +85,7 @@ pub(super) fn window() -> Hwnd {
         return h;
     }
     unsafe {
-        let cls = wide("TaupyTray");
-        let wc = WndClassExW {
-            size: std::mem::size_of::<WndClassExW>() as u32,
-            style: 0,
-            proc_: tray_proc,
-            cls_extra: 0,
-            wnd_extra: 0,
-            instance: GetModuleHandleW(null()),
-            icon: 0,
-            cursor: 0,
-            background: 0,
-            menu_name: null(),
-            class_name: cls.as_ptr(),
-            icon_sm: 0,
-        };
-        RegisterClassExW(&wc);
+        let cls = register_class("TaupyTray", tray_proc);
         let h = CreateWindowExW(0, cls.as_ptr(), cls.as_ptr(), 0, 0, 0, 0, 0, 0, 0, GetModuleHandleW(null()), null());
         TASKBAR_CREATED.with(|t| t.set(RegisterWindowMessageW(wide("TaskbarCreated").as_ptr())));
         HWND.with(|c| c.set(h));
@@ -141,18 +101,13 @@ pub(super) fn blank() -> NotifyIconData {
     d
 }
 
-fn copy(dst: &mut [u16], s: &str) {
-    let w: Vec<u16> = s.encode_utf16().take(dst.len() - 1).collect();
-    dst[..w.len()].copy_from_slice(&w);
-}
-
 /// Adds or updates the icon in the shell with the current icon and tooltip.
 pub(super) fn sync() -> bool {
     let mut d = blank();
     d.flags = NIF_MESSAGE | NIF_ICON | NIF_TIP;
     d.callback = WM_TRAY;
     d.icon = ICON.with(|i| i.get());
-    TIP.with(|t| copy(&mut d.tip, &t.borrow()));
+    TIP.with(|t| copy_wide(&mut d.tip, &t.borrow()));
     let added = ADDED.with(|a| a.get());
     let ok = unsafe { Shell_NotifyIconW(if added { NIM_MODIFY } else { NIM_ADD }, &d) } != 0;
     if ok {

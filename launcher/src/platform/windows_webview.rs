@@ -17,16 +17,17 @@
 
 use super::page_script::{page_script, WEBVIEW2};
 use super::webview2::{
-    self as wv, com_call, hresult_arg, hresult_text, ControllerVtbl, EnvironmentVtbl, Guid, HResult, Handler, Hive,
+    self as wv, com_call, hresult_arg, hresult_text, AcceleratorKeyPressedArgsVtbl, ControllerVtbl, EnvironmentVtbl, Guid, HResult, Handler, Hive,
     NavigationCompletedArgsVtbl, NavigationStartingArgsVtbl, NewWindowRequestedArgsVtbl, ProcessFailedArgsVtbl,
     SettingsVtbl, WebMessageReceivedArgsVtbl, WebViewVtbl, S_OK,
 };
-use super::windows::{self as win, from_wide, wide, Hwnd};
+use super::windows as win;
+use super::windows_sys::{from_wide, wide, CoTaskMemFree, GetClientRect, GetProcAddress, HKEY_CURRENT_USER, HKEY_LOCAL_MACHINE};
 use crate::app;
-use crate::backend::emit;
+use crate::backend::{emit, fail_in};
 use crate::cli::Options;
 use crate::json::Json;
-use crate::protocol::{event, reply_ok, Command, Request};
+use crate::protocol::{reply_ok, window_event, Command, Request};
 use std::cell::{Cell, RefCell};
 use std::os::raw::c_void;
 use std::ptr::{null, null_mut};
@@ -34,21 +35,12 @@ use std::ptr::{null, null_mut};
 #[link(name = "kernel32")]
 extern "system" {
     fn LoadLibraryW(name: *const u16) -> isize;
-    fn GetProcAddress(module: isize, name: *const u8) -> *const c_void;
 }
 #[link(name = "advapi32")]
 extern "system" {
     fn RegGetValueW(
         key: isize, sub: *const u16, value: *const u16, flags: u32, kind: *mut u32, data: *mut c_void, size: *mut u32,
     ) -> i32;
-}
-#[link(name = "user32")]
-extern "system" {
-    fn GetClientRect(h: Hwnd, r: *mut wv::Bounds) -> i32;
-}
-#[link(name = "ole32")]
-extern "system" {
-    fn CoTaskMemFree(p: *mut c_void);
 }
 #[link(name = "shell32")]
 extern "system" {
@@ -58,8 +50,6 @@ extern "system" {
 /// FOLDERID_LocalAppData {F1B32785-6FBA-4FCF-9D55-7B8E7F157091} (KnownFolders.h).
 const FOLDERID_LOCAL_APP_DATA: Guid = Guid::from_u128(0xf1b32785_6fba_4fcf_9d55_7b8e7f157091);
 const KF_FLAG_CREATE: u32 = 0x0000_8000;
-const HKLM: isize = 0x8000_0002u32 as i32 as isize;
-const HKCU: isize = 0x8000_0001u32 as i32 as isize;
 const RRF_RT_REG_SZ: u32 = 0x2;
 /// COREWEBVIEW2_WEB_ERROR_STATUS_CONNECTION_ABORTED / _OPERATION_CANCELED: what a navigation we
 /// cancelled (or one superseded by the next) ends with; not a load failure.
@@ -81,6 +71,7 @@ enum Loader {
     Official(CreateWithOptions),
 }
 
+
 enum State {
     /// Environment/controller on their way: webview commands wait here.
     Starting(Vec<Request>),
@@ -88,37 +79,81 @@ enum State {
     Unavailable(String),
 }
 
+/// One window's webview: its COM objects, what it loads, and the state its commands wait on.
+struct View {
+    /// The window's id ("main" first).
+    window: String,
+    state: State,
+    /// The environment its controller came from (identity only: ENV holds the reference).
+    env: *mut c_void,
+    controller: *mut c_void,
+    webview: *mut c_void,
+    /// What loads once the controller is up (main's comes with `load_app`).
+    url: String,
+    /// The crash page once shown: a recreated webview shows it again instead of the URL.
+    error_page: Option<String>,
+    /// The app's splash page (`--splash-html`, main only), shown until the app's URL comes.
+    splash_html: Option<String>,
+    /// The controller exists (main's may wait for `load_app`).
+    controller_up: bool,
+    /// The controller is shown once a page is worth showing; until then the native splash is.
+    shown: bool,
+    app_loaded: bool,
+    error_shown: bool,
+    /// Controller creations tried (a failure is retried MAX_ATTEMPTS times).
+    attempts: u32,
+    pending_evals: Vec<(u64, Option<Json>)>,
+    browser_restarts: u32,
+    page_reloads: u32,
+}
+
+/// The one WebView2 environment every window's controller comes from: one browser process and
+/// one user data folder, so one cookie store. Windows that want a controller while it is being
+/// created wait in `Creating`.
+enum Env {
+    None,
+    Creating(Vec<String>),
+    Ready(*mut c_void),
+}
+
 thread_local! {
-    static STATE: RefCell<State> = RefCell::new(State::Starting(Vec::new()));
+    static VIEWS: RefCell<Vec<View>> = RefCell::new(Vec::new());
+    static ENV: RefCell<Env> = RefCell::new(Env::None);
     static LOADER: Cell<Option<Loader>> = Cell::new(None);
     static USER_DATA: RefCell<Vec<u16>> = RefCell::new(Vec::new());
+    /// Environment creations tried (reset when a crashed browser process is replaced).
     static ATTEMPTS: Cell<u32> = Cell::new(0);
-    static ENV: Cell<*mut c_void> = Cell::new(null_mut());
-    static CONTROLLER: Cell<*mut c_void> = Cell::new(null_mut());
-    static WEBVIEW: Cell<*mut c_void> = Cell::new(null_mut());
-    static URL: RefCell<String> = RefCell::new(String::new());
+    /// Why no webview can exist at all (no runtime, or one that cannot be loaded), once known.
+    static BROKEN: RefCell<Option<String>> = RefCell::new(None);
+    /// The app's origin (from `load_app`): every window's page stays on it.
     static ORIGIN: RefCell<String> = RefCell::new(String::new());
-    /// The crash page once shown: a recreated webview shows it again instead of the URL.
-    static ERROR_PAGE: RefCell<Option<String>> = RefCell::new(None);
     static DEVTOOLS: Cell<bool> = Cell::new(false);
-    /// The app's splash page (`--splash-html`), shown until the app's URL comes.
-    static SPLASH_HTML: RefCell<Option<String>> = RefCell::new(None);
-    /// The controller exists (it may wait for `load_app`).
-    static CONTROLLER_UP: Cell<bool> = Cell::new(false);
-    /// The controller is shown once a page is worth showing; until then the native splash is.
-    static SHOWN: Cell<bool> = Cell::new(false);
-    static APP_LOADED: Cell<bool> = Cell::new(false);
-    static ERROR_SHOWN: Cell<bool> = Cell::new(false);
-    static PENDING_EVALS: RefCell<Vec<(u64, Option<Json>)>> = RefCell::new(Vec::new());
     static NEXT_EVAL: Cell<u64> = Cell::new(0);
-    static BROWSER_RESTARTS: Cell<u32> = Cell::new(0);
-    static PAGE_RELOADS: Cell<u32> = Cell::new(0);
+}
+
+/// Runs `f` on window `window`'s view (None when it has none: closed, or never had one).
+/// Never call COM inside `f`: a call may run another handler, which needs the views again.
+fn view<T>(window: &str, f: impl FnOnce(&mut View) -> T) -> Option<T> {
+    VIEWS.with(|v| v.borrow_mut().iter_mut().find(|v| v.window == window).map(f))
+}
+
+fn webview_of(window: &str) -> *mut c_void {
+    view(window, |v| v.webview).unwrap_or(null_mut())
+}
+
+fn controller_of(window: &str) -> *mut c_void {
+    view(window, |v| v.controller).unwrap_or(null_mut())
+}
+
+/// An event about window `window`'s page: it names the window.
+fn page_event(window: &str, name: &str, fields: Vec<(&str, Json)>) -> Json {
+    window_event(name, window, fields)
 }
 
 // ----- finding the runtime -----
 
 fn reg_string(hive: Hive, sub: &str, value: &str) -> Option<String> {
-    let root = if hive == Hive::User { HKCU } else { HKLM };
+    let root = if hive == Hive::User { HKEY_CURRENT_USER } else { HKEY_LOCAL_MACHINE };
     let mut buf = vec![0u16; 1024];
     let mut size = (buf.len() * 2) as u32;
     let (s, v) = (wide(sub), wide(value));
@@ -235,12 +270,40 @@ fn app_name(opts: &Options) -> String {
     std::env::var("TAUPY_APP_NAME").ok().filter(|n| !n.is_empty()).unwrap_or_else(|| opts.title.clone())
 }
 
-/// Starts WebView2 with the window, before the app's URL is known (`load_app` brings it);
+/// A view for window `window`, waiting for its controller (or unavailable when WebView2 is).
+fn add_view(window: &str, url: String, splash_html: Option<String>) {
+    let state = match BROKEN.with(|b| b.borrow().clone()) {
+        Some(why) => State::Unavailable(why),
+        None => State::Starting(Vec::new()),
+    };
+    VIEWS.with(|v| {
+        v.borrow_mut().push(View {
+            window: window.to_string(),
+            state,
+            env: null_mut(),
+            controller: null_mut(),
+            webview: null_mut(),
+            url,
+            error_page: None,
+            splash_html,
+            controller_up: false,
+            shown: false,
+            app_loaded: false,
+            error_shown: false,
+            attempts: 0,
+            pending_evals: Vec::new(),
+            browser_restarts: 0,
+            page_reloads: 0,
+        })
+    });
+}
+
+/// Starts WebView2 with the main window, before the app's URL is known (`load_app` brings it);
 /// `Err` (the reason) when no usable runtime is installed, which the caller reports as
 /// `webview2_missing`. Later failures are reported here (`fail`).
 pub fn start(opts: &Options) -> Result<(), String> {
-    SPLASH_HTML.with(|h| *h.borrow_mut() = opts.splash.html.clone());
     DEVTOOLS.with(|d| d.set(opts.devtools));
+    add_view(win::MAIN, String::new(), opts.splash.html.clone());
     let loader = match find_loader() {
         Ok(l) => l,
         Err(NoLoader::Missing(why)) => {
@@ -248,22 +311,50 @@ pub fn start(opts: &Options) -> Result<(), String> {
             return Err(why);
         }
         Err(NoLoader::Broken(e)) => {
-            fail(&format!("the WebView2 runtime is installed but cannot be loaded: {}", e));
+            broken(&format!("the WebView2 runtime is installed but cannot be loaded: {}", e));
             return Ok(());
         }
     };
     let folder = match user_data_folder(&app_name(opts)) {
         Ok(f) => f,
         Err(e) => {
-            fail(&e);
+            broken(&e);
             return Ok(());
         }
     };
     let _ = std::fs::create_dir_all(&folder);
     USER_DATA.with(|u| *u.borrow_mut() = wide(&folder));
     LOADER.with(|c| c.set(Some(loader)));
-    create_environment();
+    request_controller(win::MAIN);
     Ok(())
+}
+
+/// Window `window` gets a controller from the shared environment, created first if need be.
+fn request_controller(window: &str) {
+    enum Next {
+        Create(*mut c_void),
+        Wait,
+        StartEnvironment,
+    }
+    let next = ENV.with(|e| {
+        let mut e = e.borrow_mut();
+        match &mut *e {
+            Env::Ready(env) => Next::Create(*env),
+            Env::Creating(waiting) => {
+                waiting.push(window.to_string());
+                Next::Wait
+            }
+            Env::None => {
+                *e = Env::Creating(vec![window.to_string()]);
+                Next::StartEnvironment
+            }
+        }
+    });
+    match next {
+        Next::Create(env) => create_controller(env, window),
+        Next::Wait => {}
+        Next::StartEnvironment => create_environment(),
+    }
 }
 
 fn create_environment() {
@@ -284,71 +375,111 @@ fn create_environment() {
     });
     unsafe { Handler::release(handler) };
     if hr < 0 {
-        retry_or_fail(hr, "creating the WebView2 environment");
+        environment_failed(hr);
     }
 }
 
-fn retry_or_fail(hr: HResult, what: &str) {
+/// Retried (MAX_ATTEMPTS in all) unless retrying cannot help; then every window waiting for
+/// it fails.
+fn environment_failed(hr: HResult) {
     let n = ATTEMPTS.with(|a| a.replace(a.get() + 1));
     if n + 1 < MAX_ATTEMPTS && hr != wv::E_INVALID_STATE && hr != wv::E_ABORT {
         return create_environment();
     }
-    fail(&format!("{} failed ({})", what, hresult_text(hr)));
+    let waiting = ENV.with(|e| match std::mem::replace(&mut *e.borrow_mut(), Env::None) {
+        Env::Creating(w) => w,
+        _ => Vec::new(),
+    });
+    let message = format!("creating the WebView2 environment failed ({})", hresult_text(hr));
+    for window in waiting {
+        fail(&window, &message);
+    }
 }
 
 fn on_environment(hr: HResult, env: *mut c_void) {
     if hr < 0 || env.is_null() {
-        return retry_or_fail(hr, "creating the WebView2 environment");
+        return environment_failed(hr);
     }
-    let h = win::window();
+    unsafe { com_call!(env, EnvironmentVtbl, AddRef()) };
+    let waiting = ENV.with(|e| match std::mem::replace(&mut *e.borrow_mut(), Env::Ready(env)) {
+        Env::Creating(w) => w,
+        _ => Vec::new(),
+    });
+    for window in waiting {
+        create_controller(env, &window);
+    }
+}
+
+fn create_controller(env: *mut c_void, window: &str) {
+    let h = win::hwnd_of(window);
     if h == 0 {
         return; // the window closed meanwhile
     }
+    view(window, |v| v.env = env);
+    let id = window.to_string();
     unsafe {
-        com_call!(env, EnvironmentVtbl, AddRef());
-        let old = ENV.with(|e| e.replace(env));
-        if !old.is_null() {
-            com_call!(old, EnvironmentVtbl, Release());
-        }
-        let handler = Handler::new(wv::IID_CONTROLLER_COMPLETED, |a, b| {
-            on_controller(hresult_arg(a), b as *mut c_void);
+        let handler = Handler::new(wv::IID_CONTROLLER_COMPLETED, move |a, b| {
+            on_controller(&id, hresult_arg(a), b as *mut c_void);
             S_OK
         });
         let hr = com_call!(env, EnvironmentVtbl, CreateCoreWebView2Controller(h, handler));
         Handler::release(handler);
         if hr < 0 {
-            retry_or_fail(hr, "creating the WebView2 controller");
+            controller_failed(window, hr);
         }
     }
 }
 
-fn on_controller(hr: HResult, controller: *mut c_void) {
-    if hr == wv::E_ABORT || win::window() == 0 {
+/// Asked again (MAX_ATTEMPTS in all) unless retrying cannot help; then the window's webview fails.
+fn controller_failed(window: &str, hr: HResult) {
+    let n = match view(window, |v| {
+        v.attempts += 1;
+        v.attempts - 1
+    }) {
+        Some(n) => n,
+        None => return, // closed
+    };
+    if n + 1 < MAX_ATTEMPTS && hr != wv::E_INVALID_STATE && hr != wv::E_ABORT {
+        return request_controller(window);
+    }
+    fail(window, &format!("creating the WebView2 controller failed ({})", hresult_text(hr)));
+}
+
+fn on_controller(window: &str, hr: HResult, controller: *mut c_void) {
+    if hr == wv::E_ABORT || win::hwnd_of(window) == 0 || view(window, |_| ()).is_none() {
         return; // the window was destroyed first
     }
     if hr < 0 || controller.is_null() {
-        return retry_or_fail(hr, "creating the WebView2 controller");
+        return controller_failed(window, hr);
     }
     unsafe {
         com_call!(controller, ControllerVtbl, AddRef());
-        CONTROLLER.with(|c| c.set(controller));
-        let mut view: *mut c_void = null_mut();
-        com_call!(controller, ControllerVtbl, get_CoreWebView2(&mut view));
-        if view.is_null() {
-            return fail("the WebView2 controller has no webview");
+        let mut webview: *mut c_void = null_mut();
+        com_call!(controller, ControllerVtbl, get_CoreWebView2(&mut webview));
+        view(window, |v| {
+            v.controller = controller;
+            v.webview = webview;
+        });
+        if webview.is_null() {
+            return fail(window, "the WebView2 controller has no webview");
         }
-        WEBVIEW.with(|w| w.set(view));
-        configure(view);
-        subscribe(view);
-        fit();
+        configure(webview);
+        subscribe(window, webview);
+        subscribe_keys(window, controller);
+        fit(window);
         // The native splash shows until a page has loaded (a webview recreated after a crash of
         // the browser process shows at once).
-        com_call!(controller, ControllerVtbl, put_IsVisible((SHOWN.with(|s| s.get()) && !win::minimized()) as i32));
-        CONTROLLER_UP.with(|c| c.set(true));
-        if !URL.with(|u| u.borrow().is_empty()) {
-            inject_then_load(view);
-        } else if let Some(html) = SPLASH_HTML.with(|h| h.borrow().clone()) {
-            navigate_to_string(view, &html);
+        let shown = view(window, |v| v.shown).unwrap_or(false);
+        com_call!(controller, ControllerVtbl, put_IsVisible((shown && !win::minimized(window)) as i32));
+        let (url, splash) = view(window, |v| {
+            v.controller_up = true;
+            (v.url.clone(), v.splash_html.clone())
+        })
+        .unwrap_or_default();
+        if !url.is_empty() {
+            inject_then_load(window, webview);
+        } else if let Some(html) = splash {
+            navigate_to_string(webview, &html);
         }
     }
 }
@@ -356,38 +487,42 @@ fn on_controller(hr: HResult, controller: *mut c_void) {
 /// The ready line arrived: the app's origin rules apply from now on; `window.taupy` is added
 /// (for the app's pages only, never the splash page) and then the app's URL loads.
 pub fn load_app(url: &str, origin: &str) {
-    URL.with(|u| *u.borrow_mut() = url.to_string());
     ORIGIN.with(|o| *o.borrow_mut() = origin.to_string());
-    let view = WEBVIEW.with(|w| w.get());
-    if CONTROLLER_UP.with(|c| c.get()) && !view.is_null() {
-        inject_then_load(view);
+    let up = view(win::MAIN, |v| {
+        v.url = url.to_string();
+        v.controller_up
+    });
+    let webview = webview_of(win::MAIN);
+    if up == Some(true) && !webview.is_null() {
+        inject_then_load(win::MAIN, webview);
     }
 }
 
-fn inject_then_load(view: *mut c_void) {
+fn inject_then_load(window: &str, webview: *mut c_void) {
     unsafe {
         let script = wide(&page_script(&WEBVIEW2));
-        let added = Handler::new(wv::IID_ADD_SCRIPT_COMPLETED, |a, _| {
+        let id = window.to_string();
+        let added = Handler::new(wv::IID_ADD_SCRIPT_COMPLETED, move |a, _| {
             let hr = hresult_arg(a);
             if hr < 0 {
                 eprintln!("taupy-launcher: window.taupy could not be injected ({})", hresult_text(hr));
             }
-            first_load();
+            first_load(&id);
             S_OK
         });
         // The first navigation waits for this script, so the page sees window.taupy from the start.
-        let hr = com_call!(view, WebViewVtbl, AddScriptToExecuteOnDocumentCreated(script.as_ptr(), added));
+        let hr = com_call!(webview, WebViewVtbl, AddScriptToExecuteOnDocumentCreated(script.as_ptr(), added));
         Handler::release(added);
         if hr < 0 {
             eprintln!("taupy-launcher: window.taupy could not be injected ({})", hresult_text(hr));
-            first_load();
+            first_load(window);
         }
     }
 }
 
-unsafe fn configure(view: *mut c_void) {
+unsafe fn configure(webview: *mut c_void) {
     let mut settings: *mut c_void = null_mut();
-    if com_call!(view, WebViewVtbl, get_Settings(&mut settings)) < 0 || settings.is_null() {
+    if com_call!(webview, WebViewVtbl, get_Settings(&mut settings)) < 0 || settings.is_null() {
         return;
     }
     com_call!(settings, SettingsVtbl, put_IsStatusBarEnabled(0));
@@ -396,89 +531,139 @@ unsafe fn configure(view: *mut c_void) {
     com_call!(settings, SettingsVtbl, Release());
 }
 
-unsafe fn subscribe(view: *mut c_void) {
+/// Keys pressed in the page go to WebView2's own window, not through our message loop: the
+/// controller's AcceleratorKeyPressed lets the window's menu accelerators see them first.
+unsafe fn subscribe_keys(window: &str, controller: *mut c_void) {
+    let mut token = 0i64;
+    let id = window.to_string();
+    let h = Handler::new(wv::IID_ACCELERATOR_KEY_PRESSED, move |_, args| {
+        on_accelerator_key(&id, args as *mut c_void);
+        S_OK
+    });
+    com_call!(controller, ControllerVtbl, add_AcceleratorKeyPressed(h, &mut token));
+    Handler::release(h);
+}
+
+/// A key down in the page: a menu accelerator becomes its `menu_clicked` and the page does not
+/// get the key (Handled); any other key goes on to the page.
+unsafe fn on_accelerator_key(window: &str, args: *mut c_void) {
+    let (mut kind, mut key, mut lparam) = (-1i32, 0u32, 0i32);
+    com_call!(args, AcceleratorKeyPressedArgsVtbl, get_KeyEventKind(&mut kind));
+    if kind != wv::KEY_EVENT_KEY_DOWN && kind != wv::KEY_EVENT_SYSTEM_KEY_DOWN {
+        return;
+    }
+    com_call!(args, AcceleratorKeyPressedArgsVtbl, get_VirtualKey(&mut key));
+    com_call!(args, AcceleratorKeyPressedArgsVtbl, get_KeyEventLParam(&mut lparam));
+    if super::windows_menu::accelerator_key(win::hwnd_of(window), kind == wv::KEY_EVENT_SYSTEM_KEY_DOWN, key, lparam) {
+        com_call!(args, AcceleratorKeyPressedArgsVtbl, put_Handled(1));
+    }
+}
+
+/// A handler for WebView2 event `iid` of window `window`'s webview, calling `f(window, args)`.
+fn handler(iid: wv::Guid, window: &str, f: unsafe fn(&str, *mut c_void)) -> *mut Handler {
+    let id = window.to_string();
+    Handler::new(iid, move |_, args| {
+        unsafe { f(&id, args as *mut c_void) };
+        S_OK
+    })
+}
+
+unsafe fn subscribe(window: &str, webview: *mut c_void) {
     let mut token = 0i64;
     // Main frame and sub-frames get the same origin rule (as WebKit's decide-policy on Linux).
     for &frames in [false, true].iter() {
-        let h = Handler::new(wv::IID_NAVIGATION_STARTING, |_, args| {
-            on_navigation_starting(args as *mut c_void);
-            S_OK
-        });
+        let h = handler(wv::IID_NAVIGATION_STARTING, window, on_navigation_starting);
         if frames {
-            com_call!(view, WebViewVtbl, add_FrameNavigationStarting(h, &mut token));
+            com_call!(webview, WebViewVtbl, add_FrameNavigationStarting(h, &mut token));
         } else {
-            com_call!(view, WebViewVtbl, add_NavigationStarting(h, &mut token));
+            com_call!(webview, WebViewVtbl, add_NavigationStarting(h, &mut token));
         }
         Handler::release(h);
     }
-    let h = Handler::new(wv::IID_NEW_WINDOW_REQUESTED, |_, args| {
-        on_new_window(args as *mut c_void);
-        S_OK
-    });
-    com_call!(view, WebViewVtbl, add_NewWindowRequested(h, &mut token));
+    let h = handler(wv::IID_NEW_WINDOW_REQUESTED, window, on_new_window);
+    com_call!(webview, WebViewVtbl, add_NewWindowRequested(h, &mut token));
     Handler::release(h);
-    let h = Handler::new(wv::IID_NAVIGATION_COMPLETED, |_, args| {
-        on_navigation_completed(args as *mut c_void);
-        S_OK
-    });
-    com_call!(view, WebViewVtbl, add_NavigationCompleted(h, &mut token));
+    let h = handler(wv::IID_NAVIGATION_COMPLETED, window, on_navigation_completed);
+    com_call!(webview, WebViewVtbl, add_NavigationCompleted(h, &mut token));
     Handler::release(h);
-    let h = Handler::new(wv::IID_WEB_MESSAGE_RECEIVED, |_, args| {
-        on_web_message(args as *mut c_void);
-        S_OK
-    });
-    com_call!(view, WebViewVtbl, add_WebMessageReceived(h, &mut token));
+    let h = handler(wv::IID_WEB_MESSAGE_RECEIVED, window, on_web_message);
+    com_call!(webview, WebViewVtbl, add_WebMessageReceived(h, &mut token));
     Handler::release(h);
-    let h = Handler::new(wv::IID_PROCESS_FAILED, |_, args| {
-        on_process_failed(args as *mut c_void);
-        S_OK
-    });
-    com_call!(view, WebViewVtbl, add_ProcessFailed(h, &mut token));
+    let h = handler(wv::IID_PROCESS_FAILED, window, on_process_failed);
+    com_call!(webview, WebViewVtbl, add_ProcessFailed(h, &mut token));
     Handler::release(h);
 }
 
-/// The app's URL (or the crash page, if the backend died meanwhile), then the queued commands.
-fn first_load() {
-    if STATE.with(|s| !matches!(&*s.borrow(), State::Starting(_))) {
+/// The window's URL (or the crash page, if the backend died meanwhile), then the queued commands.
+fn first_load(window: &str) {
+    let starting = view(window, |v| matches!(v.state, State::Starting(_))).unwrap_or(false);
+    let webview = webview_of(window);
+    if !starting || webview.is_null() {
         return; // once only
     }
-    let view = WEBVIEW.with(|w| w.get());
-    if view.is_null() {
-        return;
-    }
-    match ERROR_PAGE.with(|p| p.borrow().clone()) {
-        Some(html) => navigate_to_string(view, &html),
+    let (error_page, url) = view(window, |v| (v.error_page.clone(), v.url.clone())).unwrap_or_default();
+    match error_page {
+        Some(html) => navigate_to_string(webview, &html),
         None => {
-            let url = wide(&URL.with(|u| u.borrow().clone()));
-            unsafe { com_call!(view, WebViewVtbl, Navigate(url.as_ptr())) };
+            let url = wide(&url);
+            unsafe { com_call!(webview, WebViewVtbl, Navigate(url.as_ptr())) };
         }
     }
-    let queued = STATE.with(|s| match std::mem::replace(&mut *s.borrow_mut(), State::Ready) {
+    let queued = view(window, |v| match std::mem::replace(&mut v.state, State::Ready) {
         State::Starting(q) => q,
         _ => Vec::new(),
-    });
+    })
+    .unwrap_or_default();
     for r in queued {
-        exec(r);
+        exec(window, r);
     }
 }
 
-/// WebView2 cannot be used: say so once (event + message box) and answer what waited.
-fn fail(message: &str) {
-    let queued = STATE.with(|s| match std::mem::replace(&mut *s.borrow_mut(), State::Unavailable(message.to_string())) {
+/// Window `window`'s webview cannot be used: say so once (event + message box) and answer what
+/// waited.
+fn fail(window: &str, message: &str) {
+    let queued = view(window, |v| match std::mem::replace(&mut v.state, State::Unavailable(message.to_string())) {
         State::Starting(q) => q,
         _ => Vec::new(),
     });
+    let queued = match queued {
+        Some(q) => q,
+        None => return, // closed
+    };
     eprintln!("taupy-launcher: {}", message);
-    emit(&event("error", vec![("code", "webview_unavailable".into()), ("message", message.into())]));
-    win::defer_webview_failed(message.to_string());
+    emit(&page_event(window, "error", vec![("code", "webview_unavailable".into()), ("message", message.into())]));
+    win::defer_webview_failed(window, message.to_string());
     for r in queued {
-        win::fail(&r.id, "webview", "webview_unavailable", message);
+        fail_in(window, &r.id, "webview", "webview_unavailable", message);
+    }
+}
+
+/// A further window's webview: a controller from the shared environment, then `url` (with
+/// `window.taupy` injected first, as for main).
+pub fn open(window: &str, url: &str) {
+    add_view(window, url.to_string(), None);
+    if BROKEN.with(|b| b.borrow().is_none()) && LOADER.with(|l| l.get()).is_some() {
+        request_controller(window);
+    }
+}
+
+/// No webview can start (the runtime cannot be loaded, no profile folder): every window's fails.
+fn broken(message: &str) {
+    BROKEN.with(|b| *b.borrow_mut() = Some(message.to_string()));
+    let windows: Vec<String> = VIEWS.with(|v| v.borrow().iter().map(|v| v.window.clone()).collect());
+    for w in windows {
+        fail(&w, message);
     }
 }
 
 /// No runtime at all (the caller already reported `webview2_missing`).
 pub fn set_unavailable(message: &str) {
-    STATE.with(|s| *s.borrow_mut() = State::Unavailable(message.to_string()));
+    BROKEN.with(|b| *b.borrow_mut() = Some(message.to_string()));
+    VIEWS.with(|v| {
+        for v in v.borrow_mut().iter_mut() {
+            v.state = State::Unavailable(message.to_string());
+        }
+    });
 }
 
 // ----- events from the webview -----
@@ -504,14 +689,14 @@ unsafe fn read_string(p: *const u16) -> String {
     String::from_utf16_lossy(std::slice::from_raw_parts(p, n))
 }
 
-fn source() -> String {
-    let view = WEBVIEW.with(|w| w.get());
-    if view.is_null() {
+fn source(window: &str) -> String {
+    let webview = webview_of(window);
+    if webview.is_null() {
         return String::new();
     }
     let mut p: *mut u16 = null_mut();
     unsafe {
-        com_call!(view, WebViewVtbl, get_Source(&mut p));
+        com_call!(webview, WebViewVtbl, get_Source(&mut p));
         take_string(p)
     }
 }
@@ -520,13 +705,14 @@ fn source() -> String {
 /// a bounded rate, mailto: only when allowed (page.rs); and later, from the window's deferred
 /// work: ShellExecute may pump messages, which must not happen inside WebView2's handler.
 /// `navigation_blocked` follows the attempt (or comes at once if none).
-fn block(url: String, user_initiated: bool) {
+fn block(window: &str, url: String, user_initiated: bool) {
     if same_origin(&url) || !win::opens_externally(&url) || !crate::page::may_open_external(&url, user_initiated) {
-        return emit(&event("navigation_blocked", vec![("url", url.into()), ("opened", false.into())]));
+        return emit(&page_event(window, "navigation_blocked", vec![("url", url.into()), ("opened", false.into())]));
     }
+    let id = window.to_string();
     win::later(move || {
         let opened = win::open_external(&url).is_ok();
-        emit(&event("navigation_blocked", vec![("url", url.into()), ("opened", opened.into())]));
+        emit(&page_event(&id, "navigation_blocked", vec![("url", url.into()), ("opened", opened.into())]));
     });
 }
 
@@ -536,20 +722,32 @@ fn block(url: String, user_initiated: bool) {
 /// did, up to MAX_RECOVERIES times each, then an error page (renderer) or `webview_unavailable`
 /// (browser). An unresponsive renderer may come back, and helper processes are restarted by
 /// WebView2 itself: reported only.
-unsafe fn on_process_failed(args: *mut c_void) {
+unsafe fn on_process_failed(window: &str, args: *mut c_void) {
     let mut kind = -1i32;
     com_call!(args, ProcessFailedArgsVtbl, get_ProcessFailedKind(&mut kind));
-    let count = |c: &'static std::thread::LocalKey<Cell<u32>>| c.with(|n| n.replace(n.get() + 1));
+    let (restarts, reloads) = match view(window, |v| {
+        let counts = (v.browser_restarts, v.page_reloads);
+        match kind {
+            0 => v.browser_restarts += 1,
+            1 => v.page_reloads += 1,
+            _ => {}
+        }
+        counts
+    }) {
+        Some(c) => c,
+        None => return,
+    };
     let (recovery, message) = match kind {
-        0 if count(&BROWSER_RESTARTS) < MAX_RECOVERIES => ("recreate", "the WebView2 browser process exited; a new webview loads the app again"),
+        0 if restarts < MAX_RECOVERIES => ("recreate", "the WebView2 browser process exited; a new webview loads the app again"),
         0 => ("none", "the WebView2 browser process exited again"),
-        1 if count(&PAGE_RELOADS) < MAX_RECOVERIES => ("reload", "the page's renderer process exited; the page is reloaded"),
+        1 if reloads < MAX_RECOVERIES => ("reload", "the page's renderer process exited; the page is reloaded"),
         1 => ("error_page", "the page's renderer process exited again; an error page replaces it"),
         2 => ("none", "the page's renderer process is not responding"),
         3 => ("none", "a frame's renderer process exited; the rest of the page still runs"),
         _ => ("none", "a WebView2 helper process exited; WebView2 restarts it"),
     };
-    emit(&event(
+    emit(&page_event(
+        window,
         "error",
         vec![
             ("code", "webview_crashed".into()),
@@ -559,24 +757,25 @@ unsafe fn on_process_failed(args: *mut c_void) {
         ],
     ));
     if kind == 0 || kind == 1 {
-        fail_pending_evals(&format!("the script's page is gone: {}", message));
+        fail_pending_evals(window, &format!("the script's page is gone: {}", message));
     }
+    let id = window.to_string();
     match (kind, recovery) {
-        (0, "recreate") => win::later(recreate),
-        (0, _) => win::later(|| {
-            release_webview();
-            fail(&format!("the WebView2 browser process exited {} times", MAX_RECOVERIES + 1));
+        (0, "recreate") => win::later(move || recreate(&id)),
+        (0, _) => win::later(move || {
+            release_view(&id);
+            fail(&id, &format!("the WebView2 browser process exited {} times", MAX_RECOVERIES + 1));
         }),
-        (1, "reload") => win::later(reload),
-        (1, _) => win::later(|| show_error_page(&renderer_crash_page())),
+        (1, "reload") => win::later(move || reload(&id)),
+        (1, _) => win::later(move || show_error_page(&id, &renderer_crash_page())),
         _ => {}
     }
 }
 
-fn reload() {
-    let view = WEBVIEW.with(|w| w.get());
-    if !view.is_null() {
-        unsafe { com_call!(view, WebViewVtbl, Reload()) };
+fn reload(window: &str) {
+    let webview = webview_of(window);
+    if !webview.is_null() {
+        unsafe { com_call!(webview, WebViewVtbl, Reload()) };
     }
 }
 
@@ -592,26 +791,45 @@ fn renderer_crash_page() -> String {
 }
 
 /// After the browser process died: drop the dead webview and build a new one with the same
-/// runtime and profile; commands wait for it as they did at start.
-fn recreate() {
-    if win::window() == 0 {
+/// runtime and profile; commands wait for it as they did at start. The browser process is every
+/// window's: the first window to recover drops the dead environment, and all get controllers
+/// from the new one.
+fn recreate(window: &str) {
+    if win::hwnd_of(window) == 0 {
         return;
     }
-    let live = STATE.with(|s| match &*s.borrow() {
-        State::Unavailable(_) => false,
-        _ => true,
+    let dead_env = match view(window, |v| match v.state {
+        State::Unavailable(_) => None,
+        _ => Some(v.env),
+    }) {
+        Some(Some(env)) => env,
+        _ => return,
+    };
+    release_view(window);
+    view(window, |v| {
+        v.state = State::Starting(Vec::new());
+        v.attempts = 0;
+        v.controller_up = false;
     });
-    if !live {
-        return;
+    let dropped = ENV.with(|e| {
+        let mut e = e.borrow_mut();
+        match &*e {
+            Env::Ready(env) if *env == dead_env => match std::mem::replace(&mut *e, Env::None) {
+                Env::Ready(env) => Some(env),
+                _ => None,
+            },
+            _ => None,
+        }
+    });
+    if let Some(env) = dropped {
+        unsafe { com_call!(env, EnvironmentVtbl, Release()) };
+        ATTEMPTS.with(|a| a.set(0));
     }
-    release_webview();
-    STATE.with(|s| *s.borrow_mut() = State::Starting(Vec::new()));
-    ATTEMPTS.with(|a| a.set(0));
-    create_environment();
+    request_controller(window);
 }
 
 /// The webview stays on the app's origin; about:/data: are the webview's own pages (crash page).
-unsafe fn on_navigation_starting(args: *mut c_void) {
+unsafe fn on_navigation_starting(window: &str, args: *mut c_void) {
     let mut p: *mut u16 = null_mut();
     com_call!(args, NavigationStartingArgsVtbl, get_Uri(&mut p));
     let url = take_string(p);
@@ -621,41 +839,44 @@ unsafe fn on_navigation_starting(args: *mut c_void) {
     com_call!(args, NavigationStartingArgsVtbl, put_Cancel(1));
     let mut user = 0i32;
     com_call!(args, NavigationStartingArgsVtbl, get_IsUserInitiated(&mut user));
-    block(url, user != 0);
+    block(window, url, user != 0);
 }
 
-/// window.open / target=_blank: never a second webview window.
-unsafe fn on_new_window(args: *mut c_void) {
+/// window.open / target=_blank: never a webview window the app did not create.
+unsafe fn on_new_window(window: &str, args: *mut c_void) {
     let mut p: *mut u16 = null_mut();
     com_call!(args, NewWindowRequestedArgsVtbl, get_Uri(&mut p));
     com_call!(args, NewWindowRequestedArgsVtbl, put_Handled(1));
     let mut user = 0i32;
     com_call!(args, NewWindowRequestedArgsVtbl, get_IsUserInitiated(&mut user));
-    block(take_string(p), user != 0);
+    block(window, take_string(p), user != 0);
 }
 
-unsafe fn on_navigation_completed(args: *mut c_void) {
+unsafe fn on_navigation_completed(window: &str, args: *mut c_void) {
     let (mut ok, mut status) = (0i32, 0i32);
     com_call!(args, NavigationCompletedArgsVtbl, get_IsSuccess(&mut ok));
-    let url = source();
+    let url = source(window);
+    let (no_url, error_shown) = view(window, |v| (v.url.is_empty(), v.error_shown)).unwrap_or((true, false));
     if ok != 0 {
         if same_origin(&url) {
-            reveal();
-            if !APP_LOADED.with(|a| a.replace(true)) {
+            reveal(window);
+            let first = view(window, |v| !std::mem::replace(&mut v.app_loaded, true)).unwrap_or(false);
+            if first && window == win::MAIN {
                 crate::trace::mark("page_loaded");
             }
-            emit(&event("page_loaded", vec![("url", url.into())]));
-        } else if URL.with(|u| u.borrow().is_empty()) || ERROR_SHOWN.with(|e| e.get()) {
-            reveal(); // the app's splash page, or the crash page
+            emit(&page_event(window, "page_loaded", vec![("url", url.into())]));
+        } else if no_url || error_shown {
+            reveal(window); // the app's splash page, or the crash page
         }
         return;
     }
-    if !URL.with(|u| u.borrow().is_empty()) {
-        reveal(); // the app's page failed: show what WebView2 shows
+    if !no_url {
+        reveal(window); // the app's page failed: show what WebView2 shows
     }
     com_call!(args, NavigationCompletedArgsVtbl, get_WebErrorStatus(&mut status));
     if status != WEB_ERROR_CANCELED && status != WEB_ERROR_ABORTED {
-        emit(&event(
+        emit(&page_event(
+            window,
             "error",
             vec![("code", "load_failed".into()), ("message", format!("{}: WebView2 web error status {}", url, status).into())],
         ));
@@ -663,7 +884,7 @@ unsafe fn on_navigation_completed(args: *mut c_void) {
 }
 
 /// Messages from `window.taupy` (chrome.webview.postMessage), only from a page on the app's origin.
-unsafe fn on_web_message(args: *mut c_void) {
+unsafe fn on_web_message(window: &str, args: *mut c_void) {
     let mut p: *mut u16 = null_mut();
     com_call!(args, WebMessageReceivedArgsVtbl, get_Source(&mut p));
     if !same_origin(&take_string(p)) {
@@ -673,10 +894,10 @@ unsafe fn on_web_message(args: *mut c_void) {
     if com_call!(args, WebMessageReceivedArgsVtbl, TryGetWebMessageAsString(&mut p)) < 0 {
         return; // not a string: not from our script
     }
-    match crate::page::from_page(crate::protocol::MAIN_WINDOW, &take_string(p)) {
-        Some(crate::page::FromPage::Drag) => win::start_drag(),
-        Some(crate::page::FromPage::Message(data)) => emit(&event("page_message", vec![("data", data)])),
-        Some(crate::page::FromPage::PopupMenu(items)) => super::windows_menu::popup_menu(win::window(), items, None),
+    match crate::page::from_page(window, &take_string(p)) {
+        Some(crate::page::FromPage::Drag) => win::start_drag(window),
+        Some(crate::page::FromPage::Message(data)) => emit(&page_event(window, "page_message", vec![("data", data)])),
+        Some(crate::page::FromPage::PopupMenu(items)) => super::windows_menu::popup_menu(win::hwnd_of(window), items, None),
         None => {}
     }
 }
@@ -687,54 +908,57 @@ pub fn handles(c: &Command) -> bool {
     matches!(c, Command::Navigate { .. } | Command::Reload | Command::Eval { .. } | Command::PostMessage { .. } | Command::OpenDevtools)
 }
 
-pub fn exec(r: Request) {
-    let ready = STATE.with(|s| match &mut *s.borrow_mut() {
+/// A webview command for window `window` (which exists): run now, queued until its webview is
+/// up, or refused when it cannot be.
+pub fn exec(window: &str, r: Request) {
+    let ready = view(window, |v| match &mut v.state {
         State::Ready => Ok(()),
         State::Unavailable(m) => Err(Some(m.clone())),
         State::Starting(q) => {
             q.push(r.clone());
             Err(None)
         }
-    });
+    })
+    .unwrap_or_else(|| Err(Some("the window has no webview".to_string())));
     match ready {
-        Ok(()) => run(r),
-        Err(Some(message)) => win::fail(&r.id, "webview", "webview_unavailable", &message),
+        Ok(()) => run(window, r),
+        Err(Some(message)) => fail_in(window, &r.id, "webview", "webview_unavailable", &message),
         Err(None) => {}
     }
 }
 
-fn run(r: Request) {
-    let view = WEBVIEW.with(|w| w.get());
+fn run(window: &str, r: Request) {
+    let webview = webview_of(window);
     let id = r.id;
     let hr = unsafe {
         match r.command {
             Command::Navigate { url } => {
                 if !same_origin(&url) {
-                    return win::fail(&id, "navigate", "forbidden_origin", "navigate stays on the app's origin; use open_external");
+                    return fail_in(window, &id, "navigate", "forbidden_origin", "navigate stays on the app's origin; use open_external");
                 }
                 let u = wide(&url);
-                com_call!(view, WebViewVtbl, Navigate(u.as_ptr()))
+                com_call!(webview, WebViewVtbl, Navigate(u.as_ptr()))
             }
-            Command::Reload => com_call!(view, WebViewVtbl, Reload()),
-            Command::Eval { script } => return eval(view, script, id),
+            Command::Reload => com_call!(webview, WebViewVtbl, Reload()),
+            Command::Eval { script } => return eval(window, webview, script, id),
             Command::PostMessage { data } => {
                 let json = wide(&data.to_string());
-                com_call!(view, WebViewVtbl, PostWebMessageAsJson(json.as_ptr()))
+                com_call!(webview, WebViewVtbl, PostWebMessageAsJson(json.as_ptr()))
             }
             Command::OpenDevtools => {
                 // OpenDevToolsWindow does nothing while DevTools are disabled, so enable them first.
                 let mut settings: *mut c_void = null_mut();
-                if com_call!(view, WebViewVtbl, get_Settings(&mut settings)) >= 0 && !settings.is_null() {
+                if com_call!(webview, WebViewVtbl, get_Settings(&mut settings)) >= 0 && !settings.is_null() {
                     com_call!(settings, SettingsVtbl, put_AreDevToolsEnabled(1));
                     com_call!(settings, SettingsVtbl, Release());
                 }
-                com_call!(view, WebViewVtbl, OpenDevToolsWindow())
+                com_call!(webview, WebViewVtbl, OpenDevToolsWindow())
             }
             _ => S_OK,
         }
     };
     if hr < 0 {
-        return win::fail(&id, "webview", "webview_unavailable", &format!("WebView2 refused the command ({})", hresult_text(hr)));
+        return fail_in(window, &id, "webview", "webview_unavailable", &format!("WebView2 refused the command ({})", hresult_text(hr)));
     }
     if let Some(id) = &id {
         emit(&reply_ok(id, Json::Null));
@@ -743,8 +967,8 @@ fn run(r: Request) {
 
 /// eval through DevTools' Runtime.evaluate (exceptions are reported); if that call cannot even
 /// be made, ExecuteScript, which turns exceptions into null.
-unsafe fn eval(view: *mut c_void, script: String, id: Option<Json>) {
-    let token = pending_eval(&id);
+unsafe fn eval(window: &str, webview: *mut c_void, script: String, id: Option<Json>) {
+    let token = pending_eval(window, &id);
     let method = wide("Runtime.evaluate");
     let params = wide(&wv::evaluate_params(&script));
     let reply_to = id.clone();
@@ -763,7 +987,7 @@ unsafe fn eval(view: *mut c_void, script: String, id: Option<Json>) {
         }
         S_OK
     });
-    let hr = com_call!(view, WebViewVtbl, CallDevToolsProtocolMethod(method.as_ptr(), params.as_ptr(), h));
+    let hr = com_call!(webview, WebViewVtbl, CallDevToolsProtocolMethod(method.as_ptr(), params.as_ptr(), h));
     Handler::release(h);
     if hr >= 0 {
         return;
@@ -782,7 +1006,7 @@ unsafe fn eval(view: *mut c_void, script: String, id: Option<Json>) {
         S_OK
     });
     let s = wide(&script);
-    let hr = com_call!(view, WebViewVtbl, ExecuteScript(s.as_ptr(), h));
+    let hr = com_call!(webview, WebViewVtbl, ExecuteScript(s.as_ptr(), h));
     Handler::release(h);
     if hr < 0 && answered(token) {
         win::fail(&id, "eval", "eval_failed", &format!("ExecuteScript failed ({})", hresult_text(hr)));
@@ -790,28 +1014,30 @@ unsafe fn eval(view: *mut c_void, script: String, id: Option<Json>) {
 }
 
 /// An eval waiting for WebView2's answer; `token` finds it again.
-fn pending_eval(id: &Option<Json>) -> u64 {
+fn pending_eval(window: &str, id: &Option<Json>) -> u64 {
     let token = NEXT_EVAL.with(|n| n.replace(n.get() + 1));
-    PENDING_EVALS.with(|p| p.borrow_mut().push((token, id.clone())));
+    view(window, |v| v.pending_evals.push((token, id.clone())));
     token
 }
 
-/// Takes the eval off the waiting list: true if it was still there (so it is ours to answer).
+/// Takes the eval off its window's waiting list: true if it was still there (so it is ours to
+/// answer).
 fn answered(token: u64) -> bool {
-    PENDING_EVALS.with(|p| {
-        let mut p = p.borrow_mut();
-        let before = p.len();
-        p.retain(|(t, _)| *t != token);
-        p.len() != before
+    VIEWS.with(|views| {
+        views.borrow_mut().iter_mut().any(|v| {
+            let before = v.pending_evals.len();
+            v.pending_evals.retain(|(t, _)| *t != token);
+            v.pending_evals.len() != before
+        })
     })
 }
 
 /// The page's process died: evals in flight may never be answered, so they fail now (an answer
 /// that still comes later is dropped).
-fn fail_pending_evals(message: &str) {
-    let pending = PENDING_EVALS.with(|p| std::mem::replace(&mut *p.borrow_mut(), Vec::new()));
+fn fail_pending_evals(window: &str, message: &str) {
+    let pending = view(window, |v| std::mem::replace(&mut v.pending_evals, Vec::new())).unwrap_or_default();
     for (_, id) in pending {
-        win::fail(&id, "eval", "webview_crashed", message);
+        fail_in(window, &id, "eval", "webview_crashed", message);
     }
 }
 
@@ -821,31 +1047,30 @@ fn reply_value(id: &Option<Json>, v: Json) {
     }
 }
 
-fn navigate_to_string(view: *mut c_void, html: &str) {
+fn navigate_to_string(webview: *mut c_void, html: &str) {
     let h = wide(html);
-    unsafe { com_call!(view, WebViewVtbl, NavigateToString(h.as_ptr())) };
+    unsafe { com_call!(webview, WebViewVtbl, NavigateToString(h.as_ptr())) };
 }
 
-pub fn show_error_page(html: &str) {
-    ERROR_SHOWN.with(|e| e.set(true));
-    ERROR_PAGE.with(|p| *p.borrow_mut() = Some(html.to_string()));
-    let view = WEBVIEW.with(|w| w.get());
+pub fn show_error_page(window: &str, html: &str) {
+    let starting = view(window, |v| {
+        v.error_shown = true;
+        v.error_page = Some(html.to_string());
+        matches!(v.state, State::Starting(_))
+    });
+    let webview = webview_of(window);
     // Before the first load (the webview may be up, waiting for window.taupy's injection),
     // first_load shows it instead of the app's URL.
-    if !view.is_null() && STATE.with(|s| !matches!(&*s.borrow(), State::Starting(_))) {
-        navigate_to_string(view, html);
+    if !webview.is_null() && starting == Some(false) {
+        navigate_to_string(webview, html);
     }
 }
 
 // ----- following the window -----
 
-fn controller() -> *mut c_void {
-    CONTROLLER.with(|c| c.get())
-}
-
 /// Controller bounds = the window's client area (WM_SIZE).
-pub fn fit() {
-    let (c, h) = (controller(), win::window());
+pub fn fit(window: &str) {
+    let (c, h) = (controller_of(window), win::hwnd_of(window));
     if c.is_null() || h == 0 {
         return;
     }
@@ -858,59 +1083,68 @@ pub fn fit() {
 
 /// Hidden while minimized, as Microsoft recommends (the page throttles, less CPU), and until
 /// a page replaced the native splash.
-pub fn set_visible(visible: bool) {
-    let c = controller();
+pub fn set_visible(window: &str, visible: bool) {
+    let c = controller_of(window);
     if !c.is_null() {
-        let on = visible && SHOWN.with(|s| s.get());
+        let on = visible && view(window, |v| v.shown).unwrap_or(false);
         unsafe { com_call!(c, ControllerVtbl, put_IsVisible(on as i32)) };
     }
 }
 
-fn reveal() {
-    if !SHOWN.with(|s| s.replace(true)) {
-        set_visible(!win::minimized());
+fn reveal(window: &str) {
+    if view(window, |v| !std::mem::replace(&mut v.shown, true)) == Some(true) {
+        set_visible(window, !win::minimized(window));
     }
 }
 
 /// WM_MOVE: lets WebView2 place its popups (selects, tooltips) next to the moved window.
-pub fn moved() {
-    let c = controller();
+pub fn moved(window: &str) {
+    let c = controller_of(window);
     if !c.is_null() {
         unsafe { com_call!(c, ControllerVtbl, NotifyParentWindowPositionChanged()) };
     }
 }
 
 /// The window got the keyboard focus: hand it to the page.
-pub fn focus() {
-    let c = controller();
+pub fn focus(window: &str) {
+    let c = controller_of(window);
     if !c.is_null() {
         unsafe { com_call!(c, ControllerVtbl, MoveFocus(0)) }; // COREWEBVIEW2_MOVE_FOCUS_REASON_PROGRAMMATIC
     }
 }
 
-/// Before the window is destroyed: Close the controller and drop our references.
-pub fn close() {
-    release_webview();
-    STATE.with(|s| *s.borrow_mut() = State::Unavailable("the window is closed".into()));
+/// Before the window is destroyed: Close the controller, drop our references and the view; its
+/// queued commands and evals are answered.
+pub fn close(window: &str) {
+    release_view(window);
+    fail_pending_evals(window, "the window is closed");
+    let removed = VIEWS.with(|v| {
+        let mut v = v.borrow_mut();
+        v.iter().position(|x| x.window == window).map(|i| v.remove(i))
+    });
+    if let Some(View { state: State::Starting(queued), .. }) = removed {
+        for r in queued {
+            fail_in(window, &r.id, "webview", "webview_unavailable", "the window is closed");
+        }
+    }
 }
 
-/// Close the controller and drop our references to webview, controller and environment.
-fn release_webview() {
+/// Close the window's controller and drop our references to its webview and controller.
+fn release_view(window: &str) {
+    let (webview, c) = view(window, |v| {
+        v.controller_up = false;
+        (std::mem::replace(&mut v.webview, null_mut()), std::mem::replace(&mut v.controller, null_mut()))
+    })
+    .unwrap_or((null_mut(), null_mut()));
     unsafe {
-        let view = WEBVIEW.with(|w| w.replace(null_mut()));
-        let c = CONTROLLER.with(|w| w.replace(null_mut()));
-        let env = ENV.with(|w| w.replace(null_mut()));
         if !c.is_null() {
             com_call!(c, ControllerVtbl, Close());
         }
-        if !view.is_null() {
-            com_call!(view, WebViewVtbl, Release());
+        if !webview.is_null() {
+            com_call!(webview, WebViewVtbl, Release());
         }
         if !c.is_null() {
             com_call!(c, ControllerVtbl, Release());
-        }
-        if !env.is_null() {
-            com_call!(env, EnvironmentVtbl, Release());
         }
     }
 }
