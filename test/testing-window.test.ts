@@ -103,6 +103,29 @@ test('a close request reaches the app: vetoed while unsaved, then the app exits 
     assert.equal(await exited, 0)
   }))
 
+test('more windows: the app opens one and addresses it; a taken id and a closed window fail with their codes; the user closing it closes it', () =>
+  withApp({}, async (app) => {
+    await app.window.waitForTitle('Notes')
+    page(app, 'settings')
+    const created = await app.window.waitFor('create_window')
+    assert.deepEqual({ ...created, id: undefined }, { type: 'create_window', url: '/settings', title: 'Settings', window: 'settings', id: undefined })
+    await app.window.waitFor('set_title', (command) => command.window === 'settings')
+    assert.equal(app.window.titleOf('settings'), 'Settings — Notes')
+    assert.equal(app.window.title, 'Notes', "main's title is main's")
+    assert.deepEqual(app.window.windows, ['main', 'settings'])
+    const url = new URL(app.window.urlOf('settings'))
+    assert.equal(url.pathname, '/settings')
+    assert.equal(url.searchParams.get('taupy'), new URL(app.url).searchParams.get('taupy'), 'signed in as the launcher does')
+
+    page(app, 'settings')
+    await app.window.waitForTitle('failed: invalid_argument')
+    assert.equal(await app.window.requestClose('settings'), 'closed', 'not the last window: it closes')
+    assert.deepEqual(app.window.windows, ['main'])
+    page(app, 'focus settings')
+    await app.window.waitForTitle('failed: unknown_window')
+    await assert.rejects(app.window.requestClose('settings'), /no window "settings" is open/)
+  }))
+
 test('without `window` the app runs as in a plain browser: no window, calls are no-ops', async () => {
   const app = await startApp(appDir)
   try {

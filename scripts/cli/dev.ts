@@ -5,7 +5,9 @@
 // (overlay in the page) until the next good save. Vite apps also get Vite's dev server (HMR
 // for UI code; only backend code restarts the backend).
 // With a window, the launcher runs this supervisor as its backend (`dev --supervise`): the
-// supervisor relays the IPC lines between the launcher and the current backend.
+// supervisor relays the IPC lines between the launcher and the current backend. A restarted
+// backend starts as a fresh one would, with the main window only: the windows the old one
+// opened (create_window) are closed when it stops, since the new one knows nothing of them.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { watch } from 'chokidar'
 import { dirname, join, relative } from 'node:path'
@@ -123,6 +125,21 @@ async function supervise(config: AppConfig, flags: DevFlags): Promise<void> {
     announce()
   }
 
+  // Windows the current backend opened besides main (a close of one already gone is answered
+  // with an unknown_window error, which the next backend ignores).
+  const openedWindows = new Set<string>()
+  const noteWindow = (json: string): void => {
+    if (!json.includes('"create_window"')) return
+    try {
+      const command = JSON.parse(json) as { type?: unknown; window?: unknown }
+      if (command.type === 'create_window' && typeof command.window === 'string') openedWindows.add(command.window)
+    } catch {} // not JSON: the launcher answers it with `malformed`
+  }
+  const closeOpenedWindows = (): void => {
+    for (const window of openedWindows) process.stdout.write(frameLine(JSON.stringify({ type: 'close_window', window }), launcherToken))
+    openedWindows.clear()
+  }
+
   const stopBackend = async (): Promise<void> => {
     front.target = undefined
     await standIn?.close()
@@ -182,7 +199,10 @@ async function supervise(config: AppConfig, flags: DevFlags): Promise<void> {
           // prints a ready line; the window only ever needs the first.
           if (backend === child) front.target = listenPath
           announce()
-        } else if (flags.supervise) process.stdout.write(frameLine(json, launcherToken))
+        } else if (flags.supervise) {
+          noteWindow(json)
+          process.stdout.write(frameLine(json, launcherToken))
+        }
       },
       tooLong: (bytes) => log(`dropped a backend output line of ${bytes} bytes (limit ${MAX_LINE_BYTES})`),
     })
@@ -208,6 +228,7 @@ async function supervise(config: AppConfig, flags: DevFlags): Promise<void> {
         pending = false
         const buildError = await rebuild()
         await stopBackend()
+        if (flags.supervise) closeOpenedWindows()
         await startBackend(buildError)
       })
     }, debounceMs)

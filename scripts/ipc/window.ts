@@ -1,6 +1,7 @@
 // Typed API over the launcher protocol: `win.setTitle()`, `win.on('close_requested', …)`,
-// `await dialog.openFile()`, `await win.createWindow('settings', { url: '/settings' })`. Without a launcher (browser mode) window calls warn once and do
-// nothing; calls that must return something real (dialogs, eval) reject with LauncherUnavailableError.
+// `await dialog.openFile()`, `await win.createWindow('settings', { url: '/settings' })`. Without a
+// launcher (browser mode) window calls warn once and do nothing; calls that must return something
+// real (dialogs, eval, createWindow) reject with LauncherUnavailableError.
 import {
   isWindowId, MAIN_WINDOW, type Command, type ConfirmResult, type CreateWindowOptions, type DialogLevel, type Event,
   type EventType, type FileDialogOptions, type FileDialogResult, type Id, type MenuItem, type NotifyOptions,
@@ -73,6 +74,7 @@ export class LauncherClient {
   private subscribed = false
   /** Set while the app shows a tray icon: closing the last window then hides it instead of exiting. */
   trayShown = false
+
   constructor(private readonly channel: LauncherChannel = launcherChannel()) {}
 
   /** True when running under taupy-launcher. */
