@@ -17,6 +17,7 @@ pub struct Footer {
     pub sha256: [u8; 32],
 }
 
+#[cfg(test)]
 impl Footer {
     pub fn index_end(&self) -> u64 {
         self.index_start + self.index_len
