@@ -279,7 +279,7 @@ pub fn init(_opts: &Options) -> Result<(), String> {
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
         return Err("no display: set DISPLAY (X11) or WAYLAND_DISPLAY".into());
     }
-    super::linux_dl::load()?;
+    super::linux_dl::load_gtk()?;
     crate::trace::mark("toolkit_loaded");
     // SIGTERM/SIGINT/SIGHUP end the app as closing it does (app::terminate), from the main loop.
     for &signum in [1, 2, 15].iter() {
@@ -299,7 +299,7 @@ pub fn fatal_message(title: &str, text: &str) {
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
         return;
     }
-    if super::linux_dl::load().is_err() {
+    if super::linux_dl::load_gtk().is_err() {
         return;
     }
     unsafe {
@@ -458,6 +458,9 @@ pub fn create_window(opts: &Options) {
 extern "C" fn create_webview_idle(_: Ptr) -> GBoolean {
     if view().is_null() && !win().is_null() {
         create_webview();
+        if view().is_null() {
+            return 0; // WebKitGTK did not load: create_webview showed why
+        }
         crate::trace::mark("webview_created");
         let page = SPLASH_PAGE.with(|p| cstr(&p.borrow()));
         unsafe { webkit_web_view_load_html(view(), page.as_ptr(), null_mut()) };
@@ -466,6 +469,11 @@ extern "C" fn create_webview_idle(_: Ptr) -> GBoolean {
 }
 
 fn create_webview() {
+    if let Err(e) = super::linux_dl::load_webkit() {
+        eprintln!("taupy-launcher: {}", e);
+        return show_fatal("taupy", &e);
+    }
+    crate::trace::mark("webkit_loaded");
     unsafe {
         let ucm = webkit_user_content_manager_new();
         // The handler exists only in an isolated world, where only our top-frame bridge runs:
@@ -514,6 +522,9 @@ pub fn load_app(url: &str, origin: &str) {
         create_webview(); // the ready line came before the splash's first paint (--url mode)
     }
     let v = view();
+    if v.is_null() {
+        return; // WebKitGTK did not load: create_webview showed why
+    }
     unsafe {
         let ucm = webkit_web_view_get_user_content_manager(v);
         // frames: WEBKIT_USER_CONTENT_INJECT_TOP_FRAME (1); time: INJECT_AT_DOCUMENT_START (0)

@@ -7,8 +7,8 @@
 //! declares, for each function, a static of the same name that derefs to an
 //! `unsafe extern "C" fn` pointer of the same signature, so call sites do not change
 //! (`gtk_main()`; variadic functions too). The pointer is looked up with `dlsym` on first use,
-//! after the libraries are loaded (`load`, called by `platform::init` in window mode, and by
-//! the first call otherwise). As a value, a function is `*name` (e.g. `*g_free as Ptr`).
+//! after the libraries are loaded (GTK by `platform::init` in window mode, WebKitGTK when the
+//! webview is created; or by the first call that needs them). As a value, a function is `*name` (e.g. `*g_free as Ptr`).
 
 use std::cell::UnsafeCell;
 use std::ffi::{CStr, CString};
@@ -29,9 +29,12 @@ const RTLD_GLOBAL: c_int = 0x100;
 /// glibc's RTLD_DEFAULT: the global scope, where RTLD_GLOBAL put the libraries and their dependencies.
 const RTLD_DEFAULT: *mut c_void = std::ptr::null_mut();
 
-/// WebKitGTK pulls in GTK 3, GDK, JavaScriptCore, cairo, GLib/GObject/GIO; GTK is named too so
-/// that a missing one is reported by its own name.
-pub const LIBRARIES: &[&str] = &["libwebkit2gtk-4.1.so.0", "libgtk-3.so.0"];
+/// GTK 3 (with GDK, cairo, GLib/GObject/GIO: ~70 libraries, ~7 ms here) comes first: enough for
+/// the window and its splash. WebKitGTK (another ~100 libraries, ~45 ms) only when the webview
+/// is created, right after the splash's first paint. (Loading it on a thread of its own during
+/// GTK's init measured worse: on 2 cores, beside Node starting, it slowed the splash down.)
+pub const GTK: &str = "libgtk-3.so.0";
+pub const WEBKIT: &str = "libwebkit2gtk-4.1.so.0";
 
 fn last_error() -> String {
     let e = unsafe { dlerror() };
@@ -56,20 +59,39 @@ pub fn open_all(names: &[&str]) -> Result<(), String> {
     Ok(())
 }
 
-static LOADED: Once = Once::new();
-static LOAD_ERROR: Mutex<Option<String>> = Mutex::new(None);
+/// One library loaded once; later calls (from any thread) wait for and return the first result.
+struct Library {
+    names: &'static [&'static str],
+    once: Once,
+    error: Mutex<Option<String>>,
+}
 
-/// Loads GTK and WebKitGTK once; later calls return the first call's result.
-pub fn load() -> Result<(), String> {
-    LOADED.call_once(|| {
-        if let Err(e) = open_all(LIBRARIES) {
-            *LOAD_ERROR.lock().unwrap() = Some(e);
+impl Library {
+    fn load(&self) -> Result<(), String> {
+        self.once.call_once(|| {
+            if let Err(e) = open_all(self.names) {
+                *self.error.lock().unwrap() = Some(e);
+            }
+        });
+        match self.error.lock().unwrap().as_ref() {
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
         }
-    });
-    match LOAD_ERROR.lock().unwrap().as_ref() {
-        Some(e) => Err(e.clone()),
-        None => Ok(()),
     }
+}
+
+static GTK_LIB: Library = Library { names: &[GTK], once: Once::new(), error: Mutex::new(None) };
+static WEBKIT_LIB: Library = Library { names: &[WEBKIT], once: Once::new(), error: Mutex::new(None) };
+
+/// GTK and what it needs (the window, the splash, dialogs).
+pub fn load_gtk() -> Result<(), String> {
+    GTK_LIB.load()
+}
+
+/// WebKitGTK too (the webview).
+pub fn load_webkit() -> Result<(), String> {
+    load_gtk()?;
+    WEBKIT_LIB.load()
 }
 
 /// One function of the loaded libraries; `F` is its `unsafe extern "C" fn` type.
@@ -95,12 +117,20 @@ impl<F: Copy> Deref for Sym<F> {
         assert_eq!(std::mem::size_of::<F>(), std::mem::size_of::<*mut c_void>());
         self.once.call_once(|| {
             let shown = self.name.trim_end_matches('\0');
-            if let Err(e) = load() {
-                // Only reached outside window mode (platform::init reports it first there).
-                eprintln!("taupy-launcher: {} needs GTK: {}", shown, e);
-                std::process::exit(1);
+            let find = || unsafe { dlsym(RTLD_DEFAULT, self.name.as_ptr() as *const c_char) };
+            // GTK's functions are there after load_gtk; WebKit's may need its load to finish.
+            let mut p = std::ptr::null_mut();
+            for load in [load_gtk as fn() -> Result<(), String>, load_webkit] {
+                if let Err(e) = load() {
+                    // platform::init and create_webview report a missing library first.
+                    eprintln!("taupy-launcher: {} needs GTK/WebKitGTK: {}", shown, e);
+                    std::process::exit(1);
+                }
+                p = find();
+                if !p.is_null() {
+                    break;
+                }
             }
-            let p = unsafe { dlsym(RTLD_DEFAULT, self.name.as_ptr() as *const c_char) };
             if p.is_null() {
                 eprintln!("taupy-launcher: {} is missing from the installed GTK/WebKitGTK ({}): a newer version is needed", shown, last_error());
                 std::process::exit(1);
@@ -137,7 +167,7 @@ mod tests {
     fn calls_go_through_dlsym_with_the_declared_signature() {
         // libc is in the global scope already; the first call loads GTK/WebKitGTK (installed where
         // the launcher is built and tested).
-        load().unwrap();
+        load_webkit().unwrap();
         let mut buf = [0 as c_char; 16];
         let n = unsafe { snprintf(buf.as_mut_ptr(), buf.len(), b"%d-%s\0".as_ptr() as *const c_char, 42 as c_int, b"x\0".as_ptr()) };
         assert_eq!(n, 4);
