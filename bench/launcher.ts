@@ -32,7 +32,7 @@ async function startBackend(app: string): Promise<Backend> {
   const child = spawn(process.execPath, ['dist/server.mjs'], { cwd: app, env: { ...process.env, TAUPY_LOG_LEVEL: 'info' }, stdio: ['pipe', 'pipe', 'pipe'] })
   let waiter: (() => void) | undefined
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-    if (/"url":"\/ws"/.test(chunk)) waiter?.()
+    if (/"url":"\/ws[?"]/.test(chunk)) waiter?.()
   })
   const url = await waitForReady(child, () => {})
   return {
@@ -91,7 +91,7 @@ async function startup(app: string): Promise<{ splash: number; connected: number
 
     started = performance.now()
     const window = spawn(launcherBin, ['--title', 'Bench', '--', process.execPath, 'dist/server.mjs'], { cwd: app, env, stdio: ['ignore', 'ignore', 'pipe'] })
-    const t = await timeLines(window, started, { splash: /taupy-launcher: trace splash_painted/, connected: /"url":"\/ws"/ })
+    const t = await timeLines(window, started, { splash: /taupy-launcher: trace splash_painted/, connected: /"url":"\/ws[?"]/ })
     splash.push(t.splash!)
     connected.push(t.connected!)
     window.kill('SIGTERM')

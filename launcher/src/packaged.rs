@@ -16,7 +16,7 @@ use crate::platform;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::channel;
+use std::sync::mpsc::{channel, Sender};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -80,8 +80,8 @@ fn prepare(p: &Payload, app_p: &Payload, cache: &Cache, progress: &(dyn Fn(u64, 
     let runtime_total: u64 = i.runtime_files.iter().map(|e| e.size).sum();
     let total: u64 = runtime_total + a.files.iter().map(|e| e.size).sum::<u64>();
     let started = Instant::now();
-    let runtime = ensure(p, &cache.runtimes()?, &i.runtime_id, &i.runtime_files, None, &|d, _| progress(d, total))?;
-    let app = ensure(app_p, &cache.apps(&a.app_id)?, &a.app_folder(), &a.files, Some(&i.runtime_id), &|d, _| progress(runtime_total + d, total))?;
+    let runtime = ensure(p, &cache.runtimes()?, &i.runtime_id, &i.runtime_files, &i.runtime_sha256, None, &|d, _| progress(d, total))?;
+    let app = ensure(app_p, &cache.apps(&a.app_id)?, &a.app_folder(), &a.files, &a.files_sha256, Some(&i.runtime_id), &|d, _| progress(runtime_total + d, total))?;
     if (runtime.extracted || app.extracted) && std::env::var_os("TAUPY_TIMING").is_some() {
         eprintln!("{}: unpacked in {} ms", name(), started.elapsed().as_millis());
     }
@@ -217,6 +217,7 @@ fn window(p: Payload, extra: Vec<String>) -> ! {
     let (tx, rx) = channel();
     crate::desktop::start(&opts, running, &tx);
     let worker = tx.clone();
+    let app_id = opts.app_id.clone();
     std::thread::spawn(move || {
         let result = Cache::open().and_then(|cache| {
             let last = AtomicU64::new(0);
@@ -249,11 +250,30 @@ fn window(p: Payload, extra: Vec<String>) -> ! {
             Ok((argv, env))
         });
         match result {
-            Ok((argv, env)) => backend::send(&worker, UiMsg::StartBackend { argv, env }),
+            // Started here, not on the UI thread: Node's start-up overlaps the toolkit's load
+            // and the window's creation (linux_dl) instead of waiting for them.
+            Ok((argv, env)) => start_backend(&argv, &env, app_id.as_deref(), &worker),
             Err(e) => backend::send(&worker, UiMsg::Fatal(e)),
         }
     });
     crate::run_window(opts, tx, rx, None)
+}
+
+/// Spawns the backend on the worker thread and hands it to the core (`UiMsg::BackendStarted`).
+/// Its messages go through a channel of their own that this thread forwards afterwards, so
+/// the core has the backend before any of its lines (a ready line cannot overtake it).
+fn start_backend(argv: &[String], env: &[(String, String)], app_id: Option<&str>, tx: &Sender<UiMsg>) {
+    if argv.is_empty() {
+        return backend::send(tx, UiMsg::Fatal("no backend command to start".into()));
+    }
+    let (own_tx, own_rx) = channel();
+    match backend::Backend::spawn(argv, env, app_id, own_tx) {
+        Ok(b) => backend::send(tx, UiMsg::BackendStarted(b)),
+        Err(e) => return backend::send(tx, UiMsg::Fatal(format!("cannot start the backend `{}`: {}", argv.join(" "), e))),
+    }
+    for msg in own_rx {
+        backend::send(tx, msg);
+    }
 }
 
 /// Called by the core once the backend printed its ready line (window mode).

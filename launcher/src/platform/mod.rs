@@ -74,6 +74,9 @@ pub struct WindowSpec {
     pub resizable: bool,
 }
 
+/// GTK/WebKitGTK through dlopen, loaded in window mode only (`extern_dl!`).
+#[cfg(target_os = "linux")]
+mod linux_dl;
 #[cfg(target_os = "linux")]
 mod linux;
 #[cfg(target_os = "linux")]
