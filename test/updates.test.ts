@@ -99,11 +99,14 @@ before(async () => {
   app = installedApp('widgets')
   mkdirSync(join(temp, 'releases'), { recursive: true })
   execFileSync('npm', ['run', 'keygen', '--', '--out', key], { cwd: app, stdio: ['ignore', 'inherit', 'inherit'] })
+  // Every version: with TAUPY_TEST_RESTART it restarts as soon as an update is downloaded, as
+  // the "Restart to update" button does in the window.
+  const main = join(app, 'src/main.ts')
+  writeFileSync(main, `import { updates as testUpdates } from '../taupy/updates/index.js'\nif (process.env.TAUPY_TEST_RESTART) testUpdates.on('downloaded', () => testUpdates.restartToApply())\n${readFileSync(main, 'utf8')}`)
   release('1.0.0')
   const text = join(app, 'src/components/window-title.ts')
   writeFileSync(text, readFileSync(text, 'utf8').replace("heading('Window title', 2)", "heading('Window title, updated', 2)"))
   release('1.0.1')
-  const main = join(app, 'src/main.ts')
   // 1.0.2 crashes at start, or with TAUPY_TEST_HANG never gets ready (blocks its only thread).
   const broken = 'if (process.env.TAUPY_UPDATE_DIR) { if (process.env.TAUPY_TEST_HANG) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); process.exit(3) }'
   writeFileSync(main, `${broken}\n${readFileSync(main, 'utf8')}`)
@@ -292,6 +295,30 @@ describe('rollback in the window, full-file updates, restartToApply', { timeout:
     } finally {
       child.kill('SIGTERM')
       await exited(child)
+    }
+  })
+
+  test('updates.restartToApply() in the window: the launcher starts the file again once it has exited, and it runs the new version', { timeout: 180_000 }, async () => {
+    const env = home()
+    const file = join(temp, 'my-app-restart-window')
+    copyFileSync(exe('1.0.0'), file)
+    const apps = join(env.XDG_CACHE_HOME!, 'taupy/apps/my-app')
+    const child = spawn(file, [], { env: { ...env, DISPLAY: process.env.DISPLAY, DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS, TAUPY_UPDATE_URL: manifestUrl('1.0.1'), TAUPY_TEST_RESTART: '1' }, stdio: ['ignore', 'ignore', 'pipe'] })
+    let stderr = ''
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    try {
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))
+      assert.equal(code, 0, `the first launcher closed after the restart request; stderr:\n${stderr}`)
+      assert.match(stderr, /1\.0\.1 downloaded and verified/)
+      // A new launcher of the same file, in its window, running the staged 1.0.1.
+      assert.ok(await eventually(() => staged(env).includes('1.0.1.good'), 60_000), `${staged(env).join(' ')}\n${stderr}`)
+      assert.equal(launchersOf(file).length, 1, 'one launcher: the new start')
+      assert.equal(processesMentioning(`${apps}/1.0.1-`).length, 1, processesMentioning(apps).join('\n'))
+      await waitWindow('^My App$', 30_000)
+    } finally {
+      child.kill('SIGTERM')
+      for (const pid of launchersOf(file)) process.kill(pid, 'SIGTERM')
+      assert.ok(await eventually(() => launchersOf(file).length === 0, 10_000), 'the restarted app ended')
     }
   })
 

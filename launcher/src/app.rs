@@ -293,9 +293,12 @@ impl App {
                     backend::emit(&protocol::reply_ok(id, Json::Null));
                 }
             }
-            Command::Exit { code } => {
+            Command::Exit { code, restart } => {
                 if let Some(id) = &r.id {
                     backend::emit(&protocol::reply_ok(id, Json::Null));
+                }
+                if *restart {
+                    crate::packaged::restart_on_exit();
                 }
                 self.shutdown(Some(*code));
             }

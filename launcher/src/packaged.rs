@@ -35,6 +35,12 @@ static TRIAL: Mutex<Option<(std::path::PathBuf, String)>> = Mutex::new(None);
 /// and the versions rolled back by this process.
 static WINDOW_APP: Mutex<Option<(Arc<Payload>, Vec<String>, Sender<UiMsg>)>> = Mutex::new(None);
 static ROLLED_BACK_HERE: Mutex<Vec<String>> = Mutex::new(Vec::new());
+/// Window mode: the file to start again when we exit (`exit` with `restart`), taken at start-up
+/// (a full update may rename another file over it meanwhile: that is the one to start).
+static RESTART: Mutex<Option<std::path::PathBuf>> = Mutex::new(None);
+static EXE_AT_START: Mutex<Option<std::path::PathBuf>> = Mutex::new(None);
+/// Set for the start that `start_again_if_asked` makes.
+const RESTARTED_VAR: &str = "TAUPY_RESTARTED";
 
 /// Versions rolled back in this start (or by the launcher that re-ran us), for the backend.
 const ROLLED_BACK_VAR: &str = "TAUPY_UPDATE_ROLLED_BACK";
@@ -209,7 +215,10 @@ fn window(p: Payload, extra: Vec<String>) -> ! {
     // Its own file is what starts it again (deep links, autostart); a running copy of the same
     // app gets this start's arguments and we exit here, before anything is extracted.
     crate::desktop::prepare_packaged(&mut opts, &extra);
-    let running = crate::instance::claim(&opts);
+    // Started again by a copy that is exiting (restart_on_exit): wait for it to let go.
+    let patience = if std::env::var_os(RESTARTED_VAR).is_some() { Duration::from_secs(20) } else { Duration::from_secs(0) };
+    std::env::remove_var(RESTARTED_VAR);
+    let running = crate::instance::claim(&opts, patience);
     if let Some(s) = &p.index.splash {
         if !s.title.is_empty() {
             opts.splash.title = s.title.clone();
@@ -227,6 +236,7 @@ fn window(p: Payload, extra: Vec<String>) -> ! {
     }
     let (tx, rx) = channel();
     crate::desktop::start(&opts, running, &tx);
+    *EXE_AT_START.lock().unwrap() = std::env::current_exe().ok();
     let p = Arc::new(p);
     *WINDOW_APP.lock().unwrap() = Some((p.clone(), extra.clone(), tx.clone()));
     start_in_window(p, extra, tx.clone());
@@ -274,6 +284,23 @@ fn start_in_window(p: Arc<Payload>, extra: Vec<String>, worker: Sender<UiMsg>) {
             Err(e) => backend::send(&worker, UiMsg::Fatal(e)),
         }
     });
+}
+
+/// The backend asked to be started again after this launcher exits (`exit` with `restart`:
+/// `updates.restartToApply()`). Only a packaged app in its window has a file to start again.
+pub fn restart_on_exit() {
+    *RESTART.lock().unwrap() = EXE_AT_START.lock().unwrap().clone();
+}
+
+/// Called as the launcher exits: starts the file again when the backend asked for it. The new
+/// start waits for us to release the app's single-instance claim (RESTARTED_VAR). We start it,
+/// not the backend: on Windows the backend's job object would end its children with us.
+pub fn start_again_if_asked() {
+    if let Some(exe) = RESTART.lock().unwrap().take() {
+        if let Err(e) = Command::new(&exe).env(RESTARTED_VAR, "1").spawn() {
+            eprintln!("{}: cannot start {} again: {}", name(), exe.display(), e);
+        }
+    }
 }
 
 /// Called by the core once the backend printed its ready line (window mode).

@@ -12,6 +12,7 @@ import { open } from 'node:fs/promises'
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { basename, dirname, join } from 'node:path'
+import { launcherChannel } from '../ipc/stdio.js'
 import { compareVersions, publicKeyFrom, verifyManifest, type Artifact, type UpdateManifest } from './manifest.js'
 
 export interface UpdateInfo {
@@ -297,25 +298,22 @@ export class Updater extends EventEmitter<UpdateEvents> {
   }
 
   /**
-   * Starts the app again, in the mode it runs in now (window, --no-window, --browser), and ends
-   * this backend; the new start applies what was downloaded. In a window the launcher is our
-   * parent and holds the app's single-instance lock until it exits: the new start waits for that
-   * (a detached Node, the runtime we run on), else it would only hand its arguments over to this
-   * very app and quit. With --no-window the new start keeps our stdout (its ready line goes
-   * where ours went).
+   * Starts the app again, in the mode it runs in now, and ends this backend; the new start
+   * applies what was downloaded. In a window the launcher does it (`exit` with `restart`): it
+   * starts its file again once it has exited, after this app's single-instance claim is free,
+   * and on Windows anything we started ourselves would end with the launcher's job object. With
+   * --no-window or --browser we start the file (detached, in the same mode); --no-window keeps
+   * our stdout, so the new ready line goes where ours went.
    */
   restartToApply(): void {
-    const exe = this.executable()
+    if (env.TAUPY_LAUNCHER === '1') {
+      launcherChannel().send({ type: 'exit', code: 0, restart: true })
+      return
+    }
     const args = env.TAUPY_LAUNCH_MODE ? [env.TAUPY_LAUNCH_MODE] : []
-    const waitFor = env.TAUPY_LAUNCHER === '1' ? process.ppid : 0
     const fresh: NodeJS.ProcessEnv = { ...process.env }
     for (const name of launcherSetVariables) delete fresh[name]
-    const stdio = args[0] === '--no-window' ? 'inherit' : 'ignore'
-    const relaunch = `const [pid, exe, ...args] = process.argv.slice(1)
-const alive = () => { try { return process.kill(Number(pid), 0) } catch { return false } }
-const go = () => Number(pid) && alive() ? setTimeout(go, 100) : require('node:child_process').spawn(exe, args, { detached: true, stdio: '${stdio}' }).unref()
-go()`
-    spawn(process.execPath, ['-e', relaunch, String(waitFor), exe, ...args], { detached: true, stdio, env: fresh }).unref()
+    spawn(this.executable(), args, { detached: true, stdio: args[0] === '--no-window' ? 'inherit' : 'ignore', env: fresh }).unref()
     setTimeout(() => process.exit(0), 200)
   }
 
