@@ -10,7 +10,7 @@ import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:
 import { userInfo } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { writeOneFile } from '../scripts/cli/pack-payload.js'
+import { formatVersion, writeOneFile } from '../scripts/cli/pack-payload.js'
 import { fixtureDir, launcherDir } from './fixtures/launcher/harness.js'
 import { tempDir } from './helpers/cli.js'
 
@@ -46,7 +46,7 @@ describe('packaged Windows exe under wine64', { skip: !canRun && 'needs wine64, 
         runtimeId = `wine-backend-${packed.runtime!.hash.slice(0, 12)}`
         appFolder = `1.0.0-${packed.app!.hash.slice(0, 16)}`
         return {
-          format: 1,
+          format: formatVersion,
           app: { id: appId, name: 'Wine Payload', version: '1.0.0', build: packed.app!.hash.slice(0, 16) },
           runtime: { id: runtimeId, files: packed.runtime!.entries },
           files: packed.app!.entries,

@@ -9,7 +9,7 @@ import { after, test } from 'node:test'
 import { chunkBytes, writeOneFile, type PackedGroup } from '../scripts/cli/pack-payload.js'
 import { appId } from '../scripts/cli/pack-launcher.js'
 import { repoRoot, tempDir } from './helpers/cli.js'
-import { extractEntry, payloadHash, readFooter, readIndex } from './helpers/one-file.js'
+import { chunksHash, extractEntry, indexHash, readFooter, readIndex, type OneFileIndex } from './helpers/one-file.js'
 
 const temp = tempDir('taupy-pack-payload-')
 after(() => rmSync(temp, { recursive: true, force: true }))
@@ -34,7 +34,7 @@ test('writes launcher + chunks + index + padding + footer, and every file reads 
   }
   let seen: Record<string, PackedGroup> = {}
   const out = join(temp, 'packed')
-  const bytes = await writeOneFile(out, { launcher, groups, index: (packed) => ((seen = packed), { format: 1, runtime: { files: packed.runtime!.entries }, files: packed.app!.entries }) })
+  const bytes = await writeOneFile(out, { launcher, groups, index: (packed) => ((seen = packed), { format: 2, runtime: { files: packed.runtime!.entries }, files: packed.app!.entries }) })
 
   assert.equal(statSync(out).size, bytes)
   assert.equal(bytes % 8, 0, 'a multiple of 8 long')
@@ -46,12 +46,14 @@ test('writes launcher + chunks + index + padding + footer, and every file reads 
 
   const footer = readFooter(out)!
   assert.equal(footer.payloadStart, launcherBytes.length)
-  assert.equal(footer.version, 1)
+  assert.equal(footer.version, 2)
   assert.equal(footer.reserved, 0)
   assert.equal(footer.at + 72, bytes, 'no bytes after the footer')
   assert.ok(contents.subarray(footer.indexStart + footer.indexLen, footer.at).every((byte) => byte === 0), 'zero padding')
   assert.ok(footer.at - (footer.indexStart + footer.indexLen) < 8)
-  assert.equal(payloadHash(out, footer), footer.sha256)
+  // Format 2: the footer's hash covers the index, the index's `chunksSha256` each group's chunks.
+  assert.equal(indexHash(out, footer), footer.sha256)
+  const hashes = (readIndex(out, footer) as OneFileIndex).chunksSha256
 
   const index = readIndex(out, footer) as unknown as { runtime: { files: Parameters<typeof extractEntry>[2][] }; files: Parameters<typeof extractEntry>[2][] }
   const node = index.runtime.files[0]!
@@ -59,6 +61,8 @@ test('writes launcher + chunks + index + padding + footer, and every file reads 
   assert.equal(node.size, big.length)
   assert.equal(node.mode, 0o755)
   assert.ok(extractEntry(out, footer, node).equals(big))
+  assert.equal(chunksHash(out, footer, index.runtime.files), hashes.runtime)
+  assert.equal(chunksHash(out, footer, index.files), hashes.app)
   assert.ok(node.chunks.reduce((sum, chunk) => sum + chunk[1], 0) < big.length * 0.6, 'the repetitive half compresses')
   assert.deepEqual(index.files.map((entry) => [entry.path, entry.size, entry.chunks.length]), [['dist/empty.txt', 0, 0], ['dist/server.mjs', 15, 1]])
   assert.equal(extractEntry(out, footer, index.files[1]!).toString(), 'console.log(1)\n')

@@ -12,7 +12,7 @@ import type { Browser } from 'playwright-core'
 import { launchBrowser } from '../scripts/testing/browser.js'
 import { installedApp } from './helpers/apps.js'
 import { tempDir } from './helpers/cli.js'
-import { payloadHash, readFooter, readIndex } from './helpers/one-file.js'
+import { chunksHash, indexHash, readFooter, readIndex } from './helpers/one-file.js'
 import { exited } from './helpers/packaged.js'
 import { eventually } from './helpers/processes.js'
 
@@ -73,7 +73,9 @@ describe('npm run package -- --target win32-x64', { timeout: 900_000 }, () => {
     assert.match(verify, /Signature verification: ok/)
     const footer = readFooter(signed)!
     assert.deepEqual(footer, readFooter(exe()), 'the same footer, found before the certificate table')
-    assert.equal(payloadHash(signed, footer), footer.sha256)
+    assert.equal(indexHash(signed, footer), footer.sha256)
+    const index = readIndex(signed, footer)
+    assert.equal(chunksHash(signed, footer, index.runtime.files), index.chunksSha256.runtime)
   })
 
   test('the signed .exe starts under wine with --no-window and its page connects', { timeout: 300_000, skip: !haveWine && 'wine64 is not installed' }, async () => {

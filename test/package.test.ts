@@ -13,7 +13,7 @@ import type { Browser } from 'playwright-core'
 import { launchBrowser } from '../scripts/testing/browser.js'
 import { installedApp } from './helpers/apps.js'
 import { tempDir } from './helpers/cli.js'
-import { payloadHash, readFooter, readIndex, type OneFileIndex } from './helpers/one-file.js'
+import { chunksHash, indexHash, readFooter, readIndex, type OneFileIndex } from './helpers/one-file.js'
 import { exited, freshHome, nothingLeft, refusal, snapshot, startNoWindow, type Running } from './helpers/packaged.js'
 import { eventually, processesMentioning } from './helpers/processes.js'
 
@@ -57,9 +57,12 @@ describe('npm run package (launcher + payload)', { timeout: 900_000 }, () => {
     const footer = readFooter(file())!
     assert.ok(footer, 'has a footer')
     assert.equal(footer.payloadStart, launcher.length)
-    assert.equal(payloadHash(file(), footer), footer.sha256)
+    assert.equal(indexHash(file(), footer), footer.sha256)
     index = readIndex(file(), footer)
-    assert.equal(index.format, 1)
+    assert.equal(index.format, 2)
+    assert.equal(footer.version, 2)
+    assert.equal(chunksHash(file(), footer, index.runtime.files), index.chunksSha256.runtime)
+    assert.equal(chunksHash(file(), footer, index.files), index.chunksSha256.app)
     assert.deepEqual({ ...index.app, build: undefined }, { id: 'my-app', name: 'My App', version: '0.0.0', build: undefined })
     assert.match(index.app.build, /^[0-9a-f]{16}$/)
     assert.match(index.runtime.id, /^node-24\.\d+\.\d+-linux-x64-[0-9a-f]{12}$/)

@@ -14,9 +14,11 @@ import { after, before, describe, test } from 'node:test'
 import type { Browser } from 'playwright-core'
 import { launchBrowser } from '../scripts/testing/browser.js'
 import { signManifest, type UpdateManifest } from '../scripts/updates/manifest.js'
+import { formatVersion } from '../scripts/cli/pack-payload.js'
 import { ensureDisplay, stopDisplay, waitWindow } from './fixtures/launcher/harness.js'
 import { installedApp } from './helpers/apps.js'
 import { tempDir } from './helpers/cli.js'
+import { chunksHash, indexHash, readFooter, readIndex } from './helpers/one-file.js'
 import { exited, freshHome } from './helpers/packaged.js'
 import { eventually, processesMentioning } from './helpers/processes.js'
 import { releaseServer, type ReleaseServer } from './helpers/release-server.js'
@@ -138,6 +140,17 @@ describe('signed self-updates', { timeout: 900_000 }, () => {
     assert.equal(statSync(join(temp, 'releases/1.0.1', target.full.url)).size, target.full.size)
     assert.equal(target.runtime, manifest('1.0.0').artifacts['linux-x64']!.runtime, 'same Node: an app-only update')
     assert.ok(target.app.size < target.full.size * 0.02, `app-only ${target.app.size} B vs full ${target.full.size} B`)
+    // The same format as the full file, checked the same way: the footer hashes the index, the
+    // index hashes the app's chunks (copied from the full file, so the same hash as there).
+    const appOnly = join(temp, 'releases/1.0.1', target.app.url)
+    const footer = readFooter(appOnly)!
+    assert.equal(footer.version, formatVersion)
+    assert.equal(indexHash(appOnly, footer), footer.sha256)
+    const index = readIndex(appOnly, footer)
+    assert.deepEqual(index.runtime.files, [])
+    assert.equal(chunksHash(appOnly, footer, index.files), index.chunksSha256.app)
+    const full = join(temp, 'releases/1.0.1', target.full.url)
+    assert.equal(index.chunksSha256.app, readIndex(full, readFooter(full)!).chunksSha256.app)
   })
 
   test('v1.0.0 downloads 1.0.1 in the background; the next start runs 1.0.1 with the new text', { timeout: 180_000 }, async () => {

@@ -16,7 +16,8 @@ pub enum UiMsg {
     Progress { done: u64, total: u64 },
     /// Spawn the backend now (packaged app, once extracted); the core owns it from then on and
     /// the ready timeout counts from here.
-    StartBackend { argv: Vec<String>, env: Vec<(String, String)> },
+    /// The packaged app's backend, spawned by its worker thread as soon as the cache is ready.
+    BackendStarted(Backend),
     /// Start-up failed before there was a backend: the message is shown (window or native
     /// box, and stderr) and the launcher exits with 1.
     Fatal(String),
@@ -37,7 +38,7 @@ struct App {
     rx: Receiver<UiMsg>,
     tx: Sender<UiMsg>,
     backend: Option<Backend>,
-    /// No backend yet, one will come with `StartBackend` (packaged app while extracting).
+    /// No backend yet, one will come with `BackendStarted` (packaged app while extracting).
     awaiting_backend: bool,
     /// The native window exists (with its splash until the app's page replaces it).
     window: bool,
@@ -62,8 +63,8 @@ thread_local! {
 }
 
 /// `backend`: the already spawned backend (plain launcher), or None: `--url` mode when
-/// `opts.url` is set, else a backend that `UiMsg::StartBackend` brings later (packaged app).
-/// The ready timeout counts from here for a given backend, from `StartBackend` otherwise.
+/// `opts.url` is set, else a backend that `UiMsg::BackendStarted` brings later (packaged app).
+/// The ready timeout counts from here for a given backend, from `BackendStarted` otherwise.
 pub fn init(opts: Options, tx: Sender<UiMsg>, rx: Receiver<UiMsg>, backend: Option<Backend>) {
     let has_backend = backend.is_some();
     let awaiting_backend = backend.is_none() && opts.url.is_none();
@@ -169,7 +170,7 @@ impl App {
                     platform::show_progress(done, total);
                 }
             }
-            UiMsg::StartBackend { argv, env } => self.start_backend(argv, env),
+            UiMsg::BackendStarted(b) => self.adopt_backend(b),
             UiMsg::Fatal(message) => self.fatal(&message),
             UiMsg::Request(r) => self.on_request(r),
             UiMsg::Invalid(e) => backend::emit(&protocol::error_event(&e)),
@@ -216,21 +217,13 @@ impl App {
         }
     }
 
-    fn start_backend(&mut self, argv: Vec<String>, env: Vec<(String, String)>) {
+    fn adopt_backend(&mut self, b: Backend) {
         if !self.awaiting_backend || self.quitting {
-            return;
+            return b.kill();
         }
         self.awaiting_backend = false;
-        if argv.is_empty() {
-            return self.fatal("no backend command to start");
-        }
-        match Backend::spawn(&argv, &env, self.opts.app_id.as_deref(), self.tx.clone()) {
-            Ok(b) => {
-                self.backend = Some(b);
-                self.start_ready_timer();
-            }
-            Err(e) => self.fatal(&format!("cannot start the backend `{}`: {}", argv.join(" "), e)),
-        }
+        self.backend = Some(b);
+        self.start_ready_timer();
     }
 
     /// Start-up failed before (or while) starting the backend: say so, exit 1.

@@ -149,6 +149,7 @@ impl Backend {
         cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
         platform::prepare_backend(&mut cmd);
         let mut child = cmd.spawn()?;
+        crate::trace::mark("backend_spawned");
         platform::adopt_backend(&child);
         let stdin: ChildStdin = child.stdin.take().expect("piped stdin");
         let stdout = child.stdout.take().expect("piped stdout");

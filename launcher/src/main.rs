@@ -78,7 +78,7 @@ fn main() {
 /// Brings the toolkit up, opens the window with its splash at once, and runs the UI loop until
 /// the end; never returns. `backend`: already spawned (plain launcher), or None for `--url`
 /// mode and for the packaged app, whose worker thread sends `UiMsg::Progress` while it
-/// extracts, then `UiMsg::StartBackend` (or `UiMsg::Fatal`) through `backend::send(&tx, …)`;
+/// extracts, then spawns the backend and sends `UiMsg::BackendStarted` (or `UiMsg::Fatal`) through `backend::send(&tx, …)`;
 /// messages sent before the loop runs wait in the channel.
 pub fn run_window(opts: cli::Options, tx: Sender<app::UiMsg>, rx: Receiver<app::UiMsg>, backend: Option<backend::Backend>) -> ! {
     if let Err(e) = platform::init(&opts) {

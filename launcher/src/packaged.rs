@@ -33,7 +33,7 @@ static AFTER_READY: Mutex<Option<(String, String)>> = Mutex::new(None);
 static TRIAL: Mutex<Option<(std::path::PathBuf, String)>> = Mutex::new(None);
 /// Window mode: what starting the app again in the same window needs (a rolled-back update),
 /// and the versions rolled back by this process.
-static WINDOW_APP: Mutex<Option<(Arc<Payload>, Vec<String>, Sender<UiMsg>)>> = Mutex::new(None);
+static WINDOW_APP: Mutex<Option<WindowStart>> = Mutex::new(None);
 static ROLLED_BACK_HERE: Mutex<Vec<String>> = Mutex::new(Vec::new());
 /// Window mode: the file to start again when we exit (`exit` with `restart`), taken at start-up
 /// (a full update may rename another file over it meanwhile: that is the one to start).
@@ -90,8 +90,8 @@ fn prepare(p: &Payload, app_p: &Payload, cache: &Cache, progress: &(dyn Fn(u64, 
     let runtime_total: u64 = i.runtime_files.iter().map(|e| e.size).sum();
     let total: u64 = runtime_total + a.files.iter().map(|e| e.size).sum::<u64>();
     let started = Instant::now();
-    let runtime = ensure(p, &cache.runtimes()?, &i.runtime_id, &i.runtime_files, None, &|d, _| progress(d, total))?;
-    let app = ensure(app_p, &cache.apps(&a.app_id)?, &a.app_folder(), &a.files, Some(&i.runtime_id), &|d, _| progress(runtime_total + d, total))?;
+    let runtime = ensure(p, &cache.runtimes()?, &i.runtime_id, &i.runtime_files, &i.runtime_sha256, None, &|d, _| progress(d, total))?;
+    let app = ensure(app_p, &cache.apps(&a.app_id)?, &a.app_folder(), &a.files, &a.files_sha256, Some(&i.runtime_id), &|d, _| progress(runtime_total + d, total))?;
     if (runtime.extracted || app.extracted) && std::env::var_os("TAUPY_TIMING").is_some() {
         eprintln!("{}: unpacked in {} ms", name(), started.elapsed().as_millis());
     }
@@ -238,14 +238,25 @@ fn window(p: Payload, extra: Vec<String>) -> ! {
     crate::desktop::start(&opts, running, &tx);
     *EXE_AT_START.lock().unwrap() = std::env::current_exe().ok();
     let p = Arc::new(p);
-    *WINDOW_APP.lock().unwrap() = Some((p.clone(), extra.clone(), tx.clone()));
-    start_in_window(p, extra, tx.clone());
+    let start = WindowStart { p, extra, app_id: opts.app_id.clone(), worker: tx.clone() };
+    *WINDOW_APP.lock().unwrap() = Some(start.clone());
+    start_in_window(start);
     crate::run_window(opts, tx, rx, None)
 }
 
-/// A worker thread checks or unpacks the cache (Progress on the splash), then hands the backend
-/// command to the core: at start-up, and again after a staged update failed its trial.
-fn start_in_window(p: Arc<Payload>, extra: Vec<String>, worker: Sender<UiMsg>) {
+/// What starting the app's backend in the window needs (again, after a failed trial).
+#[derive(Clone)]
+struct WindowStart {
+    p: Arc<Payload>,
+    extra: Vec<String>,
+    app_id: Option<String>,
+    worker: Sender<UiMsg>,
+}
+
+/// A worker thread checks or unpacks the cache (Progress on the splash), then starts the
+/// backend and hands it to the core: at start-up, and again after a staged update failed its trial.
+fn start_in_window(start: WindowStart) {
+    let WindowStart { p, extra, app_id, worker } = start;
     std::thread::spawn(move || {
         let result = Cache::open().and_then(|cache| {
             let last = AtomicU64::new(0);
@@ -280,7 +291,9 @@ fn start_in_window(p: Arc<Payload>, extra: Vec<String>, worker: Sender<UiMsg>) {
             Ok((argv, env))
         });
         match result {
-            Ok((argv, env)) => backend::send(&worker, UiMsg::StartBackend { argv, env }),
+            // Started here, not on the UI thread: Node's start-up overlaps the toolkit's load
+            // and the window's creation (linux_dl) instead of waiting for them.
+            Ok((argv, env)) => start_backend(&argv, &env, app_id.as_deref(), &worker),
             Err(e) => backend::send(&worker, UiMsg::Fatal(e)),
         }
     });
@@ -300,6 +313,23 @@ pub fn start_again_if_asked() {
         if let Err(e) = Command::new(&exe).env(RESTARTED_VAR, "1").spawn() {
             eprintln!("{}: cannot start {} again: {}", name(), exe.display(), e);
         }
+    }
+}
+
+/// Spawns the backend on the worker thread and hands it to the core (`UiMsg::BackendStarted`).
+/// Its messages go through a channel of their own that this thread forwards afterwards, so
+/// the core has the backend before any of its lines (a ready line cannot overtake it).
+fn start_backend(argv: &[String], env: &[(String, String)], app_id: Option<&str>, tx: &Sender<UiMsg>) {
+    if argv.is_empty() {
+        return backend::send(tx, UiMsg::Fatal("no backend command to start".into()));
+    }
+    let (own_tx, own_rx) = channel();
+    match backend::Backend::spawn(argv, env, app_id, own_tx) {
+        Ok(b) => backend::send(tx, UiMsg::BackendStarted(b)),
+        Err(e) => return backend::send(tx, UiMsg::Fatal(format!("cannot start the backend `{}`: {}", argv.join(" "), e))),
+    }
+    for msg in own_rx {
+        backend::send(tx, msg);
     }
 }
 
@@ -329,7 +359,7 @@ pub fn trial_timeout_ms() -> Option<u64> {
 }
 
 /// Window mode: the backend ended (or was stopped) before its ready line. When it was a staged
-/// update on trial: it is marked bad and the previous version starts (`StartBackend` again, in
+/// update on trial: it is marked bad and the previous version starts (`BackendStarted` again, in
 /// the same window, the backend told by TAUPY_UPDATE_ROLLED_BACK); true then.
 pub fn trial_failed() -> bool {
     let (dir, version) = match TRIAL.lock().unwrap().take() {
@@ -340,8 +370,8 @@ pub fn trial_failed() -> bool {
     eprintln!("{}: the update to {} did not start (no ready line): rolled back", name(), version);
     ROLLED_BACK_HERE.lock().unwrap().push(version);
     match WINDOW_APP.lock().unwrap().clone() {
-        Some((p, extra, tx)) => {
-            start_in_window(p, extra, tx);
+        Some(start) => {
+            start_in_window(start);
             true
         }
         None => false,

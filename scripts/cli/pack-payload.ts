@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os'
 import { promisify } from 'node:util'
 import { brotliCompress, constants } from 'node:zlib'
 
-export const formatVersion = 1
+export const formatVersion = 2
 export const footerBytes = 72
 export const magic = 'TAUPYPAK'
 /** Uncompressed size of a chunk: the unit the launcher decompresses on one core. */
@@ -97,7 +97,7 @@ export interface WriteOptions {
   /** The prebuilt launcher executable for the target. */
   launcher: string
   groups: Record<string, SourceFile[]>
-  /** Builds the index once the entries (and their hashes) are known. */
+  /** Builds the index once the entries (and their hashes) are known; the writer adds `chunksSha256`. */
   index(groups: Record<string, PackedGroup>): unknown
   quality?: number
 }
@@ -114,17 +114,19 @@ export async function writeOneFile(out: string, options: WriteOptions): Promise<
     await handle.write(launcher)
     const payloadStart = launcher.length
     let position = payloadStart
-    const payloadHash = createHash('sha256')
     const write = async (data: Buffer): Promise<void> => {
       await handle.write(data, 0, data.length, position)
-      payloadHash.update(data)
       position += data.length
     }
 
     // At most `inFlight` pieces are read and compressing at once: enough for every core, bounded memory.
     const inFlight = Math.max(2, availableParallelism())
     const packed: Record<string, PackedGroup> = {}
+    // Per group, the SHA-256 of its compressed chunks in index order: the launcher checks only
+    // the group it extracts (a second app sharing an extracted runtime hashes its own chunks).
+    const chunksSha256: Record<string, string> = {}
     for (const [name, files] of Object.entries(options.groups)) {
+      const chunksHash = createHash('sha256')
       checkEntryPaths(files.map((file) => file.path))
       const entries: Entry[] = files.map((file) => ({ path: file.path, size: 0, mode: file.mode, chunks: [] }))
       const pending: { file: number; size: number; done: Promise<Buffer> }[] = []
@@ -133,6 +135,7 @@ export async function writeOneFile(out: string, options: WriteOptions): Promise<
         const compressed = await next.done
         entries[next.file]!.chunks.push([position - payloadStart, compressed.length, next.size])
         entries[next.file]!.size += next.size
+        chunksHash.update(compressed)
         await write(compressed)
       }
       const hash = createHash('sha256')
@@ -144,10 +147,11 @@ export async function writeOneFile(out: string, options: WriteOptions): Promise<
       }
       while (pending.length > 0) await flush()
       packed[name] = { entries, hash: hash.digest('hex') }
+      chunksSha256[name] = chunksHash.digest('hex')
     }
 
     const indexStart = position
-    const index = Buffer.from(JSON.stringify(options.index(packed)), 'utf8')
+    const index = Buffer.from(JSON.stringify({ ...(options.index(packed) as object), chunksSha256 }), 'utf8')
     await write(index)
     // Zeros so that the whole file is a multiple of 8 long: Authenticode then appends its
     // certificate table without padding of its own.
@@ -157,7 +161,7 @@ export async function writeOneFile(out: string, options: WriteOptions): Promise<
     footer.writeBigUInt64LE(BigInt(payloadStart), at)
     footer.writeBigUInt64LE(BigInt(indexStart), at + 8)
     footer.writeBigUInt64LE(BigInt(index.length), at + 16)
-    payloadHash.digest().copy(footer, at + 24)
+    createHash('sha256').update(index).digest().copy(footer, at + 24)
     footer.writeUInt32LE(formatVersion, at + 56)
     footer.writeUInt32LE(0, at + 60)
     footer.write(magic, at + 64, 'latin1')

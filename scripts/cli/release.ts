@@ -20,6 +20,7 @@ interface Index {
   app: { id: string; version: string }
   runtime: { id: string; files: Entry[] }
   files: Entry[]
+  chunksSha256: { runtime: string; app: string }
   [key: string]: unknown
 }
 
@@ -55,7 +56,9 @@ export function readIndex(file: Buffer): { index: Index; payloadStart: number } 
 /**
  * The app's part of the one-file format on its own: `TAUPYAPP`, the app files' compressed
  * chunks (copied, not recompressed), the index with no runtime files, padding, the footer.
- * The launcher opens it like its own payload (docs/one-file-format.md).
+ * The launcher opens it like its own payload and checks it the same way (format 2: the
+ * footer hashes the index, `chunksSha256.app` the app's chunks, unchanged since they are
+ * copied in the same order; docs/one-file-format.md).
  */
 export function appOnlyPayload(full: Buffer): { bytes: Buffer; index: Index } {
   const { index, payloadStart } = readIndex(full)
@@ -71,18 +74,18 @@ export function appOnlyPayload(full: Buffer): { bytes: Buffer; index: Index } {
       return rebased
     }),
   }))
-  const appIndex: Index = { ...index, runtime: { id: index.runtime.id, files: [] }, files }
+  const chunksSha256 = { runtime: createHash('sha256').digest('hex'), app: index.chunksSha256.app }
+  const appIndex: Index = { ...index, runtime: { id: index.runtime.id, files: [] }, files, chunksSha256 }
   const indexBytes = Buffer.from(JSON.stringify(appIndex), 'utf8')
   const indexStart = at
   parts.push(indexBytes)
   at += indexBytes.length
   const padding = (8 - ((at + footerBytes) % 8)) % 8
   const footer = Buffer.alloc(padding + footerBytes)
-  const hashed = Buffer.concat(parts).subarray(head.length)
   footer.writeBigUInt64LE(BigInt(head.length), padding)
   footer.writeBigUInt64LE(BigInt(indexStart), padding + 8)
   footer.writeBigUInt64LE(BigInt(indexBytes.length), padding + 16)
-  createHash('sha256').update(hashed).digest().copy(footer, padding + 24)
+  createHash('sha256').update(indexBytes).digest().copy(footer, padding + 24)
   footer.writeUInt32LE(formatVersion, padding + 56)
   footer.write(magic, padding + 64, 'latin1')
   return { bytes: Buffer.concat([...parts, footer]), index: appIndex }

@@ -29,6 +29,7 @@ export interface OneFileIndex {
   files: IndexEntry[]
   launch: { args: string[]; backend: string[]; env: Record<string, string> }
   splash: { title: string; background: string; foreground: string; html?: string }
+  chunksSha256: { runtime: string; app: string }
 }
 
 function readAt(fd: number, position: number, length: number): Buffer {
@@ -85,16 +86,22 @@ export function readIndex(file: string, footer: Footer): OneFileIndex {
   }
 }
 
-/** SHA-256 of [payload_start, index_start + index_len), hex. */
-export function payloadHash(file: string, footer: Footer): string {
+/** SHA-256 of the index (what the footer holds in format 2), hex. */
+export function indexHash(file: string, footer: Footer): string {
+  const fd = openSync(file, 'r')
+  try {
+    return createHash('sha256').update(readAt(fd, footer.indexStart, footer.indexLen)).digest('hex')
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** SHA-256 of the compressed chunks of `entries`, in order (the index's `chunksSha256`), hex. */
+export function chunksHash(file: string, footer: Footer, entries: IndexEntry[]): string {
   const fd = openSync(file, 'r')
   const hash = createHash('sha256')
   try {
-    for (let at = footer.payloadStart; at < footer.indexStart + footer.indexLen; ) {
-      const length = Math.min(16 << 20, footer.indexStart + footer.indexLen - at)
-      hash.update(readAt(fd, at, length))
-      at += length
-    }
+    for (const [offset, compressed] of entries.flatMap((entry) => entry.chunks)) hash.update(readAt(fd, footer.payloadStart + offset, compressed))
   } finally {
     closeSync(fd)
   }

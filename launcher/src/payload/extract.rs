@@ -1,6 +1,8 @@
 //! Writes index entries into a folder: Brotli chunks decompressed on every core, each chunk
-//! written at its offset with a positioned write, while one more thread hashes the whole
-//! payload; the hash is checked before the caller renames anything into place.
+//! written at its offset with a positioned write, while one more thread hashes the index and
+//! the chunks of the group being extracted (format 2: not the other group, so a second app
+//! sharing an extracted runtime reads and hashes only its own few chunks); both hashes are
+//! checked before the caller renames anything into place.
 
 use super::footer::Footer;
 use super::index::Entry;
@@ -51,29 +53,52 @@ fn write_at(f: &File, mut buf: &[u8], mut at: u64) -> io::Result<()> {
     Ok(())
 }
 
-/// SHA-256 of `[payload_start, index_end)`, read in 1 MiB blocks.
-pub fn payload_sha256(exe: &File, footer: &Footer, stop: &AtomicBool) -> io::Result<[u8; 32]> {
+/// SHA-256 of the bytes `ranges` name (`(start, len)`, absolute), in order, read in 1 MiB blocks.
+fn sha256_of(exe: &File, ranges: impl Iterator<Item = (u64, u64)>, stop: &AtomicBool) -> io::Result<[u8; 32]> {
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
-    let mut at = footer.payload_start;
-    while at < footer.index_end() && !stop.load(Ordering::Relaxed) {
-        let n = ((footer.index_end() - at) as usize).min(buf.len());
-        read_at(exe, &mut buf[..n], at)?;
-        h.update(&buf[..n]);
-        at += n as u64;
+    for (start, len) in ranges {
+        let mut at = start;
+        while at < start + len && !stop.load(Ordering::Relaxed) {
+            let n = ((start + len - at) as usize).min(buf.len());
+            read_at(exe, &mut buf[..n], at)?;
+            h.update(&buf[..n]);
+            at += n as u64;
+        }
     }
     let mut out = [0u8; 32];
     out.copy_from_slice(&h.finalize());
     Ok(out)
 }
 
-fn decompress(compressed: &[u8], ulen: u64) -> io::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(ulen as usize);
-    brotli_decompressor::Decompressor::new(compressed, 64 * 1024).take(ulen + 1).read_to_end(&mut out)?;
+/// The chunks of one group (the runtime, or the app) and the SHA-256 the index gives them.
+pub struct Group<'a> {
+    pub entries: &'a [Entry],
+    pub sha256: &'a [u8; 32],
+}
+
+/// Checks the index against the footer and `group`'s chunks against the index.
+fn check(exe: &File, footer: &Footer, group: &Group, stop: &AtomicBool) -> io::Result<Result<(), String>> {
+    if sha256_of(exe, std::iter::once((footer.index_start, footer.index_len)), stop)? != footer.sha256 {
+        return Ok(Err("damaged executable: the payload index's SHA-256 does not match its footer (corrupted download or copy?)".into()));
+    }
+    let chunks = group.entries.iter().flat_map(|e| e.chunks.iter()).map(|c| (footer.payload_start + c.offset, c.clen));
+    if sha256_of(exe, chunks, stop)? != *group.sha256 {
+        return Ok(Err("damaged executable: the payload's SHA-256 does not match its index (corrupted download or copy?)".into()));
+    }
+    Ok(Ok(()))
+}
+
+/// Decompresses into `out` (cleared first). A worker reuses one `out` for all its chunks: a
+/// fresh 8 MiB buffer per chunk is a fresh mapping, and its page faults cost more than a copy.
+fn decompress_into(compressed: &[u8], ulen: u64, out: &mut Vec<u8>) -> io::Result<()> {
+    out.clear();
+    out.reserve(ulen as usize);
+    brotli_decompressor::Decompressor::new(compressed, 64 * 1024).take(ulen + 1).read_to_end(out)?;
     if out.len() as u64 != ulen {
         return Err(io::Error::new(io::ErrorKind::InvalidData, format!("a chunk decompressed to {} bytes, not {}", out.len(), ulen)));
     }
-    Ok(out)
+    Ok(())
 }
 
 /// One (small) entry's bytes, straight from the payload, unchecked by the hash: only for what
@@ -83,14 +108,17 @@ pub fn read_entry(exe: &File, footer: &Footer, e: &Entry) -> io::Result<Vec<u8>>
     for c in &e.chunks {
         let mut compressed = vec![0u8; c.clen as usize];
         read_at(exe, &mut compressed, footer.payload_start + c.offset)?;
-        out.extend_from_slice(&decompress(&compressed, c.ulen)?);
+        let mut data = Vec::new();
+        decompress_into(&compressed, c.ulen, &mut data)?;
+        out.extend_from_slice(&data);
     }
     Ok(out)
 }
 
-/// Extracts `entries` under `dest` (which must exist). `progress(done, total)` is called from
-/// worker threads with decompressed bytes. On error the caller removes `dest`.
-pub fn extract(exe: &File, footer: &Footer, entries: &[&Entry], dest: &Path, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<(), String> {
+/// Extracts `entries` (some or all of `group`) under `dest` (which must exist), checking the
+/// whole group's hash. `progress(done, total)` is called from worker threads with decompressed
+/// bytes. On error the caller removes `dest`.
+pub fn extract(exe: &File, footer: &Footer, group: &Group, entries: &[&Entry], dest: &Path, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<(), String> {
     let mut outputs = Vec::with_capacity(entries.len());
     for e in entries {
         let path = dest.join(&e.path);
@@ -124,10 +152,11 @@ pub fn extract(exe: &File, footer: &Footer, entries: &[&Entry], dest: &Path, pro
     };
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(jobs.len().max(1));
     let hash = std::thread::scope(|s| {
-        let hasher = s.spawn(|| payload_sha256(exe, footer, &stop));
+        let hasher = s.spawn(|| check(exe, footer, group, &stop));
         for _ in 0..workers {
             s.spawn(|| {
                 let mut compressed = Vec::new();
+                let mut data = Vec::new();
                 while !stop.load(Ordering::Relaxed) {
                     let j = next.fetch_add(1, Ordering::Relaxed);
                     if j >= jobs.len() {
@@ -139,10 +168,9 @@ pub fn extract(exe: &File, footer: &Footer, entries: &[&Entry], dest: &Path, pro
                     if let Err(e) = read_at(exe, &mut compressed, footer.payload_start + c.offset) {
                         return fail(format!("cannot read the payload: {}", e));
                     }
-                    let data = match decompress(&compressed, c.ulen) {
-                        Ok(d) => d,
-                        Err(e) => return fail(format!("damaged executable: {} does not decompress ({})", path, e)),
-                    };
+                    if let Err(e) = decompress_into(&compressed, c.ulen, &mut data) {
+                        return fail(format!("damaged executable: {} does not decompress ({})", path, e));
+                    }
                     if let Err(e) = write_at(&outputs[i], &data, at) {
                         return fail(format!("cannot write {}: {}", dest.join(path).display(), e));
                     }
@@ -155,10 +183,7 @@ pub fn extract(exe: &File, footer: &Footer, entries: &[&Entry], dest: &Path, pro
     if let Some(e) = error.lock().unwrap().take() {
         return Err(e);
     }
-    let hash = hash.map_err(|e| format!("cannot read the payload: {}", e))?;
-    if hash != footer.sha256 {
-        return Err("damaged executable: the payload's SHA-256 does not match its footer (corrupted download or copy?)".into());
-    }
+    hash.map_err(|e| format!("cannot read the payload: {}", e))??;
     for (e, f) in entries.iter().zip(&outputs) {
         #[cfg(unix)]
         {

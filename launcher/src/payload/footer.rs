@@ -6,18 +6,19 @@ use std::io::{Read, Seek, SeekFrom};
 
 pub const MAGIC: &[u8; 8] = b"TAUPYPAK";
 pub const LEN: u64 = 72;
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Footer {
     pub payload_start: u64,
     pub index_start: u64,
     pub index_len: u64,
+    /// SHA-256 of the index; the index holds one per group of chunks (format 2).
     pub sha256: [u8; 32],
 }
 
+#[cfg(test)]
 impl Footer {
-    /// End of the hashed region (chunks + index).
     pub fn index_end(&self) -> u64 {
         self.index_start + self.index_len
     }
@@ -217,7 +218,7 @@ pub mod tests {
         v.extend_from_slice(&index_start.to_le_bytes());
         v.extend_from_slice(&(index.len() as u64).to_le_bytes());
         v.extend_from_slice(&sha);
-        v.extend_from_slice(&1u32.to_le_bytes());
+        v.extend_from_slice(&FORMAT.to_le_bytes());
         v.extend_from_slice(&0u32.to_le_bytes());
         v.extend_from_slice(MAGIC);
         v
@@ -337,8 +338,11 @@ pub mod tests {
         bad[fs + 8..fs + 16].copy_from_slice(&past.to_le_bytes());
         assert!(read(&mut Cursor::new(&bad)).unwrap_err().contains("offsets"));
         let mut newer = file.clone();
-        newer[fs + 56] = 2;
-        assert!(read(&mut Cursor::new(&newer)).unwrap_err().contains("format 2"));
+        newer[fs + 56] = 3;
+        assert!(read(&mut Cursor::new(&newer)).unwrap_err().contains("format 3"));
+        let mut older = file.clone();
+        older[fs + 56] = 1;
+        assert!(read(&mut Cursor::new(&older)).unwrap_err().contains("format 1, this launcher reads format 2"));
     }
 }
 

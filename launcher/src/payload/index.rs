@@ -40,6 +40,9 @@ pub struct Index {
     pub runtime_id: String,
     pub runtime_files: Vec<Entry>,
     pub files: Vec<Entry>,
+    /// SHA-256 of the runtime's chunks, and of the app's, in index order (`chunksSha256`).
+    pub runtime_sha256: [u8; 32],
+    pub files_sha256: [u8; 32],
     pub launch_args: Vec<String>,
     pub backend: Vec<String>,
     pub env: Vec<(String, String)>,
@@ -138,18 +141,31 @@ fn entries(v: &Json, what: &str, payload_len: u64) -> Result<Vec<Entry>, String>
     Ok(out)
 }
 
+fn sha256_hex(v: &Json, key: &str) -> Result<[u8; 32], String> {
+    let text = v.get(key).and_then(Json::as_str).ok_or_else(|| format!("the payload index lacks `chunksSha256.{}`", key))?;
+    let mut out = [0u8; 32];
+    if text.len() != 64 || !text.bytes().all(|c| c.is_ascii_hexdigit()) {
+        return Err(format!("`chunksSha256.{}` must be 64 hex digits", key));
+    }
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}
+
 /// `payload_len`: bytes of chunks (`index_start - payload_start`), the bound for every chunk.
 pub fn parse(text: &str, payload_len: u64) -> Result<Index, String> {
     let v = Json::parse(text).map_err(|e| format!("the payload index is not valid JSON: {}", e))?;
     match v.get("format") {
-        Some(Json::Num(n)) if *n == 1.0 => {}
-        Some(other) => return Err(format!("the payload index has format {}, this launcher reads format 1", other.to_string())),
+        Some(Json::Num(n)) if *n == 2.0 => {}
+        Some(other) => return Err(format!("the payload index has format {}, this launcher reads format 2", other.to_string())),
         None => return Err("the payload index lacks `format`".into()),
     }
     let app = field(&v, "", "app")?;
     let runtime = field(&v, "", "runtime")?;
     let launch = field(&v, "", "launch")?;
     let update_key = v.get("updates").and_then(|u| u.get("publicKey")).and_then(Json::as_str).map(String::from);
+    let hashes = field(&v, "", "chunksSha256")?;
     let index = Index {
         update_key,
         app_id: string(app, "app.", "id")?,
@@ -159,6 +175,8 @@ pub fn parse(text: &str, payload_len: u64) -> Result<Index, String> {
         runtime_id: string(runtime, "runtime.", "id")?,
         runtime_files: entries(field(runtime, "runtime.", "files")?, "runtime.files", payload_len)?,
         files: entries(field(&v, "", "files")?, "files", payload_len)?,
+        runtime_sha256: sha256_hex(hashes, "runtime")?,
+        files_sha256: sha256_hex(hashes, "app")?,
         launch_args: match launch.get("args") {
             Some(a) => strings(a, "launch.args")?,
             None => Vec::new(),
@@ -218,7 +236,7 @@ mod tests {
     use super::*;
 
     pub const SAMPLE: &str = r##"{
-      "format": 1, "future": {"ignored": true},
+      "format": 2, "future": {"ignored": true},
       "app": { "id": "my-app", "name": "My App", "version": "1.2.0", "build": "3f2a00112233aabb" },
       "runtime": { "id": "node-24.21.0-linux-x64-5c1e0b9a7d21",
                    "files": [{ "path": "node", "size": 10, "mode": 493, "chunks": [[0, 5, 6], [5, 5, 4]] }] },
@@ -229,7 +247,9 @@ mod tests {
         "backend": ["{runtime}/node", "{app}/dist/server.mjs"],
         "env": { "NODE_COMPILE_CACHE": "{app}/.compile-cache" }
       },
-      "splash": { "title": "My App", "background": "#ffffff", "foreground": "#1f2328", "html": "splash.html" }
+      "splash": { "title": "My App", "background": "#ffffff", "foreground": "#1f2328", "html": "splash.html" },
+      "chunksSha256": { "runtime": "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+                        "app": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" }
     }"##;
 
     #[test]
@@ -245,6 +265,8 @@ mod tests {
         assert_eq!(i.backend, vec!["{runtime}/node", "{app}/dist/server.mjs"]);
         assert_eq!(i.env, vec![("NODE_COMPILE_CACHE".to_string(), "{app}/.compile-cache".to_string())]);
         assert_eq!(i.splash.unwrap().html.as_deref(), Some("splash.html"));
+        assert_eq!(i.runtime_sha256[..3], [0x00, 0x11, 0x22]);
+        assert_eq!(i.files_sha256[31], 0x55);
     }
 
     #[test]
@@ -280,7 +302,9 @@ mod tests {
         assert!(parse(&SAMPLE.replace("\"1.2.0\"", "\"..\""), 100).is_err());
         assert!(parse(&SAMPLE.replace("3f2a00112233aabb", "3f2a"), 100).is_err());
         assert!(parse(&SAMPLE.replace("node-24.21.0-linux-x64-5c1e0b9a7d21", "a/b"), 100).is_err());
-        assert!(parse(&SAMPLE.replace("\"format\": 1", "\"format\": 2"), 100).unwrap_err().contains("format 2"));
+        assert!(parse(&SAMPLE.replace("\"format\": 2", "\"format\": 1"), 100).unwrap_err().contains("format 1"));
+        assert!(parse(&SAMPLE.replace("\"app\": \"e3b0", "\"app\": \"e3b"), 100).unwrap_err().contains("chunksSha256.app"));
+        assert!(parse(&SAMPLE.replace("\"runtime\": \"0011", "\"other\": \"0011"), 100).unwrap_err().contains("chunksSha256.runtime"));
         assert!(parse("{]", 100).is_err());
     }
 }

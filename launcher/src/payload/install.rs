@@ -3,7 +3,7 @@
 //! again (another launcher may have done the work), extract or heal, then start over.
 
 use super::cache::{self, check_trusted, ensure_dir, lock_path, sibling, MANIFEST};
-use super::extract::extract;
+use super::extract::{extract, Group};
 use super::index::Entry;
 use super::lock::{self, Kind, Lock};
 use super::Payload;
@@ -48,9 +48,11 @@ pub fn ensure(
     parent: &Path,
     name: &str,
     entries: &[Entry],
+    sha256: &[u8; 32],
     runtime_id: Option<&str>,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<Installed, String> {
+    let group = Group { entries, sha256 };
     let dir = parent.join(name);
     let lock_file = lock_path(&dir);
     let mut extracted = false;
@@ -67,7 +69,7 @@ pub fn ensure(
         if busy >= BUSY_TRIES {
             busy = 0;
             extracted = true;
-            repair(p, &dir, entries, runtime_id, progress)?;
+            repair(p, &dir, &group, runtime_id, progress)?;
             continue; // with `shared` dropped at the end of this pass: checked again from the top
         }
         drop(shared);
@@ -83,7 +85,7 @@ pub fn ensure(
         // Under the exclusive lock nobody else is extracting: any partial folder is left over
         // from a launcher that died.
         remove_stale_partials(parent, name);
-        if repair(p, &dir, entries, runtime_id, progress)? {
+        if repair(p, &dir, &group, runtime_id, progress)? {
             extracted = true;
         }
         drop(exclusive);
@@ -96,14 +98,15 @@ const BUSY_TRIES: u32 = 40;
 
 /// Re-checks `dir` (another launcher may have done the work) and extracts or heals what is
 /// needed; whether anything was written.
-fn repair(p: &Payload, dir: &Path, entries: &[Entry], runtime_id: Option<&str>, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<bool, String> {
+fn repair(p: &Payload, dir: &Path, group: &Group, runtime_id: Option<&str>, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<bool, String> {
+    let entries = group.entries;
     let todo: Option<Vec<&Entry>> = if dir.exists() { cache::damaged(dir, entries) } else { None };
     if todo.as_ref().map_or(false, |t| t.is_empty()) {
         return Ok(false);
     }
     let partial = sibling(dir, &format!(".partial-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&partial);
-    let result = write(p, dir, &partial, entries, todo, runtime_id, progress);
+    let result = write(p, dir, &partial, group, todo, runtime_id, progress);
     let _ = std::fs::remove_dir_all(&partial);
     result.map(|_| true)
 }
@@ -114,15 +117,16 @@ fn write(
     p: &Payload,
     dir: &Path,
     partial: &Path,
-    entries: &[Entry],
+    group: &Group,
     heal: Option<Vec<&Entry>>,
     runtime_id: Option<&str>,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<(), String> {
+    let entries = group.entries;
     ensure_dir(partial)?;
     match heal {
         Some(damaged) => {
-            extract(&p.file, &p.footer, &damaged, partial, progress)?;
+            extract(&p.file, &p.footer, group, &damaged, partial, progress)?;
             for e in damaged {
                 let to = dir.join(&e.path);
                 if let Some(parent) = to.parent() {
@@ -136,7 +140,7 @@ fn write(
         }
         None => {
             let all: Vec<&Entry> = entries.iter().collect();
-            extract(&p.file, &p.footer, &all, partial, progress)?;
+            extract(&p.file, &p.footer, group, &all, partial, progress)?;
             std::fs::write(partial.join(MANIFEST), cache::manifest_text(entries, runtime_id))
                 .map_err(|e| format!("cannot write {}: {}", partial.join(MANIFEST).display(), e))?;
             if dir.exists() {

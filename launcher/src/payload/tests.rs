@@ -51,6 +51,16 @@ struct Fixture {
     files: Vec<(String, Vec<u8>)>,
 }
 
+fn sha256(bytes: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(&Sha256::digest(bytes));
+    out
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{:02x}", b)).collect()
+}
+
 /// runtime: `node` (3 chunks, 0755); app: two files (one empty), version `version`.
 fn fixture(name: &str, version: &str, runtime_id: &str) -> Fixture {
     let dir = std::env::temp_dir().join(format!("taupy-payload-test-{}-{}", name, std::process::id()));
@@ -64,7 +74,11 @@ fn fixture(name: &str, version: &str, runtime_id: &str) -> Fixture {
     ];
     let mut chunks = Vec::new();
     let mut entries = Vec::new();
+    let mut runtime_end = 0;
     for (i, (path, data)) in files.iter().enumerate() {
+        if i == 1 {
+            runtime_end = chunks.len();
+        }
         let pieces: Vec<&[u8]> = if i == 0 { vec![&data[..100_000], &data[100_000..250_000], &data[250_000..]] } else if data.is_empty() { vec![] } else { vec![&data[..]] };
         let mut list = Vec::new();
         for p in pieces {
@@ -76,16 +90,18 @@ fn fixture(name: &str, version: &str, runtime_id: &str) -> Fixture {
         entries.push(format!(r#"{{"path":"{}","size":{},"mode":{},"chunks":[{}]}}"#, path, data.len(), mode, list.join(",")));
     }
     let index = format!(
-        r#"{{"format":1,"app":{{"id":"demo","name":"Demo","version":"{}","build":"0123456789abcdef"}},
+        r#"{{"format":2,"app":{{"id":"demo","name":"Demo","version":"{}","build":"0123456789abcdef"}},
         "runtime":{{"id":"{}","files":[{}]}},"files":[{}],
-        "launch":{{"args":["--title","Demo"],"backend":["{{runtime}}/node","{{app}}/dist/server.mjs"],"env":{{}}}}}}"#,
-        version, runtime_id, entries[0], entries[1..].join(",")
+        "launch":{{"args":["--title","Demo"],"backend":["{{runtime}}/node","{{app}}/dist/server.mjs"],"env":{{}}}},
+        "chunksSha256":{{"runtime":"{}","app":"{}"}}}}"#,
+        version,
+        runtime_id,
+        entries[0],
+        entries[1..].join(","),
+        hex(&sha256(&chunks[..runtime_end])),
+        hex(&sha256(&chunks[runtime_end..]))
     );
-    let mut h = Sha256::new();
-    h.update(&chunks);
-    h.update(index.as_bytes());
-    let mut sha = [0u8; 32];
-    sha.copy_from_slice(&h.finalize());
+    let sha = sha256(index.as_bytes());
     let mut exe_bytes = vec![0u8; 64 + 0x38];
     exe_bytes[..4].copy_from_slice(b"\x7fELF");
     exe_bytes[4] = 2;
@@ -106,8 +122,8 @@ impl Fixture {
     fn install(&self) -> Result<(PathBuf, PathBuf, bool, [bool; 2]), String> {
         let p = self.payload();
         let cache = self.cache();
-        let rt = ensure(&p, &cache.runtimes()?, &p.index.runtime_id, &p.index.runtime_files, None, &|_, _| {})?;
-        let app = ensure(&p, &cache.apps("demo")?, &p.index.app_folder(), &p.index.files, Some(&p.index.runtime_id), &|_, _| {})?;
+        let rt = ensure(&p, &cache.runtimes()?, &p.index.runtime_id, &p.index.runtime_files, &p.index.runtime_sha256, None, &|_, _| {})?;
+        let app = ensure(&p, &cache.apps("demo")?, &p.index.app_folder(), &p.index.files, &p.index.files_sha256, Some(&p.index.runtime_id), &|_, _| {})?;
         Ok((rt.dir.clone(), app.dir.clone(), rt.extracted || app.extracted, [rt.extracted, app.extracted]))
     }
     fn check(&self, rt: &Path, app: &Path) {

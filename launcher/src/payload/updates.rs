@@ -14,7 +14,7 @@
 //! The launcher verifies everything again before running it: the signed manifest
 //! (`<version>.manifest`, the update.json the backend verified) with the public key in its own
 //! payload index (Ed25519, ed25519-dalek), the staged file's SHA-256 and size against that
-//! manifest's artifact for this target, the payload's own footer hash (checked on extraction),
+//! manifest's artifact for this target, the payload's own hashes (format 2: index and app chunks, checked on extraction),
 //! the app id, the runtime id (app-only updates need the same Node) and the version (never
 //! older than, or equal to, the embedded one).
 

@@ -1,5 +1,5 @@
 //! Linux: GTK 3 window + WebKitGTK 4.1 webview, through raw `extern "C"` declarations
-//! (no crates). Linked via build.rs (`pkg-config --libs webkit2gtk-4.1 gtk+-3.0`).
+//! (no crates), loaded with dlopen in window mode only (linux_dl.rs: no start pays for binding them).
 //! Everything here runs on the GTK main thread, except `wake()`, which uses the thread-safe
 //! `g_idle_add` to schedule `app::drain()` there.
 
@@ -79,8 +79,7 @@ struct CairoTextExtents {
     y_advance: c_double,
 }
 
-#[allow(improper_ctypes)]
-extern "C" {
+crate::platform::linux_dl::extern_dl! {
     fn g_unix_signal_add(signum: c_int, f: extern "C" fn(Ptr) -> GBoolean, data: Ptr) -> c_uint;
     fn gtk_overlay_new() -> Ptr;
     fn gtk_overlay_add_overlay(o: Ptr, w: Ptr);
@@ -280,6 +279,8 @@ pub fn init(_opts: &Options) -> Result<(), String> {
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
         return Err("no display: set DISPLAY (X11) or WAYLAND_DISPLAY".into());
     }
+    super::linux_dl::load_gtk()?;
+    crate::trace::mark("toolkit_loaded");
     // SIGTERM/SIGINT/SIGHUP end the app as closing it does (app::terminate), from the main loop.
     for &signum in [1, 2, 15].iter() {
         unsafe { g_unix_signal_add(signum, on_signal, signum as usize as Ptr) };
@@ -288,6 +289,7 @@ pub fn init(_opts: &Options) -> Result<(), String> {
     if ok == 0 {
         return Err("cannot open the display (gtk_init_check failed)".into());
     }
+    crate::trace::mark("toolkit_ready");
     Ok(())
 }
 
@@ -295,6 +297,9 @@ pub fn init(_opts: &Options) -> Result<(), String> {
 /// display is there; the caller prints the same text on stderr first.
 pub fn fatal_message(title: &str, text: &str) {
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        return;
+    }
+    if super::linux_dl::load_gtk().is_err() {
         return;
     }
     unsafe {
@@ -453,6 +458,10 @@ pub fn create_window(opts: &Options) {
 extern "C" fn create_webview_idle(_: Ptr) -> GBoolean {
     if view().is_null() && !win().is_null() {
         create_webview();
+        if view().is_null() {
+            return 0; // WebKitGTK did not load: create_webview showed why
+        }
+        crate::trace::mark("webview_created");
         let page = SPLASH_PAGE.with(|p| cstr(&p.borrow()));
         unsafe { webkit_web_view_load_html(view(), page.as_ptr(), null_mut()) };
     }
@@ -460,6 +469,11 @@ extern "C" fn create_webview_idle(_: Ptr) -> GBoolean {
 }
 
 fn create_webview() {
+    if let Err(e) = super::linux_dl::load_webkit() {
+        eprintln!("taupy-launcher: {}", e);
+        return show_fatal("taupy", &e);
+    }
+    crate::trace::mark("webkit_loaded");
     unsafe {
         let ucm = webkit_user_content_manager_new();
         // The handler exists only in an isolated world, where only our top-frame bridge runs:
@@ -508,6 +522,9 @@ pub fn load_app(url: &str, origin: &str) {
         create_webview(); // the ready line came before the splash's first paint (--url mode)
     }
     let v = view();
+    if v.is_null() {
+        return; // WebKitGTK did not load: create_webview showed why
+    }
     unsafe {
         let ucm = webkit_web_view_get_user_content_manager(v);
         // frames: WEBKIT_USER_CONTENT_INJECT_TOP_FRAME (1); time: INJECT_AT_DOCUMENT_START (0)
@@ -947,8 +964,11 @@ extern "C" fn on_load_changed(v: Ptr, load_event: c_int, _d: Ptr) {
                 crate::trace::mark("page_loaded");
             }
             emit(&event("page_loaded", vec![("url", url.into())]));
-        } else if !APP_REQUESTED.with(|a| a.get()) && SPLASH_HTML.with(|h| h.get()) {
-            remove_splash(); // the app's own splash page is up: show it
+        } else if !APP_REQUESTED.with(|a| a.get()) {
+            crate::trace::mark("splash_page_loaded"); // WebKit's web process is up
+            if SPLASH_HTML.with(|h| h.get()) {
+                remove_splash(); // the app's own splash page is up: show it
+            }
         }
     }
 }

@@ -6,7 +6,7 @@ use std::os::raw::{c_char, c_int, c_void};
 
 type Ptr = *mut c_void;
 
-extern "C" {
+crate::platform::linux_dl::extern_dl! {
     fn gdk_atom_intern_static_string(name: *const c_char) -> Ptr;
     fn gtk_clipboard_get(selection: Ptr) -> Ptr;
     fn gtk_clipboard_set_text(cb: Ptr, text: *const c_char, len: c_int);

@@ -14,7 +14,7 @@ use std::ptr::null_mut;
 
 type Ptr = *mut c_void;
 
-extern "C" {
+crate::platform::linux_dl::extern_dl! {
     fn g_signal_connect_data(i: Ptr, sig: *const c_char, h: Ptr, data: Ptr, destroy: Ptr, flags: c_int) -> c_ulong;
     fn g_object_set_data_full(o: Ptr, key: *const c_char, data: Ptr, destroy: Ptr);
     fn g_object_get_data(o: Ptr, key: *const c_char) -> Ptr;
@@ -198,7 +198,7 @@ unsafe fn fill(shell: Ptr, items: &[Item], accels: Ptr, bar: bool, tray: bool) {
             gtk_menu_item_set_submenu(w, menu);
         } else if let Some(id) = &it.id {
             let c = cstr(id);
-            g_object_set_data_full(w, ID_KEY.as_ptr() as *const c_char, g_strdup(c.as_ptr()) as Ptr, g_free as Ptr);
+            g_object_set_data_full(w, ID_KEY.as_ptr() as *const c_char, g_strdup(c.as_ptr()) as Ptr, *g_free as Ptr);
             if tray {
                 g_object_set_data_full(w, TRAY_KEY.as_ptr() as *const c_char, 1 as Ptr, null_mut());
             }
@@ -263,7 +263,7 @@ extern "C" fn on_activate(w: Ptr, _d: Ptr) {
     }
 }
 
-extern "C" {
+crate::platform::linux_dl::extern_dl! {
     fn gtk_check_menu_item_get_type() -> usize;
     fn g_type_check_instance_is_a(instance: Ptr, iface_type: usize) -> c_int;
 }

@@ -20,7 +20,7 @@ struct GError {
     message: *mut c_char,
 }
 
-extern "C" {
+crate::platform::linux_dl::extern_dl! {
     fn g_bus_get_sync(kind: c_int, cancellable: Ptr, err: *mut *mut GError) -> Ptr;
     fn g_dbus_connection_call(
         conn: Ptr, name: *const c_char, path: *const c_char, iface: *const c_char, method: *const c_char,

@@ -21,7 +21,7 @@ extern "C" {
     fn dlsym(lib: Ptr, name: *const c_char) -> Ptr;
     fn dlerror() -> *const c_char;
 }
-extern "C" {
+crate::platform::linux_dl::extern_dl! {
     fn gtk_widget_destroy(w: Ptr);
 }
 

@@ -34,6 +34,9 @@
 /// `window.taupy`, the same script on every platform (only the transport differs).
 mod page_script;
 
+/// GTK/WebKitGTK through dlopen, loaded in window mode only (`extern_dl!`).
+#[cfg(target_os = "linux")]
+mod linux_dl;
 #[cfg(target_os = "linux")]
 mod linux;
 #[cfg(target_os = "linux")]
