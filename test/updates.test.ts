@@ -7,19 +7,20 @@
 // its own HOME/XDG_CACHE_HOME.
 import assert from 'node:assert/strict'
 import { execFileSync, spawn } from 'node:child_process'
-import { generateKeyPairSync } from 'node:crypto'
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { createHash, createPrivateKey, generateKeyPairSync } from 'node:crypto'
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import type { Browser } from 'playwright-core'
 import { launchBrowser } from '../scripts/testing/browser.js'
 import { signManifest, type UpdateManifest } from '../scripts/updates/manifest.js'
 import { formatVersion } from '../scripts/cli/pack-payload.js'
+import { ensureDisplay, stopDisplay, waitWindow } from './fixtures/launcher/harness.js'
 import { installedApp } from './helpers/apps.js'
 import { tempDir } from './helpers/cli.js'
 import { chunksHash, indexHash, readFooter, readIndex } from './helpers/one-file.js'
 import { exited, freshHome } from './helpers/packaged.js'
-import { eventually } from './helpers/processes.js'
+import { eventually, processesMentioning } from './helpers/processes.js'
 import { releaseServer, type ReleaseServer } from './helpers/release-server.js'
 
 const temp = tempDir('taupy-updates-')
@@ -63,27 +64,27 @@ interface Run {
   stop(): Promise<void>
 }
 
-/** `file --no-window`; resolves at its ready line with the line's fields. */
-function start(file: string, env: NodeJS.ProcessEnv): Promise<Run> {
+/** `file --no-window`; resolves at its ready line with the line's fields (`stdout()`: all of it so far). */
+function start(file: string, env: NodeJS.ProcessEnv): Promise<Run & { stdout(): string }> {
   const child = spawn(file, ['--no-window'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
   let stdout = ''
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
   const timer = setTimeout(() => child.kill('SIGKILL'), 90_000)
+  let resolved = false
   return new Promise((resolve, reject) => {
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk
       const line = stdout.split('\n').find((l) => l.startsWith('{"type":"ready"'))
-      if (line) {
+      if (line && !resolved) {
+        resolved = true
         clearTimeout(timer)
-        child.stdout!.removeAllListeners('data')
-        child.stdout!.resume()
-        resolve({ ready: JSON.parse(line) as Run['ready'], stderr: () => stderr, stop: async () => (child.kill('SIGTERM'), await exited(child)) })
+        resolve({ ready: JSON.parse(line) as Run['ready'], stderr: () => stderr, stdout: () => stdout, stop: async () => (child.kill('SIGTERM'), await exited(child)) })
       }
     })
     child.on('exit', (code) => {
       clearTimeout(timer)
-      reject(new Error(`exited with ${code} before its ready line; stderr:\n${stderr}`))
+      if (!resolved) reject(new Error(`exited with ${code} before its ready line; stderr:\n${stderr}`))
     })
   })
 }
@@ -94,20 +95,27 @@ const staged = (env: NodeJS.ProcessEnv): string[] => {
 }
 
 before(async () => {
+  await ensureDisplay()
   server = await releaseServer(join(temp, 'releases'))
   browser = await launchBrowser()
   app = installedApp('widgets')
   mkdirSync(join(temp, 'releases'), { recursive: true })
   execFileSync('npm', ['run', 'keygen', '--', '--out', key], { cwd: app, stdio: ['ignore', 'inherit', 'inherit'] })
+  // Every version: with TAUPY_TEST_RESTART it restarts as soon as an update is downloaded, as
+  // the "Restart to update" button does in the window.
+  const main = join(app, 'src/main.ts')
+  writeFileSync(main, `import { updates as testUpdates } from '../taupy/updates/index.js'\nif (process.env.TAUPY_TEST_RESTART) testUpdates.on('downloaded', () => testUpdates.restartToApply())\n${readFileSync(main, 'utf8')}`)
   release('1.0.0')
   const text = join(app, 'src/components/window-title.ts')
   writeFileSync(text, readFileSync(text, 'utf8').replace("heading('Window title', 2)", "heading('Window title, updated', 2)"))
   release('1.0.1')
-  const main = join(app, 'src/main.ts')
-  writeFileSync(main, `if (process.env.TAUPY_UPDATE_DIR) process.exit(3) // 1.0.2 crashes at start\n${readFileSync(main, 'utf8')}`)
+  // 1.0.2 crashes at start, or with TAUPY_TEST_HANG never gets ready (blocks its only thread).
+  const broken = 'if (process.env.TAUPY_UPDATE_DIR) { if (process.env.TAUPY_TEST_HANG) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); process.exit(3) }'
+  writeFileSync(main, `${broken}\n${readFileSync(main, 'utf8')}`)
   release('1.0.2')
 })
 after(async () => {
+  stopDisplay()
   await browser?.close()
   await server?.close()
   if (!process.env.TAUPY_TEST_KEEP) for (const dir of [temp, ...(app ? [dirname(app)] : []), ...homes]) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
@@ -258,5 +266,126 @@ describe('signed self-updates', { timeout: 900_000 }, () => {
       await running.stop()
     }
     assert.equal((await start(exe('1.0.0'), env).then(async (r) => (await r.stop(), r))).ready.version, '1.0.1')
+  })
+})
+
+/** The launcher processes running this file (by their exact path), for cleanup of detached starts. */
+function launchersOf(file: string): number[] {
+  return readdirSync('/proc')
+    .filter((pid) => /^\d+$/.test(pid))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] === file
+      } catch {
+        return false
+      }
+    })
+    .map(Number)
+}
+
+describe('rollback in the window, full-file updates, restartToApply', { timeout: 900_000 }, () => {
+  test('in its window, a new version that never gets ready is rolled back within the trial timeout, in the same window', { timeout: 180_000 }, async () => {
+    const env = home()
+    const first = await start(exe('1.0.0'), { ...env, TAUPY_UPDATE_URL: manifestUrl('1.0.2') })
+    assert.ok(await eventually(() => first.stderr().includes('1.0.2 downloaded and verified'), 60_000), first.stderr())
+    await first.stop()
+    const started = Date.now()
+    const child = spawn(exe('1.0.0'), [], { env: { ...env, DISPLAY: process.env.DISPLAY, DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS, TAUPY_TEST_HANG: '1', TAUPY_UPDATE_TRIAL_SECONDS: '4' }, stdio: ['ignore', 'ignore', 'pipe'] })
+    let stderr = ''
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    try {
+      await waitWindow('^My App$', 60_000)
+      assert.ok(await eventually(() => stderr.includes('update to 1.0.2 did not start'), 25_000), stderr)
+      const rolledBackAfter = Date.now() - started
+      assert.ok(rolledBackAfter < 25_000, `rolled back after ${rolledBackAfter} ms: the trial's 4 s, not the 30 s ready timeout`)
+      assert.match(stderr, /did not print its ready line in time/)
+      assert.ok(staged(env).includes('1.0.2.bad'), staged(env).join(' '))
+      const apps = join(env.XDG_CACHE_HOME!, 'taupy/apps/my-app')
+      // The same launcher started the previous version (1.0.0, in the file) in its window.
+      assert.ok(await eventually(() => processesMentioning(`${apps}/1.0.0-`).length === 1, 30_000), processesMentioning(apps).join('\n'))
+      assert.deepEqual(processesMentioning(`${apps}/1.0.2-`), [], 'the hanging 1.0.2 was stopped')
+      assert.equal(child.exitCode, null, 'still running, in its window')
+    } finally {
+      child.kill('SIGTERM')
+      await exited(child)
+    }
+  })
+
+  test('updates.restartToApply() in the window: the launcher starts the file again once it has exited, and it runs the new version', { timeout: 180_000 }, async () => {
+    const env = home()
+    const file = join(temp, 'my-app-restart-window')
+    copyFileSync(exe('1.0.0'), file)
+    const apps = join(env.XDG_CACHE_HOME!, 'taupy/apps/my-app')
+    const child = spawn(file, [], { env: { ...env, DISPLAY: process.env.DISPLAY, DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS, TAUPY_UPDATE_URL: manifestUrl('1.0.1'), TAUPY_TEST_RESTART: '1' }, stdio: ['ignore', 'ignore', 'pipe'] })
+    let stderr = ''
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    try {
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))
+      assert.equal(code, 0, `the first launcher closed after the restart request; stderr:\n${stderr}`)
+      assert.match(stderr, /1\.0\.1 downloaded and verified/)
+      // A new launcher of the same file, in its window, running the staged 1.0.1.
+      assert.ok(await eventually(() => staged(env).includes('1.0.1.good'), 60_000), `${staged(env).join(' ')}\n${stderr}`)
+      assert.equal(launchersOf(file).length, 1, 'one launcher: the new start')
+      assert.equal(processesMentioning(`${apps}/1.0.1-`).length, 1, processesMentioning(apps).join('\n'))
+      await waitWindow('^My App$', 30_000)
+    } finally {
+      child.kill('SIGTERM')
+      for (const pid of launchersOf(file)) process.kill(pid, 'SIGTERM')
+      assert.ok(await eventually(() => launchersOf(file).length === 0, 10_000), 'the restarted app ended')
+    }
+  })
+
+  test('a new runtime: the full file is downloaded, verified and renamed over the executable; the next start runs it', { timeout: 180_000 }, async () => {
+    const env = home()
+    const file = join(temp, 'my-app-full-update')
+    copyFileSync(exe('1.0.0'), file)
+    const mode = statSync(file).mode & 0o777
+    // update.json for 1.0.1 as a release with another Node would have it (re-signed with the app's key).
+    const signingKey = createPrivateKey(readFileSync(key, 'utf8'))
+    const m = manifest('1.0.1')
+    const target = m.artifacts['linux-x64']!
+    const other: UpdateManifest = { ...m, artifacts: { 'linux-x64': { ...target, runtime: `${target.runtime}-other`, full: { ...target.full, url: `../1.0.1/${target.full.url}` } } } }
+    server.override.set('/full/update.json', Buffer.from(JSON.stringify(signManifest(other, signingKey))))
+    try {
+      const first = await start(file, { ...env, TAUPY_UPDATE_URL: `${server.base}/full/update.json` })
+      try {
+        assert.ok(await eventually(() => first.stderr().includes('1.0.1 downloaded and verified'), 90_000), first.stderr())
+        assert.match(first.stderr(), /replaced by 1\.0\.1/)
+      } finally {
+        await first.stop()
+      }
+    } finally {
+      server.override.delete('/full/update.json')
+    }
+    assert.equal(createHash('sha256').update(readFileSync(file)).digest('hex'), target.full.sha256, 'the file is now the released 1.0.1')
+    assert.equal(statSync(file).mode & 0o777, mode, 'still executable, with its old mode')
+    assert.deepEqual(readdirSync(temp).filter((n) => n.includes('.partial')), [], 'no partial download left beside it')
+    assert.ok(!staged(env).some((n) => n.startsWith('1.0.1')), 'nothing staged: the file itself is the new version')
+    const next = await start(file, env)
+    await next.stop()
+    assert.equal(next.ready.version, '1.0.1')
+  })
+
+  test('updates.restartToApply() (the "Restart to update" button) starts the file again in its mode, running the new version', { timeout: 180_000 }, async () => {
+    const env = home()
+    const file = join(temp, 'my-app-restart')
+    copyFileSync(exe('1.0.0'), file)
+    const first = await start(file, { ...env, TAUPY_UPDATE_URL: manifestUrl('1.0.1') })
+    try {
+      assert.equal(first.ready.version, '1.0.0')
+      const page = await browser.newPage()
+      await page.goto(first.ready.url)
+      await page.locator('button.update-restart').click({ timeout: 60_000 })
+      await page.close()
+      // The new start keeps this stdout (--no-window): its ready line follows the first one.
+      const second = (): string | undefined => first.stdout().split('\n').filter((l) => l.startsWith('{"type":"ready"'))[1]
+      assert.ok(await eventually(() => Boolean(second()), 60_000), `no second ready line; stdout:\n${first.stdout()}\nstderr:\n${first.stderr()}`)
+      assert.equal((JSON.parse(second()!) as Run['ready']).version, '1.0.1')
+      assert.ok(await eventually(() => staged(env).includes('1.0.1.good'), 10_000), staged(env).join(' '))
+    } finally {
+      for (const pid of launchersOf(file)) process.kill(pid, 'SIGTERM')
+      await first.stop()
+      assert.ok(await eventually(() => launchersOf(file).length === 0, 10_000), 'the restarted app ended')
+    }
   })
 })

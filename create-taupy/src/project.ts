@@ -31,6 +31,8 @@ export function scaffoldedName(templatePath: string): string {
   return /^_[^/]+$/.test(templatePath) ? `.${templatePath.slice(1)}` : templatePath
 }
 const runtimeDependencies = 'taupy/dependencies.json'
+/** Appended to every new app's .gitignore: a second fence around the update signing key. */
+const signingKeyIgnores = '\n# Update signing keys live outside the project (npm run keygen); never commit one.\n*.pem\n*.key\n'
 /** Runtime files that only work where their tools look for them. */
 const relocated: Record<string, string> = {
   'taupy/packaging/github-workflow.yml': '.github/workflows/package.yml',
@@ -111,6 +113,16 @@ export function planProject(options: ProjectOptions): PlannedFile[] {
   if (readme?.source) {
     readme.contents = readFileSync(readme.source, 'utf8').replace(/^# .*/, () => `# ${options.productName}`)
     delete readme.source
+  }
+
+  // Every app can sign updates (docs/updates.md): whichever template's .gitignore it got
+  // (ours, or create-vite's for React and Lit), the private key patterns are in it.
+  const gitignore = planned.find((file) => file.path === '.gitignore')
+  const ignored = gitignore?.source ? readFileSync(gitignore.source, 'utf8') : 'node_modules\ndist\n'
+  if (!gitignore) planned.push({ path: '.gitignore', contents: ignored + signingKeyIgnores })
+  else if (!/^\*\.pem$/m.test(ignored)) {
+    gitignore.contents = `${ignored.replace(/\n*$/, '\n')}${signingKeyIgnores}`
+    delete gitignore.source
   }
 
   const indexHtml = planned.find((file) => file.path === 'index.html')

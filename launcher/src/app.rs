@@ -26,7 +26,8 @@ pub enum UiMsg {
     BackendExited { code: Option<i32>, signal: Option<i32>, tail: Vec<String> },
     /// `--url` mode: our stdin closed (the window stays open).
     InputClosed,
-    ReadyTimeout,
+    /// The ready timeout of the backend start with this number (an older start's is ignored).
+    ReadyTimeout(u64),
     GraceTimeout(u64),
     /// A later start of the app handed over its args (crate::instance): data, never commands.
     SecondInstance(crate::instance::Handoff),
@@ -60,6 +61,8 @@ struct App {
     /// every further window so that its page signs in as main's did.
     sign_in: String,
     seq: u64,
+    /// Backends started so far (a rolled-back update starts a second one in the same window).
+    starts: u64,
 }
 
 thread_local! {
@@ -89,6 +92,7 @@ pub fn init(opts: Options, tx: Sender<UiMsg>, rx: Receiver<UiMsg>, backend: Opti
             origin: String::new(),
             sign_in: String::new(),
             seq: 0,
+            starts: 0,
         })
     });
     if has_backend {
@@ -160,8 +164,11 @@ impl App {
         });
     }
 
-    fn start_ready_timer(&self) {
-        self.after(self.opts.ready_timeout_ms, UiMsg::ReadyTimeout);
+    /// A staged update on its first start (docs/updates.md) gets the trial's timeout when shorter.
+    fn start_ready_timer(&mut self) {
+        self.starts += 1;
+        let ms = crate::packaged::trial_timeout_ms().map_or(self.opts.ready_timeout_ms, |t| t.min(self.opts.ready_timeout_ms));
+        self.after(ms, UiMsg::ReadyTimeout(self.starts));
     }
 
     fn handle(&mut self, msg: UiMsg) {
@@ -178,7 +185,18 @@ impl App {
             UiMsg::BackendExited { code, signal, tail } => self.on_backend_exited(exit_code(code, signal), tail),
             UiMsg::InputClosed => {}
             UiMsg::SecondInstance(h) => self.on_second_instance(h),
-            UiMsg::ReadyTimeout => {
+            UiMsg::ReadyTimeout(n) => {
+                if n != self.starts {
+                    return;
+                }
+                if !self.window_open && !self.quitting && crate::packaged::trial_timeout_ms().is_some() {
+                    // A new version that does not get ready: stopped; its exit rolls it back.
+                    eprintln!("taupy-launcher: the updated app did not print its ready line in time; stopping it");
+                    if let Some(b) = &self.backend {
+                        b.kill();
+                    }
+                    return;
+                }
                 if !self.window_open && !self.quitting {
                     eprintln!(
                         "taupy-launcher: the backend did not print its ready line within {} ms; stopping it",
@@ -274,9 +292,12 @@ impl App {
                 // No origin yet: nothing to resolve the URL against.
                 backend::fail_in(&r.window, &r.id, "create_window", "no_window", "the app is not ready yet (no ready line)");
             }
-            Command::Exit { code } => {
+            Command::Exit { code, restart } => {
                 if let Some(id) = &r.id {
                     backend::emit(&protocol::reply_ok(id, Json::Null));
+                }
+                if *restart {
+                    crate::packaged::restart_on_exit();
                 }
                 self.shutdown(Some(*code));
             }
@@ -478,6 +499,13 @@ impl App {
         }
         let code = if code == 0 { 1 } else { code };
         let tail = if tail.is_empty() { self.backend.as_ref().map(|b| b.stderr_tail()).unwrap_or_default() } else { tail };
+        if !self.window_open && crate::packaged::trial_failed() {
+            // A staged update's first start failed: the previous version starts in this window.
+            self.backend = None;
+            self.awaiting_backend = true;
+            self.pending.clear();
+            return;
+        }
         if !self.window_open {
             eprintln!("taupy-launcher: the backend exited with code {} before it was ready", code);
             if !tail.is_empty() {

@@ -72,13 +72,20 @@ pub fn app_urls(args: &[String], protocols: &[String]) -> Vec<String> {
 }
 
 /// The running copy, if `--single-instance`: None when this process is the first (or single
-/// instance is off). When another copy runs, hands over and exits 0 here.
-pub fn claim(opts: &Options) -> Option<os::Listener> {
+/// instance is off). When another copy runs, hands over and exits 0 here. `patience`: how long
+/// a running copy may still be ending first (a restart: the copy that started us is exiting).
+pub fn claim(opts: &Options, patience: std::time::Duration) -> Option<os::Listener> {
     let id = match (&opts.app_id, opts.single_instance) {
         (Some(id), true) => format!("{}{}", key(id), os::session_suffix()),
         _ => return None,
     };
-    match os::claim(&id) {
+    let deadline = std::time::Instant::now() + patience;
+    let mut claimed = os::claim(&id);
+    while matches!(claimed, Ok(os::Claim::Running)) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        claimed = os::claim(&id);
+    }
+    match claimed {
         Ok(os::Claim::First(l)) => Some(l),
         Ok(os::Claim::Running) => {
             let cwd = std::env::current_dir().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();

@@ -69,43 +69,70 @@ impl Json {
         out
     }
 
+    /// The canonical form the update manifest is signed in (scripts/updates/manifest.ts):
+    /// JSON.stringify's output with object keys sorted at every level, `skip` left out at the
+    /// top. Only what both sides print alike: integers, and no duplicate keys.
+    pub fn canonical(&self, skip: Option<&str>) -> Result<String, String> {
+        let mut out = String::new();
+        self.write_as(&mut out, Some(skip))?;
+        Ok(out)
+    }
+
     fn write(&self, out: &mut String) {
+        let _ = self.write_as(out, None);
+    }
+
+    /// `canonical`: None for the IPC form (keys in order, U+2028/2029 escaped); Some(skip) for
+    /// the signed form (keys sorted, strings exactly as JSON.stringify writes them).
+    fn write_as(&self, out: &mut String, canonical: Option<Option<&str>>) -> Result<(), String> {
+        let inner = canonical.map(|_| None);
         match self {
             Json::Null => out.push_str("null"),
             Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Json::Num(n) => {
-                if !n.is_finite() {
-                    out.push_str("null");
-                } else if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 {
+                if n.is_finite() && n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 {
                     let _ = write!(out, "{}", *n as i64);
+                } else if canonical.is_some() {
+                    return Err("the manifest holds a number this launcher does not sign".into());
+                } else if !n.is_finite() {
+                    out.push_str("null");
                 } else {
                     let _ = write!(out, "{}", n);
                 }
             }
-            Json::Str(s) => write_str(s, out),
+            Json::Str(s) => write_str(s, out, canonical.is_none()),
             Json::Arr(items) => {
                 out.push('[');
                 for (i, v) in items.iter().enumerate() {
                     if i > 0 {
                         out.push(',');
                     }
-                    v.write(out);
+                    v.write_as(out, inner)?;
                 }
                 out.push(']');
             }
             Json::Obj(pairs) => {
+                let mut keyed: Vec<&(String, Json)> = pairs.iter().collect();
+                if let Some(skip) = canonical {
+                    keyed.retain(|(k, _)| Some(k.as_str()) != skip);
+                    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+                    if keyed.windows(2).any(|w| w[0].0 == w[1].0) {
+                        return Err("the manifest repeats a key".into());
+                    }
+                }
                 out.push('{');
-                for (i, (k, v)) in pairs.iter().enumerate() {
+                for (i, (k, v)) in keyed.iter().enumerate() {
                     if i > 0 {
                         out.push(',');
                     }
-                    write_str(k, out);
+                    write_str(k, out, canonical.is_none());
                     out.push(':');
-                    v.write(out);
+                    v.write_as(out, inner)?;
                 }
                 out.push('}');
             }
         }
+        Ok(())
     }
 }
 
@@ -135,7 +162,9 @@ impl From<f64> for Json {
     }
 }
 
-fn write_str(s: &str, out: &mut String) {
+/// A JSON string as JSON.stringify writes it; `js_safe` also escapes U+2028/2029, so the output
+/// is safe to splice into JS source (the IPC form; the signed form must match JSON.stringify).
+fn write_str(s: &str, out: &mut String, js_safe: bool) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -144,8 +173,9 @@ fn write_str(s: &str, out: &mut String) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            // U+2028/2029 are escaped too so the output is safe to splice into JS source.
-            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 || (js_safe && (c == '\u{2028}' || c == '\u{2029}')) => {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }
             c => out.push(c),

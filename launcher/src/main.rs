@@ -51,7 +51,7 @@ fn main() {
         }
     };
     // Before anything else starts: a second copy hands over and exits 0 here.
-    let running = instance::claim(&opts);
+    let running = instance::claim(&opts, std::time::Duration::from_secs(0));
     let (tx, rx) = channel();
     desktop::start(&opts, running, &tx);
     let backend = match &opts.url {
@@ -91,5 +91,6 @@ pub fn run_window(opts: cli::Options, tx: Sender<app::UiMsg>, rx: Receiver<app::
     platform::wake(); // handle whatever arrived before the loop
     let code = platform::run();
     backend::finish(std::time::Duration::from_millis(500));
+    packaged::start_again_if_asked();
     std::process::exit(code);
 }

@@ -13,11 +13,11 @@ use crate::payload::install::{ensure, Installed};
 use crate::payload::updates::{self, Staged};
 use crate::payload::{cleanup, extract, Payload};
 use crate::platform;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{channel, Sender};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -31,6 +31,16 @@ enum Mode {
 /// staged update on trial (its folder and version), confirmed by that ready line.
 static AFTER_READY: Mutex<Option<(String, String)>> = Mutex::new(None);
 static TRIAL: Mutex<Option<(std::path::PathBuf, String)>> = Mutex::new(None);
+/// Window mode: what starting the app again in the same window needs (a rolled-back update),
+/// and the versions rolled back by this process.
+static WINDOW_APP: Mutex<Option<WindowStart>> = Mutex::new(None);
+static ROLLED_BACK_HERE: Mutex<Vec<String>> = Mutex::new(Vec::new());
+/// Window mode: the file to start again when we exit (`exit` with `restart`), taken at start-up
+/// (a full update may rename another file over it meanwhile: that is the one to start).
+static RESTART: Mutex<Option<std::path::PathBuf>> = Mutex::new(None);
+static EXE_AT_START: Mutex<Option<std::path::PathBuf>> = Mutex::new(None);
+/// Set for the start that `start_again_if_asked` makes.
+const RESTARTED_VAR: &str = "TAUPY_RESTARTED";
 
 /// Versions rolled back in this start (or by the launcher that re-ran us), for the backend.
 const ROLLED_BACK_VAR: &str = "TAUPY_UPDATE_ROLLED_BACK";
@@ -108,8 +118,15 @@ fn command(p: &Payload, runtime: &Installed, app: &Installed, extra: &[String]) 
 }
 
 /// What the backend's `taupy/updates` needs: where to stage, what runs now, what was rolled back.
-fn update_env(cache: &Cache, p: &Payload, running: &Payload, rolled_back: &[String]) -> Vec<(String, String)> {
+/// `mode`: how this start runs, for `updates.restartToApply()` to start the file the same way.
+fn update_env(cache: &Cache, p: &Payload, running: &Payload, rolled_back: &[String], mode: Mode) -> Vec<(String, String)> {
+    let flag = match mode {
+        Mode::Window => "",
+        Mode::NoWindow => "--no-window",
+        Mode::Browser => "--browser",
+    };
     let mut env = vec![
+        ("TAUPY_LAUNCH_MODE".to_string(), flag.to_string()),
         ("TAUPY_RUNTIME_ID".to_string(), p.index.runtime_id.clone()),
         ("TAUPY_TARGET".to_string(), updates::TARGET.to_string()),
         ("TAUPY_APP_VERSION".to_string(), running.index.version.clone()),
@@ -160,7 +177,7 @@ pub fn run(found: Result<Payload, String>) -> ! {
     let (runtime, app) = prepare(&p, app_p, &cache, &announce).unwrap_or_else(|e| fatal(&title, &e, mode == Mode::Browser));
     crate::trace::mark("cache_ready");
     let (argv, mut env) = command(app_p, &runtime, &app, &extra);
-    env.extend(update_env(&cache, &p, app_p, &rolled_back));
+    env.extend(update_env(&cache, &p, app_p, &rolled_back, mode));
     // TAUPY_LAUNCHER=1 is not set here: it tells a backend that a launcher owns its stdin (it
     // exits when that closes); with --no-window/--browser stdin is the user's.
     for (k, v) in &env {
@@ -198,7 +215,10 @@ fn window(p: Payload, extra: Vec<String>) -> ! {
     // Its own file is what starts it again (deep links, autostart); a running copy of the same
     // app gets this start's arguments and we exit here, before anything is extracted.
     crate::desktop::prepare_packaged(&mut opts, &extra);
-    let running = crate::instance::claim(&opts);
+    // Started again by a copy that is exiting (restart_on_exit): wait for it to let go.
+    let patience = if std::env::var_os(RESTARTED_VAR).is_some() { Duration::from_secs(20) } else { Duration::from_secs(0) };
+    std::env::remove_var(RESTARTED_VAR);
+    let running = crate::instance::claim(&opts, patience);
     if let Some(s) = &p.index.splash {
         if !s.title.is_empty() {
             opts.splash.title = s.title.clone();
@@ -216,8 +236,27 @@ fn window(p: Payload, extra: Vec<String>) -> ! {
     }
     let (tx, rx) = channel();
     crate::desktop::start(&opts, running, &tx);
-    let worker = tx.clone();
-    let app_id = opts.app_id.clone();
+    *EXE_AT_START.lock().unwrap() = std::env::current_exe().ok();
+    let p = Arc::new(p);
+    let start = WindowStart { p, extra, app_id: opts.app_id.clone(), worker: tx.clone() };
+    *WINDOW_APP.lock().unwrap() = Some(start.clone());
+    start_in_window(start);
+    crate::run_window(opts, tx, rx, None)
+}
+
+/// What starting the app's backend in the window needs (again, after a failed trial).
+#[derive(Clone)]
+struct WindowStart {
+    p: Arc<Payload>,
+    extra: Vec<String>,
+    app_id: Option<String>,
+    worker: Sender<UiMsg>,
+}
+
+/// A worker thread checks or unpacks the cache (Progress on the splash), then starts the
+/// backend and hands it to the core: at start-up, and again after a staged update failed its trial.
+fn start_in_window(start: WindowStart) {
+    let WindowStart { p, extra, app_id, worker } = start;
     std::thread::spawn(move || {
         let result = Cache::open().and_then(|cache| {
             let last = AtomicU64::new(0);
@@ -233,14 +272,16 @@ fn window(p: Payload, extra: Vec<String>) -> ! {
                 }
             };
             let mut rolled_back = rolled_back_before();
+            rolled_back.extend(ROLLED_BACK_HERE.lock().unwrap().iter().cloned());
             let staged = updates::choose(&cache, &p, &mut rolled_back);
-            let app_p = staged.as_ref().map_or(&p, |s| &s.payload);
+            let app_p = staged.as_ref().map_or(&*p, |s| &s.payload);
             let (runtime, app) = prepare(&p, app_p, &cache, &report)?;
             let (argv, mut env) = command(app_p, &runtime, &app, &extra);
-            env.extend(update_env(&cache, &p, app_p, &rolled_back));
+            env.extend(update_env(&cache, &p, app_p, &rolled_back, Mode::Window));
             *AFTER_READY.lock().unwrap() = Some((app_p.index.app_id.clone(), app_p.index.app_folder()));
             if let Some(s) = staged.as_ref().filter(|s| s.trial) {
-                // Confirmed by the ready line (backend_ready); a crash before it rolls back on the next start.
+                // Confirmed by the ready line (backend_ready); an exit or a timeout before it rolls back
+                // in this window (trial_failed), a crash of the launcher itself on the next start.
                 s.mark("trying");
                 *TRIAL.lock().unwrap() = Some((s.dir.clone(), s.version.clone()));
             }
@@ -256,7 +297,23 @@ fn window(p: Payload, extra: Vec<String>) -> ! {
             Err(e) => backend::send(&worker, UiMsg::Fatal(e)),
         }
     });
-    crate::run_window(opts, tx, rx, None)
+}
+
+/// The backend asked to be started again after this launcher exits (`exit` with `restart`:
+/// `updates.restartToApply()`). Only a packaged app in its window has a file to start again.
+pub fn restart_on_exit() {
+    *RESTART.lock().unwrap() = EXE_AT_START.lock().unwrap().clone();
+}
+
+/// Called as the launcher exits: starts the file again when the backend asked for it. The new
+/// start waits for us to release the app's single-instance claim (RESTARTED_VAR). We start it,
+/// not the backend: on Windows the backend's job object would end its children with us.
+pub fn start_again_if_asked() {
+    if let Some(exe) = RESTART.lock().unwrap().take() {
+        if let Err(e) = Command::new(&exe).env(RESTARTED_VAR, "1").spawn() {
+            eprintln!("{}: cannot start {} again: {}", name(), exe.display(), e);
+        }
+    }
 }
 
 /// Spawns the backend on the worker thread and hands it to the core (`UiMsg::BackendStarted`).
@@ -293,6 +350,31 @@ pub fn backend_ready() {
 fn confirm_trial() {
     if let Some((dir, version)) = TRIAL.lock().unwrap().take() {
         let _ = std::fs::write(dir.join(format!("{}.good", version)), b"");
+    }
+}
+
+/// Window mode: the trial's timeout in ms while the backend starting is a staged update on trial.
+pub fn trial_timeout_ms() -> Option<u64> {
+    TRIAL.lock().unwrap().as_ref().map(|_| trial_timeout().as_millis() as u64)
+}
+
+/// Window mode: the backend ended (or was stopped) before its ready line. When it was a staged
+/// update on trial: it is marked bad and the previous version starts (`BackendStarted` again, in
+/// the same window, the backend told by TAUPY_UPDATE_ROLLED_BACK); true then.
+pub fn trial_failed() -> bool {
+    let (dir, version) = match TRIAL.lock().unwrap().take() {
+        Some(t) => t,
+        None => return false,
+    };
+    let _ = std::fs::write(dir.join(format!("{}.bad", version)), b"");
+    eprintln!("{}: the update to {} did not start (no ready line): rolled back", name(), version);
+    ROLLED_BACK_HERE.lock().unwrap().push(version);
+    match WINDOW_APP.lock().unwrap().clone() {
+        Some(start) => {
+            start_in_window(start);
+            true
+        }
+        None => false,
     }
 }
 
@@ -350,6 +432,19 @@ fn relay_line(line: &[u8], token: &str) -> Option<String> {
     framed.and_then(browser_url)
 }
 
+/// Calls `each` with every line of `out` (newline included) until EOF or a read error.
+fn read_lines(out: impl Read, mut each: impl FnMut(&[u8])) {
+    let mut r = BufReader::new(out);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match r.read_until(b'\n', &mut line) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => each(&line),
+        }
+    }
+}
+
 /// `--no-window` on a staged version's first start: the backend runs as our child with its
 /// stdout copied to ours, watched for the ready line. None within the timeout (or an exit
 /// before it): the version is marked bad and this file starts again, choosing the previous one.
@@ -358,18 +453,11 @@ fn on_trial(argv: &[String], staged: Staged, mut rolled_back: Vec<String>) -> ! 
     let out = child.stdout.take().expect("piped stdout");
     let (tx, rx) = channel();
     std::thread::spawn(move || {
-        let mut r = BufReader::new(out);
-        let mut line = Vec::new();
-        loop {
-            line.clear();
-            match r.read_until(b'\n', &mut line) {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {}
-            }
-            if relay_line(&line, &token).is_some() {
+        read_lines(out, |line| {
+            if relay_line(line, &token).is_some() {
                 let _ = tx.send(true);
             }
-        }
+        });
         let _ = tx.send(false);
     });
     match rx.recv_timeout(trial_timeout()) {
@@ -445,19 +533,9 @@ fn browser(title: &str, argv: &[String], cache: Cache, keep: (String, String)) -
     let (mut child, token) = spawn_framed(title, argv, true);
     let out = child.stdout.take().expect("piped stdout");
     let mut opened = false;
-    let mut r = BufReader::new(out);
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        match r.read_until(b'\n', &mut line) {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {}
-        }
-        let url = relay_line(&line, &token);
-        if opened {
-            continue;
-        }
-        if let Some(url) = url {
+    read_lines(out, |line| {
+        let url = relay_line(line, &token);
+        if let (false, Some(url)) = (opened, url) {
             opened = true;
             if let Err(e) = platform::open_external(&url) {
                 eprintln!("{}: cannot open the browser ({}); open {} yourself", name(), e, url);
@@ -465,7 +543,7 @@ fn browser(title: &str, argv: &[String], cache: Cache, keep: (String, String)) -
             let (app_id, folder) = keep.clone();
             cleanup::old_versions(&cache, &app_id, &folder);
         }
-    }
+    });
     let code = child.wait().ok().and_then(|s| s.code()).unwrap_or(1);
     std::process::exit(code)
 }

@@ -65,7 +65,9 @@ pub enum Command {
     SaveFileDialog(FileDialog),
     PostMessage { data: Json },
     PreventClose,
-    Exit { code: i32 },
+    /// `restart`: a packaged app in its window starts again once this launcher has exited
+    /// (`updates.restartToApply()`, docs/updates.md).
+    Exit { code: i32, restart: bool },
     /// The window's menu bar (an empty list removes it).
     SetMenu { items: Vec<menu::Item> },
     /// A context menu at the pointer.
@@ -320,7 +322,7 @@ pub fn parse_request(v: &Json) -> Result<Request, ProtocolError> {
             Command::PostMessage { data }
         }
         "prevent_close" => Command::PreventClose,
-        "exit" => Command::Exit { code: a.opt_int("code")?.unwrap_or(0) },
+        "exit" => Command::Exit { code: a.opt_int("code")?.unwrap_or(0), restart: a.opt_bool("restart")?.unwrap_or(false) },
         "unregister_protocols" => Command::Desktop(DesktopCommand::UnregisterProtocols),
         "set_autostart" => Command::Desktop(DesktopCommand::SetAutostart { enabled: a.boolean("enabled")? }),
         "get_autostart" => Command::Desktop(DesktopCommand::GetAutostart),
@@ -591,6 +593,18 @@ mod tests {
             Some(Json::Arr(a)) => a.clone(),
             _ => panic!("no {}", kind),
         }
+    }
+
+    #[test]
+    fn exit_may_ask_for_a_restart_and_only_with_a_boolean() {
+        let restart = |line: &str| match parse_line(line) {
+            Line::Request(Request { command: Command::Exit { restart, .. }, .. }) => Ok(restart),
+            Line::Invalid(e) => Err(e.code),
+            _ => Err("other"),
+        };
+        assert_eq!(restart(r#"{"type":"exit","code":0}"#), Ok(false));
+        assert_eq!(restart(r#"{"type":"exit","restart":true}"#), Ok(true));
+        assert_eq!(restart(r#"{"type":"exit","restart":"yes"}"#), Err("invalid_argument"));
     }
 
     #[test]

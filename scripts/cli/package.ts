@@ -3,6 +3,7 @@
 // the prebuilt native launcher (pack-launcher.ts, docs/one-file-format.md); `--packer caxa`
 // makes the older caxa file (pack-caxa.ts). Nothing is compiled for the target, so every
 // target builds on any host (docs/shipping.md).
+import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { basename, dirname, join, relative } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -61,6 +62,19 @@ export interface PackageOptions {
   release?: boolean
 }
 
+/**
+ * TAUPY_SIGN_COMMAND (docs/updates.md, Code signing): a shell command that signs the finished
+ * file in place (its path in TAUPY_SIGN_FILE), run before --release hashes it: update.json must
+ * record the SHA-256 of the file users download, and a signature changes it.
+ */
+function signPackagedFile(file: string): void {
+  const command = process.env.TAUPY_SIGN_COMMAND
+  if (!command) return
+  console.error(`taupy: signing ${basename(file)} with TAUPY_SIGN_COMMAND`)
+  const r = spawnSync(command, { shell: true, stdio: 'inherit', env: { ...process.env, TAUPY_SIGN_FILE: file } })
+  if (r.status !== 0) throw new Error(`taupy package: TAUPY_SIGN_COMMAND failed (${r.error?.message ?? (r.signal ? `signal ${r.signal}` : `exit ${r.status}`)}) on ${file}; nothing was released`)
+}
+
 export function parsePacker(value: string | undefined): Packer {
   if (value === undefined) return 'launcher'
   if (!(packers as readonly string[]).includes(value)) throw new Error(`taupy package: --packer takes ${packers.join(' or ')}, not "${value}"`)
@@ -104,6 +118,8 @@ export async function buildPackage(config: AppConfig, options: PackageOptions = 
     `taupy: ${relative(process.cwd(), file) || file} (${(bytes / 1024 / 1024).toFixed(1)} MiB, Node ${node.version}, ` +
       `${packer === 'caxa' ? 'caxa' : 'launcher'}${launcher ? ', native window' : ', no launcher'})`,
   )
+  if (packer === 'launcher') signPackagedFile(file)
+  else if (process.env.TAUPY_SIGN_COMMAND) console.error('taupy: TAUPY_SIGN_COMMAND is not run on a caxa file (a signature breaks its footer); sign node and the launcher before packing')
   if (options.release) await writeRelease(config, file, target.id)
   return { file, bytes, target, node, packer, launcher }
 }

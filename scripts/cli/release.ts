@@ -24,9 +24,28 @@ interface Index {
   [key: string]: unknown
 }
 
-/** The index and payload start of a one-file executable written by pack-payload.ts. */
+/**
+ * Where the payload's footer ends: the end of the file, or for an Authenticode-signed .exe the
+ * start of its certificate table (the PE security directory), with the up to 7 zero bytes of
+ * alignment before it, as the launcher looks (docs/one-file-format.md).
+ */
+export function payloadEnd(file: Buffer): number {
+  if (file.length < 64 || file.toString('latin1', 0, 2) !== 'MZ') return file.length
+  const optional = file.readUInt32LE(0x3c) + 24
+  const directories = optional + (file.readUInt16LE(optional) === 0x20b ? 112 : 96)
+  const certificates = file.readUInt32LE(directories + 4 * 8)
+  if (certificates === 0) return file.length
+  for (let k = 0; k <= 7; k++) {
+    const end = certificates - k
+    if (file.toString('latin1', end - 8, end) === magic && file.subarray(end, certificates).every((byte) => byte === 0)) return end
+  }
+  return file.length
+}
+
+/** The index and payload start of a one-file executable written by pack-payload.ts (signed or not). */
 export function readIndex(file: Buffer): { index: Index; payloadStart: number } {
-  const footer = file.subarray(file.length - footerBytes)
+  const end = payloadEnd(file)
+  const footer = file.subarray(end - footerBytes, end)
   if (footer.toString('latin1', 64) !== magic || footer.readUInt32LE(56) !== formatVersion) throw new Error(`taupy package: no payload footer at the end of the packaged file`)
   const payloadStart = Number(footer.readBigUInt64LE(0))
   const indexStart = Number(footer.readBigUInt64LE(8))

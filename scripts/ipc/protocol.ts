@@ -133,7 +133,8 @@ export type Command =
   | (Win<'save_file_dialog'> & FileDialogOptions)
   | (Win<'post_message'> & { data: unknown })
   | Win<'prevent_close'>
-  | (Base<'exit'> & { code?: number })
+  /** `restart`: a packaged app starts again once the launcher has exited (updates.restartToApply). */
+  | (Base<'exit'> & { code?: number; restart?: boolean })
   /** Removes the app's URL schemes registration for the user; replies `{ removed: string[] }`. */
   | Base<'unregister_protocols'>
   /** Start the app at the user's login (XDG autostart / HKCU\…\Run), or not. */

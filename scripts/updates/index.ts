@@ -7,9 +7,12 @@
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import { createReadStream, existsSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, createReadStream, existsSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { open } from 'node:fs/promises'
+import { request as httpRequest, type IncomingMessage } from 'node:http'
+import { request as httpsRequest } from 'node:https'
 import { basename, dirname, join } from 'node:path'
+import { launcherChannel } from '../ipc/stdio.js'
 import { compareVersions, publicKeyFrom, verifyManifest, type Artifact, type UpdateManifest } from './manifest.js'
 
 export interface UpdateInfo {
@@ -37,36 +40,57 @@ export interface UpdateEvents {
 const env = process.env
 const maxManifestBytes = 1024 * 1024
 const maxRedirects = 5
+/** What the launcher sets for its backend: a new start must not inherit them (it sets its own). */
+const launcherSetVariables = ['TAUPY_LAUNCHER', 'TAUPY_IPC_TOKEN', 'TAUPY_APP_ID', 'TAUPY_LAUNCH_MODE', 'TAUPY_RUNTIME_ID', 'TAUPY_TARGET', 'TAUPY_APP_VERSION', 'TAUPY_EMBEDDED_VERSION', 'TAUPY_PAYLOAD_APP_ID', 'TAUPY_UPDATE_ROLLED_BACK', 'TAUPY_UPDATE_DIR', 'TAUPY_EXECUTABLE']
 
 /** https anywhere; plain http only to this machine's loopback address (tests, staging). */
 export function allowedUrl(url: URL): boolean {
   return url.protocol === 'https:' || (url.protocol === 'http:' && url.hostname === '127.0.0.1')
 }
 
-/** fetch with every redirect hop checked by allowedUrl (fetch's own `follow` would not let us). */
-async function fetchChecked(start: URL, headers: Record<string, string> = {}): Promise<{ response: Response; url: URL }> {
+/**
+ * One GET with node:http(s), not fetch: the same streams, an idle timeout rather than a total one
+ * (a full file takes a while on a slow line), and it also connects under wine, where fetch
+ * (undici) fails with "connect UNKNOWN" (test/updates-windows.test.ts).
+ */
+function get(url: URL, headers: Record<string, string>): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { headers, timeout: 60_000 }, resolve)
+    request.on('timeout', () => request.destroy(new Error(`${url.href} sent nothing for 60 s`)))
+    request.on('error', reject)
+    request.end()
+  })
+}
+
+/** A GET with every redirect hop checked by allowedUrl. */
+async function fetchChecked(start: URL, headers: Record<string, string> = {}): Promise<{ response: IncomingMessage; url: URL }> {
   let url = start
   for (let hop = 0; hop <= maxRedirects; hop++) {
     if (!allowedUrl(url)) throw new Error(`refusing ${url.href}: updates come over https (plain http only from 127.0.0.1)`)
-    const response = await fetch(url, { redirect: 'manual', headers, signal: AbortSignal.timeout(60_000) })
-    const location = response.headers.get('location')
-    if (response.status >= 300 && response.status < 400 && location) {
-      await response.body?.cancel()
+    const response = await get(url, headers)
+    const status = response.statusCode ?? 0
+    const location = response.headers.location
+    if (status >= 300 && status < 400 && location) {
+      response.destroy()
       url = new URL(location, url)
       continue
+    }
+    if (status < 200 || status > 299) {
+      response.destroy()
+      throw new Error(`${url.href} answered ${status}`)
     }
     return { response, url }
   }
   throw new Error(`more than ${maxRedirects} redirects from ${start.href}`)
 }
 
-async function readCapped(response: Response, cap: number): Promise<Buffer> {
+async function readCapped(response: IncomingMessage, cap: number): Promise<Buffer> {
   const parts: Buffer[] = []
   let total = 0
-  for await (const chunk of response.body ?? []) {
-    total += (chunk as Uint8Array).length
+  for await (const chunk of response) {
+    total += (chunk as Buffer).length
     if (total > cap) throw new Error(`the manifest is larger than ${cap} bytes`)
-    parts.push(Buffer.from(chunk as Uint8Array))
+    parts.push(chunk as Buffer)
   }
   return Buffer.concat(parts)
 }
@@ -119,7 +143,8 @@ export class Updater extends EventEmitter<UpdateEvents> {
 
   private fail(error: unknown): never {
     const e = error instanceof Error ? error : new Error(String(error))
-    console.error(`taupy updates: ${e.message}`)
+    const cause = e.cause instanceof Error ? ` (${e.cause.message})` : ''
+    console.error(`taupy updates: ${e.message}${cause}`)
     this.setState('error')
     if (this.listenerCount('error') > 0) this.emit('error', e)
     throw e
@@ -137,7 +162,6 @@ export class Updater extends EventEmitter<UpdateEvents> {
       if (!this.url) throw new Error('no update URL (taupy.updates.url in package.json, or TAUPY_UPDATE_URL)')
       const key = publicKeyFrom(process.env.TAUPY_BUILT_PUBLIC_KEY ?? '')
       const { response, url } = await fetchChecked(new URL(this.url))
-      if (!response.ok) throw new Error(`${url.href} answered ${response.status}`)
       const manifestText = (await readCapped(response, maxManifestBytes)).toString('utf8')
       const manifest: UpdateManifest = verifyManifest(manifestText, key)
       if (env.TAUPY_PAYLOAD_APP_ID && manifest.app !== env.TAUPY_PAYLOAD_APP_ID) throw new Error(`the manifest is for the app ${manifest.app}, not ${env.TAUPY_PAYLOAD_APP_ID}`)
@@ -201,13 +225,13 @@ export class Updater extends EventEmitter<UpdateEvents> {
       have = 0
     }
     const { response } = await fetchChecked(url, have > 0 ? { range: `bytes=${have}-` } : {})
-    if (!response.ok) throw new Error(`${url.href} answered ${response.status}`)
-    if (response.status !== 206) have = 0
+    if (response.statusCode !== 206) have = 0
     const file = await open(partial, have > 0 ? 'a' : 'w', 0o600)
     let received = have
+    let cut = ''
     try {
-      for await (const chunk of response.body ?? []) {
-        const bytes = chunk as Uint8Array
+      for await (const chunk of response) {
+        const bytes = chunk as Buffer
         received += bytes.length
         if (received > artifact.size) throw new Error(`${url.href} sent more than the ${artifact.size} bytes the manifest allows`)
         await file.write(bytes)
@@ -215,10 +239,13 @@ export class Updater extends EventEmitter<UpdateEvents> {
         this.emit('progress', progress)
         onProgress?.(progress)
       }
+    } catch (error) {
+      if (received > artifact.size) throw error
+      cut = ` (${error instanceof Error ? error.message : String(error)})` // the connection dropped
     } finally {
       await file.close()
     }
-    if (received !== artifact.size) throw new Error(`the download of ${url.href} stopped at ${received} of ${artifact.size} bytes; the next check resumes it`)
+    if (received !== artifact.size) throw new Error(`the download of ${url.href} stopped at ${received} of ${artifact.size} bytes${cut}; the next check resumes it`)
   }
 
   /** The payload, then its record: the launcher only looks at versions whose `.json` exists. */
@@ -241,6 +268,8 @@ export class Updater extends EventEmitter<UpdateEvents> {
   /** A new runtime: the verified file replaces the executable in one rename (Windows: the running file is renamed aside first). */
   private replaceExecutable(partial: string, version: string): void {
     const exe = this.executable()
+    // The download was written owner-only; the new file keeps the old one's mode (executable).
+    chmodSync(partial, statSync(exe).mode & 0o777)
     if (process.platform === 'win32') {
       const aside = `${exe}.old-${this.version}`
       rmSync(aside, { force: true })
@@ -257,16 +286,41 @@ export class Updater extends EventEmitter<UpdateEvents> {
     console.error(`taupy updates: ${exe} replaced by ${version}`)
   }
 
-  /** Starts the app again (the launcher applies the staged version) and ends this backend. */
+  /** Windows: the executables a full update renamed aside (no longer running now; a busy one stays for next time). */
+  private removeAsideFiles(): void {
+    if (!env.TAUPY_EXECUTABLE) return
+    const exe = env.TAUPY_EXECUTABLE
+    try {
+      for (const name of readdirSync(dirname(exe))) {
+        if (name.startsWith(`${basename(exe)}.old-`)) rmSync(join(dirname(exe), name), { force: true })
+      }
+    } catch {} // still running (another instance), or the folder is not listable: next start
+  }
+
+  /**
+   * Starts the app again, in the mode it runs in now, and ends this backend; the new start
+   * applies what was downloaded. In a window the launcher does it (`exit` with `restart`): it
+   * starts its file again once it has exited, after this app's single-instance claim is free,
+   * and on Windows anything we started ourselves would end with the launcher's job object. With
+   * --no-window or --browser we start the file (detached, in the same mode); --no-window keeps
+   * our stdout, so the new ready line goes where ours went.
+   */
   restartToApply(): void {
-    const child = spawn(this.executable(), [], { detached: true, stdio: 'ignore' })
-    child.unref()
+    if (env.TAUPY_LAUNCHER === '1') {
+      launcherChannel().send({ type: 'exit', code: 0, restart: true })
+      return
+    }
+    const args = env.TAUPY_LAUNCH_MODE ? [env.TAUPY_LAUNCH_MODE] : []
+    const fresh: NodeJS.ProcessEnv = { ...process.env }
+    for (const name of launcherSetVariables) delete fresh[name]
+    spawn(this.executable(), args, { detached: true, stdio: args[0] === '--no-window' ? 'inherit' : 'ignore', env: fresh }).unref()
     setTimeout(() => process.exit(0), 200)
   }
 
   /** Checks within `delay` of start-up, then every `interval`; downloads when autoDownload. */
   start({ delay = Number(env.TAUPY_UPDATE_DELAY_MS ?? 30_000), interval = Number(env.TAUPY_UPDATE_INTERVAL_MS ?? 4 * 3600_000) } = {}): void {
     if (this.rolledBack.length > 0) setImmediate(() => this.emit('rolled-back', this.rolledBack))
+    if (this.timers.length === 0) this.removeAsideFiles()
     if (!this.enabled || this.timers.length > 0) return
     const run = (): void => {
       this.check()

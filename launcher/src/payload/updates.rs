@@ -57,68 +57,13 @@ fn base64(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// JSON.stringify's output for the values a manifest holds, keys sorted at every level
-/// (`canonical` in scripts/updates/manifest.ts); `skip` leaves out a top-level key.
-fn canonical(v: &Json, skip: Option<&str>, out: &mut String) -> Result<(), String> {
-    match v {
-        Json::Null => out.push_str("null"),
-        Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Json::Num(n) if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 => out.push_str(&(*n as i64).to_string()),
-        Json::Num(_) => return Err("the manifest holds a number this launcher does not sign".into()),
-        Json::Str(s) => {
-            out.push('"');
-            for c in s.chars() {
-                match c {
-                    '"' => out.push_str("\\\""),
-                    '\\' => out.push_str("\\\\"),
-                    '\n' => out.push_str("\\n"),
-                    '\r' => out.push_str("\\r"),
-                    '\t' => out.push_str("\\t"),
-                    '\u{8}' => out.push_str("\\b"),
-                    '\u{c}' => out.push_str("\\f"),
-                    c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-                    c => out.push(c),
-                }
-            }
-            out.push('"');
-        }
-        Json::Arr(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                canonical(item, None, out)?;
-            }
-            out.push(']');
-        }
-        Json::Obj(pairs) => {
-            let mut keys: Vec<&(String, Json)> = pairs.iter().filter(|(k, _)| Some(k.as_str()) != skip).collect();
-            keys.sort_by(|a, b| a.0.cmp(&b.0));
-            keys.dedup_by(|a, b| a.0 == b.0);
-            out.push('{');
-            for (i, (k, v)) in keys.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                canonical(&Json::Str(k.clone()), None, out)?;
-                out.push(':');
-                canonical(v, None, out)?;
-            }
-            out.push('}');
-        }
-    }
-    Ok(())
-}
-
 /// The signed manifest, verified with `key` (base64url, 32 bytes).
 pub fn verify_manifest(text: &str, key: &str) -> Result<Json, String> {
     let m = Json::parse(text)?;
     let key: [u8; 32] = base64(key).and_then(|k| k.try_into().ok()).ok_or("the app's public key is not 32 bytes of base64url")?;
     let key = VerifyingKey::from_bytes(&key).map_err(|_| "the app's public key is not an Ed25519 key".to_string())?;
     let sig: [u8; 64] = m.get("signature").and_then(Json::as_str).and_then(base64).and_then(|s| s.try_into().ok()).ok_or("the manifest is not signed")?;
-    let mut message = String::from(DOMAIN);
-    canonical(&m, Some("signature"), &mut message)?;
+    let message = format!("{}{}", DOMAIN, m.canonical(Some("signature"))?);
     key.verify(message.as_bytes(), &Signature::from_bytes(&sig)).map_err(|_| "the manifest's signature does not match the app's public key".to_string())?;
     Ok(m)
 }
@@ -273,9 +218,11 @@ mod tests {
     #[test]
     fn canonical_form_sorts_keys_and_escapes_as_json_stringify() {
         let v = Json::parse(r#"{"b":1,"a":{"d":"x\n\b","c":[true,null]},"signature":"s"}"#).unwrap();
-        let mut out = String::new();
-        canonical(&v, Some("signature"), &mut out).unwrap();
-        assert_eq!(out, r#"{"a":{"c":[true,null],"d":"x\n\b"},"b":1}"#);
+        assert_eq!(v.canonical(Some("signature")).unwrap(), r#"{"a":{"c":[true,null],"d":"x\n\b"},"b":1}"#);
+        let repeated = Json::parse(r#"{"a":1,"a":2}"#).unwrap();
+        assert!(repeated.canonical(None).is_err(), "a repeated key has no one canonical form");
+        let separator = Json::parse(r#"{"s":"\u2028"}"#).unwrap();
+        assert_eq!(separator.canonical(None).unwrap(), "{\"s\":\"\u{2028}\"}", "as JSON.stringify: not escaped");
     }
 
     #[test]

@@ -1,0 +1,176 @@
+// Signed self-updates of the Windows file (docs/updates.md), under wine as far as it goes: a
+// scaffolded widgets app packaged for win32-x64 as v1.0.0 and v1.0.1 (one changed text) with
+// --release, each .exe Authenticode-signed by TAUPY_SIGN_COMMAND (osslsigncode, a test
+// certificate made here) before update.json records its SHA-256. v1.0.0 started under wine with
+// --no-window downloads the app-only update from a local Fastify host; the next start runs 1.0.1.
+// Then a full-file update (a release with another runtime): the running .exe is renamed aside and
+// the new one takes its name. The Node inside is the running one (20): Node 24 does not start
+// under wine 8 (test/package-windows.test.ts). Node for Windows under wine writes to files, not
+// to Linux pipes: its stdout and stderr go to files here.
+import assert from 'node:assert/strict'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { createHash, createPrivateKey } from 'node:crypto'
+import { closeSync, copyFileSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { signManifest, type UpdateManifest } from '../scripts/updates/manifest.js'
+import { installedApp } from './helpers/apps.js'
+import { tempDir } from './helpers/cli.js'
+import { exited } from './helpers/packaged.js'
+import { eventually } from './helpers/processes.js'
+import { releaseServer, type ReleaseServer } from './helpers/release-server.js'
+import { boot, createPrefix, haveWine, localAppData, removePrefix, settle, wine64, wineserver, type WinePrefix } from './helpers/wine.js'
+
+const temp = tempDir('taupy-updates-windows-')
+const key = join(temp, 'keys/my-app.pem')
+const cert = join(temp, 'cert.pem')
+const certKey = join(temp, 'cert-key.pem')
+const exeName = 'my-app-win32-x64.exe'
+let app: string
+let server: ReleaseServer
+let prefix: WinePrefix | undefined
+
+/** Signs $TAUPY_SIGN_FILE in place, as a release pipeline's signtool step would. */
+const signCommand = `osslsigncode sign -certs "${cert}" -key "${certKey}" -n "My App" -in "$TAUPY_SIGN_FILE" -out "$TAUPY_SIGN_FILE.signed" && mv "$TAUPY_SIGN_FILE.signed" "$TAUPY_SIGN_FILE"`
+
+function release(version: string): void {
+  const file = join(app, 'package.json')
+  writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), version }, null, 2))
+  rmSync(join(app, 'dist/release'), { recursive: true, force: true })
+  execFileSync('npm', ['run', 'package', '--', '--release', '--target', 'win32-x64', '--node', 'running'], {
+    cwd: app,
+    env: { ...process.env, TAUPY_SIGNING_KEY: key, TAUPY_SIGN_COMMAND: signCommand },
+    stdio: ['ignore', 'ignore', 'inherit'],
+    timeout: 300_000,
+  })
+  mkdirSync(join(temp, 'releases', version), { recursive: true })
+  for (const name of readdirSync(join(app, 'dist/release'))) linkSync(join(app, 'dist/release', name), join(temp, 'releases', version, name))
+}
+
+const manifest = (version: string): UpdateManifest => JSON.parse(readFileSync(join(temp, 'releases', version, 'update.json'), 'utf8')) as UpdateManifest
+const sha256 = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex')
+
+before(() => {
+  app = installedApp('widgets')
+  execFileSync('npm', ['run', 'keygen', '--', '--out', key], { cwd: app, stdio: 'ignore' })
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=taupy test signing', '-addext', 'extendedKeyUsage=codeSigning', '-keyout', certKey, '-out', cert], { stdio: 'ignore' })
+  release('1.0.0')
+  const text = join(app, 'src/components/window-title.ts')
+  writeFileSync(text, readFileSync(text, 'utf8').replace("heading('Window title', 2)", "heading('Window title, updated', 2)"))
+  release('1.0.1')
+})
+after(async () => {
+  await server?.close()
+  if (prefix) removePrefix(prefix)
+  if (!process.env.TAUPY_TEST_KEEP) for (const dir of [temp, ...(app ? [dirname(app)] : [])]) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
+})
+
+describe('signed self-updates of the Windows file', { timeout: 1_500_000 }, () => {
+  test('TAUPY_SIGN_COMMAND signs each .exe before update.json records its SHA-256', () => {
+    for (const version of ['1.0.0', '1.0.1']) {
+      const file = join(temp, 'releases', version, exeName)
+      assert.match(execFileSync('osslsigncode', ['verify', '-CAfile', cert, '-in', file], { encoding: 'utf8' }), /Signature verification: ok/)
+      const target = manifest(version).artifacts['win32-x64']!
+      assert.equal(target.full.url, exeName)
+      assert.equal(sha256(file), target.full.sha256, 'update.json records the signed file')
+      assert.equal(sha256(join(temp, 'releases', version, target.app.url)), target.app.sha256)
+    }
+    const target = manifest('1.0.1').artifacts['win32-x64']!
+    assert.equal(target.runtime, manifest('1.0.0').artifacts['win32-x64']!.runtime, 'same Node: an app-only update')
+    assert.ok(target.app.size < target.full.size * 0.02, `app-only ${target.app.size} B vs full ${target.full.size} B`)
+  })
+
+  describe('under wine', { skip: !haveWine && 'wine64 is not installed' }, () => {
+    const file = join(temp, 'run', exeName)
+    let stagedDir: string
+
+    before(async () => {
+      server = await releaseServer(join(temp, 'releases'))
+      mkdirSync(dirname(file), { recursive: true })
+      copyFileSync(join(temp, 'releases/1.0.0', exeName), file)
+      prefix = createPrefix('updates')
+      boot(prefix)
+      stagedDir = join(localAppData(prefix), 'taupy/updates/my-app')
+    })
+
+    interface WineRun {
+      child: ChildProcess
+      stdout(): string
+      stderr(): string
+      ready(): { url: string; version: string } | undefined
+    }
+
+    /** `file --no-window` under wine, its output in files (see the top). */
+    function startUnderWine(label: string, extra: NodeJS.ProcessEnv): WineRun {
+      const out = join(temp, `${label}.stdout`)
+      const err = join(temp, `${label}.stderr`)
+      const [o, e] = [openSync(out, 'w'), openSync(err, 'w')]
+      const child = spawn(wine64, [file, '--no-window'], { env: { ...prefix!.env, NODE_SKIP_PLATFORM_CHECK: '1', TAUPY_UPDATE_DELAY_MS: '200', ...extra }, stdio: ['ignore', o, e] })
+      closeSync(o)
+      closeSync(e)
+      const stdout = (): string => readFileSync(out, 'utf8')
+      const line = (): string | undefined => stdout().split(/\r?\n/).find((l) => l.startsWith('{"type":"ready"'))
+      return { child, stdout, stderr: () => readFileSync(err, 'utf8'), ready: () => (line() ? (JSON.parse(line()!) as { url: string; version: string }) : undefined) }
+    }
+
+    async function stop(run: WineRun): Promise<void> {
+      run.child.kill('SIGTERM')
+      await exited(run.child)
+      execFileSync(wineserver, ['-k'], { env: prefix!.env, stdio: 'ignore' })
+      settle(prefix!)
+    }
+
+    test('v1.0.0 downloads the app-only 1.0.1 in the background; the next start runs 1.0.1', { timeout: 900_000 }, async () => {
+      const env = { TAUPY_UPDATE_URL: `${server.base}/1.0.1/update.json` }
+      const first = startUnderWine('first', env)
+      try {
+        assert.ok(await eventually(() => Boolean(first.ready()), 240_000), `no ready line under wine:\n${first.stderr()}`)
+        assert.equal(first.ready()!.version, '1.0.0')
+        assert.ok(await eventually(() => first.stderr().includes('1.0.1 downloaded and verified'), 120_000), first.stderr())
+      } finally {
+        await stop(first)
+      }
+      const target = manifest('1.0.1').artifacts['win32-x64']!
+      assert.equal(server.sent.get(`/1.0.1/${target.app.url}`), target.app.size, 'the app-only payload, not the full file')
+      assert.deepEqual(readdirSync(stagedDir).filter((n) => n.startsWith('1.0.1')).sort(), ['1.0.1.json', '1.0.1.manifest', '1.0.1.taupy'])
+
+      const second = startUnderWine('second', env)
+      try {
+        assert.ok(await eventually(() => Boolean(second.ready()), 240_000), `no ready line under wine:\n${second.stderr()}`)
+        assert.equal(second.ready()!.version, '1.0.1')
+        assert.ok(await eventually(() => existsSync(join(stagedDir, '1.0.1.good')), 10_000), 'its ready line confirmed it (the trial in the Windows launcher)')
+      } finally {
+        await stop(second)
+      }
+    })
+
+    test('a new runtime: the running .exe is renamed aside and the full 1.0.1 takes its name', { timeout: 900_000 }, async () => {
+      rmSync(stagedDir, { recursive: true, force: true })
+      copyFileSync(join(temp, 'releases/1.0.0', exeName), file)
+      // update.json for 1.0.1 as a release with another Node would have it (re-signed with the app's key).
+      const m = manifest('1.0.1')
+      const target = m.artifacts['win32-x64']!
+      const other: UpdateManifest = { ...m, artifacts: { 'win32-x64': { ...target, runtime: `${target.runtime}-other`, full: { ...target.full, url: `../1.0.1/${target.full.url}` } } } }
+      server.override.set('/full/update.json', Buffer.from(JSON.stringify(signManifest(other, createPrivateKey(readFileSync(key, 'utf8'))))))
+      const first = startUnderWine('full', { TAUPY_UPDATE_URL: `${server.base}/full/update.json` })
+      try {
+        assert.ok(await eventually(() => Boolean(first.ready()), 240_000), `no ready line under wine:\n${first.stderr()}`)
+        assert.ok(await eventually(() => first.stderr().includes('1.0.1 downloaded and verified'), 240_000), first.stderr())
+        assert.match(first.stderr(), /replaced by 1\.0\.1/)
+      } finally {
+        server.override.delete('/full/update.json')
+        await stop(first)
+      }
+      assert.equal(sha256(file), target.full.sha256, 'the .exe is now the released (signed) 1.0.1')
+      assert.equal(sha256(`${file}.old-1.0.0`), sha256(join(temp, 'releases/1.0.0', exeName)), 'the running 1.0.0 was renamed aside')
+      const next = startUnderWine('after-full', {})
+      try {
+        assert.ok(await eventually(() => Boolean(next.ready()), 240_000), `no ready line under wine:\n${next.stderr()}`)
+        assert.equal(next.ready()!.version, '1.0.1')
+        assert.ok(await eventually(() => !existsSync(`${file}.old-1.0.0`), 30_000), 'the file set aside is removed once it no longer runs')
+      } finally {
+        await stop(next)
+      }
+    })
+  })
+})
