@@ -118,18 +118,18 @@ test('two pages share server state live, across routes', async () => {
 
 test('"Open About in a new window" opens a second native window on /about: its own page, the same server state', async () => {
   // Both windows' webviews share one cookie store (one web context), as under the launcher.
-  const context = await browser.newContext()
+  const context = await ui.browser.newContext()
   const home = await context.newPage()
-  await home.goto(app.url)
+  await home.goto(ui.app.url)
   await home.locator('#status', { hasText: 'connected' }).waitFor()
   await home.getByRole('button', { name: 'Open About in a new window' }).click()
-  const created = await app.window.waitFor('create_window', (command) => command.window === 'about')
+  const created = await ui.app.window.waitFor('create_window', (command) => command.window === 'about')
   assert.equal(created.url, '/about')
   assert.match(created.title ?? '', /^About /)
 
   // What the launcher loads in the new window: that URL, signed in with the app secret as main's was.
   const about = await context.newPage()
-  await about.goto(app.window.urlOf('about'))
+  await about.goto(ui.app.window.urlOf('about'))
   await about.locator('#status', { hasText: 'connected' }).waitFor()
   await about.getByRole('heading', { name: 'About' }).waitFor()
   const before = Number(await home.getByTestId('count').textContent())
@@ -137,16 +137,16 @@ test('"Open About in a new window" opens a second native window on /about: its o
   await about.getByTestId('about-counter').filter({ hasText: new RegExp(`^${before + 1}$`) }).waitFor()
 
   await home.getByRole('button', { name: 'Open About in a new window' }).click()
-  await app.window.waitFor('focus', (command) => command.window === 'about')
-  assert.equal(app.window.sent('create_window').length, 1, 'a second click brings the open window forward')
+  await ui.app.window.waitFor('focus', (command) => command.window === 'about')
+  assert.equal(ui.app.window.sent('create_window').length, 1, 'a second click brings the open window forward')
   // The user closes it: not the last window, so it closes and the app runs on.
-  assert.equal(await app.window.requestClose('about'), 'closed')
-  assert.deepEqual(app.window.windows, ['main'])
+  assert.equal(await ui.app.window.requestClose('about'), 'closed')
+  assert.deepEqual(ui.app.window.windows, ['main'])
 
   // The same from the menu bar's Window menu.
-  app.window.send({ type: 'menu_clicked', id: 'about', window: 'main' })
-  await app.window.waitFor('create_window', () => app.window.sent('create_window').length === 2)
-  assert.equal(await app.window.requestClose('about'), 'closed')
+  ui.app.window.send({ type: 'menu_clicked', id: 'about', window: 'main' })
+  await ui.app.window.waitFor('create_window', () => ui.app.window.sent('create_window').length === 2)
+  assert.equal(await ui.app.window.requestClose('about'), 'closed')
   await context.close()
 })
 
