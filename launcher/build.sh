@@ -38,7 +38,7 @@ if [ "$what" = all ] || [ "$what" = linux ]; then
 fi
 
 # Debian's rustc 1.63 (the only toolchain here with a Windows std) driven by Debian's cargo;
-# opt-level s, LTO, panic=abort and strip come from [profile.release] in Cargo.toml.
+# opt-level s (3 for Brotli and SHA-256), LTO, panic=abort and strip come from [profile.release] in Cargo.toml.
 build_windows() {
   RUSTC_163="${RUSTC_WINDOWS:-/usr/bin/rustc}"
   PATH="/usr/bin:$PATH" RUSTC="$RUSTC_163" CARGO_TARGET_DIR="$PWD/target/windows" offline /usr/bin/cargo build \
