@@ -19,6 +19,8 @@ import { tempDir } from './helpers/cli.js'
 import { exited } from './helpers/packaged.js'
 import { eventually } from './helpers/processes.js'
 import { releaseServer, type ReleaseServer } from './helpers/release-server.js'
+import { ensureDisplay, stopDisplay } from './fixtures/launcher/harness.js'
+import { buildStandIn, installRuntimes, standard } from './helpers/webview2-standin.js'
 import { boot, createPrefix, haveWine, localAppData, removePrefix, settle, wine64, wineserver, type WinePrefix } from './helpers/wine.js'
 
 const temp = tempDir('taupy-updates-windows-')
@@ -54,6 +56,10 @@ before(() => {
   app = installedApp('widgets')
   execFileSync('npm', ['run', 'keygen', '--', '--out', key], { cwd: app, stdio: 'ignore' })
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=taupy test signing', '-addext', 'extendedKeyUsage=codeSigning', '-keyout', certKey, '-out', cert], { stdio: 'ignore' })
+  // Every version: with TAUPY_TEST_RESTART it restarts as soon as an update is downloaded, as
+  // the "Restart to update" button does (test/updates.test.ts).
+  const main = join(app, 'src/main.ts')
+  writeFileSync(main, `import { updates as testUpdates } from '../taupy/updates/index.js'\nif (process.env.TAUPY_TEST_RESTART) testUpdates.on('downloaded', () => testUpdates.restartToApply())\n${readFileSync(main, 'utf8')}`)
   release('1.0.0')
   const text = join(app, 'src/components/window-title.ts')
   writeFileSync(text, readFileSync(text, 'utf8').replace("heading('Window title', 2)", "heading('Window title, updated', 2)"))
@@ -98,19 +104,25 @@ describe('signed self-updates of the Windows file', { timeout: 1_500_000 }, () =
       stdout(): string
       stderr(): string
       ready(): { url: string; version: string } | undefined
+      /** Every ready line so far: a restarted start keeps the same stdout. */
+      readies(): { url: string; version: string }[]
     }
 
-    /** `file --no-window` under wine, its output in files (see the top). */
-    function startUnderWine(label: string, extra: NodeJS.ProcessEnv): WineRun {
+    /** `file --no-window` (or `file` in its window: `args` []) under wine, its output in files (see the top). */
+    function startUnderWine(label: string, extra: NodeJS.ProcessEnv, args = ['--no-window']): WineRun {
       const out = join(temp, `${label}.stdout`)
       const err = join(temp, `${label}.stderr`)
       const [o, e] = [openSync(out, 'w'), openSync(err, 'w')]
-      const child = spawn(wine64, [file, '--no-window'], { env: { ...prefix!.env, NODE_SKIP_PLATFORM_CHECK: '1', TAUPY_UPDATE_DELAY_MS: '200', ...extra }, stdio: ['ignore', o, e] })
+      const child = spawn(wine64, [file, ...args], { env: { ...prefix!.env, NODE_SKIP_PLATFORM_CHECK: '1', TAUPY_UPDATE_DELAY_MS: '200', ...extra }, stdio: ['ignore', o, e] })
       closeSync(o)
       closeSync(e)
       const stdout = (): string => readFileSync(out, 'utf8')
-      const line = (): string | undefined => stdout().split(/\r?\n/).find((l) => l.startsWith('{"type":"ready"'))
-      return { child, stdout, stderr: () => readFileSync(err, 'utf8'), ready: () => (line() ? (JSON.parse(line()!) as { url: string; version: string }) : undefined) }
+      const readies = (): { url: string; version: string }[] =>
+        stdout()
+          .split(/\r?\n/)
+          .filter((l) => l.startsWith('{"type":"ready"'))
+          .map((l) => JSON.parse(l) as { url: string; version: string })
+      return { child, stdout, stderr: () => readFileSync(err, 'utf8'), ready: () => readies()[0], readies }
     }
 
     async function stop(run: WineRun): Promise<void> {
@@ -170,6 +182,46 @@ describe('signed self-updates of the Windows file', { timeout: 1_500_000 }, () =
         assert.ok(await eventually(() => !existsSync(`${file}.old-1.0.0`), 30_000), 'the file set aside is removed once it no longer runs')
       } finally {
         await stop(next)
+      }
+    })
+
+    test('updates.restartToApply() with --no-window: the launcher starts its file again as it exits, and it runs 1.0.1', { timeout: 900_000 }, async () => {
+      rmSync(stagedDir, { recursive: true, force: true })
+      copyFileSync(join(temp, 'releases/1.0.0', exeName), file)
+      const run = startUnderWine('restart', { TAUPY_UPDATE_URL: `${server.base}/1.0.1/update.json`, TAUPY_TEST_RESTART: '1' })
+      try {
+        assert.ok(await eventually(() => Boolean(run.ready()), 240_000), `no ready line under wine:\n${run.stderr()}`)
+        assert.equal(run.ready()!.version, '1.0.0')
+        // The backend's child would end with the launcher's job object: the launcher starts it.
+        assert.ok(await eventually(() => run.readies().length > 1, 240_000), `no second ready line; stdout:\n${run.stdout()}\nstderr:\n${run.stderr()}`)
+        assert.equal(run.readies()[1]!.version, '1.0.1')
+        assert.match(run.stdout(), /"type":"exit","code":0,"restart":true/, 'asked through the framed pipe')
+        await exited(run.child)
+        assert.equal(run.child.exitCode, 0, 'the first launcher exited with 0 once it had started the file again')
+        assert.ok(await eventually(() => existsSync(join(stagedDir, '1.0.1.good')), 10_000), 'the restarted start confirmed 1.0.1 (its trial)')
+      } finally {
+        await stop(run)
+      }
+    })
+
+    test('updates.restartToApply() in the window (stand-in WebView2): the launcher starts its file again as it exits, and it runs 1.0.1', { timeout: 900_000 }, async () => {
+      const display = await ensureDisplay()
+      const dll = join(temp, 'EmbeddedBrowserWebView.dll')
+      buildStandIn(dll)
+      installRuntimes(prefix!, dll, join(temp, 'webview2'), [standard])
+      rmSync(stagedDir, { recursive: true, force: true })
+      copyFileSync(join(temp, 'releases/1.0.0', exeName), file)
+      const run = startUnderWine('restart-window', { DISPLAY: display, TAUPY_UPDATE_URL: `${server.base}/1.0.1/update.json`, TAUPY_TEST_RESTART: '1' }, [])
+      try {
+        assert.ok(await eventually(() => run.stderr().includes('1.0.1 downloaded and verified'), 240_000), run.stderr())
+        await exited(run.child)
+        assert.equal(run.child.exitCode, 0, `the first launcher closed after the restart request; stderr:\n${run.stderr()}`)
+        // Only a start that ran 1.0.1 up to its ready line (in its window) marks it good.
+        assert.ok(await eventually(() => existsSync(join(stagedDir, '1.0.1.good')), 240_000), `the restarted start did not run 1.0.1; stderr:\n${run.stderr()}`)
+        assert.ok(!existsSync(join(stagedDir, '1.0.1.bad')))
+      } finally {
+        await stop(run)
+        stopDisplay()
       }
     })
   })

@@ -41,6 +41,14 @@ static RESTART: Mutex<Option<std::path::PathBuf>> = Mutex::new(None);
 static EXE_AT_START: Mutex<Option<std::path::PathBuf>> = Mutex::new(None);
 /// Set for the start that `start_again_if_asked` makes.
 const RESTARTED_VAR: &str = "TAUPY_RESTARTED";
+/// Windows, --no-window and --browser: set for the backend we watch, so that
+/// `updates.restartToApply()` asks us (a framed `exit` with `restart`) rather than starting the
+/// file itself: what it starts would end with its kill-on-close job object when we exit.
+const RESTART_BY_LAUNCHER_VAR: &str = "TAUPY_RESTART_BY_LAUNCHER";
+/// --no-window/--browser: how to start this file again when the backend asks: the file (taken
+/// at start-up, as in window mode), its mode flag, and the variables we set for the backend
+/// (the new start sets its own).
+static AGAIN: Mutex<Option<(std::path::PathBuf, &'static str, Vec<String>)>> = Mutex::new(None);
 
 /// Versions rolled back in this start (or by the launcher that re-ran us), for the backend.
 const ROLLED_BACK_VAR: &str = "TAUPY_UPDATE_ROLLED_BACK";
@@ -178,6 +186,10 @@ pub fn run(found: Result<Payload, String>) -> ! {
     crate::trace::mark("cache_ready");
     let (argv, mut env) = command(app_p, &runtime, &app, &extra);
     env.extend(update_env(&cache, &p, app_p, &rolled_back, mode));
+    if let Ok(exe) = std::env::current_exe() {
+        let flag = if mode == Mode::Browser { "--browser" } else { "--no-window" };
+        *AGAIN.lock().unwrap() = Some((exe, flag, env.iter().map(|(k, _)| k.clone()).collect()));
+    }
     // TAUPY_LAUNCHER=1 is not set here: it tells a backend that a launcher owns its stdin (it
     // exits when that closes); with --no-window/--browser stdin is the user's.
     for (k, v) in &env {
@@ -387,13 +399,16 @@ fn trial_timeout() -> Duration {
 /// A backend child whose stdout is ours to read, with the framing token in its environment: only
 /// a line that starts with the token is its ready line, so nothing the app prints can stand in
 /// for it (docs/ipc.md, Framing).
-fn spawn_framed(title: &str, argv: &[String], dialog: bool) -> (std::process::Child, String) {
+/// `console`: the backend shares our console (--no-window in a terminal); else it gets none.
+fn spawn_framed(title: &str, argv: &[String], dialog: bool, console: bool) -> (std::process::Child, String) {
     let token = match backend::new_token() {
         Ok(t) => t,
         Err(e) => fatal(title, &format!("cannot make the IPC token: {}", e), dialog),
     };
     let mut cmd = Command::new(&argv[0]);
     cmd.args(&argv[1..]).env(backend::TOKEN_VAR, &token).stdout(Stdio::piped());
+    #[cfg(windows)]
+    cmd.env(RESTART_BY_LAUNCHER_VAR, "1");
     #[cfg(target_os = "linux")]
     {
         // The backend ends with us (SIGTERM when we die, even by SIGKILL), as in window mode.
@@ -409,7 +424,9 @@ fn spawn_framed(title: &str, argv: &[String], dialog: bool) -> (std::process::Ch
             });
         }
     }
-    platform::prepare_backend(&mut cmd);
+    if !console {
+        platform::prepare_backend(&mut cmd);
+    }
     let child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) => fatal(title, &format!("cannot start the backend {}: {}", argv[0], e), dialog),
@@ -419,7 +436,7 @@ fn spawn_framed(title: &str, argv: &[String], dialog: bool) -> (std::process::Ch
 }
 
 /// Copies one stdout line of the backend to ours (a protocol line without its token; blank
-/// separator lines dropped) and returns the URL to open when it is the framed ready line.
+/// separator lines dropped) and returns it when it is a protocol line (framed with the token).
 fn relay_line(line: &[u8], token: &str) -> Option<String> {
     let text = String::from_utf8_lossy(line);
     let framed = text.strip_prefix(token);
@@ -429,7 +446,35 @@ fn relay_line(line: &[u8], token: &str) -> Option<String> {
         let mut o = stdout.lock();
         let _ = o.write_all(shown.as_bytes()).and_then(|_| o.flush());
     }
-    framed.and_then(browser_url)
+    framed.map(String::from)
+}
+
+/// A protocol line `exit` with `"restart": true`: `updates.restartToApply()` (Windows, see
+/// RESTART_BY_LAUNCHER_VAR).
+fn asks_restart(json: &str) -> bool {
+    Json::parse(json.trim()).ok().map_or(false, |v| {
+        v.get("type").and_then(Json::as_str) == Some("exit") && v.get("restart").and_then(Json::as_bool) == Some(true)
+    })
+}
+
+/// The watched backend (--no-window/--browser) exited with `code`: when it asked for a restart,
+/// starts this file again in the same mode, with our stdin, stdout and stderr (its ready line
+/// goes where the first one went) and none of the variables we set for the backend; then exits.
+fn exit_or_start_again(code: i32, restart: bool) -> ! {
+    if restart {
+        if let Some((exe, flag, vars)) = AGAIN.lock().unwrap().take() {
+            let mut again = Command::new(&exe);
+            again.arg(flag).env_remove(ROLLED_BACK_VAR);
+            for k in &vars {
+                again.env_remove(k);
+            }
+            match again.spawn() {
+                Ok(_) => std::process::exit(0),
+                Err(e) => eprintln!("{}: cannot start {} again: {}", name(), exe.display(), e),
+            }
+        }
+    }
+    std::process::exit(code)
 }
 
 /// Calls `each` with every line of `out` (newline included) until EOF or a read error.
@@ -449,22 +494,28 @@ fn read_lines(out: impl Read, mut each: impl FnMut(&[u8])) {
 /// stdout copied to ours, watched for the ready line. None within the timeout (or an exit
 /// before it): the version is marked bad and this file starts again, choosing the previous one.
 fn on_trial(argv: &[String], staged: Staged, mut rolled_back: Vec<String>) -> ! {
-    let (mut child, token) = spawn_framed("", argv, false);
+    let (mut child, token) = spawn_framed("", argv, false, true);
     let out = child.stdout.take().expect("piped stdout");
     let (tx, rx) = channel();
-    std::thread::spawn(move || {
-        read_lines(out, |line| {
-            if relay_line(line, &token).is_some() {
+    let restart = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let asked = restart.clone();
+    let reader = std::thread::spawn(move || {
+        read_lines(out, |line| match relay_line(line, &token) {
+            Some(json) if browser_url(&json).is_some() => {
                 let _ = tx.send(true);
             }
+            Some(json) if asks_restart(&json) => asked.store(true, Ordering::Relaxed),
+            _ => {}
         });
         let _ = tx.send(false);
     });
     match rx.recv_timeout(trial_timeout()) {
         Ok(true) => {
             staged.mark("good");
+            drop(staged);
             let code = child.wait().ok().and_then(|s| s.code()).unwrap_or(1);
-            std::process::exit(code)
+            let _ = reader.join();
+            exit_or_start_again(code, restart.load(Ordering::Relaxed))
         }
         _ => {
             let _ = child.kill();
@@ -506,15 +557,18 @@ fn no_window(argv: &[String], locks: &[Installed]) -> ! {
     #[cfg(not(unix))]
     {
         let _ = locks;
-        // Our console and handles; a kill-on-close job so it ends with us.
-        let status = Command::new(&argv[0]).args(&argv[1..]).spawn().and_then(|mut child| {
-            platform::adopt_backend(&child);
-            child.wait()
+        // Our console, stdin and stderr; a kill-on-close job so it ends with us. Its stdout
+        // goes through us, framed, so that it can ask us to start the file again.
+        let (mut child, token) = spawn_framed("", argv, false, true);
+        let out = child.stdout.take().expect("piped stdout");
+        let mut restart = false;
+        read_lines(out, |line| {
+            if relay_line(line, &token).map_or(false, |json| asks_restart(&json)) {
+                restart = true;
+            }
         });
-        match status {
-            Ok(s) => std::process::exit(s.code().unwrap_or(1)),
-            Err(e) => fatal("", &format!("cannot start the backend {}: {}", argv[0], e), false),
-        }
+        let code = child.wait().ok().and_then(|s| s.code()).unwrap_or(1);
+        exit_or_start_again(code, restart)
     }
 }
 
@@ -530,12 +584,14 @@ fn browser_url(line: &str) -> Option<String> {
 /// The backend with our stdin and stderr; its stdout copied to ours, and on its ready line the
 /// system browser opened on `openUrl` (a one-time login URL) or else `url`.
 fn browser(title: &str, argv: &[String], cache: Cache, keep: (String, String)) -> ! {
-    let (mut child, token) = spawn_framed(title, argv, true);
+    let (mut child, token) = spawn_framed(title, argv, true, false);
     let out = child.stdout.take().expect("piped stdout");
     let mut opened = false;
+    let mut restart = false;
     read_lines(out, |line| {
-        let url = relay_line(line, &token);
-        if let (false, Some(url)) = (opened, url) {
+        let framed = relay_line(line, &token);
+        restart |= framed.as_deref().map_or(false, asks_restart);
+        if let (false, Some(url)) = (opened, framed.as_deref().and_then(browser_url)) {
             opened = true;
             if let Err(e) = platform::open_external(&url) {
                 eprintln!("{}: cannot open the browser ({}); open {} yourself", name(), e, url);
@@ -545,7 +601,7 @@ fn browser(title: &str, argv: &[String], cache: Cache, keep: (String, String)) -
         }
     });
     let code = child.wait().ok().and_then(|s| s.code()).unwrap_or(1);
-    std::process::exit(code)
+    exit_or_start_again(code, restart)
 }
 
 #[cfg(test)]
@@ -573,5 +629,14 @@ mod tests {
         );
         assert_eq!(browser_url(r#"{"type":"set_title","title":"x"}"#), None);
         assert_eq!(browser_url("listening on 127.0.0.1:1"), None);
+    }
+
+    #[test]
+    fn only_an_exit_with_restart_true_asks_for_a_restart() {
+        assert!(asks_restart(r#"{"type":"exit","code":0,"restart":true}"#));
+        assert!(!asks_restart(r#"{"type":"exit","code":0}"#));
+        assert!(!asks_restart(r#"{"type":"exit","restart":"true"}"#));
+        assert!(!asks_restart(r#"{"type":"ready","restart":true}"#));
+        assert!(!asks_restart("exit restart"));
     }
 }

@@ -12,6 +12,7 @@ import { open } from 'node:fs/promises'
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { basename, dirname, join } from 'node:path'
+import { frameLine, takeIpcToken } from '../ipc/framing.js'
 import { launcherChannel } from '../ipc/stdio.js'
 import { compareVersions, publicKeyFrom, verifyManifest, type Artifact, type UpdateManifest } from './manifest.js'
 
@@ -41,7 +42,7 @@ const env = process.env
 const maxManifestBytes = 1024 * 1024
 const maxRedirects = 5
 /** What the launcher sets for its backend: a new start must not inherit them (it sets its own). */
-const launcherSetVariables = ['TAUPY_LAUNCHER', 'TAUPY_IPC_TOKEN', 'TAUPY_APP_ID', 'TAUPY_LAUNCH_MODE', 'TAUPY_RUNTIME_ID', 'TAUPY_TARGET', 'TAUPY_APP_VERSION', 'TAUPY_EMBEDDED_VERSION', 'TAUPY_PAYLOAD_APP_ID', 'TAUPY_UPDATE_ROLLED_BACK', 'TAUPY_UPDATE_DIR', 'TAUPY_EXECUTABLE']
+const launcherSetVariables = ['TAUPY_LAUNCHER', 'TAUPY_IPC_TOKEN', 'TAUPY_APP_ID', 'TAUPY_LAUNCH_MODE', 'TAUPY_RESTART_BY_LAUNCHER', 'TAUPY_RUNTIME_ID', 'TAUPY_TARGET', 'TAUPY_APP_VERSION', 'TAUPY_EMBEDDED_VERSION', 'TAUPY_PAYLOAD_APP_ID', 'TAUPY_UPDATE_ROLLED_BACK', 'TAUPY_UPDATE_DIR', 'TAUPY_EXECUTABLE']
 
 /** https anywhere; plain http only to this machine's loopback address (tests, staging). */
 export function allowedUrl(url: URL): boolean {
@@ -303,11 +304,19 @@ export class Updater extends EventEmitter<UpdateEvents> {
    * starts its file again once it has exited, after this app's single-instance claim is free,
    * and on Windows anything we started ourselves would end with the launcher's job object. With
    * --no-window or --browser we start the file (detached, in the same mode); --no-window keeps
-   * our stdout, so the new ready line goes where ours went.
+   * our stdout, so the new ready line goes where ours went. On Windows the launcher stays our
+   * parent in those modes too (no exec) and does it, asked by a framed `exit` line.
    */
   restartToApply(): void {
     if (env.TAUPY_LAUNCHER === '1') {
       launcherChannel().send({ type: 'exit', code: 0, restart: true })
+      return
+    }
+    const token = takeIpcToken()
+    if (env.TAUPY_RESTART_BY_LAUNCHER === '1' && token) {
+      // Windows, --no-window/--browser: the launcher reads our framed stdout and starts the file
+      // once we have exited (what we started would end with its job object).
+      process.stdout.write(frameLine(JSON.stringify({ type: 'exit', code: 0, restart: true }), token), () => process.exit(0))
       return
     }
     const args = env.TAUPY_LAUNCH_MODE ? [env.TAUPY_LAUNCH_MODE] : []
