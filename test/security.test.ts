@@ -1,6 +1,8 @@
 // The shared backend core against the requests a hostile web page or local process can make.
 import assert from 'node:assert/strict'
+import { once } from 'node:events'
 import { request as httpRequest } from 'node:http'
+import { connect } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import type WebSocket from 'ws'
 import { cookieValue, judgeRequest, type Guard } from '../scripts/server/security.js'
@@ -93,6 +95,22 @@ describe('/ws upgrade', () => {
   })
   test('with a foreign Host: 403', async () => {
     assert.equal(await openSocket(wsUrl(), { origin: backend.origin, cookie, host: 'evil.example' }), 403)
+  })
+  test('a refused upgrade is answered and its connection closed by the server', { timeout: 15_000 }, async () => {
+    // Node hands an upgrade's socket over to the app; one left open after the 403 keeps a file
+    // descriptor per attempt (any web page can make them) and fastify.close() waits for it forever.
+    const { port } = new URL(backend.origin)
+    const socket = connect(Number(port), '127.0.0.1')
+    let response = ''
+    socket.setEncoding('utf8').on('data', (chunk: string) => (response += chunk))
+    const ended = once(socket, 'end')
+    socket.write(
+      `GET /ws?taupy=${backend.secret} HTTP/1.1\r\nHost: ${backend.host}\r\nOrigin: http://evil.example\r\n` +
+        `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+    )
+    await ended
+    socket.destroy()
+    assert.match(response, /^HTTP\/1\.1 403 /)
   })
 })
 

@@ -199,6 +199,12 @@ export function registerSecurity(fastify: FastifyInstance, guard: Guard, csp: Cs
     const denied = applyVerdict(judgeRequest(guard, request), reply)
     if (denied) return denied
   })
+  // An upgrade answered over HTTP (refused here) was never upgraded: Node handed its socket to
+  // the app at 'upgrade', and nothing else closes it. Left open, each attempt (any page can make
+  // them) keeps a descriptor, and fastify.close() waits for it forever.
+  fastify.addHook('onResponse', async (request) => {
+    if (request.headers.upgrade !== undefined) request.raw.socket.destroy()
+  })
   fastify.addHook('onSend', async (_request, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff')
     reply.header('referrer-policy', 'no-referrer')
