@@ -179,7 +179,7 @@ describe('linux launcher under X', { skip: !linux && 'linux only', timeout: 180_
         c.child.kill('SIGTERM')
         await Promise.race([c.exited, sleep(5000)])
         c.child.kill('SIGKILL')
-        rmSync(profile, { recursive: true, force: true })
+        rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }) // its helpers may still be writing
       }
 
       // Closing the window: close_requested -> the backend exits -> the launcher exits with its code.
