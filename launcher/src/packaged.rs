@@ -44,6 +44,7 @@ const RESTARTED_VAR: &str = "TAUPY_RESTARTED";
 /// Windows, --no-window and --browser: set for the backend we watch, so that
 /// `updates.restartToApply()` asks us (a framed `exit` with `restart`) rather than starting the
 /// file itself: what it starts would end with its kill-on-close job object when we exit.
+#[cfg(windows)]
 const RESTART_BY_LAUNCHER_VAR: &str = "TAUPY_RESTART_BY_LAUNCHER";
 /// --no-window/--browser: how to start this file again when the backend asks: the file (taken
 /// at start-up, as in window mode), its mode flag, and the variables we set for the backend

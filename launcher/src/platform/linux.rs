@@ -22,8 +22,9 @@ pub const NAME: &str = "linux";
 type Ptr = *mut c_void;
 type GBoolean = c_int;
 
+/// GLib's error; `take_error` reads and frees one (every linux_*.rs uses these).
 #[repr(C)]
-struct GError {
+pub(super) struct GError {
     domain: u32,
     code: c_int,
     message: *mut c_char,
@@ -276,8 +277,19 @@ fn view() -> Ptr {
     by_id(MAIN_WINDOW).map_or(null_mut(), |(_, v)| v)
 }
 
-fn cstr(s: &str) -> CString {
+/// A C string for the toolkit (an interior NUL, which C cannot carry, is dropped).
+pub(super) fn cstr(s: &str) -> CString {
     CString::new(s.replace('\0', "")).unwrap()
+}
+
+/// The message of a GError, which is freed; `fallback` when there is none.
+pub(super) unsafe fn take_error(e: *mut GError, fallback: &str) -> String {
+    if e.is_null() {
+        return fallback.into();
+    }
+    let m = CStr::from_ptr((*e).message).to_string_lossy().into_owned();
+    g_error_free(e);
+    m
 }
 
 /// Text for the toolkit (titles, dialog text): bounded by the one helper, `limits::ui_text`.
@@ -872,13 +884,7 @@ extern "C" fn on_eval_done(v: Ptr, res: Ptr, data: Ptr) {
         let mut err: *mut GError = null_mut();
         let value = webkit_web_view_evaluate_javascript_finish(v, res, &mut err);
         if value.is_null() {
-            let msg = if err.is_null() {
-                "evaluation failed".to_string()
-            } else {
-                let m = CStr::from_ptr((*err).message).to_string_lossy().into_owned();
-                g_error_free(err);
-                m
-            };
+            let msg = take_error(err, "evaluation failed");
             return fail_in(&p.window, &p.id, "eval", "eval_failed", &msg);
         }
         let result = if jsc_value_is_undefined(value) != 0 {

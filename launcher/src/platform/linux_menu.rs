@@ -3,12 +3,13 @@
 //! `menu_clicked`. Accelerators go through a GtkAccelGroup on the window, which GTK checks
 //! before the webview sees a key.
 
+use super::linux::cstr;
 use crate::backend::{ack, emit, fail};
 use crate::json::Json;
 use crate::menu::{Accel, Item, Kind};
 use crate::protocol::event;
 use std::cell::{Cell, RefCell};
-use std::ffi::{CStr, CString};
+use std::ffi::CStr;
 use std::os::raw::{c_char, c_int, c_uint, c_ulong, c_void};
 use std::ptr::null_mut;
 
@@ -78,10 +79,6 @@ const ID_KEY: &[u8] = b"taupy-menu-id\0";
 const WINDOW_KEY: &[u8] = b"taupy-window\0";
 /// Set on the tray menu's items: their clicks say `"tray": true` instead of a window.
 const TRAY_KEY: &[u8] = b"taupy-tray\0";
-
-fn cstr(s: &str) -> CString {
-    CString::new(s.replace('\0', "")).unwrap()
-}
 
 /// Puts the webview in a vertical box in the window, so a menu bar can go above it later.
 pub unsafe fn pack(window: Ptr, view: Ptr) {

@@ -3,22 +3,16 @@
 //! window. A click on the notification is the server's `ActionInvoked` with the `default`
 //! action (we offer it) → `notification_clicked`; `NotificationClosed` forgets it.
 
+use super::linux::{cstr, take_error, GError};
 use crate::backend::{emit, fail};
 use crate::json::Json;
 use crate::protocol::{event, reply_ok};
 use std::cell::{Cell, RefCell};
-use std::ffi::{CStr, CString};
+use std::ffi::CStr;
 use std::os::raw::{c_char, c_int, c_uint, c_void};
 use std::ptr::null_mut;
 
 type Ptr = *mut c_void;
-
-#[repr(C)]
-struct GError {
-    domain: u32,
-    code: c_int,
-    message: *mut c_char,
-}
 
 crate::platform::linux_dl::extern_dl! {
     fn g_bus_get_sync(kind: c_int, cancellable: Ptr, err: *mut *mut GError) -> Ptr;
@@ -39,7 +33,6 @@ crate::platform::linux_dl::extern_dl! {
     fn g_variant_builder_new(kind: *const c_char) -> Ptr;
     fn g_variant_builder_add(b: Ptr, format: *const c_char, ...);
     fn g_variant_builder_unref(b: Ptr);
-    fn g_error_free(e: *mut GError);
 }
 
 const NAME: &[u8] = b"org.freedesktop.Notifications\0";
@@ -55,19 +48,6 @@ fn c(b: &[u8]) -> *const c_char {
     b.as_ptr() as *const c_char
 }
 
-fn cstr(s: &str) -> CString {
-    CString::new(s.replace('\0', "")).unwrap()
-}
-
-unsafe fn take_error(e: *mut GError) -> String {
-    if e.is_null() {
-        return "unknown error".into();
-    }
-    let m = CStr::from_ptr((*e).message).to_string_lossy().into_owned();
-    g_error_free(e);
-    m
-}
-
 /// The session bus, connected (and the signals subscribed) on first use.
 unsafe fn bus() -> Result<Ptr, String> {
     let b = BUS.with(|b| b.get());
@@ -77,7 +57,7 @@ unsafe fn bus() -> Result<Ptr, String> {
     let mut err = null_mut();
     let b = g_bus_get_sync(2, null_mut(), &mut err); // G_BUS_TYPE_SESSION
     if b.is_null() {
-        return Err(format!("no D-Bus session bus: {}", take_error(err)));
+        return Err(format!("no D-Bus session bus: {}", take_error(err, "unknown error")));
     }
     for member in [&b"ActionInvoked\0"[..], &b"NotificationClosed\0"[..]] {
         g_dbus_connection_signal_subscribe(b, c(NAME), c(NAME), c(member), c(PATH), null_mut(), 0, on_signal, null_mut(), null_mut());
@@ -138,7 +118,7 @@ extern "C" fn on_notified(conn: Ptr, res: Ptr, data: Ptr) {
     let mut err = null_mut();
     let v = unsafe { g_dbus_connection_call_finish(conn, res, &mut err) };
     if v.is_null() {
-        let why = unsafe { take_error(err) };
+        let why = unsafe { take_error(err, "unknown error") };
         return fail(&p.id, "notify", "notifications_unavailable", &format!("the notification server did not take it: {}", why));
     }
     let mut server_id: c_uint = 0;

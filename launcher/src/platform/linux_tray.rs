@@ -14,6 +14,7 @@
 //!   filter sees them and emits `tray_clicked`, leaving the library's answer (and so what the
 //!   host does next, such as opening the menu) unchanged.
 
+use super::linux::{cstr, GError};
 use crate::backend::{ack, emit, fail};
 use crate::json::Json;
 use crate::menu::Item;
@@ -25,13 +26,6 @@ use std::ptr::null_mut;
 use std::sync::Mutex;
 
 type Ptr = *mut c_void;
-
-#[repr(C)]
-struct GError {
-    domain: u32,
-    code: c_int,
-    message: *mut c_char,
-}
 
 #[link(name = "dl")]
 extern "C" {
@@ -109,10 +103,6 @@ const CHECKS: usize = 400;
 
 fn c(b: &[u8]) -> *const c_char {
     b.as_ptr() as *const c_char
-}
-
-fn cstr(s: &str) -> CString {
-    CString::new(s.replace('\0', "")).unwrap()
 }
 
 /// `TAUPY_APPINDICATOR_LIB` may name another library (a file name only: dlopen then searches
