@@ -7,7 +7,8 @@ import { createServer, type Server } from 'node:http'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
-  closeWindow, ensureDisplay, have, launcherDir, sleep, startSession, stopDisplay, waitWindow, x, type Session,
+  ensureDisplay, have, launcherDir, sleep, startSession, stopDisplay, waitWindow, x, type Session,
+  closeAndEnd, menuClicks, pressKeys, reply as replyTo, send,
 } from './fixtures/launcher/harness.js'
 
 const bin = process.env.TAUPY_LAUNCHER_BIN ?? join(launcherDir, 'prebuilt', 'linux-x64', 'taupy-launcher')
@@ -27,40 +28,14 @@ const fileMenu = [
 
 let server: Server
 let url = ''
-
-function send(s: Session, command: object): void {
-  s.child.stdin!.write(JSON.stringify(command) + '\n')
-}
-async function reply(s: Session, id: string, timeoutMs = 5000): Promise<{ ok: boolean; error?: { code: string } }> {
-  const line = await s.waitFor((l) => l.includes(`"id":"${id}"`), timeoutMs, 'stdout')
-  return JSON.parse(line) as { ok: boolean; error?: { code: string } }
-}
-async function clicks(s: Session, count: number, timeoutMs = 5000): Promise<Array<Record<string, unknown>>> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const seen = s.events.filter((e) => e.type === 'menu_clicked')
-    if (seen.length >= count) return seen
-    if (Date.now() > end) throw new Error(`only ${seen.length} menu_clicked; stdout:\n${s.stdout.slice(-10).join('\n')}`)
-    await sleep(25)
-  }
-}
-/** Real key presses through XTEST to the focused window (Xvfb has no window manager). */
-function keys(window: string, ...names: string[]): void {
-  x('xdotool', ['windowfocus', '--sync', window])
-  for (const k of names) x('xdotool', ['key', '--delay', '60', k])
-}
+/** Menu commands answer at once: 5 s, not the harness's 10. */
+const reply = (s: Session, id: string, timeoutMs = 5000) => replyTo(s, id, timeoutMs)
 
 async function start(title: string): Promise<{ s: Session; window: string }> {
   const s = startSession(bin, ['--title', title, '--url', url])
   await s.waitEvent('page_loaded')
   const window = await waitWindow(`^${title}$`)
   return { s, window }
-}
-async function stop(s: Session, window: string): Promise<void> {
-  closeWindow(window)
-  const r = await Promise.race([s.exited, sleep(5000).then(() => 'timeout' as const)])
-  s.child.kill('SIGKILL')
-  assert.notEqual(r, 'timeout', 'the launcher ends when its window closes')
 }
 
 describe('launcher menus (Linux, Xvfb)', { skip: !runnable && 'needs Linux, Xvfb and xdotool', timeout: 120_000 }, () => {
@@ -82,17 +57,17 @@ describe('launcher menus (Linux, Xvfb)', { skip: !runnable && 'needs Linux, Xvfb
       send(s, { type: 'set_menu', id: 'm1', items: fileMenu })
       assert.equal((await reply(s, 'm1')).ok, true)
       await sleep(300)
-      keys(window, 'ctrl+q')
-      assert.deepEqual((await clicks(s, 1))[0], { type: 'menu_clicked', id: 'quit', window: 'main' })
+      pressKeys(window, 60, 'ctrl+q')
+      assert.deepEqual((await menuClicks(s, 1, 5000))[0], { type: 'menu_clicked', id: 'quit', window: 'main' })
       // F10 opens File; Down selects Open, Down Down skips the separator to the checkbox.
-      keys(window, 'F10', 'Down', 'Down', 'Return')
-      assert.deepEqual((await clicks(s, 2))[1], { type: 'menu_clicked', id: 'wrap', window: 'main', checked: false })
+      pressKeys(window, 60, 'F10', 'Down', 'Down', 'Return')
+      assert.deepEqual((await menuClicks(s, 2, 5000))[1], { type: 'menu_clicked', id: 'wrap', window: 'main', checked: false })
       send(s, { type: 'set_menu_item', id: 'u1', item: 'open', enabled: false, label: 'Open (busy)' })
       assert.equal((await reply(s, 'u1')).ok, true)
       send(s, { type: 'set_menu_item', id: 'u2', item: 'wrap', checked: true })
       assert.equal((await reply(s, 'u2')).ok, true)
-      keys(window, 'ctrl+o', 'ctrl+q')
-      const after = await clicks(s, 3)
+      pressKeys(window, 60, 'ctrl+o', 'ctrl+q')
+      const after = await menuClicks(s, 3, 5000)
       await sleep(300)
       assert.deepEqual(s.events.filter((e) => e.type === 'menu_clicked').slice(2).map((e) => e.id), ['quit'],
         'a disabled item is not chosen, and checking an item from the backend is no click')
@@ -101,11 +76,11 @@ describe('launcher menus (Linux, Xvfb)', { skip: !runnable && 'needs Linux, Xvfb
       assert.equal(after.length, 3)
       send(s, { type: 'set_menu', id: 'm2', items: [] })
       assert.equal((await reply(s, 'm2')).ok, true)
-      keys(window, 'ctrl+q')
+      pressKeys(window, 60, 'ctrl+q')
       await sleep(400)
       assert.equal(s.events.filter((e) => e.type === 'menu_clicked').length, 3, 'no menu, no accelerator')
     } finally {
-      await stop(s, window)
+      await closeAndEnd(s, window)
     }
   })
 
@@ -119,9 +94,9 @@ describe('launcher menus (Linux, Xvfb)', { skip: !runnable && 'needs Linux, Xvfb
       assert.equal((await reply(s, 'p1')).ok, true)
       await sleep(300)
       x('xdotool', ['key', '--delay', '60', 'Down', 'Down', 'Return'])
-      assert.deepEqual((await clicks(s, 1))[0], { type: 'menu_clicked', id: 'paste', window: 'main' })
+      assert.deepEqual((await menuClicks(s, 1, 5000))[0], { type: 'menu_clicked', id: 'paste', window: 'main' })
     } finally {
-      await stop(s, window)
+      await closeAndEnd(s, window)
     }
   })
 
@@ -134,12 +109,12 @@ describe('launcher menus (Linux, Xvfb)', { skip: !runnable && 'needs Linux, Xvfb
       await reply(s, 'e1')
       await sleep(400)
       x('xdotool', ['key', '--delay', '60', 'Down', 'Down', 'Return'])
-      assert.deepEqual((await clicks(s, 1))[0], { type: 'menu_clicked', id: 'remove', window: 'main' })
+      assert.deepEqual((await menuClicks(s, 1, 5000))[0], { type: 'menu_clicked', id: 'remove', window: 'main' })
       send(s, { type: 'eval', id: 'e2', script: 'window.taupy.popupMenu([{ label: "no id" }]), 1' })
       const error = await s.waitFor((l) => l.includes('taupy.popupMenu from the page'), 5000, 'stdout')
       assert.match(error, /"code":"invalid_argument"/)
     } finally {
-      await stop(s, window)
+      await closeAndEnd(s, window)
     }
   })
 
@@ -166,7 +141,7 @@ describe('launcher menus (Linux, Xvfb)', { skip: !runnable && 'needs Linux, Xvfb
       send(s, { type: 'eval', id: 'alive', script: '6 * 7' })
       assert.match(await s.waitFor((l) => l.includes('"id":"alive"'), 5000, 'stdout'), /"result":42/)
     } finally {
-      await stop(s, window)
+      await closeAndEnd(s, window)
     }
   })
 })

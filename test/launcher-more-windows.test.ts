@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test'
 import {
   alive, closeWindow, ensureDisplay, findWindows, fixtureDir, have, launcherDir, sleep, startSession, stopDisplay, waitWindow,
   windowName, windowSize, x, type Session,
+  send,
 } from './fixtures/launcher/harness.js'
 
 const bin = process.env.TAUPY_LAUNCHER_BIN ?? join(launcherDir, 'prebuilt', 'linux-x64', 'taupy-launcher')
@@ -24,9 +25,6 @@ let otherOrigin = ''
 type Event = { type: string; [k: string]: unknown }
 type Reply = { ok: boolean; result?: unknown; error?: { code: string; message: string } }
 
-function send(s: Session, command: object): void {
-  s.child.stdin!.write(JSON.stringify(command) + '\n')
-}
 async function call(s: Session, command: { id: string; [k: string]: unknown }, timeoutMs = 10_000): Promise<Reply> {
   send(s, command)
   const line = await s.waitFor((l) => l.includes(`"type":"reply"`) && l.includes(`"id":"${command.id}"`), timeoutMs, 'stdout')

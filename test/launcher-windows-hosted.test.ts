@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
   closeWindow, ensureDisplay, findWindows, fixtureDir, launcherDir, sleep, startSession, stopDisplay, waitWindow, windowName, x, type Session,
+  reply, send,
 } from './fixtures/launcher/harness.js'
 import { buildStandIn, installRuntimes, standard } from './helpers/webview2-standin.js'
 import { boot, createPrefix, haveWine, removePrefix, settle, windowsPath, wine64 } from './helpers/wine.js'
@@ -23,12 +24,6 @@ const dir = mkdtempSync(join(tmpdir(), 'taupy-winhosted-'))
 const fakeDll = join(dir, 'EmbeddedBrowserWebView.dll')
 const prefix = createPrefix('hosted')
 
-function send(s: Session, command: object): void {
-  s.child.stdin!.write(JSON.stringify(command) + '\n')
-}
-async function reply(s: Session, id: string): Promise<{ ok: boolean; result?: unknown; error?: { code: string; message: string } }> {
-  return JSON.parse(await s.waitFor((l) => l.startsWith('{"type":"reply"') && l.includes(`"id":"${id}"`), 10_000, 'stdout'))
-}
 function events(s: Session, type: string): Array<Record<string, unknown>> {
   return s.events.filter((e) => e.type === type)
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
   closeWindow, ensureDisplay, findWindows, fixtureDir, launcherDir, sleep, startSession, stopDisplay, waitWindow, x, type Session,
+  menuClicks, pressKeys, reply, send,
 } from './fixtures/launcher/harness.js'
 import { boot, createPrefix, haveWine, removePrefix, settle, windowsPath, wine64 } from './helpers/wine.js'
 
@@ -23,25 +24,6 @@ const exe = join(launcherDir, 'prebuilt', 'win32-x64', 'taupy-launcher.exe')
 const balloonClick = join(dir, 'win-balloon-click.exe')
 const prefix = createPrefix('shell')
 
-function send(s: Session, command: object): void {
-  s.child.stdin!.write(JSON.stringify(command) + '\n')
-}
-async function reply(s: Session, id: string): Promise<{ ok: boolean; error?: { code: string } }> {
-  return JSON.parse(await s.waitFor((l) => l.includes(`"id":"${id}"`), 10_000, 'stdout')) as { ok: boolean; error?: { code: string } }
-}
-async function clicks(s: Session, count: number): Promise<Array<Record<string, unknown>>> {
-  const end = Date.now() + 10_000
-  for (;;) {
-    const seen = s.events.filter((e) => e.type === 'menu_clicked')
-    if (seen.length >= count) return seen
-    if (Date.now() > end) throw new Error(`only ${seen.length} menu_clicked; stdout:\n${s.stdout.slice(-10).join('\n')}`)
-    await sleep(50)
-  }
-}
-function keys(window: string, ...names: string[]): void {
-  x('xdotool', ['windowfocus', '--sync', window])
-  for (const k of names) x('xdotool', ['key', '--delay', '80', k])
-}
 
 describe('windows launcher menus (rustc 1.63, wine64)', { skip: !(canBuild && haveWine) && 'needs Debian rustc/mingw and wine64', timeout: 600_000 }, () => {
   let s: Session | undefined
@@ -77,14 +59,14 @@ describe('windows launcher menus (rustc 1.63, wine64)', { skip: !(canBuild && ha
     ] })
     assert.equal((await reply(s!, 'm1')).ok, true)
     await sleep(500)
-    keys(window, 'ctrl+q')
-    assert.deepEqual((await clicks(s!, 1))[0], { type: 'menu_clicked', id: 'quit', window: 'main' })
-    keys(window, 'F10', 'Down', 'Down', 'Return') // Down opens File on Open; Down skips the separator
-    assert.deepEqual((await clicks(s!, 2))[1], { type: 'menu_clicked', id: 'wrap', window: 'main', checked: false })
+    pressKeys(window, 80, 'ctrl+q')
+    assert.deepEqual((await menuClicks(s!, 1))[0], { type: 'menu_clicked', id: 'quit', window: 'main' })
+    pressKeys(window, 80, 'F10', 'Down', 'Down', 'Return') // Down opens File on Open; Down skips the separator
+    assert.deepEqual((await menuClicks(s!, 2))[1], { type: 'menu_clicked', id: 'wrap', window: 'main', checked: false })
     send(s!, { type: 'set_menu_item', id: 'u1', item: 'open', enabled: false, label: 'Open (busy)' })
     assert.equal((await reply(s!, 'u1')).ok, true)
-    keys(window, 'ctrl+o', 'ctrl+q')
-    await clicks(s!, 3)
+    pressKeys(window, 80, 'ctrl+o', 'ctrl+q')
+    await menuClicks(s!, 3)
     await sleep(500)
     assert.deepEqual(s!.events.filter((e) => e.type === 'menu_clicked').slice(2).map((e) => e.id), ['quit'], 'a disabled item is not chosen')
     send(s!, { type: 'set_menu_item', id: 'u2', item: 'nope', enabled: false })
@@ -98,7 +80,7 @@ describe('windows launcher menus (rustc 1.63, wine64)', { skip: !(canBuild && ha
     assert.equal((await reply(s!, 'p1')).ok, true)
     await sleep(800)
     x('xdotool', ['key', '--delay', '80', 'Down', 'Down', 'Return'])
-    assert.deepEqual((await clicks(s!, before + 1))[before], { type: 'menu_clicked', id: 'paste', window: 'main' })
+    assert.deepEqual((await menuClicks(s!, before + 1))[before], { type: 'menu_clicked', id: 'paste', window: 'main' })
   })
 
   test('bad menus get an error; the launcher keeps answering', async () => {
@@ -123,7 +105,7 @@ describe('windows launcher menus (rustc 1.63, wine64)', { skip: !(canBuild && ha
     x('xdotool', ['mousemove', '--window', tray, '10', '10', 'click', '3'])
     await sleep(800)
     x('xdotool', ['key', '--delay', '80', 'Down', 'Return'])
-    assert.deepEqual((await clicks(s!, before + 1))[before], { type: 'menu_clicked', id: 'show', tray: true })
+    assert.deepEqual((await menuClicks(s!, before + 1))[before], { type: 'menu_clicked', id: 'show', tray: true })
     assert.ok(s!.events.some((e) => e.type === 'tray_clicked' && e.button === 'right'))
     send(s!, { type: 'remove_tray', id: 'r1' })
     assert.equal((await reply(s!, 'r1')).ok, true)
