@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { signManifest, type UpdateManifest } from '../scripts/updates/manifest.js'
 import { installedApp } from './helpers/apps.js'
+import { changeOneText, restartWhenDownloaded } from './helpers/update-app.js'
 import { tempDir } from './helpers/cli.js'
 import { exited } from './helpers/packaged.js'
 import { eventually } from './helpers/processes.js'
@@ -56,13 +57,9 @@ before(() => {
   app = installedApp('widgets')
   execFileSync('npm', ['run', 'keygen', '--', '--out', key], { cwd: app, stdio: 'ignore' })
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=taupy test signing', '-addext', 'extendedKeyUsage=codeSigning', '-keyout', certKey, '-out', cert], { stdio: 'ignore' })
-  // Every version: with TAUPY_TEST_RESTART it restarts as soon as an update is downloaded, as
-  // the "Restart to update" button does (test/updates.test.ts).
-  const main = join(app, 'src/main.ts')
-  writeFileSync(main, `import { updates as testUpdates } from '../taupy/updates/index.js'\nif (process.env.TAUPY_TEST_RESTART) testUpdates.on('downloaded', () => testUpdates.restartToApply())\n${readFileSync(main, 'utf8')}`)
+  restartWhenDownloaded(app)
   release('1.0.0')
-  const text = join(app, 'src/components/window-title.ts')
-  writeFileSync(text, readFileSync(text, 'utf8').replace("heading('Window title', 2)", "heading('Window title, updated', 2)"))
+  changeOneText(app)
   release('1.0.1')
 })
 after(async () => {

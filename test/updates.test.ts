@@ -17,6 +17,7 @@ import { signManifest, type UpdateManifest } from '../scripts/updates/manifest.j
 import { formatVersion } from '../scripts/cli/pack-payload.js'
 import { ensureDisplay, stopDisplay, waitWindow } from './fixtures/launcher/harness.js'
 import { installedApp } from './helpers/apps.js'
+import { changeOneText, restartWhenDownloaded } from './helpers/update-app.js'
 import { tempDir } from './helpers/cli.js'
 import { chunksHash, indexHash, readFooter, readIndex } from './helpers/one-file.js'
 import { exited, freshHome } from './helpers/packaged.js'
@@ -101,16 +102,13 @@ before(async () => {
   app = installedApp('widgets')
   mkdirSync(join(temp, 'releases'), { recursive: true })
   execFileSync('npm', ['run', 'keygen', '--', '--out', key], { cwd: app, stdio: ['ignore', 'inherit', 'inherit'] })
-  // Every version: with TAUPY_TEST_RESTART it restarts as soon as an update is downloaded, as
-  // the "Restart to update" button does in the window.
-  const main = join(app, 'src/main.ts')
-  writeFileSync(main, `import { updates as testUpdates } from '../taupy/updates/index.js'\nif (process.env.TAUPY_TEST_RESTART) testUpdates.on('downloaded', () => testUpdates.restartToApply())\n${readFileSync(main, 'utf8')}`)
+  restartWhenDownloaded(app)
   release('1.0.0')
-  const text = join(app, 'src/components/window-title.ts')
-  writeFileSync(text, readFileSync(text, 'utf8').replace("heading('Window title', 2)", "heading('Window title, updated', 2)"))
+  changeOneText(app)
   release('1.0.1')
   // 1.0.2 crashes at start, or with TAUPY_TEST_HANG never gets ready (blocks its only thread).
   const broken = 'if (process.env.TAUPY_UPDATE_DIR) { if (process.env.TAUPY_TEST_HANG) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); process.exit(3) }'
+  const main = join(app, 'src/main.ts')
   writeFileSync(main, `${broken}\n${readFileSync(main, 'utf8')}`)
   release('1.0.2')
 })
