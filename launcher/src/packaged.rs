@@ -99,8 +99,8 @@ fn prepare(p: &Payload, app_p: &Payload, cache: &Cache, progress: &(dyn Fn(u64, 
     let runtime_total: u64 = i.runtime_files.iter().map(|e| e.size).sum();
     let total: u64 = runtime_total + a.files.iter().map(|e| e.size).sum::<u64>();
     let started = Instant::now();
-    let runtime = ensure(p, &cache.runtimes()?, &i.runtime_id, &i.runtime_files, &i.runtime_sha256, None, &|d, _| progress(d, total))?;
-    let app = ensure(app_p, &cache.apps(&a.app_id)?, &a.app_folder(), &a.files, &a.files_sha256, Some(&i.runtime_id), &|d, _| progress(runtime_total + d, total))?;
+    let runtime = ensure(p, &cache.runtimes()?, &i.runtime_id, i.runtime_group(), None, &|d, _| progress(d, total))?;
+    let app = ensure(app_p, &cache.apps(&a.app_id)?, &a.app_folder(), a.app_group(), Some(&i.runtime_id), &|d, _| progress(runtime_total + d, total))?;
     if (runtime.extracted || app.extracted) && std::env::var_os("TAUPY_TIMING").is_some() {
         eprintln!("{}: unpacked in {} ms", name(), started.elapsed().as_millis());
     }

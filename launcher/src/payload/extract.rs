@@ -1,14 +1,15 @@
-//! Writes index entries into a folder: Brotli chunks decompressed on every core, each chunk
+//! Writes index entries into a folder: chunks decompressed on every core (decode.rs), each chunk
 //! written at its offset with a positioned write, while one more thread hashes the index and
 //! the chunks of the group being extracted (format 2: not the other group, so a second app
 //! sharing an extracted runtime reads and hashes only its own few chunks); both hashes are
 //! checked before the caller renames anything into place.
 
+use super::decode::Decoder;
 use super::footer::Footer;
-use super::index::Entry;
+use super::index::{Codec, Entry};
 use sha2::{Digest, Sha256};
 use std::fs::File;
-use std::io::{self, Read};
+use std::io;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -71,9 +72,11 @@ fn sha256_of(exe: &File, ranges: impl Iterator<Item = (u64, u64)>, stop: &Atomic
     Ok(out)
 }
 
-/// The chunks of one group (the runtime, or the app) and the SHA-256 the index gives them.
+/// The chunks of one group (the runtime, or the app), how they are compressed, and the SHA-256
+/// the index gives them.
 pub struct Group<'a> {
     pub entries: &'a [Entry],
+    pub codec: Codec,
     pub sha256: &'a [u8; 32],
 }
 
@@ -89,27 +92,16 @@ fn check(exe: &File, footer: &Footer, group: &Group, stop: &AtomicBool) -> io::R
     Ok(Ok(()))
 }
 
-/// Decompresses into `out` (cleared first). A worker reuses one `out` for all its chunks: a
-/// fresh 8 MiB buffer per chunk is a fresh mapping, and its page faults cost more than a copy.
-fn decompress_into(compressed: &[u8], ulen: u64, out: &mut Vec<u8>) -> io::Result<()> {
-    out.clear();
-    out.reserve(ulen as usize);
-    brotli_decompressor::Decompressor::new(compressed, 64 * 1024).take(ulen + 1).read_to_end(out)?;
-    if out.len() as u64 != ulen {
-        return Err(io::Error::new(io::ErrorKind::InvalidData, format!("a chunk decompressed to {} bytes, not {}", out.len(), ulen)));
-    }
-    Ok(())
-}
-
 /// One (small) entry's bytes, straight from the payload, unchecked by the hash: only for what
-/// is shown before extraction (the splash page).
+/// is shown before extraction (the splash page, an app file: Brotli).
 pub fn read_entry(exe: &File, footer: &Footer, e: &Entry) -> io::Result<Vec<u8>> {
+    let mut decoder = Decoder::new();
     let mut out = Vec::with_capacity(e.size as usize);
     for c in &e.chunks {
         let mut compressed = vec![0u8; c.clen as usize];
         read_at(exe, &mut compressed, footer.payload_start + c.offset)?;
         let mut data = Vec::new();
-        decompress_into(&compressed, c.ulen, &mut data)?;
+        decoder.decompress_into(Codec::Brotli, &compressed, c.ulen, &mut data)?;
         out.extend_from_slice(&data);
     }
     Ok(out)
@@ -157,6 +149,7 @@ pub fn extract(exe: &File, footer: &Footer, group: &Group, entries: &[&Entry], d
             s.spawn(|| {
                 let mut compressed = Vec::new();
                 let mut data = Vec::new();
+                let mut decoder = Decoder::new();
                 while !stop.load(Ordering::Relaxed) {
                     let j = next.fetch_add(1, Ordering::Relaxed);
                     if j >= jobs.len() {
@@ -168,7 +161,7 @@ pub fn extract(exe: &File, footer: &Footer, group: &Group, entries: &[&Entry], d
                     if let Err(e) = read_at(exe, &mut compressed, footer.payload_start + c.offset) {
                         return fail(format!("cannot read the payload: {}", e));
                     }
-                    if let Err(e) = decompress_into(&compressed, c.ulen, &mut data) {
+                    if let Err(e) = decoder.decompress_into(group.codec, &compressed, c.ulen, &mut data) {
                         return fail(format!("damaged executable: {} does not decompress ({})", path, e));
                     }
                     if let Err(e) = write_at(&outputs[i], &data, at) {

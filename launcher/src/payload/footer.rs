@@ -6,7 +6,10 @@ use std::io::{Read, Seek, SeekFrom};
 
 pub const MAGIC: &[u8; 8] = b"TAUPYPAK";
 pub const LEN: u64 = 72;
-pub const FORMAT: u32 = 2;
+/// Format 3 (zstd runtime chunks) is written by `taupy package`; format 2 (all Brotli) by
+/// older ones and for app-only updates, which launchers that read only format 2 must open.
+pub const FORMAT: u32 = 3;
+pub const OLDEST_FORMAT: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Footer {
@@ -184,8 +187,8 @@ fn read_before<R: Read + Seek>(r: &mut R, end: u64, len: u64) -> Result<Option<F
     let f = &tail[t - k - LEN as usize..t - k];
     let footer_start = end - k as u64 - LEN;
     let version = u32le(f, 56);
-    if version != FORMAT as u64 {
-        return Err(format!("this executable's payload has format {}, this launcher reads format {}", version, FORMAT));
+    if version < OLDEST_FORMAT as u64 || version > FORMAT as u64 {
+        return Err(format!("this executable's payload has format {}, this launcher reads formats {} to {}", version, OLDEST_FORMAT, FORMAT));
     }
     let mut sha256 = [0u8; 32];
     sha256.copy_from_slice(&f[24..56]);
@@ -338,11 +341,15 @@ pub mod tests {
         bad[fs + 8..fs + 16].copy_from_slice(&past.to_le_bytes());
         assert!(read(&mut Cursor::new(&bad)).unwrap_err().contains("offsets"));
         let mut newer = file.clone();
-        newer[fs + 56] = 3;
-        assert!(read(&mut Cursor::new(&newer)).unwrap_err().contains("format 3"));
+        newer[fs + 56] = 4;
+        assert!(read(&mut Cursor::new(&newer)).unwrap_err().contains("format 4"));
         let mut older = file.clone();
         older[fs + 56] = 1;
-        assert!(read(&mut Cursor::new(&older)).unwrap_err().contains("format 1, this launcher reads format 2"));
+        assert!(read(&mut Cursor::new(&older)).unwrap_err().contains("format 1, this launcher reads formats 2 to 3"));
+        // Format 2 (an app-only update, or a file packed before zstd) is read as before.
+        let mut format2 = file.clone();
+        format2[fs + 56] = 2;
+        assert_eq!(read(&mut Cursor::new(&format2)).unwrap(), read(&mut Cursor::new(&file)).unwrap());
     }
 }
 

@@ -2,6 +2,7 @@
 //! validated strictly: every path must stay inside its extraction folder, every chunk inside
 //! the payload, so nothing in a damaged or hostile file can write elsewhere.
 
+use super::extract::Group;
 use crate::json::Json;
 
 /// Largest decompressed chunk the format allows (the writer uses 8 MiB).
@@ -13,6 +14,15 @@ pub struct Chunk {
     pub offset: u64,
     pub clen: u64,
     pub ulen: u64,
+}
+
+/// How a group's chunks are compressed: the runtime's as `runtime.codec` says (absent: Brotli,
+/// as in format 2), the app's always Brotli (an app-only update must stay readable by launchers
+/// that know only Brotli; docs/one-file-format.md).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Codec {
+    Brotli,
+    Zstd,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -39,6 +49,7 @@ pub struct Index {
     pub build: String,
     pub runtime_id: String,
     pub runtime_files: Vec<Entry>,
+    pub runtime_codec: Codec,
     pub files: Vec<Entry>,
     /// SHA-256 of the runtime's chunks, and of the app's, in index order (`chunksSha256`).
     pub runtime_sha256: [u8; 32],
@@ -55,6 +66,14 @@ impl Index {
     /// The app's folder name under `apps/<id>/`.
     pub fn app_folder(&self) -> String {
         format!("{}-{}", self.version, self.build)
+    }
+
+    pub fn runtime_group(&self) -> Group<'_> {
+        Group { entries: &self.runtime_files, codec: self.runtime_codec, sha256: &self.runtime_sha256 }
+    }
+
+    pub fn app_group(&self) -> Group<'_> {
+        Group { entries: &self.files, codec: Codec::Brotli, sha256: &self.files_sha256 }
     }
 }
 
@@ -157,8 +176,8 @@ fn sha256_hex(v: &Json, key: &str) -> Result<[u8; 32], String> {
 pub fn parse(text: &str, payload_len: u64) -> Result<Index, String> {
     let v = Json::parse(text).map_err(|e| format!("the payload index is not valid JSON: {}", e))?;
     match v.get("format") {
-        Some(Json::Num(n)) if *n == 2.0 => {}
-        Some(other) => return Err(format!("the payload index has format {}, this launcher reads format 2", other.to_string())),
+        Some(Json::Num(n)) if *n == 2.0 || *n == 3.0 => {}
+        Some(other) => return Err(format!("the payload index has format {}, this launcher reads formats 2 and 3", other.to_string())),
         None => return Err("the payload index lacks `format`".into()),
     }
     let app = field(&v, "", "app")?;
@@ -174,6 +193,14 @@ pub fn parse(text: &str, payload_len: u64) -> Result<Index, String> {
         build: string(app, "app.", "build")?,
         runtime_id: string(runtime, "runtime.", "id")?,
         runtime_files: entries(field(runtime, "runtime.", "files")?, "runtime.files", payload_len)?,
+        runtime_codec: match runtime.get("codec") {
+            None => Codec::Brotli,
+            Some(c) => match c.as_str() {
+                Some("brotli") => Codec::Brotli,
+                Some("zstd") => Codec::Zstd,
+                _ => return Err(format!("runtime.codec {} is not one this launcher reads (brotli, zstd): the file was made by a newer taupy", c.to_string())),
+            },
+        },
         files: entries(field(&v, "", "files")?, "files", payload_len)?,
         runtime_sha256: sha256_hex(hashes, "runtime")?,
         files_sha256: sha256_hex(hashes, "app")?,
@@ -267,6 +294,16 @@ mod tests {
         assert_eq!(i.splash.unwrap().html.as_deref(), Some("splash.html"));
         assert_eq!(i.runtime_sha256[..3], [0x00, 0x11, 0x22]);
         assert_eq!(i.files_sha256[31], 0x55);
+        assert_eq!(i.runtime_codec, Codec::Brotli);
+    }
+
+    #[test]
+    fn the_runtime_codec_is_read_from_the_index_and_an_unknown_one_refused() {
+        let with = |codec: &str| SAMPLE.replace("\"format\": 2", "\"format\": 3").replace("\"id\": \"node-", &format!("{}\"id\": \"node-", codec));
+        assert_eq!(parse(&with("\"codec\": \"zstd\", "), 100).unwrap().runtime_codec, Codec::Zstd);
+        assert_eq!(parse(&with("\"codec\": \"brotli\", "), 100).unwrap().runtime_codec, Codec::Brotli);
+        assert!(parse(&with("\"codec\": \"lzma\", "), 100).unwrap_err().contains("runtime.codec \"lzma\""));
+        assert!(parse(&with("\"codec\": 1, "), 100).unwrap_err().contains("runtime.codec"));
     }
 
     #[test]
@@ -303,6 +340,7 @@ mod tests {
         assert!(parse(&SAMPLE.replace("3f2a00112233aabb", "3f2a"), 100).is_err());
         assert!(parse(&SAMPLE.replace("node-24.21.0-linux-x64-5c1e0b9a7d21", "a/b"), 100).is_err());
         assert!(parse(&SAMPLE.replace("\"format\": 2", "\"format\": 1"), 100).unwrap_err().contains("format 1"));
+        assert!(parse(&SAMPLE.replace("\"format\": 2", "\"format\": 4"), 100).unwrap_err().contains("format 4"));
         assert!(parse(&SAMPLE.replace("\"app\": \"e3b0", "\"app\": \"e3b"), 100).unwrap_err().contains("chunksSha256.app"));
         assert!(parse(&SAMPLE.replace("\"runtime\": \"0011", "\"other\": \"0011"), 100).unwrap_err().contains("chunksSha256.runtime"));
         assert!(parse("{]", 100).is_err());

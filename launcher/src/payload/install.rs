@@ -47,12 +47,11 @@ pub fn ensure(
     p: &Payload,
     parent: &Path,
     name: &str,
-    entries: &[Entry],
-    sha256: &[u8; 32],
+    group: Group,
     runtime_id: Option<&str>,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<Installed, String> {
-    let group = Group { entries, sha256 };
+    let entries = group.entries;
     let dir = parent.join(name);
     let lock_file = lock_path(&dir);
     let mut extracted = false;

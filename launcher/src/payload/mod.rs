@@ -6,6 +6,7 @@
 
 pub mod cache;
 pub mod cleanup;
+pub mod decode;
 pub mod extract;
 pub mod footer;
 pub mod index;

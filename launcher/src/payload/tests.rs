@@ -1,8 +1,10 @@
 //! Extraction, healing, locking between launchers and cleanup, on real files: a fake packaged
-//! executable whose chunks are compressed by Node's zlib (the packer's own Brotli encoder).
+//! executable whose app chunks are compressed by Node's zlib (the packer's own Brotli encoder)
+//! and whose runtime chunks are zstd frames from libzstd (format 3), or Brotli too (format 2).
 
 use super::cache::{lock_path, Cache, MANIFEST};
 use super::cleanup;
+use super::decode::tests::zstd;
 use super::footer::tests::pack;
 use super::install::ensure;
 use super::lock::{self, Kind};
@@ -61,8 +63,13 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{:02x}", b)).collect()
 }
 
-/// runtime: `node` (3 chunks, 0755); app: two files (one empty), version `version`.
+/// runtime: `node` (3 zstd chunks, 0755); app: two files (one empty, Brotli), version `version`.
 fn fixture(name: &str, version: &str, runtime_id: &str) -> Fixture {
+    fixture_of(name, version, runtime_id, 3)
+}
+
+/// Format 3: the runtime's chunks are zstd (`runtime.codec`); format 2: everything is Brotli.
+fn fixture_of(name: &str, version: &str, runtime_id: &str, format: u32) -> Fixture {
     let dir = std::env::temp_dir().join(format!("taupy-payload-test-{}-{}", name, std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -82,7 +89,7 @@ fn fixture(name: &str, version: &str, runtime_id: &str) -> Fixture {
         let pieces: Vec<&[u8]> = if i == 0 { vec![&data[..100_000], &data[100_000..250_000], &data[250_000..]] } else if data.is_empty() { vec![] } else { vec![&data[..]] };
         let mut list = Vec::new();
         for p in pieces {
-            let c = brotli(p);
+            let c = if i == 0 && format == 3 { zstd(p, 9) } else { brotli(p) };
             list.push(format!("[{},{},{}]", chunks.len(), c.len(), p.len()));
             chunks.extend_from_slice(&c);
         }
@@ -90,12 +97,14 @@ fn fixture(name: &str, version: &str, runtime_id: &str) -> Fixture {
         entries.push(format!(r#"{{"path":"{}","size":{},"mode":{},"chunks":[{}]}}"#, path, data.len(), mode, list.join(",")));
     }
     let index = format!(
-        r#"{{"format":2,"app":{{"id":"demo","name":"Demo","version":"{}","build":"0123456789abcdef"}},
-        "runtime":{{"id":"{}","files":[{}]}},"files":[{}],
+        r#"{{"format":{},"app":{{"id":"demo","name":"Demo","version":"{}","build":"0123456789abcdef"}},
+        "runtime":{{"id":"{}",{}"files":[{}]}},"files":[{}],
         "launch":{{"args":["--title","Demo"],"backend":["{{runtime}}/node","{{app}}/dist/server.mjs"],"env":{{}}}},
         "chunksSha256":{{"runtime":"{}","app":"{}"}}}}"#,
+        format,
         version,
         runtime_id,
+        if format == 3 { r#""codec":"zstd","# } else { "" },
         entries[0],
         entries[1..].join(","),
         hex(&sha256(&chunks[..runtime_end])),
@@ -122,8 +131,8 @@ impl Fixture {
     fn install(&self) -> Result<(PathBuf, PathBuf, bool, [bool; 2]), String> {
         let p = self.payload();
         let cache = self.cache();
-        let rt = ensure(&p, &cache.runtimes()?, &p.index.runtime_id, &p.index.runtime_files, &p.index.runtime_sha256, None, &|_, _| {})?;
-        let app = ensure(&p, &cache.apps("demo")?, &p.index.app_folder(), &p.index.files, &p.index.files_sha256, Some(&p.index.runtime_id), &|_, _| {})?;
+        let rt = ensure(&p, &cache.runtimes()?, &p.index.runtime_id, p.index.runtime_group(), None, &|_, _| {})?;
+        let app = ensure(&p, &cache.apps("demo")?, &p.index.app_folder(), p.index.app_group(), Some(&p.index.runtime_id), &|_, _| {})?;
         Ok((rt.dir.clone(), app.dir.clone(), rt.extracted || app.extracted, [rt.extracted, app.extracted]))
     }
     fn check(&self, rt: &Path, app: &Path) {
@@ -166,6 +175,36 @@ fn extracts_once_then_reuses_then_heals() {
     assert!(f.install().unwrap().2);
     assert!(!app.join("stray").exists());
     f.check(&rt, &app);
+    std::fs::remove_dir_all(&f.dir).unwrap();
+}
+
+#[test]
+fn a_format_2_payload_with_a_brotli_runtime_is_still_read() {
+    let f = fixture_of("format2", "1.0.0", "node-1-test", 2);
+    let p = f.payload();
+    assert_eq!(p.index.runtime_codec, super::index::Codec::Brotli);
+    let (rt, app, extracted, _) = f.install().unwrap();
+    assert!(extracted);
+    f.check(&rt, &app);
+    std::fs::remove_dir_all(&f.dir).unwrap();
+}
+
+#[test]
+fn a_runtime_chunk_that_is_not_zstd_is_refused_as_damage() {
+    // The index says zstd but the runtime's chunks are Brotli (hashes right): nothing extracted.
+    let f = fixture_of("notzstd", "1.0.0", "node-1-test", 2);
+    let bytes = std::fs::read(&f.exe).unwrap();
+    let p = f.payload();
+    let index_at = p.footer.index_start as usize;
+    let old = String::from_utf8(bytes[index_at..index_at + p.footer.index_len as usize].to_vec()).unwrap();
+    let new = old.replace(r#""format":2"#, r#""format":3"#).replace(r#""files":[{"path":"node""#, r#""codec":"zstd","files":[{"path":"node""#);
+    assert_ne!(old, new);
+    let body = &bytes[64 + 0x38..index_at];
+    std::fs::write(&f.exe, pack(&bytes[..64 + 0x38], body, new.as_bytes(), sha256(new.as_bytes()))).unwrap();
+    let e = f.install().unwrap_err();
+    assert!(e.contains("damaged executable: node does not decompress (zstd: Unknown frame descriptor)"), "{}", e);
+    assert!(!f.dir.join(".cache/taupy/runtimes/node-1-test").exists());
+    assert!(no_partials(&f.dir.join(".cache/taupy/runtimes")));
     std::fs::remove_dir_all(&f.dir).unwrap();
 }
 
