@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { serverBundle, webDir, type AppConfig } from './config.js'
 import { filesUnder } from './pack-caxa.js'
-import { formatVersion, writeOneFile, type PackedGroup, type SourceFile } from './pack-payload.js'
+import { writeOneFile, type PackedGroup, type SourceFile } from './pack-payload.js'
+import { runtimeCompressor, type ChunkCompressor } from './pack-codecs.js'
 import { findLauncher, launcherArgs } from './launcher.js'
 import type { NodeChoice } from './package-node.js'
 import { exeName, type PackageTarget } from './package-target.js'
@@ -60,10 +61,11 @@ export function makeIndex(config: AppConfig, target: PackageTarget, node: NodeCh
   const runtime = packed.runtime!
   const app = packed.app!
   const nodeExe = exeName(target, 'node')
+  if (app.codec !== 'brotli') throw new Error('taupy package: the app\'s chunks must be Brotli (an app-only update is read by launchers that know only Brotli)')
   return {
-    format: formatVersion,
     app: { id: appId(config.name), name: config.productName, version: config.version, build: app.hash.slice(0, 16) },
-    runtime: { id: `node-${node.version}-${target.id}-${runtime.hash.slice(0, 12)}`, files: runtime.entries },
+    // `codec` absent means Brotli (format 2), so a Brotli runtime is written without it.
+    runtime: { id: `node-${node.version}-${target.id}-${runtime.hash.slice(0, 12)}`, ...(runtime.codec === 'brotli' ? {} : { codec: runtime.codec }), files: runtime.entries },
     files: app.entries,
     launch: {
       args: launcherArgs(config),
@@ -92,13 +94,16 @@ export function checkLauncherPacking(config: AppConfig, target: PackageTarget): 
   return launcher
 }
 
-/** Packs the launcher for the target, Node and the built app into `file`; returns its size. */
-export async function packWithLauncher(config: AppConfig, target: PackageTarget, node: NodeChoice, file: string, quality?: number): Promise<number> {
+/**
+ * Packs the launcher for the target, Node and the built app into `file`; returns its size.
+ * Node's chunks are zstd (pack-codecs.ts: a faster first start), unless `runtime` says otherwise.
+ */
+export async function packWithLauncher(config: AppConfig, target: PackageTarget, node: NodeChoice, file: string, runtime?: ChunkCompressor): Promise<number> {
   const launcher = checkLauncherPacking(config, target)
   const app = appFiles(config)
   return writeOneFile(file, {
     launcher,
-    quality,
+    compressors: { runtime: runtime ?? (await runtimeCompressor(config.dir, target, node)) },
     groups: { runtime: [{ path: exeName(target, 'node'), source: node.binary, mode: 0o755 }], app },
     index: (packed) => makeIndex(config, target, node, packed, app.some((entry) => entry.path === 'splash.html')),
   })

@@ -1,22 +1,22 @@
 // The writer of the one-file format (docs/one-file-format.md): the launcher's bytes, then each
-// file cut into pieces of at most 8 MiB, each piece an independent Brotli stream, then the
-// index (JSON), zero padding and the 72-byte footer. Pieces are compressed in parallel on
-// libuv's threadpool (zlib's async API) and written in order as they finish, so the output is
-// streamed and never held in memory whole.
+// file cut into pieces of at most 8 MiB, each piece an independent Brotli stream or zstd frame
+// (pack-codecs.ts), then the index (JSON), zero padding and the 72-byte footer. Pieces are
+// compressed in parallel (libuv's threadpool, here or in the zstd helper) and written in order
+// as they finish, so the output is streamed and never held in memory whole.
 import { createHash, type Hash } from 'node:crypto'
 import { open, readFile, rename, rm, chmod } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
-import { promisify } from 'node:util'
-import { brotliCompress, constants } from 'node:zlib'
+import { brotliCompressor, type ChunkCompressor, type Codec } from './pack-codecs.js'
 
-export const formatVersion = 2
+/** A file with a zstd group; format 2 files (all Brotli) are read by every launcher. */
+export const formatVersion = 3
+export const brotliFormatVersion = 2
+/** What this tooling reads back (release.ts). */
+export const readableFormats: readonly number[] = [brotliFormatVersion, formatVersion]
 export const footerBytes = 72
 export const magic = 'TAUPYPAK'
 /** Uncompressed size of a chunk: the unit the launcher decompresses on one core. */
 export const chunkBytes = 8 * 1024 * 1024
-/** Measured against 6 and 7 in bench/package.ts (docs/shipping.md has the numbers). */
-export const defaultQuality = 5
-const windowBits = 24
 
 /** A file to pack: where it goes (relative, `/`), where it comes from, its POSIX mode. */
 export interface SourceFile {
@@ -37,18 +37,7 @@ export interface PackedGroup {
   entries: Entry[]
   /** SHA-256 over each file's path, size and contents, in order (hex). */
   hash: string
-}
-
-const compress = promisify(brotliCompress)
-
-export function compressChunk(data: Buffer, quality = defaultQuality): Promise<Buffer> {
-  return compress(data, {
-    params: {
-      [constants.BROTLI_PARAM_QUALITY]: quality,
-      [constants.BROTLI_PARAM_LGWIN]: windowBits,
-      [constants.BROTLI_PARAM_SIZE_HINT]: data.length,
-    },
-  })
+  codec: Codec
 }
 
 /** What the reader refuses (docs/one-file-format.md), refused here first with the culprit named. */
@@ -97,9 +86,14 @@ export interface WriteOptions {
   /** The prebuilt launcher executable for the target. */
   launcher: string
   groups: Record<string, SourceFile[]>
-  /** Builds the index once the entries (and their hashes) are known; the writer adds `chunksSha256`. */
+  /**
+   * Builds the index once the entries (and their hashes) are known; the writer adds
+   * `chunksSha256` and `format` (3 when a group is zstd, else 2). The index names a group's
+   * codec (`runtime.codec`): only the runtime may be zstd (docs/one-file-format.md).
+   */
   index(groups: Record<string, PackedGroup>): unknown
-  quality?: number
+  /** Per group; Brotli by default. The writer closes them. */
+  compressors?: Record<string, ChunkCompressor>
 }
 
 /**
@@ -107,6 +101,15 @@ export interface WriteOptions {
  * The compressed chunks of all groups follow each other in the order given.
  */
 export async function writeOneFile(out: string, options: WriteOptions): Promise<number> {
+  try {
+    return await write(out, options)
+  } finally {
+    // Ends the zstd helper, if any (its failure was already reported by a chunk's promise).
+    await Promise.allSettled(Object.values(options.compressors ?? {}).map((compressor) => compressor.close()))
+  }
+}
+
+async function write(out: string, options: WriteOptions): Promise<number> {
   const partial = `${out}.partial`
   const handle = await open(partial, 'w', 0o755)
   try {
@@ -125,7 +128,9 @@ export async function writeOneFile(out: string, options: WriteOptions): Promise<
     // Per group, the SHA-256 of its compressed chunks in index order: the launcher checks only
     // the group it extracts (a second app sharing an extracted runtime hashes its own chunks).
     const chunksSha256: Record<string, string> = {}
+    const brotli = brotliCompressor()
     for (const [name, files] of Object.entries(options.groups)) {
+      const compressor = options.compressors?.[name] ?? brotli
       const chunksHash = createHash('sha256')
       checkEntryPaths(files.map((file) => file.path))
       const entries: Entry[] = files.map((file) => ({ path: file.path, size: 0, mode: file.mode, chunks: [] }))
@@ -140,18 +145,20 @@ export async function writeOneFile(out: string, options: WriteOptions): Promise<
       }
       const hash = createHash('sha256')
       for await (const piece of pieces(files, hash)) {
-        const done = compressChunk(piece.data, options.quality)
+        const done = compressor.compress(piece.data)
         done.catch(() => {}) // awaited in order by flush; this only keeps a later failure from being "unhandled" meanwhile
         pending.push({ file: piece.file, size: piece.data.length, done })
         if (pending.length >= inFlight) await flush()
       }
       while (pending.length > 0) await flush()
-      packed[name] = { entries, hash: hash.digest('hex') }
+      packed[name] = { entries, hash: hash.digest('hex'), codec: compressor.codec }
       chunksSha256[name] = chunksHash.digest('hex')
     }
 
     const indexStart = position
-    const index = Buffer.from(JSON.stringify({ ...(options.index(packed) as object), chunksSha256 }), 'utf8')
+    // Format 3 only when it is needed: a file of Brotli chunks stays readable by format-2 launchers.
+    const format = Object.values(packed).some((group) => group.codec !== 'brotli') ? formatVersion : brotliFormatVersion
+    const index = Buffer.from(JSON.stringify({ ...(options.index(packed) as object), format, chunksSha256 }), 'utf8')
     await write(index)
     // Zeros so that the whole file is a multiple of 8 long: Authenticode then appends its
     // certificate table without padding of its own.
@@ -162,7 +169,7 @@ export async function writeOneFile(out: string, options: WriteOptions): Promise<
     footer.writeBigUInt64LE(BigInt(indexStart), at + 8)
     footer.writeBigUInt64LE(BigInt(index.length), at + 16)
     createHash('sha256').update(index).digest().copy(footer, at + 24)
-    footer.writeUInt32LE(formatVersion, at + 56)
+    footer.writeUInt32LE(format, at + 56)
     footer.writeUInt32LE(0, at + 60)
     footer.write(magic, at + 64, 'latin1')
     await handle.write(footer, 0, footer.length, position)

@@ -8,7 +8,7 @@ import { basename, join } from 'node:path'
 import type { AppConfig } from './config.js'
 import { defaultKeyFile } from './keygen.js'
 import { appId } from './pack-launcher.js'
-import { footerBytes, formatVersion, magic, type Entry } from './pack-payload.js'
+import { brotliFormatVersion, footerBytes, magic, readableFormats, type Entry } from './pack-payload.js'
 import { manifestFormat, privateKeyFrom, publicKeyFrom, publicKeyText, signManifest, type UpdateManifest } from '../updates/manifest.js'
 import { createPublicKey } from 'node:crypto'
 
@@ -46,7 +46,7 @@ export function payloadEnd(file: Buffer): number {
 export function readIndex(file: Buffer): { index: Index; payloadStart: number } {
   const end = payloadEnd(file)
   const footer = file.subarray(end - footerBytes, end)
-  if (footer.toString('latin1', 64) !== magic || footer.readUInt32LE(56) !== formatVersion) throw new Error(`taupy package: no payload footer at the end of the packaged file`)
+  if (footer.toString('latin1', 64) !== magic || !readableFormats.includes(footer.readUInt32LE(56))) throw new Error(`taupy package: no payload footer at the end of the packaged file`)
   const payloadStart = Number(footer.readBigUInt64LE(0))
   const indexStart = Number(footer.readBigUInt64LE(8))
   const indexLen = Number(footer.readBigUInt64LE(16))
@@ -56,9 +56,11 @@ export function readIndex(file: Buffer): { index: Index; payloadStart: number } 
 /**
  * The app's part of the one-file format on its own: `TAUPYAPP`, the app files' compressed
  * chunks (copied, not recompressed), the index with no runtime files, padding, the footer.
- * The launcher opens it like its own payload and checks it the same way (format 2: the
- * footer hashes the index, `chunksSha256.app` the app's chunks, unchanged since they are
- * copied in the same order; docs/one-file-format.md).
+ * The launcher opens it like its own payload and checks it the same way (the footer hashes
+ * the index, `chunksSha256.app` the app's chunks, unchanged since they are copied in the same
+ * order; docs/one-file-format.md). Format 2, whatever the full file's: the app's chunks are
+ * Brotli and the runtime's are left out, so the launchers already installed, which may read
+ * only format 2, can open it.
  */
 export function appOnlyPayload(full: Buffer): { bytes: Buffer; index: Index } {
   const { index, payloadStart } = readIndex(full)
@@ -75,7 +77,7 @@ export function appOnlyPayload(full: Buffer): { bytes: Buffer; index: Index } {
     }),
   }))
   const chunksSha256 = { runtime: createHash('sha256').digest('hex'), app: index.chunksSha256.app }
-  const appIndex: Index = { ...index, runtime: { id: index.runtime.id, files: [] }, files, chunksSha256 }
+  const appIndex: Index = { ...index, format: brotliFormatVersion, runtime: { id: index.runtime.id, files: [] }, files, chunksSha256 }
   const indexBytes = Buffer.from(JSON.stringify(appIndex), 'utf8')
   const indexStart = at
   parts.push(indexBytes)
@@ -86,7 +88,7 @@ export function appOnlyPayload(full: Buffer): { bytes: Buffer; index: Index } {
   footer.writeBigUInt64LE(BigInt(indexStart), padding + 8)
   footer.writeBigUInt64LE(BigInt(indexBytes.length), padding + 16)
   createHash('sha256').update(indexBytes).digest().copy(footer, padding + 24)
-  footer.writeUInt32LE(formatVersion, padding + 56)
+  footer.writeUInt32LE(brotliFormatVersion, padding + 56)
   footer.write(magic, padding + 64, 'latin1')
   return { bytes: Buffer.concat([...parts, footer]), index: appIndex }
 }

@@ -1,8 +1,13 @@
 // An independent reader of the one-file format (docs/one-file-format.md) for the tests: finds
-// the footer as the launcher does, checks the hash, and decompresses an entry.
+// the footer as the launcher does, checks the hash, and decompresses an entry (zstd chunks in
+// a Node that has zstd: the tests run on Node 20).
+import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
 import { brotliDecompressSync } from 'node:zlib'
+import { resolveNode, ltsNodeVersion } from '../../scripts/cli/package-node.js'
+import { hostTarget } from '../../scripts/cli/package-target.js'
+import { repoRoot } from './cli.js'
 
 export interface Footer {
   payloadStart: number
@@ -25,7 +30,7 @@ export interface IndexEntry {
 export interface OneFileIndex {
   format: number
   app: { id: string; name: string; version: string; build: string }
-  runtime: { id: string; files: IndexEntry[] }
+  runtime: { id: string; codec?: 'zstd'; files: IndexEntry[] }
   files: IndexEntry[]
   launch: { args: string[]; backend: string[]; env: Record<string, string> }
   splash: { title: string; background: string; foreground: string; html?: string }
@@ -108,10 +113,23 @@ export function chunksHash(file: string, footer: Footer, entries: IndexEntry[]):
   return hash.digest('hex')
 }
 
-export function extractEntry(file: string, footer: Footer, entry: IndexEntry): Buffer {
+/** A Node for this machine with zlib's zstd: the LTS, cached under the repository's node_modules. */
+export async function zstdNode(): Promise<string> {
+  return (await resolveNode(repoRoot, hostTarget(), ltsNodeVersion)).binary
+}
+
+/** One zstd frame decoded by `node`'s zlib (each chunk is decoded on its own, as the launcher does). */
+export function zstdDecompress(node: string, frame: Buffer): Buffer {
+  const script = "process.stdout.write(require('node:zlib').zstdDecompressSync(require('node:fs').readFileSync(0)))"
+  return execFileSync(node, ['-e', script], { input: frame, maxBuffer: 64 << 20 })
+}
+
+/** An entry's bytes; `zstdWith`: its chunks are zstd, decoded by that Node (zstdNode()). */
+export function extractEntry(file: string, footer: Footer, entry: IndexEntry, zstdWith?: string): Buffer {
   const fd = openSync(file, 'r')
+  const decode = (chunk: Buffer): Buffer => (zstdWith ? zstdDecompress(zstdWith, chunk) : brotliDecompressSync(chunk))
   try {
-    return Buffer.concat(entry.chunks.map(([offset, compressed]) => brotliDecompressSync(readAt(fd, footer.payloadStart + offset, compressed))))
+    return Buffer.concat(entry.chunks.map(([offset, compressed]) => decode(readAt(fd, footer.payloadStart + offset, compressed))))
   } finally {
     closeSync(fd)
   }
