@@ -5,12 +5,15 @@
 // tree, all started in interleaved rounds (the load swings more than the packers differ).
 // Baselines: the caxa file, and the unpacked app (`node dist/server.mjs`, the same Node
 // binary as embedded, without and with a warm compile cache).
-// Also: Brotli quality 5–7 on the embedded Node (why the writer uses 5), and Node 20 against
-// the LTS in the launcher file (why the default is the LTS where the running Node is 20).
+// Also: zstd levels 3–12 against Brotli q5–7 on the embedded Node, size, time to compress and
+// to decode (why the runtime is zstd level 9 and the app Brotli q5), and Node 20 against the
+// LTS in the launcher file (why the default is the LTS where the running Node is 20).
 import { execFileSync, spawn } from 'node:child_process'
 import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { chunkBytes, compressChunk } from '../scripts/cli/pack-payload.js'
+import { brotliDecompressSync } from 'node:zlib'
+import { brotliCompressor, defaultZstdLevel } from '../scripts/cli/pack-codecs.js'
+import { chunkBytes } from '../scripts/cli/pack-payload.js'
 import { ltsNodeVersion as ltsVersion } from '../scripts/cli/package-node.js'
 import { waitForReady } from '../scripts/cli/processes.js'
 import { installedApp } from '../test/helpers/apps.js'
@@ -151,14 +154,42 @@ function packageAs(app: string, name: string, args: string[]): string {
   return file
 }
 
-/** Brotli at `quality` over `file` in 8 MiB chunks, all at once on the threadpool, as the writer does. */
-async function brotli(file: string, quality: number): Promise<{ mib: number; ms: number }> {
+interface CodecTimes {
+  mib: number
+  /** All chunks at once on the threadpool, as the writer does. */
+  compressMs: number
+  /** One chunk after another on one thread (the launcher decodes on every core). */
+  decodeMs: number
+}
+
+/** Brotli at `quality` over `file` in 8 MiB chunks. */
+async function brotli(file: string, quality: number): Promise<CodecTimes> {
   const data = readFileSync(file)
+  const compressor = brotliCompressor(quality)
   const started = performance.now()
   const chunks: Promise<Buffer>[] = []
-  for (let at = 0; at < data.length; at += chunkBytes) chunks.push(compressChunk(data.subarray(at, at + chunkBytes), quality))
+  for (let at = 0; at < data.length; at += chunkBytes) chunks.push(compressor.compress(data.subarray(at, at + chunkBytes)))
   const compressed = await Promise.all(chunks)
-  return { mib: mib(compressed.reduce((sum, chunk) => sum + chunk.length, 0)), ms: performance.now() - started }
+  const compressMs = performance.now() - started
+  const decodeStarted = performance.now()
+  for (const chunk of compressed) brotliDecompressSync(chunk)
+  return { mib: mib(compressed.reduce((sum, chunk) => sum + chunk.length, 0)), compressMs, decodeMs: performance.now() - decodeStarted }
+}
+
+/** zstd at `level` over `file` in 8 MiB chunks, in `node` (a Node with zlib's zstd: this one is 20). */
+function zstd(node: string, file: string, level: number): CodecTimes {
+  const script = `
+    const zlib = require('node:zlib'), data = require('node:fs').readFileSync(process.argv[1])
+    const params = { [zlib.constants.ZSTD_c_compressionLevel]: ${level} }
+    const started = performance.now(), jobs = []
+    for (let at = 0; at < data.length; at += ${chunkBytes}) jobs.push(new Promise((ok, fail) => zlib.zstdCompress(data.subarray(at, at + ${chunkBytes}), { params }, (e, out) => (e ? fail(e) : ok(out)))))
+    Promise.all(jobs).then((chunks) => {
+      const compressMs = performance.now() - started, decodeStarted = performance.now()
+      for (const chunk of chunks) zlib.zstdDecompressSync(chunk)
+      const bytes = chunks.reduce((sum, chunk) => sum + chunk.length, 0)
+      console.log(JSON.stringify({ mib: bytes / 1048576, compressMs, decodeMs: performance.now() - decodeStarted }))
+    })`
+  return JSON.parse(execFileSync(node, ['-e', script, file], { encoding: 'utf8' })) as CodecTimes
 }
 
 const bench: Bench = async () => {
@@ -194,6 +225,8 @@ const bench: Bench = async () => {
   const q5 = await brotli(ltsNode, 5)
   const q6 = await brotli(ltsNode, 6)
   const q7 = await brotli(ltsNode, 7)
+  const zstdLevels = [3, 6, 9, 12].map((level) => ({ level, times: zstd(ltsNode, ltsNode, level) }))
+  const chosen = zstdLevels.find((z) => z.level === defaultZstdLevel)!.times
   rmSync(join(secondApp, '..'), { recursive: true, force: true })
 
   const lts = `Node ${ltsVersion}`
@@ -201,7 +234,7 @@ const bench: Bench = async () => {
     group: 'package', metric, unit, ours, baselineName, baseline, note,
   })
   return [
-    row(`file size, launcher + ${lts}`, 'MiB', mib(statSync(launcher).size), `caxa + ${lts}`, mib(statSync(caxa).size), 'goal ≤ 0.9×; Brotli q5 chunks against gzip'),
+    row(`file size, launcher + ${lts}`, 'MiB', mib(statSync(launcher).size), `caxa + ${lts}`, mib(statSync(caxa).size), 'goal ≤ 0.9×; zstd level 9 (Node) and Brotli q5 (app) chunks against gzip'),
     row(`first start (extracts), launcher + ${lts}`, 'ms', launcherTimes.first, `caxa + ${lts}, first start`, caxaTimes.first, `goal ≤ 0.5×; median of ${firstRuns} interleaved rounds, spawn → ready line, fresh cache`),
     row('first start, second app sharing the runtime', 'ms', shared, `unpacked app (node dist/server.mjs), ${lts}`, unpacked.later, `goal ≤ 1.3×; only the app folder is extracted`),
     row(`later start, launcher + ${lts}`, 'ms', launcherTimes.later, `unpacked app, ${lts}`, unpacked.later, `goal ≤ 1.05×; median of ${laterRuns} interleaved rounds`),
@@ -211,9 +244,13 @@ const bench: Bench = async () => {
     row('memory (PSS), unpacked app', 'MiB', unpacked.pssMib, 'launcher, --no-window', launcherTimes.pssMib),
     row(`later start, launcher + Node ${process.versions.node}`, 'ms', node20Times.later, `launcher + ${lts} (compile cache)`, launcherTimes.later, 'why the default is the LTS where the running Node is 20'),
     row(`file size, launcher + Node ${process.versions.node}`, 'MiB', mib(statSync(launcherNode20).size), `launcher + ${lts}`, mib(statSync(launcher).size)),
-    row(`Brotli q6, ${lts} binary`, 'MiB', q6.mib, 'q5', q5.mib, `${q6.ms.toFixed(0)} ms against ${q5.ms.toFixed(0)} ms to compress`),
-    row(`Brotli q7, ${lts} binary`, 'MiB', q7.mib, 'q5', q5.mib, `${q7.ms.toFixed(0)} ms against ${q5.ms.toFixed(0)} ms to compress`),
-    row(`Brotli q5 compress time, ${lts} binary`, 'ms', q5.ms, 'q7', q7.ms, `${chunkBytes >> 20} MiB chunks on the threadpool`),
+    row(`zstd level ${defaultZstdLevel} decode, ${lts} binary`, 'ms', chosen.decodeMs, 'Brotli q5 decode', q5.decodeMs, `one thread, ${chunkBytes >> 20} MiB chunks (the launcher decodes them on every core)`),
+    ...zstdLevels.map(({ level, times }) =>
+      row(`zstd level ${level}, ${lts} binary`, 'MiB', times.mib, 'Brotli q5', q5.mib, `compress ${times.compressMs.toFixed(0)} ms (q5 ${q5.compressMs.toFixed(0)}), decode ${times.decodeMs.toFixed(0)} ms (q5 ${q5.decodeMs.toFixed(0)})`),
+    ),
+    row(`Brotli q6, ${lts} binary`, 'MiB', q6.mib, 'q5', q5.mib, `${q6.compressMs.toFixed(0)} ms against ${q5.compressMs.toFixed(0)} ms to compress`),
+    row(`Brotli q7, ${lts} binary`, 'MiB', q7.mib, 'q5', q5.mib, `${q7.compressMs.toFixed(0)} ms against ${q5.compressMs.toFixed(0)} ms to compress`),
+    row(`zstd level ${defaultZstdLevel} compress time, ${lts} binary`, 'ms', chosen.compressMs, 'Brotli q5', q5.compressMs, `${chunkBytes >> 20} MiB chunks on the threadpool`),
   ]
 }
 

@@ -1,7 +1,8 @@
 // The Windows launcher reading its own payload, under wine64: the shipped exe
 // (launcher/prebuilt/win32-x64) with a payload written by the real packer (writeOneFile), whose
 // "runtime" is a stand-in backend exe (wine cannot pipe to a Linux node; test/fixtures/launcher/
-// win-backend.rs speaks the ready line). First start extracts into %LOCALAPPDATA%\taupy, a later
+// win-backend.rs speaks the ready line) in zstd chunks (the libzstd decoder cross-built with
+// mingw), the app in Brotli chunks. First start extracts into %LOCALAPPDATA%\taupy, a later
 // start reuses it, an Authenticode signature (osslsigncode) does not hide the payload, and a
 // truncated file is refused with nothing run.
 import assert from 'node:assert/strict'
@@ -10,9 +11,11 @@ import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:
 import { userInfo } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { formatVersion, writeOneFile } from '../scripts/cli/pack-payload.js'
+import { writeOneFile } from '../scripts/cli/pack-payload.js'
+import { zstdInHelper } from '../scripts/cli/pack-codecs.js'
 import { fixtureDir, launcherDir } from './fixtures/launcher/harness.js'
 import { tempDir } from './helpers/cli.js'
+import { readFooter, zstdNode } from './helpers/one-file.js'
 
 const rustc = process.env.RUSTC_WINDOWS ?? '/usr/bin/rustc'
 const wine = process.env.WINE64 ?? '/usr/lib/wine/wine64'
@@ -42,18 +45,19 @@ describe('packaged Windows exe under wine64', { skip: !canRun && 'needs wine64, 
         runtime: [{ path: 'bin/win-backend.exe', source: backend, mode: 0o755 }],
         app: [{ path: 'data/hello.txt', source: join(dir, 'hello.txt'), mode: 0o644 }],
       },
+      compressors: { runtime: zstdInHelper(await zstdNode()) },
       index: (packed) => {
         runtimeId = `wine-backend-${packed.runtime!.hash.slice(0, 12)}`
         appFolder = `1.0.0-${packed.app!.hash.slice(0, 16)}`
         return {
-          format: formatVersion,
           app: { id: appId, name: 'Wine Payload', version: '1.0.0', build: packed.app!.hash.slice(0, 16) },
-          runtime: { id: runtimeId, files: packed.runtime!.entries },
+          runtime: { id: runtimeId, codec: packed.runtime!.codec, files: packed.runtime!.entries },
           files: packed.app!.entries,
           launch: { args: ['--title', 'Wine Payload'], backend: ['{runtime}/bin/win-backend.exe'], env: {} },
         }
       },
     })
+    assert.equal(readFooter(exe)!.version, 3, 'format 3: zstd runtime chunks')
     spawnSync(wine, ['wineboot', '-i'], { env: wineEnv, timeout: 120_000, stdio: 'ignore' })
     rmSync(join(cache, 'apps', appId), { recursive: true, force: true })
     rmSync(join(cache, 'runtimes', runtimeId), { recursive: true, force: true })

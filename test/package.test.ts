@@ -59,8 +59,15 @@ describe('npm run package (launcher + payload)', { timeout: 900_000 }, () => {
     assert.equal(footer.payloadStart, launcher.length)
     assert.equal(indexHash(file(), footer), footer.sha256)
     index = readIndex(file(), footer)
-    assert.equal(index.format, 2)
-    assert.equal(footer.version, 2)
+    // Format 3: Node's chunks are zstd frames (a faster first start), the app's Brotli.
+    assert.equal(index.format, 3)
+    assert.equal(footer.version, 3)
+    assert.equal(index.runtime.codec, 'zstd')
+    const [nodeOffset] = index.runtime.files[0]!.chunks[0]!
+    const [appOffset] = index.files.find((entry) => entry.chunks.length > 0)!.chunks[0]!
+    const bytes = readFileSync(file())
+    assert.equal(bytes.readUInt32LE(footer.payloadStart + nodeOffset), 0xfd2fb528, 'a zstd frame (its magic number)')
+    assert.notEqual(bytes.readUInt32LE(footer.payloadStart + appOffset), 0xfd2fb528, 'the app is Brotli')
     assert.equal(chunksHash(file(), footer, index.runtime.files), index.chunksSha256.runtime)
     assert.equal(chunksHash(file(), footer, index.files), index.chunksSha256.app)
     assert.deepEqual({ ...index.app, build: undefined }, { id: 'my-app', name: 'My App', version: '0.0.0', build: undefined })
@@ -74,7 +81,7 @@ describe('npm run package (launcher + payload)', { timeout: 900_000 }, () => {
     assert.deepEqual(index.launch.env, { NODE_COMPILE_CACHE: '{app}/.compile-cache' })
     assert.deepEqual(index.launch.args.slice(0, 2), ['--title', 'My App'])
     assert.deepEqual(index.splash, { title: 'My App', background: '#ffffff', foreground: '#1f2328' })
-    // Node alone is ~30 MiB with Brotli; anything much smaller means it is missing.
+    // Node alone is ~37 MiB with zstd; anything much smaller means it is missing.
     assert.ok(stat.size > 25 * 1024 * 1024, `${stat.size} bytes`)
   })
 

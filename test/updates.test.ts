@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test'
 import type { Browser } from 'playwright-core'
 import { launchBrowser } from '../scripts/testing/browser.js'
 import { signManifest, type UpdateManifest } from '../scripts/updates/manifest.js'
-import { formatVersion } from '../scripts/cli/pack-payload.js'
+import { brotliFormatVersion, formatVersion } from '../scripts/cli/pack-payload.js'
 import { ensureDisplay, stopDisplay, waitWindow } from './fixtures/launcher/harness.js'
 import { installedApp } from './helpers/apps.js'
 import { changeOneText, restartWhenDownloaded } from './helpers/update-app.js'
@@ -138,13 +138,18 @@ describe('signed self-updates', { timeout: 900_000 }, () => {
     assert.equal(statSync(join(temp, 'releases/1.0.1', target.full.url)).size, target.full.size)
     assert.equal(target.runtime, manifest('1.0.0').artifacts['linux-x64']!.runtime, 'same Node: an app-only update')
     assert.ok(target.app.size < target.full.size * 0.02, `app-only ${target.app.size} B vs full ${target.full.size} B`)
-    // The same format as the full file, checked the same way: the footer hashes the index, the
-    // index hashes the app's chunks (copied from the full file, so the same hash as there).
+    // The one-file format, checked the same way: the footer hashes the index, the index hashes
+    // the app's chunks (copied from the full file, so the same hash as there). Format 2 (all
+    // Brotli, no runtime codec) while the full file is format 3 (zstd Node): the launchers
+    // already installed, which may read only format 2, open it.
     const appOnly = join(temp, 'releases/1.0.1', target.app.url)
     const footer = readFooter(appOnly)!
-    assert.equal(footer.version, formatVersion)
+    assert.equal(footer.version, brotliFormatVersion)
+    assert.equal(readFooter(join(temp, 'releases/1.0.1', target.full.url))!.version, formatVersion)
     assert.equal(indexHash(appOnly, footer), footer.sha256)
     const index = readIndex(appOnly, footer)
+    assert.equal(index.format, brotliFormatVersion)
+    assert.equal(index.runtime.codec, undefined)
     assert.deepEqual(index.runtime.files, [])
     assert.equal(chunksHash(appOnly, footer, index.files), index.chunksSha256.app)
     const full = join(temp, 'releases/1.0.1', target.full.url)
