@@ -117,6 +117,34 @@ test('zstd comes from a helper Node when this one has none; a helper that fails 
   assert.ok(!existsSync(out) && !existsSync(`${out}.partial`))
 })
 
+test('no Node with zstd to be had: one line says so, Node is packed with Brotli, format 2', async () => {
+  // Node 20 for this machine, and a registry that refuses connections with an empty npm cache
+  // (npm would fall back to a cached copy): no helper Node.
+  const saved = { registry: process.env.npm_config_registry, retries: process.env.npm_config_fetch_retries, cache: process.env.npm_config_cache }
+  process.env.npm_config_registry = 'http://127.0.0.1:9/'
+  process.env.npm_config_fetch_retries = '0'
+  process.env.npm_config_cache = join(temp, 'empty-npm-cache')
+  const lines: string[] = []
+  const error = console.error
+  console.error = (line: string) => lines.push(line)
+  let compressor
+  try {
+    compressor = await runtimeCompressor(join(temp, 'offline-app'), hostTarget(), { binary: process.execPath, version: '20.0.0', source: 'running' })
+  } finally {
+    console.error = error
+    for (const [key, value] of [['npm_config_registry', saved.registry], ['npm_config_fetch_retries', saved.retries], ['npm_config_cache', saved.cache]] as const) {
+      if (value === undefined) delete process.env[key]
+      else process.env[key] = value
+    }
+  }
+  if (nodeHasZstd(process.versions.node)) return assert.equal(compressor.codec, 'zstd', 'this Node has zstd itself')
+  assert.equal(compressor.codec, 'brotli')
+  assert.equal(lines.filter((line) => /packed with Brotli instead/.test(line)).length, 1, lines.join('\n'))
+  const out = join(temp, 'offline')
+  await writeOneFile(out, { launcher, groups: { runtime: [{ path: 'node', source: source('offline-node', 'node'), mode: 0o755 }] }, compressors: { runtime: compressor }, index: () => ({}) })
+  assert.equal(readFooter(out)!.version, 2)
+})
+
 test('the group hash follows paths and contents: same files, same hash', async () => {
   const hashOf = async (path: string, contents: string): Promise<string> => {
     let hash = ''
