@@ -61,7 +61,6 @@ export function makeIndex(config: AppConfig, target: PackageTarget, node: NodeCh
   const runtime = packed.runtime!
   const app = packed.app!
   const nodeExe = exeName(target, 'node')
-  if (app.codec !== 'brotli') throw new Error('taupy package: the app\'s chunks must be Brotli (an app-only update is read by launchers that know only Brotli)')
   return {
     app: { id: appId(config.name), name: config.productName, version: config.version, build: app.hash.slice(0, 16) },
     // `codec` absent means Brotli (format 2), so a Brotli runtime is written without it.

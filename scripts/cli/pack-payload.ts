@@ -131,6 +131,8 @@ async function write(out: string, options: WriteOptions): Promise<number> {
     const brotli = brotliCompressor()
     for (const [name, files] of Object.entries(options.groups)) {
       const compressor = options.compressors?.[name] ?? brotli
+      // The reader takes every other group's chunks for Brotli (an app-only update must open in launchers that know no other).
+      if (name !== 'runtime' && compressor.codec !== 'brotli') throw new Error(`taupy package: only the runtime's chunks may be ${compressor.codec}, not the ${name}'s`)
       const chunksHash = createHash('sha256')
       checkEntryPaths(files.map((file) => file.path))
       const entries: Entry[] = files.map((file) => ({ path: file.path, size: 0, mode: file.mode, chunks: [] }))
