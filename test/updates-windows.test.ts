@@ -4,7 +4,9 @@
 // certificate made here) before update.json records its SHA-256. v1.0.0 started under wine with
 // --no-window downloads the app-only update from a local Fastify host; the next start runs 1.0.1.
 // Then a full-file update (a release with another runtime): the running .exe is renamed aside and
-// the new one takes its name. The Node inside is the running one (20): Node 24 does not start
+// the new one takes its name. updates.restartToApply() starts the file again with --no-window,
+// with --browser (the browser opens once per start; a stand-in xdg-open, which wine's
+// winebrowser runs) and in the window (the stand-in WebView2). The Node inside is the running one (20): Node 24 does not start
 // under wine 8 (test/package-windows.test.ts). Node for Windows under wine writes to files, not
 // to Linux pipes: its stdout and stderr go to files here.
 import assert from 'node:assert/strict'
@@ -197,6 +199,32 @@ describe('signed self-updates of the Windows file', { timeout: 1_500_000 }, () =
         await exited(run.child)
         assert.equal(run.child.exitCode, 0, 'the first launcher exited with 0 once it had started the file again')
         assert.ok(await eventually(() => existsSync(join(stagedDir, '1.0.1.good')), 10_000), 'the restarted start confirmed 1.0.1 (its trial)')
+      } finally {
+        await stop(run)
+      }
+    })
+
+    test('updates.restartToApply() with --browser: the launcher starts its file again as it exits, and each start opens the browser', { timeout: 900_000 }, async () => {
+      rmSync(stagedDir, { recursive: true, force: true })
+      copyFileSync(join(temp, 'releases/1.0.0', exeName), file)
+      // The system browser: wine hands an http URL to winebrowser, which runs xdg-open from PATH.
+      const bin = join(temp, 'browser-bin')
+      const opened = join(temp, 'opened.txt')
+      mkdirSync(bin, { recursive: true })
+      writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\necho "$1" >> '${opened}'\n`, { mode: 0o755 })
+      const run = startUnderWine('restart-browser', { PATH: `${bin}:${process.env.PATH}`, TAUPY_UPDATE_URL: `${server.base}/1.0.1/update.json`, TAUPY_TEST_RESTART: '1' }, ['--browser'])
+      try {
+        assert.ok(await eventually(() => run.readies().length > 1, 240_000), `no second ready line; stdout:\n${run.stdout()}\nstderr:\n${run.stderr()}`)
+        assert.deepEqual(run.readies().map((r) => r.version), ['1.0.0', '1.0.1'])
+        assert.match(run.stdout(), /"type":"exit","code":0,"restart":true/, 'asked through the framed pipe')
+        await exited(run.child)
+        assert.equal(run.child.exitCode, 0, 'the first launcher exited with 0 once it had started the file again')
+        assert.ok(await eventually(() => existsSync(join(stagedDir, '1.0.1.good')), 10_000), 'the restarted start confirmed 1.0.1 (its trial)')
+        // Each start opened its own one-time sign-in URL in the browser.
+        assert.ok(await eventually(() => existsSync(opened) && readFileSync(opened, 'utf8').trim().split('\n').length === 2, 30_000), `browser opened: ${existsSync(opened) ? readFileSync(opened, 'utf8') : 'never'}`)
+        const urls = readFileSync(opened, 'utf8').trim().split('\n')
+        for (const url of urls) assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/\?taupy_once=/)
+        assert.notEqual(urls[0], urls[1])
       } finally {
         await stop(run)
       }
