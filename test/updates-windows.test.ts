@@ -6,9 +6,9 @@
 // Then a full-file update (a release with another runtime): the running .exe is renamed aside and
 // the new one takes its name. updates.restartToApply() starts the file again with --no-window,
 // with --browser (the browser opens once per start; a stand-in xdg-open, which wine's
-// winebrowser runs) and in the window (the stand-in WebView2). The Node inside is the running one (20): Node 24 does not start
-// under wine 8 (test/package-windows.test.ts). Node for Windows under wine writes to files, not
-// to Linux pipes: its stdout and stderr go to files here.
+// winebrowser runs) and in the window (the stand-in WebView2). The Node inside is the running
+// one (20): Node 24 does not start under wine 8 (test/package-windows.test.ts). Node for Windows
+// under wine writes to files, not to Linux pipes: its stdout and stderr go to files here.
 import assert from 'node:assert/strict'
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { createHash, createPrivateKey } from 'node:crypto'
