@@ -17,7 +17,7 @@ import { signManifest, type UpdateManifest } from '../scripts/updates/manifest.j
 import { formatVersion } from '../scripts/cli/pack-payload.js'
 import { ensureDisplay, stopDisplay, waitWindow } from './fixtures/launcher/harness.js'
 import { installedApp } from './helpers/apps.js'
-import { changeOneText, restartWhenDownloaded } from './helpers/update-app.js'
+import { breakStartAsUpdate, changeOneText, restartWhenDownloaded } from './helpers/update-app.js'
 import { tempDir } from './helpers/cli.js'
 import { chunksHash, indexHash, readFooter, readIndex } from './helpers/one-file.js'
 import { exited, freshHome } from './helpers/packaged.js'
@@ -106,10 +106,7 @@ before(async () => {
   release('1.0.0')
   changeOneText(app)
   release('1.0.1')
-  // 1.0.2 crashes at start, or with TAUPY_TEST_HANG never gets ready (blocks its only thread).
-  const broken = 'if (process.env.TAUPY_UPDATE_DIR) { if (process.env.TAUPY_TEST_HANG) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); process.exit(3) }'
-  const main = join(app, 'src/main.ts')
-  writeFileSync(main, `${broken}\n${readFileSync(main, 'utf8')}`)
+  breakStartAsUpdate(app) // 1.0.2 crashes at start, or never gets ready
   release('1.0.2')
 })
 after(async () => {
