@@ -2,7 +2,8 @@
 // on stdout): create_window opens a second window on the app's origin that shares main's
 // cookies, commands go to the window they name, events name their window, an unknown window is
 // an error the launcher survives, closing a window that is not the last asks the backend
-// (close_requested {last:false}) and close_window closes it, the last one ends the app.
+// (close_requested {last:false}) and close_window closes it, the last one ends the app; focus
+// and blur name their window.
 import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
 import { readdirSync, readFileSync } from 'node:fs'
@@ -161,6 +162,17 @@ describe('launcher: more windows (Linux, Xvfb)', { skip: !runnable && 'needs Lin
       x('xdotool', ['key', '--delay', '60', 'ctrl+p'])
       const click = await event(s, (e) => e.type === 'menu_clicked', 'menu_clicked')
       assert.deepEqual(click, { type: 'menu_clicked', id: 'prefs', window: 'second' })
+
+      // Focus moves between the windows: each side of the move names its own window.
+      const seen = s.events.length
+      x('xdotool', ['windowfocus', '--sync', main])
+      const later = (type: string, window: string) => (e: Event) => s.events.indexOf(e) >= seen && e.type === type && e.window === window
+      await event(s, later('blurred', 'second'), 'blurred second')
+      await event(s, later('focused', 'main'), 'focused main')
+      x('xdotool', ['windowfocus', '--sync', second])
+      await event(s, later('blurred', 'main'), 'blurred main')
+      await event(s, later('focused', 'second'), 'focused second')
+      assert.equal(s.events.slice(seen).filter((e) => (e.type === 'focused' || e.type === 'blurred') && e.window !== 'main' && e.window !== 'second').length, 0)
     } finally {
       await end(s)
     }

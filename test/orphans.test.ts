@@ -4,37 +4,18 @@
 // app's process group is left (Vite, esbuild, the backend, the supervisor, the launcher).
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { ensureDisplay, stopDisplay, waitWindow } from './fixtures/launcher/harness.js'
 import { installedApp } from './helpers/apps.js'
 import { tempDir } from './helpers/cli.js'
-import { eventually } from './helpers/processes.js'
+import { commandLine, eventually, groupMembers } from './helpers/processes.js'
 
-/** Live processes of a process group, with their command lines (Linux /proc). */
-function groupMembers(pgid: number): string[] {
-  const members: string[] = []
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ')
-      // GLib starts a D-Bus session bus for the X display when none runs (`dbus-launch
-      // --autolaunch`, from WebKitGTK): it belongs to the display, not to the app, and is meant
-      // to outlive it.
-      if (/^dbus-(launch|daemon) /.test(cmdline)) continue
-      if (fields[0] !== 'Z' && Number(fields[2]) === pgid) members.push(`${entry}: ${cmdline}`)
-    } catch {} // it ended while we looked
-  }
-  return members
-}
+/** Live processes of a process group, as `pid: command line`. */
+const described = (pgid: number): string[] => groupMembers(pgid).map((pid) => `${pid}: ${commandLine(pid)}`)
 
-const pidOf = (pgid: number, text: string): number | undefined => {
-  const line = groupMembers(pgid).find((member) => member.includes(text))
-  return line ? Number(line.split(':')[0]) : undefined
-}
+const pidOf = (pgid: number, text: string): number | undefined => groupMembers(pgid).find((pid) => commandLine(pid).includes(text))
 
 let app: string
 const bin = join(tempDir('taupy-orphans-'), 'bin')
@@ -73,9 +54,9 @@ async function assertNothingOutlives(run: Run, victim: number, signal: NodeJS.Si
     process.kill(victim, signal)
     const gone = await eventually(() => groupMembers(pgid).length === 0, 1000)
     if (gone) console.log(`# all gone ${Math.round(performance.now() - killedAt)} ms after ${signal}`)
-    assert.ok(gone, `still running 1 s after ${signal} to ${victim}:\n${groupMembers(pgid).join('\n')}\nstderr:\n${run.stderr().slice(-2000)}`)
+    assert.ok(gone, `still running 1 s after ${signal} to ${victim}:\n${described(pgid).join('\n')}\nstderr:\n${run.stderr().slice(-2000)}`)
   } finally {
-    for (const member of groupMembers(pgid)) process.kill(Number(member.split(':')[0]), 'SIGKILL')
+    for (const pid of groupMembers(pgid)) process.kill(pid, 'SIGKILL')
   }
 }
 
@@ -104,7 +85,7 @@ describe('browser and headless modes', () => {
     const run = npmRun('dev', ['--browser'], { DISPLAY: ':99' })
     await readyInBrowser(run)
     const supervisor = pidOf(run.child.pid!, 'taupy.mjs dev')
-    assert.ok(supervisor, groupMembers(run.child.pid!).join('\n'))
+    assert.ok(supervisor, described(run.child.pid!).join('\n'))
     process.kill(run.child.pid!, 'SIGKILL') // npm too, so that only orphans remain to look at
     await assertNothingOutlives(run, supervisor, 'SIGKILL')
   })
@@ -114,7 +95,7 @@ describe('browser and headless modes', () => {
       const run = npmRun('start', [mode], { DISPLAY: ':99' })
       await (mode === '--browser' ? readyInBrowser(run) : readyHeadless(run))
       const start = pidOf(run.child.pid!, 'taupy.mjs start')
-      assert.ok(start, groupMembers(run.child.pid!).join('\n'))
+      assert.ok(start, described(run.child.pid!).join('\n'))
       process.kill(run.child.pid!, 'SIGKILL')
       await assertNothingOutlives(run, start, 'SIGKILL')
     })

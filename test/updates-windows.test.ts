@@ -4,9 +4,12 @@
 // certificate made here) before update.json records its SHA-256. v1.0.0 started under wine with
 // --no-window downloads the app-only update from a local Fastify host; the next start runs 1.0.1.
 // Then a full-file update (a release with another runtime): the running .exe is renamed aside and
-// the new one takes its name. The Node inside is the running one (20): Node 24 does not start
-// under wine 8 (test/package-windows.test.ts). Node for Windows under wine writes to files, not
-// to Linux pipes: its stdout and stderr go to files here.
+// the new one takes its name. updates.restartToApply() starts the file again with --no-window,
+// with --browser (the browser opens once per start; a stand-in xdg-open, which wine's
+// winebrowser runs) and in the window (the stand-in WebView2). In the window, a 1.0.2 that never
+// gets ready is rolled back to the previous version in the same window. The Node inside is the running
+// one (20): Node 24 does not start under wine 8 (test/package-windows.test.ts). Node for Windows
+// under wine writes to files, not to Linux pipes: its stdout and stderr go to files here.
 import assert from 'node:assert/strict'
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { createHash, createPrivateKey } from 'node:crypto'
@@ -15,10 +18,10 @@ import { dirname, join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { signManifest, type UpdateManifest } from '../scripts/updates/manifest.js'
 import { installedApp } from './helpers/apps.js'
-import { changeOneText, restartWhenDownloaded } from './helpers/update-app.js'
+import { breakStartAsUpdate, changeOneText, restartWhenDownloaded } from './helpers/update-app.js'
 import { tempDir } from './helpers/cli.js'
 import { exited } from './helpers/packaged.js'
-import { eventually } from './helpers/processes.js'
+import { eventually, processesMentioning } from './helpers/processes.js'
 import { releaseServer, type ReleaseServer } from './helpers/release-server.js'
 import { ensureDisplay, stopDisplay } from './fixtures/launcher/harness.js'
 import { buildStandIn, installRuntimes, standard } from './helpers/webview2-standin.js'
@@ -61,6 +64,8 @@ before(() => {
   release('1.0.0')
   changeOneText(app)
   release('1.0.1')
+  breakStartAsUpdate(app)
+  release('1.0.2')
 })
 after(async () => {
   await server?.close()
@@ -202,6 +207,32 @@ describe('signed self-updates of the Windows file', { timeout: 1_500_000 }, () =
       }
     })
 
+    test('updates.restartToApply() with --browser: the launcher starts its file again as it exits, and each start opens the browser', { timeout: 900_000 }, async () => {
+      rmSync(stagedDir, { recursive: true, force: true })
+      copyFileSync(join(temp, 'releases/1.0.0', exeName), file)
+      // The system browser: wine hands an http URL to winebrowser, which runs xdg-open from PATH.
+      const bin = join(temp, 'browser-bin')
+      const opened = join(temp, 'opened.txt')
+      mkdirSync(bin, { recursive: true })
+      writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\necho "$1" >> '${opened}'\n`, { mode: 0o755 })
+      const run = startUnderWine('restart-browser', { PATH: `${bin}:${process.env.PATH}`, TAUPY_UPDATE_URL: `${server.base}/1.0.1/update.json`, TAUPY_TEST_RESTART: '1' }, ['--browser'])
+      try {
+        assert.ok(await eventually(() => run.readies().length > 1, 240_000), `no second ready line; stdout:\n${run.stdout()}\nstderr:\n${run.stderr()}`)
+        assert.deepEqual(run.readies().map((r) => r.version), ['1.0.0', '1.0.1'])
+        assert.match(run.stdout(), /"type":"exit","code":0,"restart":true/, 'asked through the framed pipe')
+        await exited(run.child)
+        assert.equal(run.child.exitCode, 0, 'the first launcher exited with 0 once it had started the file again')
+        assert.ok(await eventually(() => existsSync(join(stagedDir, '1.0.1.good')), 10_000), 'the restarted start confirmed 1.0.1 (its trial)')
+        // Each start opened its own one-time sign-in URL in the browser.
+        assert.ok(await eventually(() => existsSync(opened) && readFileSync(opened, 'utf8').trim().split('\n').length === 2, 30_000), `browser opened: ${existsSync(opened) ? readFileSync(opened, 'utf8') : 'never'}`)
+        const urls = readFileSync(opened, 'utf8').trim().split('\n')
+        for (const url of urls) assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/\?taupy_once=/)
+        assert.notEqual(urls[0], urls[1])
+      } finally {
+        await stop(run)
+      }
+    })
+
     test('updates.restartToApply() in the window (stand-in WebView2): the launcher starts its file again as it exits, and it runs 1.0.1', { timeout: 900_000 }, async () => {
       const display = await ensureDisplay()
       const dll = join(temp, 'EmbeddedBrowserWebView.dll')
@@ -217,6 +248,36 @@ describe('signed self-updates of the Windows file', { timeout: 1_500_000 }, () =
         // Only a start that ran 1.0.1 up to its ready line (in its window) marks it good.
         assert.ok(await eventually(() => existsSync(join(stagedDir, '1.0.1.good')), 240_000), `the restarted start did not run 1.0.1; stderr:\n${run.stderr()}`)
         assert.ok(!existsSync(join(stagedDir, '1.0.1.bad')))
+      } finally {
+        await stop(run)
+        stopDisplay()
+      }
+    })
+
+    test('in its window (stand-in WebView2), a new version that never gets ready is rolled back within the trial timeout, in the same window', { timeout: 900_000 }, async () => {
+      const display = await ensureDisplay()
+      const dll = join(temp, 'EmbeddedBrowserWebView.dll')
+      buildStandIn(dll)
+      installRuntimes(prefix!, dll, join(temp, 'webview2'), [standard])
+      rmSync(stagedDir, { recursive: true, force: true })
+      copyFileSync(join(temp, 'releases/1.0.0', exeName), file)
+      const download = startUnderWine('download-1.0.2', { TAUPY_UPDATE_URL: `${server.base}/1.0.2/update.json` })
+      try {
+        assert.ok(await eventually(() => download.stderr().includes('1.0.2 downloaded and verified'), 240_000), download.stderr())
+      } finally {
+        await stop(download)
+      }
+      const run = startUnderWine('rollback-window', { DISPLAY: display, TAUPY_TEST_HANG: '1', TAUPY_UPDATE_TRIAL_SECONDS: '4' }, [])
+      try {
+        assert.ok(await eventually(() => run.stderr().includes('update to 1.0.2 did not start'), 240_000), run.stderr())
+        assert.match(run.stderr(), /did not print its ready line in time/)
+        assert.ok(existsSync(join(stagedDir, '1.0.2.bad')), readdirSync(stagedDir).join(' '))
+        // The same launcher started the previous version (1.0.0, in the file) in its window, and
+        // stopped the hanging 1.0.2 (wine shows a process's Windows command line in /proc).
+        const backends = (version: string): string[] => processesMentioning('my-app').filter((p) => p.includes('node') && new RegExp(`[\\\\/]my-app[\\\\/]${version.replaceAll('.', '\\.')}-`).test(p))
+        assert.ok(await eventually(() => backends('1.0.0').length === 1, 120_000), `no 1.0.0 backend; stderr:\n${run.stderr()}`)
+        assert.deepEqual(backends('1.0.2'), [], 'the hanging 1.0.2 was stopped')
+        assert.equal(run.child.exitCode, null, 'still running, in its window')
       } finally {
         await stop(run)
         stopDisplay()

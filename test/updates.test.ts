@@ -17,7 +17,7 @@ import { signManifest, type UpdateManifest } from '../scripts/updates/manifest.j
 import { brotliFormatVersion, formatVersion } from '../scripts/cli/pack-payload.js'
 import { ensureDisplay, stopDisplay, waitWindow } from './fixtures/launcher/harness.js'
 import { installedApp } from './helpers/apps.js'
-import { changeOneText, restartWhenDownloaded } from './helpers/update-app.js'
+import { breakStartAsUpdate, changeOneText, restartWhenDownloaded } from './helpers/update-app.js'
 import { tempDir } from './helpers/cli.js'
 import { chunksHash, indexHash, readFooter, readIndex } from './helpers/one-file.js'
 import { exited, freshHome } from './helpers/packaged.js'
@@ -65,9 +65,9 @@ interface Run {
   stop(): Promise<void>
 }
 
-/** `file --no-window`; resolves at its ready line with the line's fields (`stdout()`: all of it so far). */
-function start(file: string, env: NodeJS.ProcessEnv): Promise<Run & { stdout(): string }> {
-  const child = spawn(file, ['--no-window'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+/** `file --no-window` (or `args`); resolves at its ready line with the line's fields (`stdout()`: all of it so far). */
+function start(file: string, env: NodeJS.ProcessEnv, args = ['--no-window']): Promise<Run & { stdout(): string }> {
+  const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
   let stdout = ''
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
@@ -106,10 +106,7 @@ before(async () => {
   release('1.0.0')
   changeOneText(app)
   release('1.0.1')
-  // 1.0.2 crashes at start, or with TAUPY_TEST_HANG never gets ready (blocks its only thread).
-  const broken = 'if (process.env.TAUPY_UPDATE_DIR) { if (process.env.TAUPY_TEST_HANG) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); process.exit(3) }'
-  const main = join(app, 'src/main.ts')
-  writeFileSync(main, `${broken}\n${readFileSync(main, 'utf8')}`)
+  breakStartAsUpdate(app) // 1.0.2 crashes at start, or never gets ready
   release('1.0.2')
 })
 after(async () => {
@@ -180,6 +177,31 @@ describe('signed self-updates', { timeout: 900_000 }, () => {
       await second.stop()
     }
     assert.ok(staged(updated).includes('1.0.1.good'), 'its ready line confirmed it')
+  })
+
+  test('--browser: the staged version is on trial too; its ready line marks it good and opens the browser, and the next start keeps it', { timeout: 180_000 }, async () => {
+    const env = { ...home(), TAUPY_UPDATE_URL: manifestUrl('1.0.1') }
+    const first = await start(exe('1.0.0'), env)
+    assert.ok(await eventually(() => first.stderr().includes('1.0.1 downloaded and verified'), 60_000), first.stderr())
+    await first.stop()
+    // The system browser: a stand-in xdg-open that writes down what it was asked to open.
+    const bin = join(temp, 'browser-bin')
+    const opened = join(temp, 'opened.txt')
+    mkdirSync(bin, { recursive: true })
+    writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\necho "$1" >> '${opened}'\n`, { mode: 0o755 })
+    const urls = (): string[] => (existsSync(opened) ? readFileSync(opened, 'utf8').trim().split('\n') : [])
+    for (const round of [1, 2]) {
+      const run = await start(exe('1.0.0'), { ...env, PATH: `${bin}:${process.env.PATH}` }, ['--browser'])
+      try {
+        assert.equal(run.ready.version, '1.0.1', `start ${round} runs 1.0.1; stderr:\n${run.stderr()}`)
+        assert.ok(await eventually(() => urls().length === round, 10_000), `the browser opened once per start: ${urls().join(', ')}`)
+        assert.equal(urls()[round - 1], (run.ready as { openUrl?: string }).openUrl, 'its one-time sign-in URL')
+        assert.ok(staged(env).includes('1.0.1.good'), 'its ready line confirmed it')
+        assert.doesNotMatch(run.stderr(), /did not start|rolled back/)
+      } finally {
+        await run.stop()
+      }
+    }
   })
 
   test('a replayed older manifest is refused: 1.0.1 stays', { timeout: 120_000 }, async () => {

@@ -203,9 +203,10 @@ pub fn run(found: Result<Payload, String>) -> ! {
         *TRIAL.lock().unwrap() = Some((s.dir.clone(), s.version.clone()));
     }
     drop(p);
-    if let (Mode::NoWindow, Some(s)) = (mode, trial) {
+    if let Some(s) = trial {
         let _held = (runtime, app);
-        on_trial(&argv, s, rolled_back)
+        let browser = if mode == Mode::Browser { Some((cache, keep)) } else { None };
+        on_trial(&title, &argv, s, rolled_back, browser)
     }
     if mode == Mode::NoWindow {
         // The backend may run for months (a server): clean up now, not after a ready line we
@@ -491,29 +492,36 @@ fn read_lines(out: impl Read, mut each: impl FnMut(&[u8])) {
     }
 }
 
-/// `--no-window` on a staged version's first start: the backend runs as our child with its
-/// stdout copied to ours, watched for the ready line. None within the timeout (or an exit
-/// before it): the version is marked bad and this file starts again, choosing the previous one.
-fn on_trial(argv: &[String], staged: Staged, mut rolled_back: Vec<String>) -> ! {
-    let (mut child, token) = spawn_framed("", argv, false, true);
+/// `--no-window` or `--browser` on a staged version's first start: the backend runs as our
+/// child with its stdout copied to ours, watched for the ready line, which marks the version
+/// good (and, with `--browser`, opens the browser). None within the timeout (or an exit before
+/// it): the version is marked bad and this file starts again, choosing the previous one.
+/// `browser`: the cache and the app folder to keep, with `--browser`.
+fn on_trial(title: &str, argv: &[String], staged: Staged, mut rolled_back: Vec<String>, browser: Option<(Cache, (String, String))>) -> ! {
+    let (mut child, token) = spawn_framed(title, argv, browser.is_some(), browser.is_none());
     let out = child.stdout.take().expect("piped stdout");
     let (tx, rx) = channel();
     let restart = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let asked = restart.clone();
     let reader = std::thread::spawn(move || {
-        read_lines(out, |line| match relay_line(line, &token) {
-            Some(json) if browser_url(&json).is_some() => {
-                let _ = tx.send(true);
+        read_lines(out, |line| {
+            if let Some(json) = relay_line(line, &token) {
+                if let Some(url) = browser_url(&json) {
+                    let _ = tx.send(Some(url));
+                } else if asks_restart(&json) {
+                    asked.store(true, Ordering::Relaxed);
+                }
             }
-            Some(json) if asks_restart(&json) => asked.store(true, Ordering::Relaxed),
-            _ => {}
         });
-        let _ = tx.send(false);
+        let _ = tx.send(None);
     });
     match rx.recv_timeout(trial_timeout()) {
-        Ok(true) => {
+        Ok(Some(url)) => {
             staged.mark("good");
             drop(staged);
+            if let Some((cache, keep)) = browser {
+                open_browser(&url, &cache, &keep);
+            }
             let code = child.wait().ok().and_then(|s| s.code()).unwrap_or(1);
             let _ = reader.join();
             exit_or_start_again(code, restart.load(Ordering::Relaxed))
@@ -582,6 +590,15 @@ fn browser_url(line: &str) -> Option<String> {
     v.get("openUrl").and_then(Json::as_str).or_else(|| v.get("url").and_then(Json::as_str)).map(String::from)
 }
 
+/// The ready line arrived with `--browser`: the system browser opens `url`, and versions of the
+/// app nobody runs any more are removed.
+fn open_browser(url: &str, cache: &Cache, (app_id, folder): &(String, String)) {
+    if let Err(e) = platform::open_external(url) {
+        eprintln!("{}: cannot open the browser ({}); open {} yourself", name(), e, url);
+    }
+    cleanup::old_versions(cache, app_id, folder);
+}
+
 /// The backend with our stdin and stderr; its stdout copied to ours, and on its ready line the
 /// system browser opened on `openUrl` (a one-time login URL) or else `url`.
 fn browser(title: &str, argv: &[String], cache: Cache, keep: (String, String)) -> ! {
@@ -594,11 +611,7 @@ fn browser(title: &str, argv: &[String], cache: Cache, keep: (String, String)) -
         restart |= framed.as_deref().map_or(false, asks_restart);
         if let (false, Some(url)) = (opened, framed.as_deref().and_then(browser_url)) {
             opened = true;
-            if let Err(e) = platform::open_external(&url) {
-                eprintln!("{}: cannot open the browser ({}); open {} yourself", name(), e, url);
-            }
-            let (app_id, folder) = keep.clone();
-            cleanup::old_versions(&cache, &app_id, &folder);
+            open_browser(&url, &cache, &keep);
         }
     });
     let code = child.wait().ok().and_then(|s| s.code()).unwrap_or(1);

@@ -13,7 +13,21 @@ export function processesMentioning(text: string): string[] {
   return found
 }
 
-/** Processes still alive in a process group (Linux /proc; zombies count as ended). */
+/** A process's command line, arguments joined by spaces ('' once it ended). */
+export function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim()
+  } catch {
+    return '' // it ended
+  }
+}
+
+/**
+ * Processes still alive in a process group (Linux /proc; zombies count as ended). Not counted:
+ * the D-Bus session bus GLib starts for the X display when none runs (`dbus-launch
+ * --autolaunch`, from WebKitGTK): it belongs to the display, not to the app, and is meant to
+ * outlive it.
+ */
 export function groupMembers(pgid: number): number[] {
   const members: number[] = []
   for (const entry of readdirSync('/proc')) {
@@ -21,7 +35,7 @@ export function groupMembers(pgid: number): number[] {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      if (fields[0] !== 'Z' && Number(fields[2]) === pgid) members.push(Number(entry))
+      if (fields[0] !== 'Z' && Number(fields[2]) === pgid && !/^dbus-(launch|daemon) /.test(commandLine(Number(entry)))) members.push(Number(entry))
     } catch {} // it ended while we looked
   }
   return members

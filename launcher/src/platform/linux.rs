@@ -321,8 +321,6 @@ pub fn random_bytes(buf: &mut [u8]) -> std::io::Result<()> {
 }
 
 pub fn init(_opts: &Options) -> Result<(), String> {
-    // WebKitGTK's DMA-BUF renderer needs a GPU/EGL setup that Xvfb and many VMs lack; fall
-    // back to its shared-memory path unless the user chose otherwise (docs/launcher.md).
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
         return Err("no display: set DISPLAY (X11) or WAYLAND_DISPLAY".into());
     }
