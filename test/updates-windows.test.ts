@@ -127,6 +127,21 @@ describe('signed self-updates of the Windows file', { timeout: 1_500_000 }, () =
       return { child, stdout, stderr: () => readFileSync(err, 'utf8'), ready: () => readies()[0], readies }
     }
 
+    /** 1.0.0 again: the released file back in place, nothing staged. */
+    function freshFrom100(): void {
+      rmSync(stagedDir, { recursive: true, force: true })
+      copyFileSync(join(temp, 'releases/1.0.0', exeName), file)
+    }
+
+    /** For a start in the window: a display, and the stand-in WebView2 runtime in the prefix. */
+    async function standInWindow(): Promise<string> {
+      const display = await ensureDisplay()
+      const dll = join(temp, 'EmbeddedBrowserWebView.dll')
+      buildStandIn(dll)
+      installRuntimes(prefix!, dll, join(temp, 'webview2'), [standard])
+      return display
+    }
+
     async function stop(run: WineRun): Promise<void> {
       run.child.kill('SIGTERM')
       await exited(run.child)
@@ -160,8 +175,7 @@ describe('signed self-updates of the Windows file', { timeout: 1_500_000 }, () =
     })
 
     test('a new runtime: the running .exe is renamed aside and the full 1.0.1 takes its name', { timeout: 900_000 }, async () => {
-      rmSync(stagedDir, { recursive: true, force: true })
-      copyFileSync(join(temp, 'releases/1.0.0', exeName), file)
+      freshFrom100()
       // update.json for 1.0.1 as a release with another Node would have it (re-signed with the app's key).
       const m = manifest('1.0.1')
       const target = m.artifacts['win32-x64']!
@@ -189,8 +203,7 @@ describe('signed self-updates of the Windows file', { timeout: 1_500_000 }, () =
     })
 
     test('updates.restartToApply() with --no-window: the launcher starts its file again as it exits, and it runs 1.0.1', { timeout: 900_000 }, async () => {
-      rmSync(stagedDir, { recursive: true, force: true })
-      copyFileSync(join(temp, 'releases/1.0.0', exeName), file)
+      freshFrom100()
       const run = startUnderWine('restart', { TAUPY_UPDATE_URL: `${server.base}/1.0.1/update.json`, TAUPY_TEST_RESTART: '1' })
       try {
         assert.ok(await eventually(() => Boolean(run.ready()), 240_000), `no ready line under wine:\n${run.stderr()}`)
@@ -208,8 +221,7 @@ describe('signed self-updates of the Windows file', { timeout: 1_500_000 }, () =
     })
 
     test('updates.restartToApply() with --browser: the launcher starts its file again as it exits, and each start opens the browser', { timeout: 900_000 }, async () => {
-      rmSync(stagedDir, { recursive: true, force: true })
-      copyFileSync(join(temp, 'releases/1.0.0', exeName), file)
+      freshFrom100()
       // The system browser: wine hands an http URL to winebrowser, which runs xdg-open from PATH.
       const bin = join(temp, 'browser-bin')
       const opened = join(temp, 'opened.txt')
@@ -234,12 +246,8 @@ describe('signed self-updates of the Windows file', { timeout: 1_500_000 }, () =
     })
 
     test('updates.restartToApply() in the window (stand-in WebView2): the launcher starts its file again as it exits, and it runs 1.0.1', { timeout: 900_000 }, async () => {
-      const display = await ensureDisplay()
-      const dll = join(temp, 'EmbeddedBrowserWebView.dll')
-      buildStandIn(dll)
-      installRuntimes(prefix!, dll, join(temp, 'webview2'), [standard])
-      rmSync(stagedDir, { recursive: true, force: true })
-      copyFileSync(join(temp, 'releases/1.0.0', exeName), file)
+      const display = await standInWindow()
+      freshFrom100()
       const run = startUnderWine('restart-window', { DISPLAY: display, TAUPY_UPDATE_URL: `${server.base}/1.0.1/update.json`, TAUPY_TEST_RESTART: '1' }, [])
       try {
         assert.ok(await eventually(() => run.stderr().includes('1.0.1 downloaded and verified'), 240_000), run.stderr())
@@ -255,12 +263,8 @@ describe('signed self-updates of the Windows file', { timeout: 1_500_000 }, () =
     })
 
     test('in its window (stand-in WebView2), a new version that never gets ready is rolled back within the trial timeout, in the same window', { timeout: 900_000 }, async () => {
-      const display = await ensureDisplay()
-      const dll = join(temp, 'EmbeddedBrowserWebView.dll')
-      buildStandIn(dll)
-      installRuntimes(prefix!, dll, join(temp, 'webview2'), [standard])
-      rmSync(stagedDir, { recursive: true, force: true })
-      copyFileSync(join(temp, 'releases/1.0.0', exeName), file)
+      const display = await standInWindow()
+      freshFrom100()
       const download = startUnderWine('download-1.0.2', { TAUPY_UPDATE_URL: `${server.base}/1.0.2/update.json` })
       try {
         assert.ok(await eventually(() => download.stderr().includes('1.0.2 downloaded and verified'), 240_000), download.stderr())
