@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
   closeWindow, ensureDisplay, findWindows, fixtureDir, launcherDir, sleep, startSession, stopDisplay, waitWindow, windowName, x, type Session,
-  reply, send,
+  reply, send, exitsCleanlyUnderWine,
 } from './fixtures/launcher/harness.js'
 import { buildStandIn, installRuntimes, standard } from './helpers/webview2-standin.js'
 import { boot, createPrefix, haveWine, removePrefix, settle, windowsPath, wine64 } from './helpers/wine.js'
@@ -192,7 +192,7 @@ describe('windows launcher with a webview (stand-in WebView2, wine64)', { skip: 
       // The user closes the last window: in --url mode (no backend to ask) that ends the launcher.
       closeWindow(await waitWindow('^Wine Settings$'))
       await s.waitFor((l) => l === '{"type":"close_requested","last":true,"window":"settings"}', 10_000, 'stdout')
-      assert.deepEqual(await s.exited, { code: 0, signal: null })
+      await exitsCleanlyUnderWine(s)
     } finally {
       await stop(s)
     }

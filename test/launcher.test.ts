@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
   alive, clickAt, closeWindow, ensureDisplay, findWindows, fixtureDir, have, launcherDir, pixel, root, sleep, sourcesStamp,
-  startSession, stopDisplay, treeRssKiB, waitWindow, windowName, windowSize, type Session,
+  startSession, stopDisplay, treeRssKiB, waitWindow, windowName, windowSize, type Session, exitWithin,
 } from './fixtures/launcher/harness.js'
 import { COMMAND_TYPES, EVENT_TYPES } from '../scripts/ipc/protocol.js'
 
@@ -26,15 +26,6 @@ async function post(s: Session, body: object): Promise<{ ok: boolean; result?: u
 }
 function pidOf(s: Session): number {
   return Number(s.stderr.find((l) => l.startsWith('PID '))!.slice(4))
-}
-async function exitWithin(s: Session, ms: number) {
-  const timer = sleep(ms).then(() => 'timeout' as const)
-  const r = await Promise.race([s.exited, timer])
-  if (r === 'timeout') {
-    s.child.kill('SIGKILL')
-    throw new Error(`launcher still running after ${ms} ms; stderr:\n${s.stderr.slice(-20).join('\n')}`)
-  }
-  return r
 }
 
 describe('protocol', () => {
