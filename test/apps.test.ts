@@ -2,7 +2,7 @@
 // types-checks, builds and clicks through it in Chromium), then `npm start -- --no-window`:
 // the page connects over /ws in Chromium and the same refusals hold as in the core.
 import assert from 'node:assert/strict'
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import type { Browser } from 'playwright-core'
@@ -32,8 +32,10 @@ for (const template of templates) {
     })
 
     test('passes its own npm test', { timeout: 300_000 }, () => {
-      const output = execFileSync('npm', ['test'], { cwd: app, env: userEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 300_000 })
-      assert.match(output, /[#ℹ] pass [1-9]\d*\n[#ℹ] fail 0\n/, `the app's end-to-end tests ran:\n${output}`)
+      const result = spawnSync('npm', ['test'], { cwd: app, env: userEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 300_000 })
+      // On failure, the app's own report (which test, what it saw) is the message.
+      assert.equal(result.status, 0, `npm test failed (${result.signal ?? `exit ${result.status}`}); its report:\n${result.stdout.slice(-6000)}`)
+      assert.match(result.stdout, /[#ℹ] pass [1-9]\d*\n[#ℹ] fail 0\n/, `the app's end-to-end tests ran:\n${result.stdout}`)
     })
 
     test('npm start -- --no-window serves a page that connects over /ws, and refuses strangers', { timeout: 120_000 }, async () => {
