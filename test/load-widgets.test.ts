@@ -66,8 +66,6 @@ test(`${sessions} sessions × ${events} events: every event acknowledged once, n
       const problems: string[] = []
       page.on('pageerror', (error) => problems.push(error.message))
       page.on('console', (message) => {
-        // The demo has no favicon; Chromium asks for one anyway.
-        if (message.location().url.endsWith('/favicon.ico')) return
         if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text())
       })
       await page.goto(app.url)

@@ -1,5 +1,6 @@
 // The first response: a complete, rendered HTML page (first paint does not wait for the
-// socket). The session id rides on <body> for the client's join; no inline script (CSP).
+// socket). The session id rides on <body> for the client's join; no inline script (CSP). The
+// empty icon keeps a browser tab from asking for /favicon.ico (a 404 in its console).
 import { escapeHtml } from './html.js'
 
 export interface DocumentParts {
@@ -19,6 +20,7 @@ export function renderDocument(parts: DocumentParts): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(parts.title)}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${escapeHtml(parts.stylesheet)}">
 <script type="module" src="${escapeHtml(parts.script)}"></script>
 </head>

@@ -35,7 +35,7 @@ async function openExtras(): Promise<Page> {
   const page = await browser.newPage()
   page.on('pageerror', (error) => pageErrors.push(error.message))
   page.on('console', (message) => {
-    if ((message.type() === 'error' || message.type() === 'warning') && !message.location().url.endsWith('/favicon.ico')) pageErrors.push(message.text())
+    if (message.type() === 'error' || message.type() === 'warning') pageErrors.push(message.text())
   })
   await page.goto(app.url.replace(/\/(\?|$)/, '/extras$1'))
   await page.locator('html[data-taupy-connection="open"]').waitFor({ state: 'attached' })
