@@ -170,7 +170,7 @@ export async function runtimeCompressor(appDir: string, target: PackageTarget, n
   if (zstdApi.zstdCompress) return zstdInProcess(level)
   if (isHost(target) && nodeHasZstd(node.version)) return zstdInHelper(node.binary, level)
   try {
-    const host = await resolveNode(appDir, hostTarget(), ltsNodeVersion)
+    const host = await resolveNode(appDir, hostTarget(), ltsNodeVersion, ` to compress Node's chunks with zstd (Node ${process.versions.node} has none; fetched once per app)`)
     return zstdInHelper(host.binary, level)
   } catch (error) {
     console.error(

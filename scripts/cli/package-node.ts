@@ -72,7 +72,8 @@ export function nodeVersionFor(choice: string | undefined): string {
   return hasCompileCache(process.versions.node) ? process.versions.node : ltsNodeVersion
 }
 
-export async function resolveNode(appDir: string, target: PackageTarget, choice?: string): Promise<NodeChoice> {
+/** `purpose`: said when it must be fetched, if it is not to be embedded (e.g. " to run zstd"). */
+export async function resolveNode(appDir: string, target: PackageTarget, choice?: string, purpose = ''): Promise<NodeChoice> {
   const wanted = nodeVersionFor(choice)
   if (isHost(target) && wanted === process.versions.node) {
     return { binary: process.execPath, version: wanted, source: 'running' }
@@ -82,7 +83,7 @@ export async function resolveNode(appDir: string, target: PackageTarget, choice?
   const binary = join(folder, exeName(target, 'node'))
   if (existsSync(binary)) return { binary, version: wanted, source: 'registry' }
 
-  console.error(`taupy: fetching Node ${wanted} for ${target.id} (npm package ${name})…`)
+  console.error(`taupy: fetching Node ${wanted} for ${target.id} (npm package ${name})${purpose}…`)
   const scratch = `${folder}.partial`
   rmSync(scratch, { recursive: true, force: true })
   mkdirSync(scratch, { recursive: true })
