@@ -479,6 +479,24 @@ fn exit_or_start_again(code: i32, restart: bool) -> ! {
     std::process::exit(code)
 }
 
+/// Copies the watched backend's stdout (`out`) to ours until it ends: `on_ready` gets the URL of
+/// its first ready line. Returns whether it asked us to start the file again (`asks_restart`).
+fn relay(out: impl Read, token: &str, mut on_ready: impl FnMut(String)) -> bool {
+    let (mut ready, mut restart) = (false, false);
+    read_lines(out, |line| {
+        if let Some(json) = relay_line(line, token) {
+            if let Some(url) = browser_url(&json) {
+                if !std::mem::replace(&mut ready, true) {
+                    on_ready(url);
+                }
+            } else if asks_restart(&json) {
+                restart = true;
+            }
+        }
+    });
+    restart
+}
+
 /// Calls `each` with every line of `out` (newline included) until EOF or a read error.
 fn read_lines(out: impl Read, mut each: impl FnMut(&[u8])) {
     let mut r = BufReader::new(out);
@@ -501,19 +519,12 @@ fn on_trial(title: &str, argv: &[String], staged: Staged, mut rolled_back: Vec<S
     let (mut child, token) = spawn_framed(title, argv, browser.is_some(), browser.is_none());
     let out = child.stdout.take().expect("piped stdout");
     let (tx, rx) = channel();
-    let restart = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let asked = restart.clone();
     let reader = std::thread::spawn(move || {
-        read_lines(out, |line| {
-            if let Some(json) = relay_line(line, &token) {
-                if let Some(url) = browser_url(&json) {
-                    let _ = tx.send(Some(url));
-                } else if asks_restart(&json) {
-                    asked.store(true, Ordering::Relaxed);
-                }
-            }
+        let restart = relay(out, &token, |url| {
+            let _ = tx.send(Some(url));
         });
         let _ = tx.send(None);
+        restart
     });
     match rx.recv_timeout(trial_timeout()) {
         Ok(Some(url)) => {
@@ -523,8 +534,8 @@ fn on_trial(title: &str, argv: &[String], staged: Staged, mut rolled_back: Vec<S
                 open_browser(&url, &cache, &keep);
             }
             let code = child.wait().ok().and_then(|s| s.code()).unwrap_or(1);
-            let _ = reader.join();
-            exit_or_start_again(code, restart.load(Ordering::Relaxed))
+            let restart = reader.join().unwrap_or(false);
+            exit_or_start_again(code, restart)
         }
         _ => {
             let _ = child.kill();
@@ -570,12 +581,7 @@ fn no_window(argv: &[String], locks: &[Installed]) -> ! {
         // goes through us, framed, so that it can ask us to start the file again.
         let (mut child, token) = spawn_framed("", argv, false, true);
         let out = child.stdout.take().expect("piped stdout");
-        let mut restart = false;
-        read_lines(out, |line| {
-            if relay_line(line, &token).map_or(false, |json| asks_restart(&json)) {
-                restart = true;
-            }
-        });
+        let restart = relay(out, &token, |_| {});
         let code = child.wait().ok().and_then(|s| s.code()).unwrap_or(1);
         exit_or_start_again(code, restart)
     }
@@ -604,16 +610,7 @@ fn open_browser(url: &str, cache: &Cache, (app_id, folder): &(String, String)) {
 fn browser(title: &str, argv: &[String], cache: Cache, keep: (String, String)) -> ! {
     let (mut child, token) = spawn_framed(title, argv, true, false);
     let out = child.stdout.take().expect("piped stdout");
-    let mut opened = false;
-    let mut restart = false;
-    read_lines(out, |line| {
-        let framed = relay_line(line, &token);
-        restart |= framed.as_deref().map_or(false, asks_restart);
-        if let (false, Some(url)) = (opened, framed.as_deref().and_then(browser_url)) {
-            opened = true;
-            open_browser(&url, &cache, &keep);
-        }
-    });
+    let restart = relay(out, &token, |url| open_browser(&url, &cache, &keep));
     let code = child.wait().ok().and_then(|s| s.code()).unwrap_or(1);
     exit_or_start_again(code, restart)
 }

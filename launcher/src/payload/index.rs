@@ -3,6 +3,7 @@
 //! the payload, so nothing in a damaged or hostile file can write elsewhere.
 
 use super::extract::Group;
+use super::footer::{FORMAT, OLDEST_FORMAT};
 use crate::json::Json;
 
 /// Largest decompressed chunk the format allows (the writer uses 8 MiB).
@@ -176,8 +177,8 @@ fn sha256_hex(v: &Json, key: &str) -> Result<[u8; 32], String> {
 pub fn parse(text: &str, payload_len: u64) -> Result<Index, String> {
     let v = Json::parse(text).map_err(|e| format!("the payload index is not valid JSON: {}", e))?;
     match v.get("format") {
-        Some(Json::Num(n)) if *n == 2.0 || *n == 3.0 => {}
-        Some(other) => return Err(format!("the payload index has format {}, this launcher reads formats 2 and 3", other.to_string())),
+        Some(Json::Num(n)) if (OLDEST_FORMAT..=FORMAT).any(|f| f as f64 == *n) => {}
+        Some(other) => return Err(format!("the payload index has format {}, this launcher reads formats {} to {}", other.to_string(), OLDEST_FORMAT, FORMAT)),
         None => return Err("the payload index lacks `format`".into()),
     }
     let app = field(&v, "", "app")?;
