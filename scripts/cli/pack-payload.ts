@@ -40,6 +40,24 @@ export interface PackedGroup {
   codec: Codec
 }
 
+/**
+ * The bytes after the index (which ends at `end`): zero padding, so that the whole file is a
+ * multiple of 8 long (Authenticode then appends its certificate table without padding of its
+ * own), and the 72-byte footer that hashes the index.
+ */
+export function paddedFooter(at: { payloadStart: number; indexStart: number; index: Buffer; format: number; end: number }): Buffer {
+  const padding = (8 - ((at.end + footerBytes) % 8)) % 8
+  const footer = Buffer.alloc(padding + footerBytes)
+  footer.writeBigUInt64LE(BigInt(at.payloadStart), padding)
+  footer.writeBigUInt64LE(BigInt(at.indexStart), padding + 8)
+  footer.writeBigUInt64LE(BigInt(at.index.length), padding + 16)
+  createHash('sha256').update(at.index).digest().copy(footer, padding + 24)
+  footer.writeUInt32LE(at.format, padding + 56)
+  footer.writeUInt32LE(0, padding + 60) // reserved
+  footer.write(magic, padding + 64, 'latin1')
+  return footer
+}
+
 /** What the reader refuses (docs/one-file-format.md), refused here first with the culprit named. */
 export function checkEntryPath(path: string): void {
   const parts = path.split('/')
@@ -162,18 +180,7 @@ async function write(out: string, options: WriteOptions): Promise<number> {
     const format = Object.values(packed).some((group) => group.codec !== 'brotli') ? formatVersion : brotliFormatVersion
     const index = Buffer.from(JSON.stringify({ ...(options.index(packed) as object), format, chunksSha256 }), 'utf8')
     await write(index)
-    // Zeros so that the whole file is a multiple of 8 long: Authenticode then appends its
-    // certificate table without padding of its own.
-    const padding = (8 - ((position + footerBytes) % 8)) % 8
-    const footer = Buffer.alloc(padding + footerBytes)
-    const at = padding
-    footer.writeBigUInt64LE(BigInt(payloadStart), at)
-    footer.writeBigUInt64LE(BigInt(indexStart), at + 8)
-    footer.writeBigUInt64LE(BigInt(index.length), at + 16)
-    createHash('sha256').update(index).digest().copy(footer, at + 24)
-    footer.writeUInt32LE(format, at + 56)
-    footer.writeUInt32LE(0, at + 60)
-    footer.write(magic, at + 64, 'latin1')
+    const footer = paddedFooter({ payloadStart, indexStart, index, format, end: position })
     await handle.write(footer, 0, footer.length, position)
     await handle.close()
     await chmod(partial, 0o755) // the umask may have taken bits from open's mode

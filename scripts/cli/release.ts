@@ -8,7 +8,7 @@ import { basename, join } from 'node:path'
 import type { AppConfig } from './config.js'
 import { defaultKeyFile } from './keygen.js'
 import { appId } from './pack-launcher.js'
-import { brotliFormatVersion, footerBytes, magic, readableFormats, type Entry } from './pack-payload.js'
+import { brotliFormatVersion, footerBytes, magic, paddedFooter, readableFormats, type Entry } from './pack-payload.js'
 import { manifestFormat, privateKeyFrom, publicKeyFrom, publicKeyText, signManifest, type UpdateManifest } from '../updates/manifest.js'
 import { createPublicKey } from 'node:crypto'
 
@@ -82,14 +82,7 @@ export function appOnlyPayload(full: Buffer): { bytes: Buffer; index: Index } {
   const indexStart = at
   parts.push(indexBytes)
   at += indexBytes.length
-  const padding = (8 - ((at + footerBytes) % 8)) % 8
-  const footer = Buffer.alloc(padding + footerBytes)
-  footer.writeBigUInt64LE(BigInt(head.length), padding)
-  footer.writeBigUInt64LE(BigInt(indexStart), padding + 8)
-  footer.writeBigUInt64LE(BigInt(indexBytes.length), padding + 16)
-  createHash('sha256').update(indexBytes).digest().copy(footer, padding + 24)
-  footer.writeUInt32LE(brotliFormatVersion, padding + 56)
-  footer.write(magic, padding + 64, 'latin1')
+  const footer = paddedFooter({ payloadStart: head.length, indexStart, index: indexBytes, format: brotliFormatVersion, end: at })
   return { bytes: Buffer.concat([...parts, footer]), index: appIndex }
 }
 
